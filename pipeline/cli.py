@@ -1,0 +1,67 @@
+"""The `curate` command: parse arguments, call the rooms that do the work."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.config import load_config
+from pipeline.schemas import SchemaViolation
+from pipeline import version
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="curate", description="Clean and curate a text corpus.")
+    parser.add_argument("--version", action="version", version=f"curate {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="clean raw/ into a new version under clean/")
+    run.add_argument("--raw", type=Path, default=Path("raw"), help="directory of raw .txt files (default: raw)")
+    run.add_argument("--clean", type=Path, default=Path("clean"), help="directory of versions (default: clean)")
+    run.add_argument("--config", type=Path, default=None, help="TOML file of Config options")
+    run.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    args = parser.parse_args(argv)
+    return cmd_run(args)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
+    if not args.raw.is_dir():
+        print(f"curate: --raw {args.raw} is not a directory", file=sys.stderr)
+        return 2
+    try:
+        config = load_config(args.config)
+    except (OSError, ValueError, TypeError) as err:
+        print(f"curate: cannot read config {args.config}: {err}", file=sys.stderr)
+        return 2
+    progress = _progress if (sys.stderr.isatty() and not args.quiet) else (lambda *a: None)
+    started = time.monotonic()
+    try:
+        result = version.run(args.raw, args.clean, config, on_progress=progress,
+                             on_wait=lambda: say(f"curate: waiting for another run on {args.clean} to finish"))
+    except SchemaViolation as err:
+        print(f"\ncurate: BUG, nothing published: {err}", file=sys.stderr)
+        return 1
+    if progress is _progress:
+        print(file=sys.stderr)
+    s = result.summary
+    say(f"inputs {s['documents_in']}  kept {s['kept']}  rejected {s['rejected']}  "
+        f"records {s['records']}  characters {s['chars_in']} -> {s['chars_out']}  "
+        f"({time.monotonic() - started:.1f} s)")
+    for reason, n in s["rejected_by_reason"].items():
+        say(f"  rejected {reason}: {n}")
+    for st in result.stages:
+        if st["edits"]:
+            say(f"  {st['stage']:<12} {st['documents_changed']:>6} documents  {st['edits']:>7} edits  {st['chars_removed']:>9} characters removed")
+    if result.version is None:
+        say(f"nothing changed since {result.latest}: no new version written")
+    else:
+        say(f"wrote {args.clean / result.version} (LATEST)")
+    return 0
+
+
+def _progress(done: int, total: int, nbytes: int) -> None:
+    if done == total or done % 50 == 0:
+        print(f"\r  {done}/{total} documents", end="", file=sys.stderr, flush=True)

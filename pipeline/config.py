@@ -1,0 +1,58 @@
+"""One immutable, documented Config; its hash goes into every version's manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Config:
+    """Options of a run. Every field can be set in a TOML file passed with --config.
+
+    keep_languages: documents whose detected language is not listed are rejected
+        with reason ``language:<code>``.
+    language_sample_chars: langdetect reads at most this many characters of the
+        body (a bounded sample keeps it fast on long documents).
+    language_seed: langdetect's seed, so detection is deterministic.
+    max_file_bytes: larger inputs are rejected with reason ``too_large``.
+    clutter_threshold: a trailing block whose clutter score reaches this value
+        ends the article; blocks after it are removed.
+    min_body_chars: a document with less clean text than this is rejected
+        with reason ``no_body``.
+    """
+
+    keep_languages: tuple[str, ...] = ("en",)
+    language_sample_chars: int = 2000
+    language_seed: int = 0
+    max_file_bytes: int = 50_000_000
+    clutter_threshold: float = 0.5
+    min_body_chars: int = 1
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["keep_languages"] = list(self.keep_languages)
+        return d
+
+    @property
+    def hash(self) -> str:
+        blob = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def load_config(path: Path | None) -> Config:
+    """Read a TOML config; unknown keys are an error that names them."""
+    if path is None:
+        return Config()
+    with open(path, "rb") as f:
+        data = tomllib.load(f)
+    known = {f.name for f in fields(Config)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ValueError(f"{path}: unknown config keys {unknown}; known keys: {sorted(known)}")
+    if "keep_languages" in data:
+        data["keep_languages"] = tuple(data["keep_languages"])
+    return Config(**data)

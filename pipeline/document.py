@@ -1,0 +1,116 @@
+"""The types every stage shares: Document, Edit, Record, Rejection.
+
+A stage never mutates a Document: it returns a new one (``dataclasses.replace``),
+so every stage core is a pure function of (document, config).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Iterable
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change a stage made to the text, recorded as data.
+
+    ``start``/``end`` index the text *as the stage received it*; the edits of one
+    stage never overlap and are sorted by ``start``, so replaying every stage's
+    edits in order on the decoded raw text gives the clean text.
+    """
+
+    stage: str
+    rule: str  # versioned rule id, e.g. "boilerplate.caption_credit/v1"
+    start: int
+    end: int
+    before: str  # the text that was removed or replaced
+    after: str  # its replacement ("" for a removal)
+    reason: str
+    score: float | None = None  # confidence of the decision, when the rule has one
+    step: int = 0  # which with_edits call applied it; replay applies steps in order
+
+
+@dataclass(frozen=True)
+class Record:
+    """A unit of the clean text: a heading, a paragraph or a quote."""
+
+    seq: int
+    kind: str  # "heading" | "paragraph" | "quote"
+    text: str
+    start: int  # offsets into Document.text
+    end: int
+    attribution: str | None = None
+    attribution_date: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD
+    attribution_start: int | None = None
+    attribution_end: int | None = None
+
+
+@dataclass(frozen=True)
+class Rejection:
+    reason: str  # from pipeline.reasons.REASONS (or "language:<code>")
+    detail: str
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    source_file: str
+    source_sha256: str
+    source_size: int
+    raw: bytes = b""
+    text: str = ""
+    encoding: str | None = None
+    title: str | None = None
+    subtitle: str | None = None
+    tags: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    source: str | None = None
+    published: str | None = None
+    language: str | None = None
+    language_confidence: float | None = None
+    edits: tuple[Edit, ...] = ()
+    records: tuple[Record, ...] = ()
+    rejection: Rejection | None = None
+
+    def reject(self, reason: str, detail: str) -> "Document":
+        return replace(self, rejection=Rejection(reason, detail))
+
+    def with_edits(self, edits: Iterable[Edit], **fields) -> "Document":
+        """Apply one step's edits to the text and append them to the log.
+
+        A stage may call this several times (one call per pass); the edits of
+        one call index the text as it was before that call.
+        """
+        step = self.edits[-1].step + 1 if self.edits else 1
+        edits = tuple(replace(e, step=step) for e in edits)
+        return replace(
+            self,
+            text=apply_edits(self.text, edits),
+            edits=self.edits + edits,
+            **fields,
+        )
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    """Replay one stage's edits (sorted, non-overlapping) on the text it received."""
+    out: list[str] = []
+    pos = 0
+    for e in edits:
+        if e.start < pos or text[e.start : e.end] != e.before:
+            raise ValueError(f"edit {e.rule} at {e.start} does not match the text")
+        out.append(text[pos : e.start])
+        out.append(e.after)
+        pos = e.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def replay(text: str, edits: Iterable[Edit]) -> str:
+    """Replay a whole edit log (several steps) on the decoded raw text."""
+    group: list[Edit] = []
+    for e in edits:
+        if group and e.step != group[-1].step:
+            text = apply_edits(text, group)
+            group = []
+        group.append(e)
+    return apply_edits(text, group)

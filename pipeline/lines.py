@@ -1,0 +1,49 @@
+"""Line views of a text with their offsets, and the edits that remove lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from pipeline.document import Edit
+
+
+@dataclass(frozen=True)
+class Line:
+    index: int
+    start: int  # offset of the first character
+    end: int  # offset just past the last character, newline excluded
+    text: str
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+
+def iter_lines(text: str) -> Iterator[Line]:
+    pos = 0
+    for i, chunk in enumerate(text.split("\n")):
+        yield Line(i, pos, pos + len(chunk), chunk)
+        pos += len(chunk) + 1
+
+
+def content_lines(text: str) -> list[Line]:
+    """The non-blank lines: in the layout the pipeline uses, each is a paragraph."""
+    return [line for line in iter_lines(text) if not line.blank]
+
+
+def removal(text: str, line: Line, stage: str, rule: str, reason: str,
+            score: float | None = None) -> Edit:
+    """An edit removing a whole line together with its line break."""
+    end = line.end + 1 if line.end < len(text) else line.end
+    return Edit(stage, rule, line.start, end, text[line.start:end], "", reason, score)
+
+
+def merge(edits: list[Edit]) -> list[Edit]:
+    """Sort one stage's edits and drop those inside an earlier, wider edit."""
+    out: list[Edit] = []
+    for e in sorted(edits, key=lambda e: (e.start, -e.end)):
+        if out and e.start < out[-1].end:
+            continue
+        out.append(e)
+    return out

@@ -1,0 +1,87 @@
+"""Patterns of the boilerplate stage: photo credits, end markers, source,
+funding, staff-credit and author-bio lines.
+
+Every pattern is matched against ONE line, and the stage only tries the
+caption and bio patterns on lines shorter than ``*_MAX_CHARS``, so run time
+stays linear on pathological input (1 MB of ``|`` or dots). No pattern nests a
+quantifier over characters the enclosing repetition could also consume:
+names are ``Cap(?: Cap){0,n}`` with a literal space between the words.
+"""
+
+import re
+
+# A capitalised name of up to six words ("Li Tao", "Xinhua News Agency").
+_WORD = r"[A-Z][\w'&.-]*"
+_NAME = rf"{_WORD}(?: {_WORD}){{0,5}}"
+# Where a credit may start: the line start or right after a sentence end.
+_LEAD = r"(?:^|(?<=[.!?\"')\]]) )"
+
+CAPTION_MAX_CHARS = 400
+
+# Credits that close a photo caption; each is anchored at the end of the line.
+CAPTION_CREDITS = (
+    # "... Picture source: CCTV News Client", "Photo credit: Reuters"
+    re.compile(rf"{_LEAD}(?:Picture|Photo|Image|Photograph)s? (?:source|credit)s?\s?[:：]\s?[^.:：]{{2,80}}$",
+               re.IGNORECASE),
+    # "... Photo by Li Tao, a reporter from Xinhua News Agency"
+    re.compile(rf"{_LEAD}(?:Photo|Picture|Image)s?(?:graphed)? by {_NAME}(?:, [^.]{{1,80}})?\.?$"),
+    # "... Xinhua News Agency reporter Zhang Duo Zhang Duo"
+    re.compile(rf"{_LEAD}{_NAME} (?:reporter|photographer|photojournalist|correspondent)s? {_NAME}$"),
+    # "... Photo: Xinhua/Li Tao", "Image: Getty Images", "Credit: AP"
+    re.compile(rf"{_LEAD}(?:Photo|Picture|Image|Credit|Photo credit|Image credit)s?\s?[:：/] ?[^.:：]{{2,80}}$"),
+    # "... (Photo/Xinhua)", "(Photo: Li Tao)", "(Photo by Li Tao)"
+    re.compile(r"\((?:Photo|Picture|Image|Credit)s?(?:\s?[:：/]| by) ?[^()]{1,80}\)\s?$", re.IGNORECASE),
+)
+
+# "- END -", "-END-", "[END]", "(End)", "— END —", "END", "ENDS".
+END_MARKER = re.compile(r"^\s*[-–—=*~_\[(（【]*\s*(?:END|End|end|ENDS|Ends)\s*[-–—=*~_\])）】]*\s*$")
+
+# A whole line naming where the article came from: "Source: Guangming Online".
+SOURCE_LINE = re.compile(r"^\s*[\[(（【]?(?:Article |News |Content )?Sources?\s?[:：]\s?\S")
+SOURCE_MAX_WORDS = 25
+
+# Research-funding notes of academic articles. A bracketed note mentioning a
+# result of / funding by a project, or the unbracketed academic self-reference
+# "This paper is the ... result of ... project" (news prose never says that of
+# itself; "The study was funded by ..." in a news body must stay).
+_PROJECT = r"(?:project|fund|grant|foundation|programme|program|plan|planning)"
+FUNDING_BRACKETED = re.compile(
+    rf"^\s*[\[(（【].{{0,40}}\b(?:results?|outcomes?|achievements?|funded|supported|sponsored|financed)\b"
+    rf".{{0,400}}\b{_PROJECT}\b",
+    re.IGNORECASE,
+)
+FUNDING_BRACKET_CLOSE = re.compile(r"[\])）】]\s*$")
+FUNDING_PLAIN = re.compile(
+    rf"^\s*This (?:paper|article|essay) (?:is|was) (?:an? |the )?(?:[a-z]+ ){{0,3}}(?:results?|outcomes?|achievements?)"
+    rf" of\b.{{0,400}}\b{_PROJECT}\b",
+    re.IGNORECASE,
+)
+FUNDING_LABEL = re.compile(r"^\s*[\[(（【]?(?:Fund(?:ing|ed)? (?:project|program|item)s?|Funding|Foundation item)\s?[:：]")
+
+# Staff credits: "Xu Wei contributed to this story.", "Additional reporting by
+# Li Tao", "Reporting by A; Editing by B", "(Editor: Wang Mo)".
+CREDIT_LINES = (
+    re.compile(rf"^\s*{_NAME}(?:(?:,| and) {_NAME}){{0,4}} contributed(?: reporting)? to this (?:story|report|article)\.?\s*$"),
+    re.compile(rf"^\s*\(?(?:Additional )?(?:reporting|writing|editing|compiled|translated|edited) by {_NAME}"
+               rf"(?:(?:,| and|;) [\w ]{{0,20}}? ?by {_NAME}){{0,3}}\.?\)?\s*$", re.IGNORECASE),
+    re.compile(r"^\s*[\[(（【]?(?:Responsible |Executive |Chief )?Editors?(?: in charge)?\s?[:：]\s?[^.:：]{1,60}[\])）】]?\s*$"),
+)
+
+# Author bios. "Author: NAME, role" (a header line "Author:X Time:..." has no
+# comma and role, so it is left to the header stage) and "About the author".
+AUTHOR_ROLES = (
+    r"(?:professor|lecturer|researcher|research fellow|fellow|student|supervisor|director|dean|"
+    r"scholar|editor|columnist|commentator|journalist|reporter|writer|analyst|doctoral|postdoctoral|"
+    r"scientist|expert|chair|head|president|founder|partner|member)"
+)
+AUTHOR_LABEL = re.compile(rf"^\s*Authors?\s?[:：]\s?{_NAME}\s?[,，(（].{{0,600}}\b{AUTHOR_ROLES}",
+                          re.IGNORECASE)
+ABOUT_AUTHOR = re.compile(r"^\s*[\[(]?About the (?:authors?|writers?)\b", re.IGNORECASE)
+
+# Only at the end of the text: "NAME is a professor at ...", "The author is a
+# research fellow at ...". In the middle of an article the same sentence is body.
+BIO_MAX_CHARS = 300
+TRAILING_BIO = re.compile(
+    rf"^\s*[\[(]?(?:The (?:author|writer)s? (?:is|are)|(?!(?:Mr|Mrs|Ms|Miss)\b){_NAME} (?:is|was)) "
+    rf"(?:an? |the |also )?(?:[\w-]+ ){{0,5}}{AUTHOR_ROLES}s?\b"
+)

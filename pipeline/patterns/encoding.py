@@ -1,0 +1,25 @@
+"""Byte-level signs used by the decode stage."""
+
+# Byte-order marks, longest first (the UTF-32 LE BOM starts with the UTF-16 LE one).
+BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+# File signatures of common binary formats: such input is rejected as `binary`.
+BINARY_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF8", "GIF image"),
+    (b"%PDF-", "PDF document"),
+    (b"PK\x03\x04", "ZIP archive (or docx/xlsx)"),
+    (b"\x1f\x8b", "gzip archive"),
+    (b"\x7fELF", "ELF executable"),
+)
+
+# Legacy encodings tried, in order, when the bytes are not valid UTF-8.
+LEGACY_ENCODINGS = ("gb18030", "cp1252")
+
+# A decoded text with more than this share of control characters is binary.
+MAX_CONTROL_SHARE = 0.01

@@ -1,0 +1,40 @@
+"""Run every stage on one input: the per-document pipeline, a pure function."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from pipeline.config import Config
+from pipeline.document import Document
+from pipeline.stages import STAGES
+
+
+@dataclass(frozen=True)
+class Outcome:
+    doc: Document
+    raw_text: str  # the decoded raw text ("" when decoding failed)
+    stage: str  # the stage that rejected the document, or "" when kept
+
+
+def process(doc_id: str, source_file: str, raw: bytes, config: Config) -> Outcome:
+    doc = Document(
+        id=doc_id,
+        source_file=source_file,
+        source_sha256=hashlib.sha256(raw).hexdigest(),
+        source_size=len(raw),
+        raw=raw,
+    )
+    raw_text = ""
+    for stage in STAGES:
+        doc = stage.apply(doc, config)
+        if stage.NAME == "decode":
+            raw_text = doc.text
+        if doc.rejection is not None:
+            return Outcome(doc, raw_text, stage.NAME)
+    return Outcome(doc, raw_text, "")
+
+
+def clean_text(text: str, config: Config | None = None) -> Document:
+    """Convenience for tests and notebooks: clean a text given as a string."""
+    return process("text", "text.txt", text.encode("utf-8"), config or Config()).doc

@@ -1,0 +1,16 @@
+"""The fixed list of reasons a document is rejected (also in README and schemas)."""
+
+REASONS = {
+    "empty": "the file is empty or holds only whitespace",
+    "binary": "the file is binary (a known file signature, NUL bytes or control characters)",
+    "undecodable": "the bytes are not text in UTF-8, UTF-16 (with BOM), GB18030 or cp1252",
+    "too_large": "the file is larger than the configured max_file_bytes",
+    "unreadable": "the file could not be read (permissions, I/O error)",
+    "unsupported_file": "the file is not a .txt file",
+    "unsafe_path": "the path leaves --raw (a symlink pointing outside it)",
+    "no_body": "nothing is left of the text after cleaning",
+    "language:<code>": "the detected language (ISO 639-1, or 'und') is not in keep_languages",
+}
+
+# The same list as a regular expression, used by the rejected-record schema.
+REASON_PATTERN = r"^(empty|binary|undecodable|too_large|unreadable|unsupported_file|unsafe_path|no_body|language:[a-z]{2,3})$"

@@ -1,0 +1,39 @@
+"""The JSON Schemas in schemas/, compiled once; key order comes from them."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+NAMES = ("document", "record", "rejected", "manifest", "report")
+
+
+class SchemaViolation(Exception):
+    """An output object does not match its schema: a bug in the pipeline."""
+
+
+@lru_cache(maxsize=None)
+def schema(name: str) -> dict:
+    with open(SCHEMA_DIR / f"{name}.schema.json", encoding="utf-8") as f:
+        return json.load(f)
+
+
+@lru_cache(maxsize=None)
+def validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(schema(name))
+
+
+def field_order(name: str) -> tuple[str, ...]:
+    return tuple(schema(name)["properties"])
+
+
+def check(name: str, obj: dict, where: str) -> None:
+    """Raise SchemaViolation naming every problem of obj against schema `name`."""
+    errors = sorted(validator(name).iter_errors(obj), key=lambda e: list(e.absolute_path))
+    if errors:
+        problems = "; ".join(f"{e.json_path}: {e.message}" for e in errors)
+        raise SchemaViolation(f"{where} does not match {name}.schema.json: {problems}")

@@ -1,0 +1,99 @@
+"""Stage decode: raw bytes -> text, recording the encoding it chose.
+
+UTF-8 (with or without BOM) and UTF-16 with BOM are decoded directly; other
+bytes fall back to a legacy encoding (GB18030 or cp1252), choosing the one
+whose result looks most like text. Binary or undecodable input is rejected.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import replace
+
+from pipeline.config import Config
+from pipeline.document import Document
+from pipeline.patterns.encoding import BINARY_MAGIC, BOMS, LEGACY_ENCODINGS, MAX_CONTROL_SHARE
+
+NAME = "decode"
+
+
+def apply(doc: Document, config: Config) -> Document:
+    raw = doc.raw
+    doc = replace(doc, raw=b"")  # the bytes are not needed past this stage
+    if not raw:
+        return doc.reject("empty", "the file is empty (0 bytes)")
+    for magic, kind in BINARY_MAGIC:
+        if raw.startswith(magic):
+            return doc.reject("binary", f"the file starts like a {kind}")
+    try:
+        text, encoding = decode_bytes(raw)
+    except UnicodeDecodeError as err:
+        return doc.reject("undecodable", f"not valid in UTF-8, UTF-16 or {', '.join(LEGACY_ENCODINGS)}: {err.reason} at byte {err.start}")
+    share = control_share(text)
+    if share > MAX_CONTROL_SHARE:
+        return doc.reject("binary", f"{share:.0%} of the characters are control characters (decoded as {encoding})")
+    if not text.strip():
+        return doc.reject("empty", "the file holds only whitespace")
+    return replace(doc, text=text, encoding=encoding)
+
+
+def decode_bytes(raw: bytes) -> tuple[str, str]:
+    """Decode, returning (text, encoding name). Raises UnicodeDecodeError."""
+    for bom, encoding in BOMS:
+        if raw.startswith(bom):
+            text = raw.decode(encoding)
+            return text.lstrip("\ufeff"), encoding
+    if b"\x00" in raw:
+        # NUL bytes without a UTF-16 BOM: not text in any encoding we accept.
+        raise UnicodeDecodeError("utf-8", raw, raw.index(b"\x00"), raw.index(b"\x00") + 1, "NUL byte")
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as first_error:
+        candidates = []
+        for encoding in LEGACY_ENCODINGS:
+            try:
+                text = raw.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            candidates.append((plausibility(text, encoding), encoding, text))
+        if not candidates:
+            raise first_error
+        # Highest plausibility wins; ties keep the order of LEGACY_ENCODINGS.
+        best = max(candidates, key=lambda c: (c[0], -LEGACY_ENCODINGS.index(c[1])))
+        return best[2], best[1]
+
+
+def plausibility(text: str, encoding: str) -> float:
+    """Share of the non-ASCII characters that are plausible for the encoding.
+
+    GB18030 decodes almost any byte pairs, so cp1252 bytes (smart quotes,
+    accents) read as GB18030 give rare characters outside GB2312, the common
+    set real Chinese text is written in. Chinese bytes read as cp1252 give long
+    runs of accented letters, where real Western text has isolated ones.
+    """
+    non_ascii = [i for i, ch in enumerate(text) if ord(ch) > 127]
+    if not non_ascii:
+        return 1.0
+    if encoding == "gb18030":
+        ok = sum(1 for i in non_ascii if _in_gb2312(text[i]))
+    else:
+        ok = sum(1 for i in non_ascii
+                 if unicodedata.category(text[i])[0] in "LPZ" and (i == 0 or text[i - 1].isascii()))
+    return ok / len(non_ascii)
+
+
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def control_share(text: str) -> float:
+    if not text:
+        return 0.0
+    # C0 controls only: C1 controls (U+0080-U+009F) are common in mojibake,
+    # which the repair stage fixes.
+    controls = sum(1 for ch in text if (ch < " " or ch == "\x7f") and ch not in "\n\r\t\f\v")
+    return controls / len(text)

@@ -1,0 +1,59 @@
+"""Stage language: measure the body's language with langdetect, then gate.
+
+Measuring and deciding are separate: ``detect`` writes the language and its
+probability; ``apply`` rejects documents whose language is not kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+
+from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+from langdetect.lang_detect_exception import LangDetectException
+
+from pipeline.config import Config
+from pipeline.document import Document
+
+NAME = "language"
+UNDETERMINED = "und"
+
+
+@lru_cache(maxsize=1)
+def _factory() -> DetectorFactory:
+    # Loading the profiles takes most of a second: once per process.
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    return factory
+
+
+def sample(text: str, limit: int) -> str:
+    """A bounded sample of the text, cut at a space so no word is split."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > 0 else limit]
+
+
+def detect(text: str, seed: int, limit: int) -> tuple[str, float]:
+    """(ISO 639-1 code, probability); ("und", 0.0) when there is nothing to judge."""
+    factory = _factory()
+    factory.set_seed(seed)
+    detector = factory.create()
+    detector.append(sample(text, limit))
+    try:
+        best = detector.get_probabilities()[0]
+    except (LangDetectException, IndexError):
+        return UNDETERMINED, 0.0
+    return best.lang.split("-")[0], round(best.prob, 4)
+
+
+def apply(doc: Document, config: Config) -> Document:
+    body = doc.text.strip()
+    if len(body) < config.min_body_chars:
+        return doc.reject("no_body", "nothing is left of the text after cleaning")
+    code, prob = detect(body, config.language_seed, config.language_sample_chars)
+    doc = replace(doc, language=code, language_confidence=prob)
+    if code not in config.keep_languages:
+        return doc.reject(f"language:{code}", f"detected {code} with probability {prob}; kept: {', '.join(config.keep_languages)}")
+    return doc

@@ -1,0 +1,251 @@
+"""Writing a version: clean/vN built in a temporary directory, validated,
+renamed into place, then LATEST replaced atomically. A version is never
+touched again; when the output equals LATEST's, no version is written.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pipeline
+from pipeline import report, serialize
+from pipeline.config import Config
+from pipeline.corpus import Input, list_inputs, read_input
+from pipeline.process import Outcome, process
+from pipeline.schemas import SCHEMA_DIR, check
+
+DATA_FILES = ("documents.jsonl", "records.jsonl", "rejected.jsonl")
+VERSION_RE = re.compile(r"^v([1-9][0-9]*)$")
+
+
+@dataclass
+class RunResult:
+    version: str | None  # the version written, or None when nothing changed
+    latest: str | None  # what LATEST names after the run
+    summary: dict = field(default_factory=dict)
+    stages: list = field(default_factory=list)
+
+
+def code_version() -> dict:
+    """The package version and a hash over the pipeline's sources and schemas."""
+    root = Path(pipeline.__file__).resolve().parent
+    h = hashlib.sha256()
+    files = sorted(root.rglob("*.py")) + sorted(SCHEMA_DIR.glob("*.json"))
+    for path in files:
+        h.update(path.relative_to(root.parent).as_posix().encode() + b"\0")
+        h.update(path.read_bytes() + b"\0")
+    return {"package": pipeline.__version__, "source_sha256": h.hexdigest()}
+
+
+def versions(clean_dir: Path) -> list[str]:
+    if not clean_dir.is_dir():
+        return []
+    names = [p.name for p in clean_dir.iterdir() if p.is_dir() and VERSION_RE.match(p.name)]
+    return sorted(names, key=lambda n: int(n[1:]))
+
+
+def read_latest(clean_dir: Path) -> str | None:
+    try:
+        name = (clean_dir / "LATEST").read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return name if VERSION_RE.match(name) and (clean_dir / name).is_dir() else None
+
+
+@contextmanager
+def locked(clean_dir: Path, on_wait: Callable[[], None]) -> Iterator[None]:
+    """One run at a time per clean/: a second run waits for the first."""
+    with open(clean_dir / ".lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            on_wait()
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def file_stats(path: Path) -> dict:
+    h, lines = hashlib.sha256(), 0
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+            lines += chunk.count(b"\n")
+    return {"sha256": h.hexdigest(), "lines": lines}
+
+
+def line_hashes(path: Path, key: str) -> dict[str, str]:
+    """id -> hash of its line, for comparing a version with its parent."""
+    out = {}
+    if path.exists():
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                out[json.loads(line)[key]] = hashlib.sha256(line.encode()).hexdigest()
+    return out
+
+
+def run(raw_dir: Path, clean_dir: Path, config: Config,
+        on_progress: Callable[[int, int, int], None] = lambda done, total, nbytes: None,
+        on_wait: Callable[[], None] = lambda: None) -> RunResult:
+    clean_dir.mkdir(parents=True, exist_ok=True)
+    with locked(clean_dir, on_wait):
+        parent = read_latest(clean_dir)
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=clean_dir))
+        try:
+            return _build(raw_dir, clean_dir, tmp, parent, config, on_progress)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
+           config: Config, on_progress) -> RunResult:
+    existing = versions(clean_dir)
+    name = f"v{int(existing[-1][1:]) + 1}" if existing else "v1"
+    inputs = list_inputs(raw_dir)
+    tally = report.Tally()
+    manifest_inputs = []
+    doc_entries = tmp / ".report-documents.jsonl"
+    with open(tmp / "documents.jsonl", "w", encoding="utf-8") as docs_f, \
+         open(tmp / "records.jsonl", "w", encoding="utf-8") as recs_f, \
+         open(tmp / "rejected.jsonl", "w", encoding="utf-8") as rej_f, \
+         open(doc_entries, "w", encoding="utf-8") as entries_f:
+        for n, inp in enumerate(inputs, 1):
+            outcome = _outcome(inp, raw_dir, config)
+            doc = outcome.doc
+            manifest_inputs.append({"path": inp.path, "sha256": doc.source_sha256 or None, "size": doc.source_size})
+            tally.add(outcome)
+            if doc.rejection is None:
+                _write(docs_f, "document", serialize.document_obj(doc, len(outcome.raw_text)), inp.path)
+                for rec in serialize.record_objs(doc):
+                    _write(recs_f, "record", rec, inp.path)
+            else:
+                _write(rej_f, "rejected", serialize.rejected_obj(doc, outcome.stage), inp.path)
+            entry = {
+                "id": doc.id,
+                "status": "kept" if doc.rejection is None else "rejected",
+                "reason": doc.rejection.reason if doc.rejection else None,
+                "edits": [serialize.edit_obj(e) for e in doc.edits],
+            }
+            entries_f.write(serialize.dumps(entry) + "\n")
+            on_progress(n, len(inputs), doc.source_size)
+
+    head = {
+        "version": name,
+        "parent": parent,
+        "summary": tally.summary(),
+        "stages": tally.stages(),
+        "changes": _changes(tmp, clean_dir / parent if parent else None),
+    }
+    _write_report(tmp, head, doc_entries)
+    doc_entries.unlink()
+    outputs = {p.name: file_stats(p) for p in sorted(tmp.iterdir())}
+    manifest = {
+        "version": name,
+        "parent": parent,
+        "code_version": code_version(),
+        "config": config.to_dict(),
+        "config_hash": config.hash,
+        "inputs": manifest_inputs,
+        "outputs": outputs,
+        "counts": {"inputs": len(inputs), "kept": tally.kept,
+                   "rejected": head["summary"]["rejected"], "records": tally.records},
+    }
+    check("manifest", manifest, "manifest.json")
+    result = RunResult(None, parent, head["summary"], head["stages"])
+    if parent and _same_data(clean_dir / parent, manifest):
+        return result
+    with open(tmp / "manifest.json", "w", encoding="utf-8") as f:
+        f.write(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    for p in tmp.iterdir():
+        os.chmod(p, 0o444)  # versions are immutable
+    os.chmod(tmp, 0o755)  # mkdtemp made it private
+    os.rename(tmp, clean_dir / name)  # atomic: the version appears complete or not at all
+    _write_latest(clean_dir, name)
+    result.version = result.latest = name
+    return result
+
+
+def _outcome(inp: Input, raw_dir: Path, config: Config) -> Outcome:
+    data, rejected = read_input(inp, raw_dir, config)
+    if rejected is not None:
+        return Outcome(rejected, "", "read")
+    return process(inp.id, inp.path, data, config)
+
+
+def _write(f, schema: str, obj: dict, where: str) -> None:
+    check(schema, obj, f"output for {where}")
+    f.write(serialize.dumps(obj) + "\n")
+
+
+def _changes(tmp: Path, parent_dir: Path | None) -> dict:
+    if parent_dir is None:
+        old_docs, old_recs = {}, {}
+    else:
+        old_docs = line_hashes(parent_dir / "documents.jsonl", "id")
+        old_recs = line_hashes(parent_dir / "records.jsonl", "id")
+    new_docs = line_hashes(tmp / "documents.jsonl", "id")
+    new_recs = line_hashes(tmp / "records.jsonl", "id")
+    return {
+        "documents_added": sorted(new_docs.keys() - old_docs.keys()),
+        "documents_removed": sorted(old_docs.keys() - new_docs.keys()),
+        "documents_changed": sorted(k for k in new_docs.keys() & old_docs.keys() if new_docs[k] != old_docs[k]),
+        "records_added": len(new_recs.keys() - old_recs.keys()),
+        "records_removed": len(old_recs.keys() - new_recs.keys()),
+        "records_changed": sum(1 for k in new_recs.keys() & old_recs.keys() if new_recs[k] != old_recs[k]),
+    }
+
+
+def _write_report(tmp: Path, head: dict, doc_entries: Path) -> None:
+    """report.json (validated part by part, streaming) and report.md."""
+    check("report", {**head, "documents": []}, "report.json")
+    entry_schema = report_entry_validator()
+    with open(tmp / "report.json", "w", encoding="utf-8") as out, open(doc_entries, encoding="utf-8") as entries:
+        out.write(serialize.dumps(head)[:-1] + ',"documents":[\n')
+        for i, line in enumerate(entries):
+            entry = json.loads(line)
+            entry_schema(entry)
+            out.write(("," if i else "") + line)
+        out.write("]}\n")
+    with open(doc_entries, encoding="utf-8") as entries, open(tmp / "report.md", "w", encoding="utf-8") as md:
+        for line in report.markdown(head, (json.loads(l) for l in entries)):
+            md.write(line + "\n")
+
+
+def report_entry_validator() -> Callable[[dict], None]:
+    from jsonschema import Draft202012Validator
+
+    from pipeline.schemas import SchemaViolation, schema
+    root = schema("report")
+    sub = {"$defs": root["$defs"], **root["properties"]["documents"]["items"]}
+    validator = Draft202012Validator(sub)
+
+    def validate(entry: dict) -> None:
+        errors = list(validator.iter_errors(entry))
+        if errors:
+            raise SchemaViolation(f"report entry {entry.get('id')}: " + "; ".join(e.message for e in errors))
+    return validate
+
+
+def _same_data(parent_dir: Path, manifest: dict) -> bool:
+    """True when the new data files, config and inputs equal the parent's."""
+    try:
+        old = json.loads((parent_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return False
+    same_files = all(old.get("outputs", {}).get(n) == manifest["outputs"][n] for n in DATA_FILES)
+    return same_files and old.get("config_hash") == manifest["config_hash"] and old.get("inputs") == manifest["inputs"]
+
+
+def _write_latest(clean_dir: Path, name: str) -> None:
+    tmp = clean_dir / f".LATEST.{os.getpid()}"
+    tmp.write_text(name + "\n", encoding="utf-8")
+    os.replace(tmp, clean_dir / "LATEST")
