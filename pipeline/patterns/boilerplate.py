@@ -17,24 +17,27 @@ _NAME = rf"{_WORD}(?: {_WORD}){{0,5}}"
 _LEAD = r"(?:^|(?<=[.!?\"')\]]) )"
 
 CAPTION_MAX_CHARS = 400
+# The credited name: up to 80 characters, dots allowed ("China.org.cn") but no
+# sentence break (". "), so a credit never swallows a following sentence.
+_CREDIT_TEXT = r"(?:[^.:：]|\.(?! )){2,80}"
 
 # Credits that close a photo caption; each is anchored at the end of the line.
 CAPTION_CREDITS = (
     # "... Picture source: CCTV News Client", "Photo credit: Reuters"
-    re.compile(rf"{_LEAD}(?:Picture|Photo|Image|Photograph)s? (?:source|credit)s?\s?[:：]\s?[^.:：]{{2,80}}$",
+    re.compile(rf"{_LEAD}(?:Picture|Photo|Image|Photograph)s? (?:source|credit)s?\s?[:：]\s?{_CREDIT_TEXT}$",
                re.IGNORECASE),
     # "... Photo by Li Tao, a reporter from Xinhua News Agency"
     re.compile(rf"{_LEAD}(?:Photo|Picture|Image)s?(?:graphed)? by {_NAME}(?:, [^.]{{1,80}})?\.?$"),
     # "... Xinhua News Agency reporter Zhang Duo Zhang Duo"
     re.compile(rf"{_LEAD}{_NAME} (?:reporter|photographer|photojournalist|correspondent)s? {_NAME}$"),
     # "... Photo: Xinhua/Li Tao", "Image: Getty Images", "Credit: AP"
-    re.compile(rf"{_LEAD}(?:Photo|Picture|Image|Credit|Photo credit|Image credit)s?\s?[:：/] ?[^.:：]{{2,80}}$"),
+    re.compile(rf"{_LEAD}(?:Photo|Picture|Image|Credit)s?\s?[:：/] ?{_CREDIT_TEXT}$"),
     # "... (Photo/Xinhua)", "(Photo: Li Tao)", "(Photo by Li Tao)"
     re.compile(r"\((?:Photo|Picture|Image|Credit)s?(?:\s?[:：/]| by) ?[^()]{1,80}\)\s?$", re.IGNORECASE),
 )
 
 # "- END -", "-END-", "[END]", "(End)", "— END —", "END", "ENDS".
-END_MARKER = re.compile(r"^\s*[-–—=*~_\[(（【]*\s*(?:END|End|end|ENDS|Ends)\s*[-–—=*~_\])）】]*\s*$")
+END_MARKER = re.compile(r"^[-–—=*~_\[(（【\s]*(?:END|End|ENDS|Ends)[-–—=*~_\])）】\s]*$")
 
 # A whole line naming where the article came from: "Source: Guangming Online".
 SOURCE_LINE = re.compile(r"^\s*[\[(（【]?(?:Article |News |Content )?Sources?\s?[:：]\s?\S")
@@ -46,8 +49,9 @@ SOURCE_MAX_WORDS = 25
 # itself; "The study was funded by ..." in a news body must stay).
 _PROJECT = r"(?:project|fund|grant|foundation|programme|program|plan|planning)"
 FUNDING_BRACKETED = re.compile(
-    rf"^\s*[\[(（【].{{0,40}}\b(?:results?|outcomes?|achievements?|funded|supported|sponsored|financed)\b"
-    rf".{{0,400}}\b{_PROJECT}\b",
+    rf"^\s*[\[(（【]\s?(?:(?:This|The) (?:paper|article|essay|research|work|study)\b.{{0,60}}?\b"
+    rf"(?:results?|outcomes?|achievements?|funded|supported|sponsored|financed)\b"
+    rf"|(?:Funded|Supported|Sponsored|Financed) by\b).{{0,400}}\b{_PROJECT}",
     re.IGNORECASE,
 )
 FUNDING_BRACKET_CLOSE = re.compile(r"[\])）】]\s*$")
@@ -62,8 +66,8 @@ FUNDING_LABEL = re.compile(r"^\s*[\[(（【]?(?:Fund(?:ing|ed)? (?:project|progr
 # Li Tao", "Reporting by A; Editing by B", "(Editor: Wang Mo)".
 CREDIT_LINES = (
     re.compile(rf"^\s*{_NAME}(?:(?:,| and) {_NAME}){{0,4}} contributed(?: reporting)? to this (?:story|report|article)\.?\s*$"),
-    re.compile(rf"^\s*\(?(?:Additional )?(?:reporting|writing|editing|compiled|translated|edited) by {_NAME}"
-               rf"(?:(?:,| and|;) [\w ]{{0,20}}? ?by {_NAME}){{0,3}}\.?\)?\s*$", re.IGNORECASE),
+    re.compile(rf"^\s*\(?(?:Additional [Rr]eporting|Reporting|Writing|Editing|Compiled|Translated|Edited) by {_NAME}"
+               rf"(?:(?:,| and|;) [\w ]{{0,20}}? ?by {_NAME}){{0,3}}\.?\)?\s*$"),
     re.compile(r"^\s*[\[(（【]?(?:Responsible |Executive |Chief )?Editors?(?: in charge)?\s?[:：]\s?[^.:：]{1,60}[\])）】]?\s*$"),
 )
 
@@ -82,6 +86,6 @@ ABOUT_AUTHOR = re.compile(r"^\s*[\[(]?About the (?:authors?|writers?)\b", re.IGN
 # research fellow at ...". In the middle of an article the same sentence is body.
 BIO_MAX_CHARS = 300
 TRAILING_BIO = re.compile(
-    rf"^\s*[\[(]?(?:The (?:author|writer)s? (?:is|are)|(?!(?:Mr|Mrs|Ms|Miss)\b){_NAME} (?:is|was)) "
+    rf"^\s*[\[(]?(?:The (?:author|writer)s? (?:is|are)|(?!(?:Mr|Mrs|Ms|Miss|He|She|It|They|This|That)\b){_NAME} is) "
     rf"(?:an? |the |also )?(?:[\w-]+ ){{0,5}}{AUTHOR_ROLES}s?\b"
 )

@@ -76,8 +76,9 @@ SOURCE_MAX_WORDS = 15
 
 # --- subtitle ---------------------------------------------------------------
 # A standfirst right under the title: a short line with no final punctuation,
-# followed by a real paragraph.
-SUBTITLE_MIN_WORDS = 3
+# followed by a real paragraph. Six words at least: shorter lines under a title
+# are labels or page chrome ("Skip to main content"), not a summary.
+SUBTITLE_MIN_WORDS = 6
 SUBTITLE_MAX_WORDS = 25
 SUBTITLE_MAX_CHARS = 180
 PARAGRAPH_MIN_WORDS = 15

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.config import Config
-from pipeline.document import Document, Edit
-from pipeline.lines import Line, content_lines, merge, removal
+from pipeline.document import Document
+from pipeline.lines import content_lines, merge, removal
 from pipeline.patterns import header as P
 from pipeline.patterns.dates import FoundDate, read_header_date
 
@@ -21,67 +21,51 @@ NAME = "header"
 
 @dataclass(frozen=True)
 class HeaderLine:
-    """What one header-zone line holds."""
+    """What one line that leaves the text holds."""
 
     rule: str
     reason: str
     date: FoundDate | None = None
     later_date: bool = False  # an "Updated:" date, used only when there is no other
     authors: tuple[str, ...] = ()
+    source: str | None = None
 
 
 def apply(doc: Document, config: Config) -> Document:
     lines = content_lines(doc.text)
     if not lines:
         return doc
-    edits: list[Edit] = []
-
-    def remove(line: Line, rule: str, reason: str) -> None:
-        edits.append(removal(doc.text, line, NAME, rule, reason))
-
     title_line, rest = lines[0], lines[1:]
     title, tags = split_title(title_line.text.strip())
-    remove(title_line, "header.title/v1",
-           "title line moved to the title field" + (f", labels to tags {list(tags)}" if tags else ""))
+    found = [(title_line, HeaderLine(
+        "header.title/v1", "title line moved to the title field"
+        + (f", its labels to tags {list(tags)}" if tags else "")))]
 
     subtitle = None
-    zone_start = 0
-    if rest and is_subtitle(rest[0].text.strip(), [l.text.strip() for l in rest[1:]]):
+    if rest and is_subtitle(rest[0].text.strip(), [l.text.strip() for l in rest[1:]], title):
         subtitle = rest[0].text.strip()
-        remove(rest[0], "header.subtitle/v1", "short standfirst under the title moved to subtitle")
-        zone_start = 1
+        found.append((rest[0], HeaderLine(
+            "header.subtitle/v1", "short standfirst under the title moved to subtitle")))
+        rest = rest[1:]
 
-    authors: list[str] = []
-    dates: list[HeaderLine] = []
-    consumed = {title_line.index} | ({rest[0].index} if subtitle else set())
-    for line in rest[zone_start : zone_start + P.HEADER_ZONE_MAX_LINES]:
-        found = read_header_line(line.text.strip())
-        if found is None:
+    for line in rest[: P.HEADER_ZONE_MAX_LINES]:
+        header = read_header_line(line.text.strip())
+        if header is None:
             break  # the body has started
-        remove(line, found.rule, found.reason)
-        consumed.add(line.index)
-        authors += found.authors
-        if found.date is not None:
-            dates.append(found)
+        found.append((line, header))
 
-    source = None
+    taken = {line.index for line, _ in found}
     for line in rest:
-        if line.index in consumed:
-            continue
-        text = line.text.strip()
-        block = read_author_block(text)
-        if block is not None:
-            authors += block
-            remove(line, "header.author_block/v1", "author line moved to authors")
-            continue
-        value = read_source(text)
-        if value is not None:
-            source = source or value
-            remove(line, "header.source/v1", "source line moved to the source field")
+        if line.index not in taken and (other := read_body_line(line.text.strip())):
+            found.append((line, other))
 
+    edits = [removal(doc.text, line, NAME, h.rule, h.reason) for line, h in found]
+    headers = [h for _, h in found]
     return doc.with_edits(
-        merge(edits), title=title, tags=tags, subtitle=subtitle, source=source,
-        authors=tuple(dict.fromkeys(authors)), published=choose_published(dates))
+        merge(edits), title=title, tags=tags, subtitle=subtitle,
+        source=next((h.source for h in headers if h.source), None),
+        authors=tuple(dict.fromkeys(a for h in headers for a in h.authors)),
+        published=choose_published(headers))
 
 
 def split_title(text: str) -> tuple[str, tuple[str, ...]]:
@@ -98,17 +82,19 @@ def split_title(text: str) -> tuple[str, tuple[str, ...]]:
     return title, tuple(others)
 
 
-def is_subtitle(text: str, following: list[str]) -> bool:
-    """A short line without final punctuation, followed (after any header lines)
-    by a real paragraph that is longer than it."""
+def is_subtitle(text: str, following: list[str], title: str = "") -> bool:
+    """A short line without final punctuation, not a repeat of the title,
+    followed (after any header lines) by a real paragraph longer than it."""
     words = len(text.split())
+    if text.casefold() == title.casefold():
+        return False
     if not (P.SUBTITLE_MIN_WORDS <= words <= P.SUBTITLE_MAX_WORDS):
         return False
     letters = [c for c in text if c.isalpha()]
     if (len(text) > P.SUBTITLE_MAX_CHARS or P.SENTENCE_END.search(text)
             or not letters or not letters[0].isupper()):
         return False
-    if read_header_line(text) or read_author_block(text) or read_source(text):
+    if read_header_line(text):
         return False
     for nxt in following[: P.HEADER_ZONE_MAX_LINES + 1]:
         if read_header_line(nxt):
@@ -119,7 +105,8 @@ def is_subtitle(text: str, following: list[str]) -> bool:
 
 
 def read_header_line(text: str) -> HeaderLine | None:
-    """A date line, a byline or an author line of the header zone, else None."""
+    """A date line or a byline of the header zone (or an author block or source
+    line, which may stand anywhere), else None."""
     m = P.AUTHOR_WITH_TIME.fullmatch(text)
     if m and (date := read_header_date(m["value"])):
         return HeaderLine("header.byline/v1", "byline with date moved to authors and published",
@@ -135,10 +122,19 @@ def read_header_line(text: str) -> HeaderLine | None:
     m = P.BYLINE.fullmatch(text)
     if m and (names := read_byline(m["names"])) is not None:
         return HeaderLine("header.byline/v1", "byline moved to authors", authors=tuple(names))
+    return read_body_line(text)
+
+
+def read_body_line(text: str) -> HeaderLine | None:
+    """An author block or a source line, which may stand anywhere in the text."""
     names = read_author_block(text)
     if names is not None:
         return HeaderLine("header.author_block/v1", "author line moved to authors",
                           authors=tuple(names))
+    value = read_source(text)
+    if value is not None:
+        return HeaderLine("header.source/v1", "source line moved to the source field",
+                          source=value)
     return None
 
 
@@ -185,10 +181,10 @@ def read_source(text: str) -> str | None:
     return m["value"].strip()
 
 
-def choose_published(dates: list[HeaderLine]) -> str | None:
+def choose_published(headers: list[HeaderLine]) -> str | None:
     """The first readable publication date; an 'Updated' date only if no other."""
     for later in (False, True):
-        for d in dates:
-            if d.later_date == later and d.date.iso:
-                return d.date.iso
+        for h in headers:
+            if h.date and h.later_date == later and h.date.iso:
+                return h.date.iso
     return None

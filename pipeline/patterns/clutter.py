@@ -1,0 +1,43 @@
+"""Markers and word lists of the clutter stage (other articles' material
+trailing the article: related headlines, cut teasers, tag lines, SEO spam).
+
+The stage tests lines with string methods where it can (``split("|")``,
+``endswith``); the few regexes here are single-class repetitions, linear on
+1 MB of ``|``, dots, dashes or spaces.
+"""
+
+import re
+
+from pipeline.patterns.boilerplate import END_MARKER  # noqa: F401  (one definition, shared)
+
+# "Headline | tag | tag": the separators of a tag line.
+TAG_SEPARATORS = ("|", "｜")
+
+# Characters that close a complete sentence, once closing quotes and brackets
+# are stripped off the end of a line.
+SENTENCE_END = ".!?;:。！？；：…"
+CLOSERS = "\"'”’»)]）】"
+# A teaser cut by the site: "... now Hollywood is ..."
+ELLIPSES = ("...", "…", ". . .")
+
+# SEO link spam: "The Links:   PM100CBS060 SEMIX353GB126V1".
+LINKS_LABEL = re.compile(r"^\s*(?:The |Related |Hot |Friendly )?Links?\s?[:：]", re.IGNORECASE)
+# A part-number-like token: capitals and digits mixed, 5+ characters.
+PART_NUMBER = re.compile(r"^(?=[A-Z0-9-]*[A-Z])(?=[A-Z0-9-]*\d)[A-Z0-9-]{5,}$")
+
+# Words for the topical-drift signal: letters only, 3+ characters.
+WORD = re.compile(r"[^\W\d_]{3,}")
+
+# Function words carry no topic; dropped before comparing a block with the body.
+STOPWORDS = frozenset("""
+a about above after again against all also although am among an and another any are around as at
+be because been before being below between both but by can could did do does doing down during
+each either else ever every few for from further get gets got had has have having he her here hers
+herself him himself his how however i if in into is it its itself just last least less like made make
+many may me might more most much must my myself near neither never new next no nor not now of off
+often on once one only or other others our ours ourselves out over own per put rather said same say
+says see seen she should since so some still such than that the their theirs them themselves then
+there these they this those though three through thus to too two under until up upon us very was we
+well were what when where whether which while who whom whose why will with within without would year
+years yet you your yours yourself mr mrs ms told added according
+""".split())
