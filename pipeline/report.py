@@ -136,4 +136,4 @@ def _edit_rows(edits: list[dict]) -> Iterator[str]:
         rows.append(f"| {e['stage']} | `{e['rule']}` | {change} | {_cell(e['reason'])}{score} |")
     yield from rows
     for (stage, rule, reason), n in small.items():
-        yield f"| {stage} | `{rule}` | {n} small character fixes | {_cell(reason)} |"
+        yield f"| {stage} | `{rule}` | {n} × small character fix | {_cell(reason)} |"

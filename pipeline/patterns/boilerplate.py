@@ -84,8 +84,14 @@ ABOUT_AUTHOR = re.compile(r"^\s*[\[(]?About the (?:authors?|writers?)\b", re.IGN
 
 # Only at the end of the text: "NAME is a professor at ...", "The author is a
 # research fellow at ...". In the middle of an article the same sentence is body.
+# Academic roles only: a closing "NAME is technology correspondent for ..." is
+# part of a news article as published, and stays.
 BIO_MAX_CHARS = 300
+ACADEMIC_ROLES = (
+    r"(?:professor|lecturer|researcher|research fellow|fellow|student|supervisor|dean|scholar|"
+    r"doctoral candidate|postdoc|postdoctoral fellow)"
+)
 TRAILING_BIO = re.compile(
     rf"^\s*[\[(]?(?:The (?:author|writer)s? (?:is|are)|(?!(?:Mr|Mrs|Ms|Miss|He|She|It|They|This|That)\b){_NAME} is) "
-    rf"(?:an? |the |also )?(?:[\w-]+ ){{0,5}}{AUTHOR_ROLES}s?\b"
+    rf"(?:an? |the |also )?(?:[\w-]+ ){{0,5}}{ACADEMIC_ROLES}s?\b"
 )

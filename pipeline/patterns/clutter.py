@@ -17,8 +17,23 @@ TAG_SEPARATORS = ("|", "｜")
 # are stripped off the end of a line.
 SENTENCE_END = ".!?;:。！？；：…"
 CLOSERS = "\"'”’»)]）】"
+# A short line ending so is a headline ("Is AI a threat?"), not a sentence,
+# unless it closes a quotation.
+HEADLINE_END = "?!？！"
 # A teaser cut by the site: "... now Hollywood is ..."
 ELLIPSES = ("...", "…", ". . .")
+
+# Labels a site puts over other articles' headlines; the whole line must be
+# the label (an optional colon or arrow may follow).
+RELATED_LABEL = re.compile(
+    r"^\s*(?:Related(?: (?:articles?|stories|news|posts?|reading|content|links|coverage))?|"
+    r"Recommended(?: (?:articles?|stories|reading|for you))?|Read (?:more|also|next)|See also|"
+    r"You (?:may|might) (?:also )?(?:like|be interested in)|More (?:from|on|stories|news)(?: [\w ]{1,30})?|"
+    r"Most (?:popular|read|viewed|shared)|Popular (?:articles|stories|posts|now)|Trending(?: now)?|"
+    r"Editor'?s? (?:picks?|choice)|Further reading|Hot (?:news|topics|articles)|Latest (?:news|stories)|"
+    r"Top stories|Previous (?:article|post)|Next (?:article|post))\s?[:：»>›-]?\s*$",
+    re.IGNORECASE,
+)
 
 # SEO link spam: "The Links:   PM100CBS060 SEMIX353GB126V1".
 LINKS_LABEL = re.compile(r"^\s*(?:The |Related |Hot |Friendly )?Links?\s?[:：]", re.IGNORECASE)

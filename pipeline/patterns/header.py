@@ -1,5 +1,5 @@
 """What the header stage recognises: title segments, header lines, bylines,
-author blocks and source lines. Every pattern is matched against one whole,
+author blocks and source lines. Line patterns are matched against one whole,
 stripped line (``fullmatch``), so prose that merely mentions a label is left alone.
 """
 
@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import re
 
+# Separators match no surrounding spaces (the stage strips the parts): a
+# "\s*" on both sides of a split pattern is quadratic on long runs of spaces.
+
 # --- title -----------------------------------------------------------------
 # "Viewpoint | Headline | Community": the segment with most words is the title,
 # the others are tags, but only when every other segment is short enough to be
 # a label; otherwise the title is kept whole.
-TITLE_SEPARATOR = re.compile(r"\s*\|\s*")
+TITLE_SEPARATOR = re.compile(r"\|")
 TAG_MAX_WORDS = 5
 
 # --- the header zone -------------------------------------------------------
@@ -38,19 +41,20 @@ LABELLED_DATE = re.compile(
 BARE_DATE_SHAPES = ("ymd", "dmy_dotted")
 
 # "Author:Emergency Management Departmen Time:2022.09.06"
+# (names are stripped by the stage: one bounded run here keeps matching linear)
 AUTHOR_WITH_TIME = re.compile(
-    r"authors?\s*[:：]\s*(?P<names>[^:：]{1,80}?)\s+time\s*[:：]\s*(?P<value>\S.*)",
+    r"authors?\s*[:：](?P<names>[^:：]{1,80}?)(?<=\s)time\s*[:：]\s*(?P<value>\S.*)",
     re.IGNORECASE)
 
 # "By DANICA KIRKA and JILL LAWLESS", "By Carrie Arnold"
 BYLINE = re.compile(r"by\s+(?P<names>\S.*)", re.IGNORECASE)
-NAME_LIST_SEPARATOR = re.compile(r"\s*,\s*|\s+(?:and|&)\s+")
+NAME_LIST_SEPARATOR = re.compile(r",|\s(?:and|&)\s")
 
 # --- author blocks (anywhere) ------------------------------------------------
 # "Author: Ye Benqian, Professor ...; Wang Sijie, graduate student ..."
 # Each ';' item names one person before its first comma.
 AUTHOR_BLOCK = re.compile(r"authors?\s*[:：]\s*(?P<items>\S.*)", re.IGNORECASE)
-AUTHOR_ITEM_SEPARATOR = re.compile(r"\s*;\s*")
+AUTHOR_ITEM_SEPARATOR = re.compile(";")
 
 # A personal name: one to four words of letters (with ' . -), each capitalised
 # or a lower-case particle.

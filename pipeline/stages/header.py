@@ -71,7 +71,7 @@ def apply(doc: Document, config: Config) -> Document:
 def split_title(text: str) -> tuple[str, tuple[str, ...]]:
     """'Viewpoint | Headline' -> ('Headline', ('Viewpoint',)). The longest segment
     is the title; the split is kept only when every other segment is short."""
-    segments = [s for s in P.TITLE_SEPARATOR.split(text) if s]
+    segments = [s.strip() for s in P.TITLE_SEPARATOR.split(text) if s.strip()]
     if len(segments) < 2:
         return (segments[0] if segments else text), ()
     title = max(segments, key=lambda s: len(s.split()))  # first of the longest

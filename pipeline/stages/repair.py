@@ -23,11 +23,21 @@ NAME = "repair"
 FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, fix_line_breaks=False, normalization="NFC", explain=True)
 
 
+# A pass can create work for an earlier one (ftfy judges a line differently once
+# its curly quotes are straight; removing an invisible character gives a joiner
+# new neighbours), so the passes repeat until nothing changes: repair is idempotent.
+MAX_ROUNDS = 3
+
+
 def apply(doc: Document, config: Config) -> Document:
-    for pass_ in PASSES:
-        edits = list(pass_(doc.text))
-        if edits:
-            doc = doc.with_edits(edits)
+    for _ in range(MAX_ROUNDS):
+        text = doc.text
+        for pass_ in PASSES:
+            edits = list(pass_(doc.text))
+            if edits:
+                doc = doc.with_edits(edits)
+        if doc.text == text:
+            break
     return doc
 
 

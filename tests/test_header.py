@@ -1,0 +1,116 @@
+"""The header stage, on golden cases (tests/cases/header.json), on the seed
+articles, and on the shared dev set when it is beside the repo."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import Config
+from pipeline.document import Document, replay
+from pipeline.stages import decode, header, repair
+
+HERE = Path(__file__).parent
+CASES = json.loads((HERE / "cases" / "header.json").read_text(encoding="utf-8"))
+RULE = re.compile(r"header\.[a-z_]+/v\d+")
+DEV = HERE.parent.parent / "shared" / "eval" / "dev"
+
+
+def make(text: str) -> Document:
+    return Document(id="t", source_file="t.txt", source_sha256="0", source_size=0, text=text)
+
+
+def params(cases, known_failures=True):
+    """Cases as pytest params; a known failure is a strict xfail, so fixing it
+    fails the test until the mark is removed from the case file."""
+    for case in cases:
+        xfail = known_failures and "xfail" in case
+        marks = [pytest.mark.xfail(strict=True, reason=case["xfail"])] if xfail else []
+        yield pytest.param(case, id=f"{case['rule']}: {case['label']}", marks=marks)
+
+
+@pytest.mark.parametrize("case", params(CASES))
+def test_case(case):
+    doc = make(case["text"])
+    out = header.apply(doc, Config())
+    for field, want in case["expect"].items():
+        got = getattr(out, field)
+        assert (list(got) if isinstance(got, tuple) else got) == want, field
+    removed = [[e.rule, e.before.strip()] for e in out.edits if e.rule != "header.title/v1"]
+    assert removed == case["removed"]
+    kept = out.text.split("\n")
+    for line in case["kept"]:
+        assert line in kept
+
+
+@pytest.mark.parametrize("case", params(CASES, known_failures=False))
+def test_edits_are_well_formed(case):
+    doc = make(case["text"])
+    out = header.apply(doc, Config())
+    assert replay(doc.text, out.edits) == out.text
+    spans = [(e.start, e.end) for e in out.edits]
+    assert spans == sorted(spans)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+    for e in out.edits:
+        assert e.stage == "header" and RULE.fullmatch(e.rule) and e.reason and e.after == ""
+
+
+def test_every_rule_has_a_positive_and_a_negative_case():
+    rules = {c["rule"] for c in CASES}
+    for rule in rules:
+        kinds = {c["label"].startswith("negative") for c in CASES if c["rule"] == rule and "xfail" not in c}
+        assert kinds == {True, False}, rule
+
+
+def test_empty_text_is_left_alone():
+    doc = make("")
+    assert header.apply(doc, Config()) == doc
+
+
+def prepared(raw: bytes) -> Document:
+    doc = Document(id="t", source_file="t.txt", source_sha256="0", source_size=len(raw), raw=raw)
+    return repair.apply(decode.apply(doc, Config()), Config())
+
+
+SEEDS = {
+    "000": dict(published="2019-01-21"),
+    "001": dict(published="2022-09-06"),
+    "002": dict(published=None, tags=("Viewpoint",), subtitle=None),
+    "003": dict(published="2024-04-16", authors=("Ye Benqian", "Wang Sijie"), tags=("Community",)),
+    "004": dict(published=None, subtitle="President's speech last year pointed to need for technological breakthroughs"),
+}
+
+
+@pytest.mark.parametrize("prefix", sorted(SEEDS))
+def test_seed(prefix):
+    path = next((HERE.parent / "raw").glob(f"{prefix}_*.txt"))
+    out = header.apply(prepared(path.read_bytes()), Config())
+    for field, want in SEEDS[prefix].items():
+        assert getattr(out, field) == want, field
+    if prefix == "002":
+        assert out.title.startswith("Building a secure")
+
+
+def _words(s: str) -> str:
+    return " ".join(re.findall(r"\w+", s.lower()))
+
+
+@pytest.mark.skipif(not DEV.is_dir(), reason="shared/eval/dev is not beside the repo")
+def test_dev_set_dates_and_body_lines():
+    """Gold dates are read, and no line of a gold body leaves the text."""
+    wrong, body_removed = [], []
+    for gold_path in sorted((DEV / "gold").glob("*.json")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        doc = prepared((DEV / "raw" / f"{gold['id']}.txt").read_bytes())
+        before = len(doc.edits)
+        out = header.apply(doc, Config())
+        if gold["kind"] in ("seed", "composite", "clean") and out.published != gold["published"]:
+            wrong.append((gold["id"], gold["published"], out.published))
+        body = {_words(b) for b in gold["body"]}
+        body_removed += [(gold["id"], e.rule, line) for e in out.edits[before:]
+                         for line in e.before.split("\n") if line.strip() and _words(line) in body]
+    assert wrong == []
+    assert body_removed == []
