@@ -53,6 +53,20 @@ def load_config(path: Path | None) -> Config:
     unknown = sorted(set(data) - known)
     if unknown:
         raise ValueError(f"{path}: unknown config keys {unknown}; known keys: {sorted(known)}")
-    if "keep_languages" in data:
-        data["keep_languages"] = tuple(data["keep_languages"])
+    for f in fields(Config):
+        if f.name in data:
+            data[f.name] = _typed(path, f.name, data[f.name], type(f.default))
     return Config(**data)
+
+
+def _typed(path: Path, key: str, value, want: type):
+    """The value as the field's type; a wrong type is an error naming the key
+    (a string for keep_languages would otherwise become a tuple of letters)."""
+    if want is tuple and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    if want is float and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if want is int and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    expected = {tuple: "a list of strings", float: "a number", int: "an integer"}[want]
+    raise ValueError(f"{path}: config key {key} must be {expected}, not {value!r}")

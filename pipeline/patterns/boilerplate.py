@@ -32,8 +32,11 @@ CAPTION_CREDITS = (
     re.compile(rf"{_LEAD}{_NAME} (?:reporter|photographer|photojournalist|correspondent)s? {_NAME}$"),
     # "... Photo: Xinhua/Li Tao", "Image: Getty Images", "Credit: AP"
     re.compile(rf"{_LEAD}(?:Photo|Picture|Image|Credit)s?\s?[:：/] ?{_CREDIT_TEXT}$"),
-    # "... (Photo/Xinhua)", "(Photo: Li Tao)", "(Photo by Li Tao)"
-    re.compile(r"\((?:Photo|Picture|Image|Credit)s?(?:\s?[:：/]| by) ?[^()]{1,80}\)\s?$", re.IGNORECASE),
+    # "... (Photo/Xinhua)", "[Photo by Li Tao/China Daily]", "[Photo provided to X]"
+    re.compile(r"[\[(](?:Photo|Picture|Image|Credit)s?(?:\s?[:：/]| by| provided to) ?[^()\[\]]{1,80}[\])]\s?$",
+               re.IGNORECASE),
+    # "... (Xinhua/Li Tao)": agency/photographer in brackets closing the line
+    re.compile(rf"[\[(]{_NAME}/ ?{_NAME}[\])]\.?$"),
 )
 
 # "- END -", "-END-", "[END]", "(End)", "— END —", "END", "ENDS".
@@ -65,10 +68,12 @@ FUNDING_LABEL = re.compile(r"^\s*[\[(（【]?(?:Fund(?:ing|ed)? (?:project|progr
 # Staff credits: "Xu Wei contributed to this story.", "Additional reporting by
 # Li Tao", "Reporting by A; Editing by B", "(Editor: Wang Mo)".
 CREDIT_LINES = (
-    re.compile(rf"^\s*{_NAME}(?:(?:,| and) {_NAME}){{0,4}} contributed(?: reporting)? to this (?:story|report|article)\.?\s*$"),
+    re.compile(rf"^\s*{_NAME}(?:(?:,| and) {_NAME}){{0,4}} contributed(?: reporting)? to this"
+               rf" (?:story|report|article)\.?\s*$"),
     re.compile(rf"^\s*\(?(?:Additional [Rr]eporting|Reporting|Writing|Editing|Compiled|Translated|Edited) by {_NAME}"
                rf"(?:(?:,| and|;) [\w ]{{0,20}}? ?by {_NAME}){{0,3}}\.?\)?\s*$"),
-    re.compile(r"^\s*[\[(（【]?(?:Responsible |Executive |Chief )?Editors?(?: in charge)?\s?[:：]\s?[^.:：]{1,60}[\])）】]?\s*$"),
+    re.compile(r"^\s*[\[(（【]?(?:Responsible |Executive |Chief )?[Ee]ditors?(?: in charge)?\s?[:：]"
+               r"\s?[^.:：]{1,60}[\])）】]?\s*$"),
 )
 
 # Author bios. "Author: NAME, role" (a header line "Author:X Time:..." has no

@@ -8,7 +8,7 @@ The stage tests lines with string methods where it can (``split("|")``,
 
 import re
 
-from pipeline.patterns.boilerplate import END_MARKER  # noqa: F401  (one definition, shared)
+# End markers ("- END -") are defined once, in pipeline.patterns.boilerplate.
 
 # "Headline | tag | tag": the separators of a tag line.
 TAG_SEPARATORS = ("|", "｜")
@@ -22,6 +22,10 @@ CLOSERS = "\"'”’»)]）】"
 HEADLINE_END = "?!？！"
 # A teaser cut by the site: "... now Hollywood is ..."
 ELLIPSES = ("...", "…", ". . .")
+
+# A token that is a link: a line ending in one is not cut mid-sentence.
+# (each repetition starts with a dot the class cannot match: no backtracking)
+LINK_TOKEN = re.compile(r"^(?:https?://|www\.|[\w-]+(?:\.[\w-]+)+/)", re.IGNORECASE)
 
 # Labels a site puts over other articles' headlines; the whole line must be
 # the label (an optional colon or arrow may follow).

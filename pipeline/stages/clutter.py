@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipeline.config import Config
 from pipeline.document import Document
@@ -26,6 +26,7 @@ from pipeline.patterns import clutter as P
 # markers) sit between the body and the clutter: they are neither body nor
 # clutter, so the walk steps over them and leaves them to that stage.
 from pipeline.stages.boilerplate import classify as boilerplate_rule
+from pipeline.stages.boilerplate import is_end_marker
 
 NAME = "clutter"
 
@@ -70,10 +71,6 @@ def ends_in_ellipsis(text: str) -> bool:
     return text.rstrip().endswith(P.ELLIPSES)
 
 
-def is_end_marker(text: str) -> bool:
-    return len(text) <= 40 and P.END_MARKER.match(text) is not None
-
-
 def is_tag_line(text: str) -> bool:
     """'Headline | tag | tag': two or more non-empty parts, a later one short."""
     for sep in P.TAG_SEPARATORS[1:]:
@@ -108,8 +105,12 @@ def is_related_label(text: str) -> bool:
 
 
 def is_cut(text: str) -> bool:
-    """A paragraph stopping mid-sentence: long and without final punctuation."""
-    return len(text.split()) > HEADLINE_MAX_WORDS and not ends_sentence(text) and not ends_in_ellipsis(text)
+    """A paragraph stopping mid-sentence: long and without final punctuation
+    (a closing link or @handle is not a cut)."""
+    tokens = text.split()
+    if len(tokens) <= HEADLINE_MAX_WORDS or ends_sentence(text) or ends_in_ellipsis(text):
+        return False
+    return not (P.LINK_TOKEN.search(tokens[-1]) or tokens[-1].startswith(("@", "#")))
 
 
 def is_duplicate(lines: list[Line], i: int) -> bool:
@@ -122,17 +123,31 @@ def words(text: str) -> Counter:
     return Counter(w for w in (m.group().lower() for m in P.WORD.finditer(text)) if w not in P.STOPWORDS)
 
 
-def cosine(a: Counter, b: Counter) -> float:
-    if not a or not b:
+class Bag:
+    """Word counts with their squared norm kept up to date, so comparing each
+    block with the growing body stays linear in the length of the text."""
+
+    def __init__(self) -> None:
+        self.counts: Counter = Counter()
+        self.norm2 = 0
+
+    def add(self, counts: Counter) -> None:
+        for w, c in counts.items():
+            old = self.counts[w]
+            self.counts[w] = old + c
+            self.norm2 += (old + c) ** 2 - old * old
+
+
+def cosine(block: Counter, body: Bag) -> float:
+    if not block or not body.norm2:
         return 0.0
-    small, large = (a, b) if len(a) < len(b) else (b, a)
-    dot = sum(c * large.get(w, 0) for w, c in small.items())
-    return dot / math.sqrt(sum(c * c for c in a.values()) * sum(c * c for c in b.values()))
+    dot = sum(c * body.counts.get(w, 0) for w, c in block.items())
+    return dot / math.sqrt(sum(c * c for c in block.values()) * body.norm2)
 
 
-def drift(block: Counter, body: Counter) -> float:
+def drift(block: Counter, body: Bag) -> float:
     """1 for a block sharing no content words with the body, 0 when on-topic."""
-    if not block or not body:
+    if not block or not body.norm2:
         return 0.0  # nothing to compare: no evidence either way
     return max(0.0, 1.0 - cosine(block, body) / ON_TOPIC_COSINE)
 
@@ -198,7 +213,7 @@ def combine(signals: dict[str, float]) -> float:
 def score_blocks(groups: list[list[Line]], threshold: float) -> list[Block]:
     """Score every block; drift compares a block with the text above it,
     leaving out blocks that already look like clutter by their form."""
-    body: Counter = Counter()
+    body = Bag()
     blocks = []
     for group in groups:
         signals = structural_signals(group)
@@ -208,41 +223,51 @@ def score_blocks(groups: list[list[Line]], threshold: float) -> list[Block]:
         lone_boilerplate = len(group) == 1 and boilerplate_rule(group[0].text) is not None
         blocks.append(Block(group, signals, combine(signals), lone_boilerplate))
         if structural < threshold and not lone_boilerplate:
-            body.update(bag)
+            body.add(bag)
     return blocks
+
+
+def after_last_marker(blocks: list[Block]) -> int:
+    """Index of the first block after the last end marker (0 when none; a
+    marker opening the text does not count)."""
+    for i in range(len(blocks) - 1, 0, -1):
+        if is_end_marker(blocks[i].lines[0].text):
+            return i + 1
+    return 0
+
+
+def marked(block: Block) -> Block:
+    """The block as seen after an end marker."""
+    signals = {**block.signals, "after end marker": 1.0}
+    return replace(block, signals=signals, score=combine(signals))
 
 
 def trailing_region(blocks: list[Block], threshold: float) -> tuple[list[Block], bool]:
     """The suffix of blocks that is clutter, and whether an end marker began it.
 
-    Without a marker, the region must end in a block reaching the threshold;
-    its start is the boundary that maximises the sum of (score - threshold)
-    over the region, so a weaker, off-topic teaser between clear clutter blocks
-    goes too, while the article's last paragraph (well below the threshold,
-    with body, not clutter, above it) stays. An on-topic block below the
-    threshold is never absorbed: a "Related" box inside an article must not
-    take the paragraph after it. Boilerplate blocks count for neither side.
-    The first block (the opening of the text) is never part of the region.
+    Blocks after the last end marker carry the marker signal, and the region
+    never reaches above the marker. The region starts at the boundary that
+    maximises the sum of (score - threshold) over it. So a weaker, off-topic
+    teaser between clear clutter blocks goes too, while the article's last
+    paragraph (below the threshold, with body, not clutter, above it) stays.
+    An on-topic block below the threshold is never absorbed: a "Related" box
+    inside an article must not take the paragraph after it. Boilerplate
+    blocks count for neither side. The first block (the opening of the text)
+    is never part of the region.
     """
-    for i in range(len(blocks) - 1, 0, -1):
-        if is_end_marker(blocks[i].lines[0].text):
-            tail = [b for b in blocks[i + 1:]]
-            for b in tail:
-                b.signals["after end marker"] = 1.0
-                b.score = combine(b.signals)
-            return tail, True
-    content = [i for i in range(1, len(blocks)) if not blocks[i].boilerplate]
-    if not content or blocks[content[-1]].score < threshold:
-        return [], False
+    first = after_last_marker(blocks)
+    blocks = blocks[:first] + [marked(b) for b in blocks[first:]] if first else blocks
+    content = [i for i in range(max(1, first), len(blocks)) if not blocks[i].boilerplate]
     start, best, total = len(blocks), 0.0, 0.0
     for i in reversed(content):
         b = blocks[i]
         if b.score < threshold and b.signals["off-topic"] < ABSORB_MIN_DRIFT:
             break  # on-topic text below the threshold is body: the region cannot reach past it
         total += b.score - threshold
-        if total > best:
+        if total >= best:  # (so the region always starts with a block reaching the threshold)
             start, best = i, total
-    return [blocks[i] for i in content if i >= start], False
+    region = [blocks[i] for i in content if i >= start]
+    return region, bool(first) and bool(region)
 
 
 # ------------------------------------------------------------------------ rules

@@ -25,6 +25,10 @@ def apply(doc: Document, config: Config) -> Document:
     for magic, kind in BINARY_MAGIC:
         if raw.startswith(magic):
             return doc.reject("binary", f"the file starts like a {kind}")
+    nul = raw.find(b"\x00")
+    if nul >= 0 and not any(raw.startswith(bom) for bom, _ in BOMS):
+        # NUL bytes without a UTF-16 BOM: binary, as pipeline.reasons documents.
+        return doc.reject("binary", f"the file holds NUL bytes (the first at byte {nul}) and no UTF-16 byte-order mark")
     try:
         text, encoding = decode_bytes(raw)
     except UnicodeDecodeError as err:

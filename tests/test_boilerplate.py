@@ -1,0 +1,122 @@
+"""The boilerplate stage: golden cases (tests/cases/boilerplate.json), the
+line tests one by one, and run time on pathological lines."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.config import Config
+from pipeline.document import Document, replay
+from pipeline.stages import boilerplate
+
+HERE = Path(__file__).parent
+CASES = json.loads((HERE / "cases" / "boilerplate.json").read_text(encoding="utf-8"))
+RULE = re.compile(r"boilerplate\.[a-z_]+/v\d+")
+RULE_IDS = sorted({rule for rule, _, _ in boilerplate.RULES} | {boilerplate.TRAILING_BIO_RULE})
+
+
+def make(text: str) -> Document:
+    return Document(id="t", source_file="t.txt", source_sha256="0", source_size=0, text=text)
+
+
+def params(cases, known_failures=True):
+    """A known failure ("xfail" in the case) is a strict xfail: fixing it fails
+    the test until the mark is removed from the case file."""
+    for case in cases:
+        marks = [pytest.mark.xfail(strict=True, reason=case["xfail"])] if known_failures and "xfail" in case else []
+        yield pytest.param(case, id=f"{case['rule']}: {case['label']}", marks=marks)
+
+
+@pytest.mark.parametrize("case", params(CASES))
+def test_case(case):
+    out = boilerplate.apply(make(case["text"]), Config())
+    assert [[e.rule, e.before.strip()] for e in out.edits] == case["removed"]
+    kept = out.text.split("\n")
+    for line in case["kept"]:
+        assert line in kept
+
+
+@pytest.mark.parametrize("case", params(CASES, known_failures=False))
+def test_edits_are_well_formed(case):
+    doc = make(case["text"])
+    out = boilerplate.apply(doc, Config())
+    assert replay(doc.text, out.edits) == out.text
+    spans = [(e.start, e.end) for e in out.edits]
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+    for e in out.edits:
+        assert e.stage == "boilerplate" and RULE.fullmatch(e.rule) and e.reason and e.after == ""
+
+
+@pytest.mark.parametrize("rule", RULE_IDS)
+def test_every_rule_has_a_positive_and_a_negative_case(rule):
+    positive = [c for c in CASES if any(r == rule for r, _ in c["removed"])]
+    negative = [c for c in CASES if c["rule"] == rule and not c["removed"]]
+    assert positive and negative
+
+
+@pytest.mark.parametrize("case", params(CASES, known_failures=False))
+def test_idempotent(case):
+    once = boilerplate.apply(make(case["text"]), Config())
+    twice = boilerplate.apply(make(once.text), Config())
+    assert twice.text == once.text
+
+
+# ----------------------------------------------------------- the line tests
+
+
+@pytest.mark.parametrize("test, yes, no", [
+    (boilerplate.is_end_marker, ["- END -", "—END—", "END", "[ END ]"],
+     ["The End of an era", "Weekend", "- END - of story"]),
+    (boilerplate.is_caption_credit,
+     ["A man walks past. Picture source: CCTV", "Photo by Li Tao", "Guangming Daily reporter Feng Qian"],
+     ["Li Tao took the photo.", "The photo by Li Tao won a prize.", "A reporter asked about the photo."]),
+    (boilerplate.is_source_line, ["Source: Xinhua", "Sources: agencies"], ["Sources said so.", "Source code is free."]),
+    (boilerplate.is_funding_note, ["[This work was supported by the Science Fund project 12]"],
+     ["The work was supported by the city.", "[This is a note about the project]"]),
+    (boilerplate.is_credit_line, ["Li Na and Tom Cole contributed to this report."],
+     ["Li Na contributed to the fund."]),
+    (boilerplate.is_author_bio, ["Author: Li Na, lecturer at Wuhan University", "About the authors"],
+     ["Author:Li Na Time:2020.01.01", "The author of the book, Li Na, is a lecturer."]),
+    (boilerplate.is_trailing_bio, ["Li Na is an associate professor of law at Wuhan University."],
+     ["Mr Li is a professor.", "He is a professor at Wuhan.", "Li Na is a reporter for the Daily."]),
+])
+def test_line_tests(test, yes, no):
+    assert [t for t in yes if not test(t)] == []
+    assert [t for t in no if test(t)] == []
+
+
+def test_caption_rule_skips_long_paragraphs():
+    body = "The council met again. " * 30 + "Photo: Reuters"
+    assert not boilerplate.is_caption_credit(body)
+
+
+# --------------------------------------------------------- pathological input
+
+
+@pytest.mark.parametrize("char", ["|", ".", "-", " ", "a", "A ", "[", "Photo by A "])
+def test_linear_time_on_a_megabyte_line(char):
+    line = char * (1_000_000 // len(char))
+    text = f"Title\n\n{line}\n\n{line[:399]}\n\n[{line[:3000]}]\n"
+    start = time.perf_counter()
+    boilerplate.apply(make(text), Config())
+    assert time.perf_counter() - start < 5.0
+
+
+# --------------------------------------------------------------- properties
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="ab AB.:|-[]()/\nPhotoSurceEND", max_size=300))
+def test_any_text_replays_and_removes_whole_lines(text):
+    doc = make(text)
+    out = boilerplate.apply(doc, Config())
+    assert replay(doc.text, out.edits) == out.text
+    for e in out.edits:
+        assert e.start == 0 or doc.text[e.start - 1] == "\n"
+        assert e.end == len(doc.text) or doc.text[e.end - 1] == "\n"

@@ -1,0 +1,282 @@
+"""Versions on disk: clean/vN written atomically, LATEST, parents, immutability,
+nothing published on a bug, the manifest, and inputs rejected before decoding."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from pipeline import cli, schemas, serialize, version
+from pipeline.config import Config
+from conftest import read_jsonl
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def leftovers(clean: Path) -> list[str]:
+    return sorted(p.name for p in clean.iterdir() if p.name.startswith((".tmp-", ".LATEST.")))
+
+
+def latest(clean: Path) -> str:
+    return (clean / "LATEST").read_text(encoding="utf-8")
+
+
+def test_first_run_writes_v1_and_latest(seed_raw: Path, tmp_path: Path) -> None:
+    clean = tmp_path / "clean"
+    result = version.run(seed_raw, clean, Config())
+    assert (result.version, result.latest) == ("v1", "v1")
+    assert latest(clean) == "v1\n"
+    assert sorted(p.name for p in (clean / "v1").iterdir()) == [
+        "documents.jsonl", "manifest.json", "records.jsonl", "rejected.jsonl", "report.json", "report.md"]
+    manifest = json.loads((clean / "v1" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["version"] == "v1" and manifest["parent"] is None
+    assert leftovers(clean) == []
+    assert result.summary["documents_in"] == len(list(seed_raw.iterdir()))
+
+
+def test_identical_run_writes_nothing_and_says_so(seed_raw: Path, tmp_path: Path, capsys) -> None:
+    clean = tmp_path / "clean"
+    assert cli.main(["run", "--raw", str(seed_raw), "--clean", str(clean)]) == 0
+    before = tree_bytes(clean)
+    capsys.readouterr()
+    assert cli.main(["run", "--raw", str(seed_raw), "--clean", str(clean)]) == 0
+    err = capsys.readouterr().err
+    assert "nothing changed since v1" in err and "no new version" in err
+    assert tree_bytes(clean) == before
+    assert version.versions(clean) == ["v1"]
+    assert version.run(seed_raw, clean, Config()).version is None
+
+
+def test_changed_config_is_a_new_version(seed_raw: Path, tmp_path: Path) -> None:
+    clean = tmp_path / "clean"
+    version.run(seed_raw, clean, Config())
+    result = version.run(seed_raw, clean, Config(language_seed=1))
+    assert result.version == "v2"
+    manifest = json.loads((clean / "v2" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["config"]["language_seed"] == 1
+    assert manifest["config_hash"] == Config(language_seed=1).hash != Config().hash
+
+
+def test_changed_input_makes_v2_with_parent_and_changes(seed_raw: Path, tmp_path: Path) -> None:
+    clean = tmp_path / "clean"
+    version.run(seed_raw, clean, Config())
+    v1 = tree_bytes(clean / "v1")
+    target = sorted(seed_raw.iterdir())[1]
+    with open(target, "a", encoding="utf-8") as f:
+        f.write("\n\nA new closing paragraph was added to this article for the test.\n")
+
+    result = version.run(seed_raw, clean, Config())
+    assert (result.version, result.latest) == ("v2", "v2")
+    assert latest(clean) == "v2\n"
+    assert tree_bytes(clean / "v1") == v1, "v1 is never modified"
+    manifest = json.loads((clean / "v2" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["parent"] == "v1"
+    report = json.loads((clean / "v2" / "report.json").read_text(encoding="utf-8"))
+    assert report["parent"] == "v1"
+    assert report["changes"]["documents_changed"] == [target.stem]
+    assert report["changes"]["documents_added"] == report["changes"]["documents_removed"] == []
+    assert "documents changed: 1" in (clean / "v2" / "report.md").read_text(encoding="utf-8")
+
+
+def test_added_and_removed_inputs_are_reported(seed_raw: Path, tmp_path: Path) -> None:
+    clean = tmp_path / "clean"
+    version.run(seed_raw, clean, Config())
+    first, *_ = sorted(seed_raw.iterdir())
+    first.unlink()
+    (seed_raw / "zzz_new.txt").write_text(
+        "A new article\n\nThe council said on Monday that the new road would open next year.\n", encoding="utf-8")
+    version.run(seed_raw, clean, Config())
+    changes = json.loads((clean / "v2" / "report.json").read_text(encoding="utf-8"))["changes"]
+    assert changes["documents_removed"] == [first.stem]
+    assert changes["documents_added"] == ["zzz_new"]
+    assert changes["documents_changed"] == []
+
+
+def test_version_files_are_read_only(seed_raw: Path, tmp_path: Path) -> None:
+    clean = tmp_path / "clean"
+    version.run(seed_raw, clean, Config())
+    for p in (clean / "v1").iterdir():
+        assert stat.S_IMODE(p.stat().st_mode) & 0o222 == 0, f"{p.name} is writable"
+
+
+def test_schema_violation_publishes_nothing(seed_raw: Path, tmp_path: Path, monkeypatch, capsys) -> None:
+    clean = tmp_path / "clean"
+    monkeypatch.setattr(serialize, "document_obj", lambda doc, raw_chars: {"id": doc.id, "bogus": True})
+    with pytest.raises(schemas.SchemaViolation):
+        version.run(seed_raw, clean, Config())
+    assert version.versions(clean) == []
+    assert not (clean / "LATEST").exists()
+    assert leftovers(clean) == []
+
+    assert cli.main(["run", "--raw", str(seed_raw), "--clean", str(clean)]) == 1
+    assert "nothing published" in capsys.readouterr().err
+    assert version.versions(clean) == [] and leftovers(clean) == []
+
+
+def test_schema_violation_keeps_the_previous_version(seed_raw: Path, tmp_path: Path, monkeypatch) -> None:
+    clean = tmp_path / "clean"
+    version.run(seed_raw, clean, Config())
+    before = tree_bytes(clean)
+    (seed_raw / "zzz_new.txt").write_text("Title\n\nSome more English text for a new document.\n", encoding="utf-8")
+    monkeypatch.setattr(serialize, "document_obj", lambda doc, raw_chars: {"id": doc.id, "bogus": True})
+    with pytest.raises(schemas.SchemaViolation):
+        version.run(seed_raw, clean, Config())
+    assert version.versions(clean) == ["v1"]
+    assert tree_bytes(clean) == before, "LATEST and v1 untouched"
+    assert leftovers(clean) == []
+
+
+def test_schema_violation_in_cli_subprocess_exits_1(seed_raw: Path, tmp_path: Path) -> None:
+    """The same through a real process: a bad object from a stage is a bug, exit 1."""
+    clean = tmp_path / "clean"
+    script = (
+        "import sys\n"
+        "from pipeline import cli, serialize\n"
+        "serialize.record_objs = lambda doc: [{'id': doc.id}]\n"
+        "sys.exit(cli.main(sys.argv[1:]))\n"
+    )
+    import subprocess
+    import sys
+    proc = subprocess.run([sys.executable, "-c", script, "run", "--raw", str(seed_raw), "--clean", str(clean)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    assert "BUG" in proc.stderr and "record" in proc.stderr
+    assert version.versions(clean) == [] and not (clean / "LATEST").exists() and leftovers(clean) == []
+
+
+def test_manifest_describes_the_version(seed_raw: Path, tmp_path: Path) -> None:
+    clean = tmp_path / "clean"
+    version.run(seed_raw, clean, Config())
+    vdir = clean / "v1"
+    manifest = json.loads((vdir / "manifest.json").read_text(encoding="utf-8"))
+    schemas.check("manifest", manifest, "manifest.json")
+
+    files = sorted(p.name for p in vdir.iterdir() if p.name != "manifest.json")
+    assert sorted(manifest["outputs"]) == files
+    for name, stats in manifest["outputs"].items():
+        data = (vdir / name).read_bytes()
+        assert stats["sha256"] == hashlib.sha256(data).hexdigest(), name
+        assert stats["lines"] == data.count(b"\n"), name
+
+    inputs = sorted(seed_raw.iterdir())
+    assert [i["path"] for i in manifest["inputs"]] == [p.name for p in inputs]
+    for entry, p in zip(manifest["inputs"], inputs):
+        assert entry["sha256"] == hashlib.sha256(p.read_bytes()).hexdigest()
+        assert entry["size"] == p.stat().st_size
+
+    counts = manifest["counts"]
+    assert counts["inputs"] == len(inputs)
+    assert counts["kept"] == manifest["outputs"]["documents.jsonl"]["lines"]
+    assert counts["rejected"] == manifest["outputs"]["rejected.jsonl"]["lines"]
+    assert counts["records"] == manifest["outputs"]["records.jsonl"]["lines"]
+    assert manifest["config"] == Config().to_dict()
+    assert manifest["config_hash"] == Config().hash
+    assert manifest["code_version"] == version.code_version()
+
+
+def rejections(raw: Path, clean: Path, config: Config = Config()) -> dict[str, dict]:
+    result = version.run(raw, clean, config)
+    return {r["id"]: r for r in read_jsonl(clean / result.latest / "rejected.jsonl")}
+
+
+def test_non_txt_is_unsupported(seed_raw: Path, tmp_path: Path) -> None:
+    (seed_raw / "notes.md").write_text("# Notes\n\nSome English text here.\n", encoding="utf-8")
+    rej = rejections(seed_raw, tmp_path / "clean")
+    assert rej["notes.md"]["reason"] == "unsupported_file"
+    assert rej["notes.md"]["stage"] == "read"
+    assert rej["notes.md"]["source_sha256"] is None
+
+
+def test_hidden_files_are_not_inputs(seed_raw: Path, tmp_path: Path) -> None:
+    (seed_raw / ".gitkeep").write_text("", encoding="utf-8")
+    (seed_raw / ".hidden").mkdir()
+    (seed_raw / ".hidden" / "x.txt").write_text("Title\n\nText.\n", encoding="utf-8")
+    result = version.run(seed_raw, tmp_path / "clean", Config())
+    assert result.summary["documents_in"] == 5
+
+
+def test_nested_inputs_have_path_ids(seed_raw: Path, tmp_path: Path) -> None:
+    (seed_raw / "sub").mkdir()
+    (seed_raw / "sub" / "a.txt").write_text(
+        "A title\n\nThe council said on Monday that the new road would open next year.\n", encoding="utf-8")
+    clean = tmp_path / "clean"
+    version.run(seed_raw, clean, Config())
+    docs = {d["id"]: d for d in read_jsonl(clean / "v1" / "documents.jsonl")}
+    assert docs["sub/a"]["source_file"] == "sub/a.txt"
+
+
+def test_symlink_outside_raw_is_unsafe(seed_raw: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "secret.txt"
+    outside.write_text("Title\n\nA secret that must not be read into the corpus.\n", encoding="utf-8")
+    (seed_raw / "evil.txt").symlink_to(outside)
+    rej = rejections(seed_raw, tmp_path / "clean")
+    assert rej["evil"]["reason"] == "unsafe_path"
+    assert str(outside) in rej["evil"]["detail"]
+
+
+def test_symlink_inside_raw_is_read(seed_raw: Path, tmp_path: Path) -> None:
+    target = sorted(seed_raw.iterdir())[0]
+    (seed_raw / "zz_alias.txt").symlink_to(target)
+    clean = tmp_path / "clean"
+    version.run(seed_raw, clean, Config())
+    docs = {d["id"]: d for d in read_jsonl(clean / "v1" / "documents.jsonl")}
+    assert docs["zz_alias"]["text"] == docs[target.stem]["text"]
+
+
+def test_dangling_symlink_is_unreadable(seed_raw: Path, tmp_path: Path) -> None:
+    (seed_raw / "gone.txt").symlink_to(seed_raw / "missing.txt")
+    rej = rejections(seed_raw, tmp_path / "clean")
+    assert rej["gone"]["reason"] == "unreadable"
+    assert rej["gone"]["stage"] == "read"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can read a file without read permission")
+def test_file_without_permission_is_unreadable(seed_raw: Path, tmp_path: Path) -> None:
+    locked = seed_raw / "locked.txt"
+    locked.write_text("Title\n\nText.\n", encoding="utf-8")
+    locked.chmod(0)
+    try:
+        rej = rejections(seed_raw, tmp_path / "clean")
+    finally:
+        locked.chmod(0o644)
+    assert rej["locked"]["reason"] == "unreadable"
+
+
+def test_read_error_is_unreadable(seed_raw: Path, tmp_path: Path, monkeypatch) -> None:
+    """An I/O error while reading (emulated: works as root too)."""
+    real = Path.read_bytes
+
+    def failing(self: Path) -> bytes:
+        if self.name == "broken.txt":
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    (seed_raw / "broken.txt").write_text("Title\n\nText.\n", encoding="utf-8")
+    monkeypatch.setattr(Path, "read_bytes", failing)
+    rej = rejections(seed_raw, tmp_path / "clean")
+    assert rej["broken"]["reason"] == "unreadable"
+    assert "Permission denied" in rej["broken"]["detail"]
+
+
+def test_too_large(seed_raw: Path, tmp_path: Path) -> None:
+    sizes = {p.stem: p.stat().st_size for p in seed_raw.iterdir()}
+    limit = sorted(sizes.values())[2]
+    rej = rejections(seed_raw, tmp_path / "clean", Config(max_file_bytes=limit))
+    assert {k for k, r in rej.items() if r["reason"] == "too_large"} == {k for k, s in sizes.items() if s > limit}
+
+
+def test_latest_naming_a_missing_version_is_ignored(seed_raw: Path, tmp_path: Path) -> None:
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    (clean / "LATEST").write_text("v7\n", encoding="utf-8")
+    result = version.run(seed_raw, clean, Config())
+    assert result.version == "v1"
+    manifest = json.loads((clean / "v1" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["parent"] is None
