@@ -110,7 +110,7 @@ any_char = st.characters(exclude_categories=("Cs",))
 noisy_text = st.lists(st.one_of(any_char, st.sampled_from(SNIPPETS)), max_size=120).map("".join)
 # English-like paragraphs with damage: most of them are kept, so the invariants
 # on kept documents get exercised (arbitrary text is nearly always rejected).
-_token = st.one_of(st.sampled_from(WORDS).map(lambda w: w + " "), st.sampled_from(WORDS).map(lambda w: w + " "),
-                   st.sampled_from(SNIPPETS), any_char)
-_line = st.lists(_token, max_size=40).map("".join)
-english_text = st.lists(_line, min_size=1, max_size=8).map("\n\n".join)
+_word = st.sampled_from(WORDS).map(lambda w: w + " ")
+_token = st.one_of(_word, _word, _word, st.sampled_from(SNIPPETS), st.characters(exclude_categories=("Cs", "Cc")))
+_line = st.lists(_token, min_size=3, max_size=40).map("".join)
+english_text = st.lists(_line, min_size=2, max_size=8).map("\n\n".join)

@@ -7,6 +7,8 @@ import hashlib
 import json
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -142,8 +144,6 @@ def test_schema_violation_in_cli_subprocess_exits_1(seed_raw: Path, tmp_path: Pa
         "serialize.record_objs = lambda doc: [{'id': doc.id}]\n"
         "sys.exit(cli.main(sys.argv[1:]))\n"
     )
-    import subprocess
-    import sys
     proc = subprocess.run([sys.executable, "-c", script, "run", "--raw", str(seed_raw), "--clean", str(clean)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1, proc.stderr
