@@ -44,10 +44,20 @@ def test_detect_measures_language_and_probability(code: str) -> None:
     assert 0.5 < prob <= 1.0
 
 
-@pytest.mark.xfail(strict=True, reason="known issue: langdetect reads this short Chinese (Han-only) text as "
-                   "Korean with seed 0, so the rejection says language:ko instead of language:zh")
 def test_detect_short_chinese() -> None:
+    # langdetect alone reads this Han-only text as Korean; the script check corrects it.
     assert language.detect(CHINESE, seed=0, limit=2000)[0] == "zh"
+
+
+@pytest.mark.parametrize("code, text, expected", [
+    ("ko", "中华人民共和国", "zh"),          # Han only: not Korean
+    ("ko", "대한민국 中華", "ko"),            # Hangul present: Korean stays
+    ("ja", "日本国憲法", "zh"),              # Han only: not Japanese
+    ("ja", "にほんご 日本", "ja"),            # kana present: Japanese stays
+    ("en", "hello 中文", "en"),              # other languages are never changed
+])
+def test_script_check(code: str, text: str, expected: str) -> None:
+    assert language.script_checked(code, text) == expected
 
 
 def test_detect_is_deterministic() -> None:

@@ -6,8 +6,9 @@ Each pattern matches only the spaces to delete, so a replacement is always "".
 import re
 
 # `world 's` -> `world's` (runs after quotes are straightened). The clitic must
-# end the word, so an opening quote (`the 'smart' phone`) is left alone.
-SPACE_BEFORE_CLITIC = re.compile(r"(?<=\w) +(?='(?:s|t|re|ve|ll|d|m)\b)")
+# end the word, so an opening quote (`the 'smart' phone`) is left alone, and
+# must not be closed right away (`press the 's' key` quotes a letter).
+SPACE_BEFORE_CLITIC = re.compile(r"(?<=\w) +(?='(?:s|t|re|ve|ll|d|m)\b(?!'))")
 
 # `two -wheel` -> `two-wheel`, `all -round` -> `all-round`: a space before a
 # hyphen glued to the next word. A dash with spaces on both sides (` - `), a

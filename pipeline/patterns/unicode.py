@@ -36,13 +36,16 @@ ODD_SPACES = {
 }
 
 # Quote policy: straight quotes everywhere (one form, easy to search and
-# compare). Low-9 quotes are left alone: they open quotations in other languages.
+# compare). Low-9 quotes go too, so „ja“ does not end up half straightened.
+# Guillemets and primes are other characters and are left alone.
 QUOTES = {
     "\u2018": "'",  # LEFT SINGLE QUOTATION MARK
     "\u2019": "'",  # RIGHT SINGLE QUOTATION MARK
+    "\u201a": "'",  # SINGLE LOW-9 QUOTATION MARK
     "\u201b": "'",  # SINGLE HIGH-REVERSED-9 QUOTATION MARK
     "\u201c": '"',  # LEFT DOUBLE QUOTATION MARK
     "\u201d": '"',  # RIGHT DOUBLE QUOTATION MARK
+    "\u201e": '"',  # DOUBLE LOW-9 QUOTATION MARK
     "\u201f": '"',  # DOUBLE HIGH-REVERSED-9 QUOTATION MARK
 }
 

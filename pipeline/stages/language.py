@@ -14,6 +14,7 @@ from langdetect.lang_detect_exception import LangDetectException
 
 from pipeline.config import Config
 from pipeline.document import Document
+from pipeline.patterns.language import HAN, NEEDS_SCRIPT
 
 NAME = "language"
 UNDETERMINED = "und"
@@ -40,12 +41,21 @@ def detect(text: str, seed: int, limit: int) -> tuple[str, float]:
     factory = _factory()
     factory.set_seed(seed)
     detector = factory.create()
-    detector.append(sample(text, limit))
+    text = sample(text, limit)
+    detector.append(text)
     try:
         best = detector.get_probabilities()[0]
     except (LangDetectException, IndexError):
         return UNDETERMINED, 0.0
-    return best.lang.split("-")[0], round(best.prob, 4)
+    return script_checked(best.lang.split("-")[0], text), round(best.prob, 4)
+
+
+def script_checked(code: str, text: str) -> str:
+    """Han-only text read as Korean or Japanese is Chinese (see patterns.language)."""
+    needed = NEEDS_SCRIPT.get(code)
+    if needed and HAN.search(text) and not needed.search(text):
+        return "zh"
+    return code
 
 
 def apply(doc: Document, config: Config) -> Document:
