@@ -6,7 +6,7 @@ so every stage core is a pure function of (document, config).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Iterable
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from functools import lru_cache
@@ -18,6 +19,7 @@ import pytest
 from hypothesis import strategies as st
 
 from pipeline.config import Config
+from pipeline.document import Document, replay
 from pipeline.process import Outcome, process
 
 REPO = Path(__file__).resolve().parent.parent
@@ -63,6 +65,32 @@ def case_params(cases: list[dict]) -> list:
                      if c.get("expect", "pass") == "fail" else [])
         for c in cases
     ]
+
+
+def make_doc(text: str) -> Document:
+    """A document holding text, as a stage would receive it."""
+    return Document(id="t", source_file="t.txt", source_sha256="0", source_size=0, text=text)
+
+
+def rule_case_params(cases: list[dict], known_failures: bool = True):
+    """Stage cases as pytest params; a case with "xfail" is a strict xfail, so
+    fixing it fails the test until the mark is removed from the case file."""
+    for case in cases:
+        xfail = known_failures and "xfail" in case
+        marks = [pytest.mark.xfail(strict=True, reason=case["xfail"])] if xfail else []
+        yield pytest.param(case, id=f"{case['rule']}: {case['label']}", marks=marks)
+
+
+def assert_line_removals(doc: Document, out: Document, stage: str) -> None:
+    """The stage's edits replay to its output, are sorted, do not overlap, and
+    each removes text under a versioned rule id of the stage, with a reason."""
+    rule = re.compile(rf"{stage}\.[a-z_]+/v\d+")
+    assert replay(doc.text, out.edits) == out.text
+    spans = [(e.start, e.end) for e in out.edits]
+    assert spans == sorted(spans)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+    for e in out.edits:
+        assert e.stage == stage and rule.fullmatch(e.rule) and e.reason and e.after == ""
 
 
 def read_jsonl(path: Path) -> list[dict]:

@@ -4,7 +4,6 @@ line tests one by one, and run time on pathological lines."""
 from __future__ import annotations
 
 import json
-import re
 import time
 from pathlib import Path
 
@@ -13,45 +12,29 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.config import Config
-from pipeline.document import Document, replay
+from pipeline.document import replay
 from pipeline.stages import boilerplate
+from conftest import assert_line_removals, make_doc, rule_case_params
 
 HERE = Path(__file__).parent
 CASES = json.loads((HERE / "cases" / "boilerplate.json").read_text(encoding="utf-8"))
-RULE = re.compile(r"boilerplate\.[a-z_]+/v\d+")
 RULE_IDS = sorted({rule for rule, _, _ in boilerplate.RULES} | {boilerplate.TRAILING_BIO_RULE})
 
 
-def make(text: str) -> Document:
-    return Document(id="t", source_file="t.txt", source_sha256="0", source_size=0, text=text)
-
-
-def params(cases, known_failures=True):
-    """A known failure ("xfail" in the case) is a strict xfail: fixing it fails
-    the test until the mark is removed from the case file."""
-    for case in cases:
-        marks = [pytest.mark.xfail(strict=True, reason=case["xfail"])] if known_failures and "xfail" in case else []
-        yield pytest.param(case, id=f"{case['rule']}: {case['label']}", marks=marks)
-
-
-@pytest.mark.parametrize("case", params(CASES))
+@pytest.mark.parametrize("case", rule_case_params(CASES))
 def test_case(case):
-    out = boilerplate.apply(make(case["text"]), Config())
+    out = boilerplate.apply(make_doc(case["text"]), Config())
     assert [[e.rule, e.before.strip()] for e in out.edits] == case["removed"]
     kept = out.text.split("\n")
     for line in case["kept"]:
         assert line in kept
 
 
-@pytest.mark.parametrize("case", params(CASES, known_failures=False))
+@pytest.mark.parametrize("case", rule_case_params(CASES, known_failures=False))
 def test_edits_are_well_formed(case):
-    doc = make(case["text"])
+    doc = make_doc(case["text"])
     out = boilerplate.apply(doc, Config())
-    assert replay(doc.text, out.edits) == out.text
-    spans = [(e.start, e.end) for e in out.edits]
-    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
-    for e in out.edits:
-        assert e.stage == "boilerplate" and RULE.fullmatch(e.rule) and e.reason and e.after == ""
+    assert_line_removals(doc, out, "boilerplate")
 
 
 @pytest.mark.parametrize("rule", RULE_IDS)
@@ -61,10 +44,10 @@ def test_every_rule_has_a_positive_and_a_negative_case(rule):
     assert positive and negative
 
 
-@pytest.mark.parametrize("case", params(CASES, known_failures=False))
+@pytest.mark.parametrize("case", rule_case_params(CASES, known_failures=False))
 def test_idempotent(case):
-    once = boilerplate.apply(make(case["text"]), Config())
-    twice = boilerplate.apply(make(once.text), Config())
+    once = boilerplate.apply(make_doc(case["text"]), Config())
+    twice = boilerplate.apply(make_doc(once.text), Config())
     assert twice.text == once.text
 
 
@@ -105,7 +88,7 @@ def test_linear_time_on_a_megabyte_line(char):
     line = char * (1_000_000 // len(char))
     text = f"Title\n\n{line}\n\n{line[:399]}\n\n[{line[:3000]}]\n"
     start = time.perf_counter()
-    boilerplate.apply(make(text), Config())
+    boilerplate.apply(make_doc(text), Config())
     assert time.perf_counter() - start < 5.0
 
 
@@ -114,7 +97,7 @@ def test_linear_time_on_a_megabyte_line(char):
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet="ab AB.:|-[]()/\nPhotoSurceEND", max_size=300))
 def test_any_text_replays_and_removes_whole_lines(text):
-    doc = make(text)
+    doc = make_doc(text)
     out = boilerplate.apply(doc, Config())
     assert replay(doc.text, out.edits) == out.text
     for e in out.edits:

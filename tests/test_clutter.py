@@ -19,31 +19,19 @@ from pipeline.config import Config
 from pipeline.document import Document, replay
 from pipeline.lines import content_lines
 from pipeline.stages import boilerplate, clutter, decode, repair
+from conftest import assert_line_removals, make_doc, rule_case_params
 
 HERE = Path(__file__).parent
 CASES = json.loads((HERE / "cases" / "clutter.json").read_text(encoding="utf-8"))
-RULE = re.compile(r"clutter\.[a-z_]+/v\d+")
 RULE_IDS = sorted(set(re.findall(r'"(clutter\.[a-z_]+/v\d+)"', (Path(clutter.__file__)).read_text())))
 DEV = HERE.parent.parent / "shared" / "eval" / "dev"
 
 
-def make(text: str) -> Document:
-    return Document(id="t", source_file="t.txt", source_sha256="0", source_size=0, text=text)
-
-
 def run(case) -> Document:
-    return clutter.apply(make(case["text"]), Config(clutter_threshold=case.get("threshold", 0.5)))
+    return clutter.apply(make_doc(case["text"]), Config(clutter_threshold=case.get("threshold", 0.5)))
 
 
-def params(cases, known_failures=True):
-    """A known failure ("xfail" in the case) is a strict xfail: fixing it fails
-    the test until the mark is removed from the case file."""
-    for case in cases:
-        marks = [pytest.mark.xfail(strict=True, reason=case["xfail"])] if known_failures and "xfail" in case else []
-        yield pytest.param(case, id=f"{case['rule']}: {case['label']}", marks=marks)
-
-
-@pytest.mark.parametrize("case", params(CASES))
+@pytest.mark.parametrize("case", rule_case_params(CASES))
 def test_case(case):
     out = run(case)
     assert [[e.rule, e.before.strip()] for e in out.edits] == case["removed"]
@@ -52,19 +40,15 @@ def test_case(case):
         assert line in kept
 
 
-@pytest.mark.parametrize("case", params(CASES, known_failures=False))
+@pytest.mark.parametrize("case", rule_case_params(CASES, known_failures=False))
 def test_edits_are_well_formed(case):
-    doc = make(case["text"])
+    doc = make_doc(case["text"])
     out = run(case)
-    assert replay(doc.text, out.edits) == out.text
-    spans = [(e.start, e.end) for e in out.edits]
-    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
-    for e in out.edits:
-        assert e.stage == "clutter" and RULE.fullmatch(e.rule) and e.reason and e.after == ""
-        assert e.score is not None and 0.0 <= e.score <= 1.0
+    assert_line_removals(doc, out, "clutter")
+    assert all(e.score is not None and 0.0 <= e.score <= 1.0 for e in out.edits)
 
 
-@pytest.mark.parametrize("case", params(CASES, known_failures=False))
+@pytest.mark.parametrize("case", rule_case_params(CASES, known_failures=False))
 def test_idempotent(case):
     once = run(case)
     assert run({**case, "text": once.text}).text == once.text
@@ -231,14 +215,14 @@ def test_linear_time_on_a_megabyte_line(char):
     line = char * (1_000_000 // len(char))
     text = "Title\n\nA first paragraph of body text.\n\n" + f"{line}\n{line}\n\n" * 2
     start = time.perf_counter()
-    clutter.apply(make(text), Config())
+    clutter.apply(make_doc(text), Config())
     assert time.perf_counter() - start < 5.0
 
 
 def test_linear_time_on_many_paragraphs():
     paras = [f"Paragraph {i} talks about topic{i % 97} and word{i % 13} again." for i in range(40_000)]
     start = time.perf_counter()
-    clutter.apply(make("\n\n".join(paras)), Config())
+    clutter.apply(make_doc("\n\n".join(paras)), Config())
     assert time.perf_counter() - start < 10.0
 
 
@@ -284,7 +268,7 @@ LINES = st.sampled_from([
 @settings(max_examples=200, deadline=None)
 @given(st.lists(LINES, max_size=25))
 def test_any_text_replays_and_keeps_its_opening(lines):
-    doc = make("\n".join(lines))
+    doc = make_doc("\n".join(lines))
     out = clutter.apply(doc, Config())
     assert replay(doc.text, out.edits) == out.text
     first = content_lines(doc.text)[:1]

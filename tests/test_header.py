@@ -10,31 +10,18 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import Config
-from pipeline.document import Document, replay
+from pipeline.document import Document
 from pipeline.stages import decode, header, repair
+from conftest import assert_line_removals, make_doc, rule_case_params
 
 HERE = Path(__file__).parent
 CASES = json.loads((HERE / "cases" / "header.json").read_text(encoding="utf-8"))
-RULE = re.compile(r"header\.[a-z_]+/v\d+")
 DEV = HERE.parent.parent / "shared" / "eval" / "dev"
 
 
-def make(text: str) -> Document:
-    return Document(id="t", source_file="t.txt", source_sha256="0", source_size=0, text=text)
-
-
-def params(cases, known_failures=True):
-    """Cases as pytest params; a known failure is a strict xfail, so fixing it
-    fails the test until the mark is removed from the case file."""
-    for case in cases:
-        xfail = known_failures and "xfail" in case
-        marks = [pytest.mark.xfail(strict=True, reason=case["xfail"])] if xfail else []
-        yield pytest.param(case, id=f"{case['rule']}: {case['label']}", marks=marks)
-
-
-@pytest.mark.parametrize("case", params(CASES))
+@pytest.mark.parametrize("case", rule_case_params(CASES))
 def test_case(case):
-    doc = make(case["text"])
+    doc = make_doc(case["text"])
     out = header.apply(doc, Config())
     for field, want in case["expect"].items():
         got = getattr(out, field)
@@ -46,16 +33,11 @@ def test_case(case):
         assert line in kept
 
 
-@pytest.mark.parametrize("case", params(CASES, known_failures=False))
+@pytest.mark.parametrize("case", rule_case_params(CASES, known_failures=False))
 def test_edits_are_well_formed(case):
-    doc = make(case["text"])
+    doc = make_doc(case["text"])
     out = header.apply(doc, Config())
-    assert replay(doc.text, out.edits) == out.text
-    spans = [(e.start, e.end) for e in out.edits]
-    assert spans == sorted(spans)
-    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
-    for e in out.edits:
-        assert e.stage == "header" and RULE.fullmatch(e.rule) and e.reason and e.after == ""
+    assert_line_removals(doc, out, "header")
 
 
 def test_every_rule_has_a_positive_and_a_negative_case():
@@ -66,7 +48,7 @@ def test_every_rule_has_a_positive_and_a_negative_case():
 
 
 def test_empty_text_is_left_alone():
-    doc = make("")
+    doc = make_doc("")
     assert header.apply(doc, Config()) == doc
 
 
