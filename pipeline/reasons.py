@@ -12,5 +12,7 @@ REASONS = {
     "language:<code>": "the detected language (ISO 639-1, or 'und') is not in keep_languages",
 }
 
-# The same list as a regular expression, used by the rejected-record schema.
-REASON_PATTERN = r"^(empty|binary|undecodable|too_large|unreadable|unsupported_file|unsafe_path|no_body|language:[a-z]{2,3})$"
+# The same list as a regular expression, derived so the two cannot drift; the
+# rejected-record schema holds this exact string (tests/test_schemas.py compares).
+REASON_PATTERN = "^(" + "|".join(
+    "language:[a-z]{2,3}" if r == "language:<code>" else r for r in REASONS) + ")$"

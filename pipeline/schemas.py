@@ -31,6 +31,21 @@ def field_order(name: str) -> tuple[str, ...]:
     return tuple(schema(name)["properties"])
 
 
+@lru_cache(maxsize=None)
+def _report_entry_validator() -> Draft202012Validator:
+    # report.json is written one document entry at a time, so each entry is
+    # validated against the schema of report.documents[] on its own.
+    root = schema("report")
+    return Draft202012Validator({"$defs": root["$defs"], **root["properties"]["documents"]["items"]})
+
+
+def check_report_entry(entry: dict) -> None:
+    """Raise SchemaViolation when one document entry of report.json is invalid."""
+    errors = list(_report_entry_validator().iter_errors(entry))
+    if errors:
+        raise SchemaViolation(f"report entry {entry.get('id')}: " + "; ".join(e.message for e in errors))
+
+
 def check(name: str, obj: dict, where: str) -> None:
     """Raise SchemaViolation naming every problem of obj against schema `name`."""
     errors = sorted(validator(name).iter_errors(obj), key=lambda e: list(e.absolute_path))

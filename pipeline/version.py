@@ -22,7 +22,7 @@ from pipeline import report, serialize
 from pipeline.config import Config
 from pipeline.corpus import Input, list_inputs, read_input
 from pipeline.process import Outcome, process
-from pipeline.schemas import SCHEMA_DIR, check
+from pipeline.schemas import SCHEMA_DIR, check, check_report_entry
 
 DATA_FILES = ("documents.jsonl", "records.jsonl", "rejected.jsonl")
 VERSION_RE = re.compile(r"^v([1-9][0-9]*)$")
@@ -207,32 +207,16 @@ def _changes(tmp: Path, parent_dir: Path | None) -> dict:
 def _write_report(tmp: Path, head: dict, doc_entries: Path) -> None:
     """report.json (validated part by part, streaming) and report.md."""
     check("report", {**head, "documents": []}, "report.json")
-    entry_schema = report_entry_validator()
     with open(tmp / "report.json", "w", encoding="utf-8") as out, open(doc_entries, encoding="utf-8") as entries:
         out.write(serialize.dumps(head)[:-1] + ',"documents":[\n')
         for i, line in enumerate(entries):
             entry = json.loads(line)
-            entry_schema(entry)
+            check_report_entry(entry)
             out.write(("," if i else "") + line)
         out.write("]}\n")
     with open(doc_entries, encoding="utf-8") as entries, open(tmp / "report.md", "w", encoding="utf-8") as md:
         for line in report.markdown(head, (json.loads(l) for l in entries)):
             md.write(line + "\n")
-
-
-def report_entry_validator() -> Callable[[dict], None]:
-    from jsonschema import Draft202012Validator
-
-    from pipeline.schemas import SchemaViolation, schema
-    root = schema("report")
-    sub = {"$defs": root["$defs"], **root["properties"]["documents"]["items"]}
-    validator = Draft202012Validator(sub)
-
-    def validate(entry: dict) -> None:
-        errors = list(validator.iter_errors(entry))
-        if errors:
-            raise SchemaViolation(f"report entry {entry.get('id')}: " + "; ".join(e.message for e in errors))
-    return validate
 
 
 def _same_data(parent_dir: Path, manifest: dict) -> bool:

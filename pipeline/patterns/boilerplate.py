@@ -41,6 +41,7 @@ CAPTION_CREDITS = (
 
 # "- END -", "-END-", "[END]", "(End)", "— END —", "END", "ENDS".
 END_MARKER = re.compile(r"^[-–—=*~_\[(（【\s]*(?:END|End|ENDS|Ends)[-–—=*~_\])）】\s]*$")
+END_MARKER_MAX_CHARS = 40
 
 # A whole line naming where the article came from: "Source: Guangming Online".
 SOURCE_LINE = re.compile(r"^\s*[\[(（【]?(?:Article |News |Content )?Sources?\s?[:：]\s?\S")
@@ -67,6 +68,7 @@ FUNDING_LABEL = re.compile(r"^\s*[\[(（【]?(?:Fund(?:ing|ed)? (?:project|progr
 
 # Staff credits: "Xu Wei contributed to this story.", "Additional reporting by
 # Li Tao", "Reporting by A; Editing by B", "(Editor: Wang Mo)".
+CREDIT_MAX_CHARS = 200
 CREDIT_LINES = (
     re.compile(rf"^\s*{_NAME}(?:(?:,| and) {_NAME}){{0,4}} contributed(?: reporting)? to this"
                rf" (?:story|report|article)\.?\s*$"),

@@ -14,7 +14,9 @@ import re
 TAG_SEPARATORS = ("|", "｜")
 
 # Characters that close a complete sentence, once closing quotes and brackets
-# are stripped off the end of a line.
+# are stripped off the end of a line. Not patterns.punctuation.ENDS_SENTENCE:
+# that set has no full-width marks and no ; or :, and sharing one set would
+# change which lines count as cut teasers.
 SENTENCE_END = ".!?;:。！？；：…"
 CLOSERS = "\"'”’»)]）】"
 # A short line ending so is a headline ("Is AI a threat?"), not a sentence,
@@ -38,6 +40,7 @@ RELATED_LABEL = re.compile(
     r"Top stories|Previous (?:article|post)|Next (?:article|post))\s?[:：»>›-]?\s*$",
     re.IGNORECASE,
 )
+RELATED_LABEL_MAX_CHARS = 60
 
 # SEO link spam: "The Links:   PM100CBS060 SEMIX353GB126V1".
 LINKS_LABEL = re.compile(r"^\s*(?:The |Related |Hot |Friendly )?Links?\s?[:：]", re.IGNORECASE)

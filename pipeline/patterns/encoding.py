@@ -1,6 +1,8 @@
 """Byte-level signs used by the decode stage."""
 
-# Byte-order marks, longest first (the UTF-32 LE BOM starts with the UTF-16 LE one).
+# Byte-order marks and the codec for the bytes they start. No UTF-32: its LE mark
+# starts like UTF-16 LE's, so such a file decodes as UTF-16 full of NULs and is
+# rejected as binary (control characters).
 BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig"),
     (b"\xff\xfe", "utf-16"),

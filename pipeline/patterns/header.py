@@ -86,6 +86,4 @@ SUBTITLE_MIN_WORDS = 6
 SUBTITLE_MAX_WORDS = 25
 SUBTITLE_MAX_CHARS = 180
 PARAGRAPH_MIN_WORDS = 15
-# A subtitle ends with none of these; a paragraph ends with one of PARAGRAPH_END.
-SENTENCE_END = re.compile(r"[.!?;:,…。][\"')\]]*$")
-PARAGRAPH_END = re.compile(r"[.!?…。][\"')\]]*$")
+# How the subtitle and the paragraph under it must end: pipeline.patterns.punctuation.

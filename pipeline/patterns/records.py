@@ -13,7 +13,7 @@ ATTRIBUTION_LINE = re.compile(r"[—―]{2,}\s*(?P<text>\S.*)")
 # holds a date, so a double dash used as punctuation does not split a paragraph.
 INLINE_ATTRIBUTION = re.compile(r"(?<=[.!?。\"'])\s+[—―]{2,}\s*(?=\S)")
 
-# A heading is short, ends without sentence punctuation and is followed by a paragraph.
+# A heading is short, ends without sentence punctuation (the same test as a
+# subtitle: pipeline.patterns.punctuation) and is followed by a paragraph.
 HEADING_MAX_WORDS = 20
 HEADING_MAX_CHARS = 160
-SENTENCE_END = re.compile(r"[.!?;:,…。][\"')\]]*$")

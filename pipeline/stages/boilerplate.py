@@ -26,7 +26,7 @@ def is_caption_credit(text: str) -> bool:
 
 
 def is_end_marker(text: str) -> bool:
-    return len(text) <= 40 and P.END_MARKER.match(text) is not None
+    return len(text) <= P.END_MARKER_MAX_CHARS and P.END_MARKER.match(text) is not None
 
 
 def is_source_line(text: str) -> bool:
@@ -40,7 +40,7 @@ def is_funding_note(text: str) -> bool:
 
 
 def is_credit_line(text: str) -> bool:
-    return len(text) <= 200 and any(p.match(text) for p in P.CREDIT_LINES)
+    return len(text) <= P.CREDIT_MAX_CHARS and any(p.match(text) for p in P.CREDIT_LINES)
 
 
 def is_author_bio(text: str) -> bool:

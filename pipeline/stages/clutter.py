@@ -101,7 +101,7 @@ def is_headline(text: str) -> bool:
 
 def is_related_label(text: str) -> bool:
     """'Related articles', 'You may also like:': a label over other articles."""
-    return len(text) <= 60 and P.RELATED_LABEL.match(text) is not None
+    return len(text) <= P.RELATED_LABEL_MAX_CHARS and P.RELATED_LABEL.match(text) is not None
 
 
 def is_cut(text: str) -> bool:

@@ -27,7 +27,8 @@ def apply(doc: Document, config: Config) -> Document:
             return doc.reject("binary", f"the file starts like a {kind}")
     nul = raw.find(b"\x00")
     if nul >= 0 and not any(raw.startswith(bom) for bom, _ in BOMS):
-        # NUL bytes without a UTF-16 BOM: binary, as pipeline.reasons documents.
+        # NUL bytes and no byte-order mark: binary, as pipeline.reasons documents.
+        # (With a UTF-8 BOM they reach decode; ftfy drops a stray NUL later.)
         return doc.reject("binary", f"the file holds NUL bytes (the first at byte {nul}) and no UTF-16 byte-order mark")
     try:
         text, encoding = decode_bytes(raw)
@@ -42,14 +43,12 @@ def apply(doc: Document, config: Config) -> Document:
 
 
 def decode_bytes(raw: bytes) -> tuple[str, str]:
-    """Decode, returning (text, encoding name). Raises UnicodeDecodeError."""
+    """Decode, returning (text, encoding name). Raises UnicodeDecodeError.
+    ``apply`` has already rejected NUL bytes outside a BOM-marked file."""
     for bom, encoding in BOMS:
         if raw.startswith(bom):
             text = raw.decode(encoding)
             return text.lstrip("\ufeff"), encoding
-    if b"\x00" in raw:
-        # NUL bytes without a UTF-16 BOM: not text in any encoding we accept.
-        raise UnicodeDecodeError("utf-8", raw, raw.index(b"\x00"), raw.index(b"\x00") + 1, "NUL byte")
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as first_error:

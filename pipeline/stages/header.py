@@ -15,6 +15,7 @@ from pipeline.document import Document
 from pipeline.lines import content_lines, merge, removal
 from pipeline.patterns import header as P
 from pipeline.patterns.dates import FoundDate, read_header_date
+from pipeline.patterns.punctuation import ENDS_SENTENCE, ENDS_WITH_PUNCTUATION
 
 NAME = "header"
 
@@ -42,7 +43,9 @@ def apply(doc: Document, config: Config) -> Document:
         + (f", its labels to tags {list(tags)}" if tags else "")))]
 
     subtitle = None
-    if rest and is_subtitle(rest[0].text.strip(), [l.text.strip() for l in rest[1:]], title):
+    # is_subtitle looks at most this far down: strip only those lines, not the whole text.
+    following = [l.text.strip() for l in rest[1 : P.HEADER_ZONE_MAX_LINES + 2]]
+    if rest and is_subtitle(rest[0].text.strip(), following, title):
         subtitle = rest[0].text.strip()
         found.append((rest[0], HeaderLine(
             "header.subtitle/v1", "short standfirst under the title moved to subtitle")))
@@ -91,7 +94,7 @@ def is_subtitle(text: str, following: list[str], title: str = "") -> bool:
     if not (P.SUBTITLE_MIN_WORDS <= words <= P.SUBTITLE_MAX_WORDS):
         return False
     letters = [c for c in text if c.isalpha()]
-    if (len(text) > P.SUBTITLE_MAX_CHARS or P.SENTENCE_END.search(text)
+    if (len(text) > P.SUBTITLE_MAX_CHARS or ENDS_WITH_PUNCTUATION.search(text)
             or not letters or not letters[0].isupper()):
         return False
     if read_header_line(text):
@@ -100,7 +103,7 @@ def is_subtitle(text: str, following: list[str], title: str = "") -> bool:
         if read_header_line(nxt):
             continue
         n = len(nxt.split())
-        return n >= P.PARAGRAPH_MIN_WORDS and n > words and bool(P.PARAGRAPH_END.search(nxt))
+        return n >= P.PARAGRAPH_MIN_WORDS and n > words and bool(ENDS_SENTENCE.search(nxt))
     return False
 
 

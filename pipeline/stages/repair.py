@@ -64,30 +64,25 @@ def ftfy_lines(text: str) -> Iterator[Edit]:
         pos += len(line) + 1
 
 
-def invisible_chars(text: str) -> Iterator[Edit]:
-    for m in unicode.INVISIBLE_RE.finditer(text):
-        yield Edit(NAME, "repair.invisible/v1", m.start(), m.end(), m.group(), "",
-                   f"invisible character {unicode.INVISIBLE[m.group()]}")
+def invisible_chars(text: str) -> list[Edit]:
+    """Removals of invisible characters, sorted by offset (two scans feed one step)."""
+    edits = [Edit(NAME, "repair.invisible/v1", m.start(), m.end(), m.group(), "",
+                  f"invisible character {unicode.INVISIBLE[m.group()]}")
+             for m in unicode.INVISIBLE_RE.finditer(text)]
     # Joiners only where they cannot be shaping Arabic or Indic text.
     for m in unicode.JOINER_RE.finditer(text):
         before = text[m.start() - 1] if m.start() else " "
         after = text[m.end()] if m.end() < len(text) else " "
         if before.isascii() or after.isascii() or before.isspace() or after.isspace():
-            yield Edit(NAME, "repair.invisible/v1", m.start(), m.end(), m.group(), "",
-                       f"invisible character {unicode.JOINERS[m.group()]}")
-
-
-def _sorted(pass_: Callable[[str], Iterator[Edit]]) -> Callable[[str], list[Edit]]:
-    def run(text: str) -> list[Edit]:
-        return sorted(pass_(text), key=lambda e: e.start)
-    run.__name__ = pass_.__name__
-    return run
+            edits.append(Edit(NAME, "repair.invisible/v1", m.start(), m.end(), m.group(), "",
+                              f"invisible character {unicode.JOINERS[m.group()]}"))
+    return sorted(edits, key=lambda e: e.start)
 
 
 PASSES = (
     _regex_pass(spacing.NON_LF_BREAK, "repair.line_breaks/v1", "line break normalised to \\n", lambda s: "\n"),
     ftfy_lines,
-    _sorted(invisible_chars),
+    invisible_chars,
     _regex_pass(unicode.ODD_SPACE_RE, "repair.odd_space/v1", "non-standard space replaced by a plain space", lambda s: " "),
     _regex_pass(unicode.QUOTE_RE, "repair.straight_quotes/v1", "quote policy: straight quotes", lambda s: unicode.QUOTES[s]),
     _regex_pass(spacing.SPACE_BEFORE_CLITIC, "repair.mt_space_clitic/v1", "machine-translation space before 's"),

@@ -1,0 +1,16 @@
+"""Line-end punctuation shared by the header and records stages.
+
+Both ask the same question of a short line (a subtitle, a heading): does it end
+like a sentence? Closing quotes and brackets after the mark are skipped.
+"""
+
+import re
+
+_CLOSERS = r"[\"')\]]*"
+
+# A subtitle or a heading ends with none of these (a comma or colon means the
+# line goes on, so it is not a heading either).
+ENDS_WITH_PUNCTUATION = re.compile(rf"[.!?;:,…。]{_CLOSERS}$")
+
+# A real paragraph ends with one of these: a finished sentence.
+ENDS_SENTENCE = re.compile(rf"[.!?…。]{_CLOSERS}$")
