@@ -23,6 +23,9 @@ class Config:
         ends the article; blocks after it are removed.
     min_body_chars: a document with less clean text than this is rejected
         with reason ``no_body``.
+    body_threshold: the goodness (0 = site furniture, 1 = article prose) a
+        line needs to count for the article body when the boundaries stage
+        looks for where the body starts and ends.
     """
 
     keep_languages: tuple[str, ...] = ("en",)
@@ -31,6 +34,7 @@ class Config:
     max_file_bytes: int = 50_000_000
     clutter_threshold: float = 0.5
     min_body_chars: int = 1
+    body_threshold: float = 0.4
 
     def to_dict(self) -> dict:
         d = asdict(self)

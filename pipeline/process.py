@@ -17,7 +17,9 @@ class Outcome:
     stage: str  # the stage that rejected the document, or "" when kept
 
 
-def process(doc_id: str, source_file: str, raw: bytes, config: Config) -> Outcome:
+def process(doc_id: str, source_file: str, raw: bytes, config: Config, stats=None) -> Outcome:
+    """``stats``: the corpus statistics of the first pass (pipeline.corpus_stats),
+    given to the stages that want them (``WANTS_STATS``); None runs without."""
     doc = Document(
         id=doc_id,
         source_file=source_file,
@@ -27,7 +29,7 @@ def process(doc_id: str, source_file: str, raw: bytes, config: Config) -> Outcom
     )
     raw_text = ""
     for stage in STAGES:
-        doc = stage.apply(doc, config)
+        doc = stage.apply(doc, config, stats) if getattr(stage, "WANTS_STATS", False) else stage.apply(doc, config)
         if stage.NAME == "decode":
             raw_text = doc.text
         if doc.rejection is not None:

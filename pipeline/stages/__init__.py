@@ -5,10 +5,14 @@ Why this order: header fields come off the top first; clutter runs before
 boilerplate so it can still see end markers such as ``- END -``; language is
 measured on the cleaned body; layout normalises blank lines once all removals
 are done; records are split from the final text.
+boundaries runs after header (the title it looks for in the page is known)
+and before clutter: once the page's navigation, comments and footers are cut
+off, clutter and boilerplate judge the article alone.
 """
 
 from pipeline.stages import (
     boilerplate,
+    boundaries,
     clutter,
     decode,
     header,
@@ -18,4 +22,4 @@ from pipeline.stages import (
     repair,
 )
 
-STAGES = (decode, repair, header, clutter, boilerplate, language, layout, records)
+STAGES = (decode, repair, header, boundaries, clutter, boilerplate, language, layout, records)

@@ -1,0 +1,51 @@
+"""Tables and constants of the boundaries stage (finding where the article
+body starts and ends inside a saved web page).
+
+No phrase lists of navigation items: the stage judges lines by their shape
+(length, stop-word density, sentence punctuation, capitalisation, repetition).
+The only regex is a single-class repetition, linear on any input.
+"""
+
+import re
+
+from pipeline.patterns.clutter import STOPWORDS as TOPIC_STOPWORDS
+
+# Function words for the stop-word density (the jusText idea: prose is about
+# 30-50% function words, menus, headlines and credits much less). The topic
+# list of the clutter stage plus the pronouns and auxiliaries it leaves out.
+STOPWORDS = TOPIC_STOPWORDS | frozenset("""
+it's i'm don't didn't doesn't isn't wasn't aren't can't won't we're they're you're that's there's
+let's i've we've they've he's she's
+""".split())
+
+# A word for density and coherence: letters (and an inner apostrophe).
+WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+
+# Characters that end a complete sentence once closers are stripped
+# (":" too: "He said:" before a quote is prose).
+SENTENCE_END = ".!?:。！？：;；"
+CLOSERS = "\"'”’»)]）】"
+ELLIPSES = ("...", "…", ". . .")
+
+# Characters that mark a site's furniture rather than prose: a copyright sign,
+# bullets and arrows used in menus and breadcrumbs.
+FURNITURE = frozenset("©®™•›»«‹|")
+
+# Line goodness (0 = furniture, 1 = prose) is built from these.
+FULL_LENGTH_WORDS = 25  # a line this long counts as fully long
+PROSE_DENSITY = 0.30  # stop-word density at which a line reads as prose
+MIN_SENTENCE_WORDS = 3  # shorter "sentences" are labels ("Log in.")
+SHORT_SENTENCE_FLOOR = 0.55  # a complete short sentence is at least this good
+UNFINISHED_FACTOR = 0.8  # goodness of a long prose line without a sentence end
+CAPITALISED_SHARE = 0.7  # share of capitalised words making a line a menu item or a headline
+MIN_CAPITALISED_WORDS = 3
+
+# How the body is found.
+LINE_COST_WORDS = 4  # every line weighs (words + this) in the body search, so many short lines add up
+MAX_GAP_LINES = 6  # a run of this many non-prose lines separates two clusters of prose
+TITLE_ECHO_COVERAGE = 0.6  # share of the title's words a line must hold to echo the title
+SUBSTANTIAL_RUN = 0.25  # below the title's echo, the first run ranking this share of the best is the body
+MIN_CUT_LINES = 3  # fewer lines before (or after) the body are left in place
+REPEATED_IN_PAGE = 0.3  # goodness of a line printed twice in the page is multiplied by this
+REPEATED_IN_CORPUS = 0.2  # ... of a line recurring across documents of the corpus
+FURNITURE_FACTOR = 0.3  # ... of a line with a copyright sign, bullets or separators

@@ -1,0 +1,264 @@
+"""Stage boundaries: find where the article body starts and ends in a page
+saved as text, and remove what lies outside it (site navigation before,
+related headlines, comments and footers after).
+
+The body is one contiguous run of prose, so the stage looks for boundaries
+rather than judging lines one by one:
+
+1. every content line gets a *goodness* in [0, 1] from separate signals:
+   length, stop-word density and sentence shape (the jusText idea), and
+   penalties for a capitalised menu/headline shape, site furniture
+   (copyright, bullets, separators), a line printed twice in the page, and a
+   line that recurs across the corpus (the CCNet idea; from the first pass);
+2. a line's value in the search is ``(goodness - config.body_threshold)``
+   weighted by its length plus a fixed cost, so a menu of many short lines
+   adds up to a large negative;
+3. the lines split into clusters wherever ``MAX_GAP_LINES`` non-prose lines
+   follow one another; inside each cluster the best contiguous run is found
+   (maximum subarray), and the best run wins, preferring runs below the
+   page's echo of the title (position) and runs sharing the title's words;
+4. neighbouring runs on the same topic as the body (TF-IDF cosine) join it,
+   so an article split by a block of pictures or an advertisement is kept
+   whole, while comments and unrelated headlines stay outside.
+
+Texts without anything outside the body (most plain articles) are left as
+they are: a line is only removed if the run reaching it is worse than the
+body run, and an article's own short last paragraph is a sentence, so it
+counts for the body. Each removal carries a score (1 - goodness).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from pipeline.config import Config
+from pipeline.document import Document
+from pipeline.lines import Line, content_lines, merge, removal
+from pipeline.patterns import boundaries as P
+# Lines the boilerplate stage removes under its own rule (end markers, Source:
+# lines, credits) are left to it: its reason says more than "outside the body".
+from pipeline.stages.boilerplate import classify as boilerplate_rule
+
+NAME = "boundaries"
+WANTS_STATS = True  # apply() takes the corpus statistics of the first pass
+
+
+# ----------------------------------------------------------------- line signals
+
+
+def words(text: str) -> list[str]:
+    return [m.group().lower().replace("’", "'") for m in P.WORD.finditer(text)]
+
+
+def normalised(text: str) -> str:
+    """The line as compared for repetition: lower-case words only."""
+    return " ".join(words(text))
+
+
+def stopword_density(text: str) -> float:
+    """Share of the line's words that are function words (0 for no words)."""
+    ws = words(text)
+    return sum(1 for w in ws if w in P.STOPWORDS) / len(ws) if ws else 0.0
+
+
+def ends_sentence(text: str) -> bool:
+    """The line ends like a finished sentence (an ellipsis is a cut, not an end)."""
+    core = text.rstrip()
+    if core.endswith(P.ELLIPSES):
+        return False
+    core = core.rstrip(P.CLOSERS).rstrip()
+    return bool(core) and core[-1] in P.SENTENCE_END
+
+
+def sentence_shape(text: str) -> float:
+    """1 for a line that reads as one or more complete sentences, 0 for a
+    label, a headline or a teaser cut short."""
+    n = len(text.split())
+    if n < P.MIN_SENTENCE_WORDS or not ends_sentence(text):
+        return 0.0
+    return 1.0
+
+
+def capitalised_share(text: str) -> float:
+    """Share of capitalised words: menus ("Car Reviews") and title-case
+    headlines are mostly capitals; a sentence starts with one."""
+    ws = [w for w in text.split() if w[:1].isalpha()]
+    if len(ws) < P.MIN_CAPITALISED_WORDS:
+        return 1.0 if ws and all(w[:1].isupper() for w in ws) else 0.0
+    return sum(1 for w in ws if w[:1].isupper()) / len(ws)
+
+
+def is_furniture(text: str) -> bool:
+    """A copyright line, a breadcrumb or a bulleted link: site furniture."""
+    return any(c in P.FURNITURE for c in text)
+
+
+def goodness(text: str, repeated_in_page: bool = False, repeated_in_corpus: bool = False) -> float:
+    """How much the line reads as article prose, in [0, 1]."""
+    n = len(text.split())
+    length = min(1.0, n / P.FULL_LENGTH_WORDS)
+    density = min(1.0, stopword_density(text) / P.PROSE_DENSITY)
+    if sentence_shape(text):
+        g = max(P.SHORT_SENTENCE_FLOOR * density, math.sqrt(length) * density)
+    else:
+        # A heading, a list item, a teaser: short ones are not prose; a long
+        # line of prose cut mid-sentence still is (what follows it decides).
+        g = P.UNFINISHED_FACTOR * length * density
+        if text.rstrip().endswith(P.ELLIPSES):
+            g *= 0.5
+        if capitalised_share(text) >= P.CAPITALISED_SHARE:
+            g *= 0.5
+    if is_furniture(text) and n < P.FULL_LENGTH_WORDS:
+        g *= P.FURNITURE_FACTOR
+    if repeated_in_page:
+        g *= P.REPEATED_IN_PAGE
+    if repeated_in_corpus:
+        g *= P.REPEATED_IN_CORPUS
+    return g
+
+
+def title_echo(lines: list[Line], title: str | None) -> int | None:
+    """Index of the first line repeating the title (pages print the headline
+    above the article; the saved title often adds the site's name)."""
+    tw = set(words(title or ""))
+    if len(tw) < 2:
+        return None
+    for i, line in enumerate(lines):
+        lw = set(words(line.text))
+        if len(lw) >= 2 and len(lw & tw) >= P.TITLE_ECHO_COVERAGE * len(tw) and len(lw - tw) <= 1:
+            return i
+    return None
+
+
+def cosine(a: Counter, b: Counter, idf: dict[str, float]) -> float:
+    """TF-IDF cosine of two bags of words (idf over the page's lines)."""
+    dot = sum(c * b.get(w, 0) * idf.get(w, 1.0) ** 2 for w, c in a.items())
+    na = math.sqrt(sum((c * idf.get(w, 1.0)) ** 2 for w, c in a.items()))
+    nb = math.sqrt(sum((c * idf.get(w, 1.0)) ** 2 for w, c in b.items()))
+    return dot / (na * nb) if na and nb else 0.0
+
+
+def topic_bag(texts: list[str]) -> Counter:
+    return Counter(w for t in texts for w in words(t) if w not in P.STOPWORDS and len(w) > 2)
+
+
+# ----------------------------------------------------------------- the search
+
+
+@dataclass(frozen=True)
+class Run:
+    start: int  # index into the content lines
+    end: int  # exclusive
+    value: float
+
+
+def best_run(values: list[float], lo: int, hi: int) -> Run | None:
+    """Maximum-sum contiguous run of values[lo:hi] (None when all are negative)."""
+    best, cur, cur_start = None, 0.0, lo
+    for i in range(lo, hi):
+        if cur <= 0:
+            cur, cur_start = 0.0, i
+        cur += values[i]
+        if cur > 0 and (best is None or cur > best.value):
+            best = Run(cur_start, i + 1, cur)
+    return best
+
+
+def clusters(good: list[bool | None]) -> list[tuple[int, int]]:
+    """Spans of lines separated by MAX_GAP_LINES or more non-prose lines in a
+    row (``None`` marks a neutral line, which neither counts nor breaks a gap)."""
+    spans, start, gap, gap_start = [], 0, 0, 0
+    for i, g in enumerate(good):
+        if g is None:
+            continue
+        if g:
+            if gap >= P.MAX_GAP_LINES:
+                if gap_start > start:
+                    spans.append((start, gap_start))
+                start = i
+            gap = 0
+        else:
+            if gap == 0:
+                gap_start = i
+            gap += 1
+    if gap >= P.MAX_GAP_LINES:
+        if gap_start > start:
+            spans.append((start, gap_start))
+    elif start < len(good):
+        spans.append((start, len(good)))
+    return spans
+
+
+@dataclass(frozen=True)
+class Judged:
+    line: Line
+    goodness: float
+    neutral: bool = False  # left to the boilerplate stage: no evidence either way
+
+
+def judge(lines: list[Line], stats=None) -> list[Judged]:
+    counts = Counter(normalised(l.text) for l in lines)
+    out = []
+    for line in lines:
+        key = normalised(line.text)
+        in_page = bool(key) and counts[key] > 1
+        in_corpus = bool(key) and stats is not None and stats.is_repeated(line.text)
+        out.append(Judged(line, goodness(line.text, in_page, in_corpus), boilerplate_rule(line.text) is not None))
+    return out
+
+
+def find_body(judged: list[Judged], title: str | None, threshold: float) -> tuple[int, int] | None:
+    """(start, end) of the body among the judged lines, or None to keep all."""
+    lines = [j.line for j in judged]
+    values = [0.0 if j.neutral else (j.goodness - threshold) * (len(j.line.text.split()) + P.LINE_COST_WORDS)
+              for j in judged]
+    good = [None if j.neutral else j.goodness >= threshold for j in judged]
+    runs = [r for lo, hi in clusters(good) if (r := best_run(values, lo, hi))]
+    if not runs:
+        return None
+    echo = title_echo(lines, title)
+    title_bag = topic_bag([title or ""])
+    n = len(lines)
+    df = Counter(w for l in lines for w in set(words(l.text)))
+    idf = {w: math.log((n + 1) / (c + 0.5)) for w, c in df.items()}
+
+    def rank(r: Run) -> float:
+        affinity = cosine(topic_bag([l.text for l in lines[r.start:r.end]]), title_bag, idf)
+        return r.value * (0.5 + affinity)
+
+    # Position: the article follows the page's echo of its title, and comes
+    # before the comments and related stories: the first substantial run at
+    # or below the echo is the body.
+    strongest = max(rank(r) for r in runs)
+    below = [r for r in runs if echo is not None and r.end > echo and rank(r) >= P.SUBSTANTIAL_RUN * strongest]
+    body = below[0] if below else max(runs, key=rank)
+    start, end = body.start, body.end
+    # A few lines at either edge (a byline, a date, a closing credit) are not
+    # worth a cut: only page material of some extent is removed. This also
+    # keeps the stage idempotent once later stages have removed lines.
+    if sum(1 for j in judged[:start] if not j.neutral) < P.MIN_CUT_LINES:
+        start = 0
+    if sum(1 for j in judged[end:] if not j.neutral) < P.MIN_CUT_LINES:
+        end = len(judged)
+    return start, end
+
+
+def apply(doc: Document, config: Config, stats=None) -> Document:
+    lines = content_lines(doc.text)
+    judged = judge(lines, stats)
+    found = find_body(judged, doc.title, config.body_threshold)
+    if found is None:
+        return doc
+    start, end = found
+    edits = []
+    for i, j in enumerate(judged):
+        if start <= i < end or j.neutral:
+            continue
+        where = "before" if i < start else "after"
+        rule = f"boundaries.{where}_body/v1"
+        why = (f"{'navigation' if where == 'before' else 'page material'} {where} the article body, "
+               f"line goodness {j.goodness:.2f}")
+        edits.append(removal(doc.text, j.line, NAME, rule, why, round(1.0 - j.goodness, 4)))
+    return doc.with_edits(merge(edits))
