@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -22,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--clean", type=Path, default=Path("clean"), help="directory of versions (default: clean)")
     run.add_argument("--config", type=Path, default=None, help="TOML file of Config options")
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    run.add_argument("--follow-symlinks", action="store_true",
+                     help="read symlinks that point outside --raw (config allow_symlinks_outside; default: reject them)")
     args = parser.parse_args(argv)
     return cmd_run(args)
 
@@ -36,12 +39,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     except (OSError, ValueError, TypeError) as err:
         print(f"curate: cannot read config {args.config}: {err}", file=sys.stderr)
         return 2
+    if args.follow_symlinks:
+        config = dataclasses.replace(config, allow_symlinks_outside=True)
     progress = _progress if (sys.stderr.isatty() and not args.quiet) else (lambda *a: None)
     started = time.monotonic()
     try:
         result = version.run(args.raw, args.clean, config, on_progress=progress,
                              on_wait=lambda: say(f"curate: waiting for another run on {args.clean} to finish"))
-    except SchemaViolation as err:
+    except (SchemaViolation, version.ProcessingError) as err:
         print(f"\ncurate: BUG, nothing published: {err}", file=sys.stderr)
         return 1
     if progress is _progress:

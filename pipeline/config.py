@@ -18,7 +18,17 @@ class Config:
     language_sample_chars: langdetect reads at most this many characters of the
         body (a bounded sample keeps it fast on long documents).
     language_seed: langdetect's seed, so detection is deterministic.
-    max_file_bytes: larger inputs are rejected with reason ``too_large``.
+    max_file_bytes: larger inputs are rejected with reason ``too_large`` without
+        being read. 10 MB: a long article is 100 KB; anything near the limit is
+        a dump, not an article, and would only slow the run down.
+    max_line_chars: an input with a longer line (in characters, after
+        decoding) is rejected with reason ``line_too_long``. In the raw format a
+        line is a paragraph: the longest in the dev set has about 2,000
+        characters, so a 100,000-character line is a dump or a file without
+        line breaks, not an article.
+    allow_symlinks_outside: read symlinks that point outside --raw (also
+        ``curate run --follow-symlinks``). Off by default: such a link is
+        rejected with reason ``unsafe_path`` and its target is never opened.
     clutter_threshold: a trailing block whose clutter score reaches this value
         ends the article; blocks after it are removed.
     min_body_chars: a document with less clean text than this is rejected
@@ -31,7 +41,9 @@ class Config:
     keep_languages: tuple[str, ...] = ("en",)
     language_sample_chars: int = 2000
     language_seed: int = 0
-    max_file_bytes: int = 50_000_000
+    max_file_bytes: int = 10_000_000
+    max_line_chars: int = 100_000
+    allow_symlinks_outside: bool = False
     clutter_threshold: float = 0.5
     min_body_chars: int = 1
     body_threshold: float = 0.4
@@ -72,5 +84,7 @@ def _typed(path: Path, key: str, value, want: type):
         return float(value)
     if want is int and isinstance(value, int) and not isinstance(value, bool):
         return value
-    expected = {tuple: "a list of strings", float: "a number", int: "an integer"}[want]
+    if want is bool and isinstance(value, bool):
+        return value
+    expected = {tuple: "a list of strings", float: "a number", int: "an integer", bool: "true or false"}[want]
     raise ValueError(f"{path}: config key {key} must be {expected}, not {value!r}")

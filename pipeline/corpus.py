@@ -1,14 +1,22 @@
 """Reading raw/: the list of inputs, their ids, and their bytes.
 
-Every regular file under --raw is an input, except names starting with a dot
-(editor and VCS files such as .gitkeep). Problems found before decoding (not a
-.txt file, a symlink leaving --raw, too large, unreadable) become rejections.
+Every file under --raw is an input, except names starting with a dot (editor
+and VCS files such as .gitkeep). Nothing is skipped silently: a FIFO, a
+symlink to a directory or a file name that is not UTF-8 is an input too, and
+becomes a rejection. Problems found before decoding (not a regular .txt file,
+a symlink leaving --raw, too large, unreadable) become rejections with
+stage ``read``.
+
+An id is data, never a path: it is the raw path relative to --raw without
+``.txt``, written into JSON (and escaped by whatever renders it, such as the
+review page); no output file is named after an id.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,44 +29,111 @@ class Input:
     id: str
     path: str  # relative to --raw, '/'-separated
     abspath: Path
+    problem: str = ""  # found while listing (a name that is not UTF-8): rejected unread
 
 
 def doc_id(relpath: str) -> str:
     return relpath[: -len(".txt")] if relpath.endswith(".txt") else relpath
 
 
+def printable_path(rel: str) -> tuple[str, bool]:
+    """The path as valid Unicode, and whether it already was. A name that is
+    not UTF-8 arrives from the OS with surrogate escapes, which JSON cannot
+    carry: the bad bytes are shown as \\xNN instead."""
+    try:
+        rel.encode("utf-8")
+        return rel, True
+    except UnicodeEncodeError:
+        raw = rel.encode("utf-8", "surrogateescape")
+        return raw.decode("utf-8", "backslashreplace"), False
+
+
 def list_inputs(raw_dir: Path) -> list[Input]:
-    """Every input under raw_dir, sorted by id."""
+    """Every input under raw_dir, sorted by id; ids are unique."""
     found = []
     for dirpath, dirnames, filenames in os.walk(raw_dir, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
+        # os.walk lists a symlink to a directory among dirnames and never enters
+        # it: such a link is an input (rejected), not a silent gap.
+        links = [d for d in dirnames if not d.startswith(".") and (Path(dirpath) / d).is_symlink()]
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in links)
+        for name in filenames + links:
             if name.startswith("."):
                 continue
             abspath = Path(dirpath) / name
-            rel = abspath.relative_to(raw_dir).as_posix()
-            found.append(Input(doc_id(rel), rel, abspath))
-    return sorted(found, key=lambda i: (i.id, i.path))
+            rel, ok = printable_path(abspath.relative_to(raw_dir).as_posix())
+            problem = "" if ok else f"{rel}: the file name is not valid UTF-8; rename the file"
+            found.append(Input(doc_id(rel), rel, abspath, problem))
+    return sorted(_unique_ids(found), key=lambda i: (i.id, i.path))
+
+
+def _unique_ids(inputs: list[Input]) -> list[Input]:
+    """'notes' (no extension) and 'notes.txt' would share the id 'notes': the
+    .txt file keeps it (its id must not depend on what else lies in raw/), the
+    other input (always rejected) is told apart by a suffix."""
+    taken = {i.id for i in inputs if i.path.endswith(".txt")}
+    out = []
+    for inp in inputs:
+        if not inp.path.endswith(".txt") and inp.id in taken:
+            new = f"{inp.id} (not .txt)"
+            while new in taken:
+                new += "~"
+            taken.add(new)
+            inp = Input(new, inp.path, inp.abspath, inp.problem)
+        out.append(inp)
+    return out
 
 
 def read_input(inp: Input, raw_dir: Path, config: Config) -> tuple[bytes, Document | None]:
-    """The input's bytes, or a rejected Document explaining why it cannot be read."""
+    """The input's bytes, or a rejected Document explaining why it cannot be read.
+
+    Reading stays inside raw_dir: a symlink whose target is outside it is not
+    opened unless ``config.allow_symlinks_outside``; a regular file is opened
+    with O_NOFOLLOW, so it cannot be swapped for a link between the check and
+    the read. Only regular files are read (a FIFO would block the run), and
+    never more than max_file_bytes + 1 bytes.
+    """
     def rejected(reason: str, detail: str, data: bytes = b"") -> tuple[bytes, Document]:
         sha = hashlib.sha256(data).hexdigest() if data else ""
         doc = Document(inp.id, inp.path, sha, len(data), rejection=Rejection(reason, detail))
         return data, doc
 
-    if inp.abspath.is_symlink():
-        target = inp.abspath.resolve()
-        if not target.is_relative_to(raw_dir.resolve()):
-            return rejected("unsafe_path", f"{inp.path} is a symlink to {target}, outside --raw")
+    if inp.problem:
+        return rejected("unsupported_file", inp.problem)
+    link = inp.abspath.is_symlink()
+    if link:
+        try:
+            target = inp.abspath.resolve(strict=True)
+        except (OSError, RuntimeError) as err:  # dangling, or a loop of links
+            return rejected("unreadable", f"{inp.path} is a symlink that leads nowhere: {getattr(err, 'strerror', None) or err}")
+        if not target.is_relative_to(raw_dir.resolve()) and not config.allow_symlinks_outside:
+            return rejected("unsafe_path", f"{inp.path} is a symlink to {target}, outside --raw "
+                                           "(not read; allow it with --follow-symlinks)")
+        if target.is_dir():
+            return rejected("unsupported_file", f"{inp.path} is a symlink to a directory; directories are not followed")
     if not inp.path.endswith(".txt"):
         return rejected("unsupported_file", f"{inp.path} is not a .txt file")
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | (0 if link else getattr(os, "O_NOFOLLOW", 0))
     try:
-        size = inp.abspath.stat().st_size
-        if size > config.max_file_bytes:
-            return rejected("too_large", f"{inp.path} has {size} bytes; max_file_bytes is {config.max_file_bytes}")
-        data = inp.abspath.read_bytes()
+        fd = os.open(inp.abspath, flags)
     except OSError as err:
         return rejected("unreadable", f"{inp.path}: {err.strerror or err}")
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return rejected("unsupported_file", f"{inp.path} is not a regular file (a FIFO, socket or device)")
+        if st.st_size > config.max_file_bytes:
+            return rejected("too_large", f"{inp.path} has {st.st_size} bytes; max_file_bytes is {config.max_file_bytes}")
+        data = _read_limited(inp.abspath, fd, config.max_file_bytes + 1)
+        if len(data) > config.max_file_bytes:  # it grew while we read it
+            return rejected("too_large", f"{inp.path} has more than {config.max_file_bytes} bytes (max_file_bytes)")
+    except OSError as err:
+        return rejected("unreadable", f"{inp.path}: {err.strerror or err}")
+    finally:
+        os.close(fd)
     return data, None
+
+
+def _read_limited(path: Path, fd: int, limit: int) -> bytes:
+    """At most ``limit`` bytes of the open file (``path`` names it in errors)."""
+    with os.fdopen(fd, "rb", closefd=False) as f:
+        return f.read(limit)

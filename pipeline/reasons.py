@@ -5,9 +5,10 @@ REASONS = {
     "binary": "the file is binary (a known file signature, NUL bytes or control characters)",
     "undecodable": "the bytes are not text in UTF-8, UTF-16 (with BOM), GB18030 or cp1252",
     "too_large": "the file is larger than the configured max_file_bytes",
+    "line_too_long": "a line is longer than the configured max_line_chars",
     "unreadable": "the file could not be read (permissions, I/O error)",
-    "unsupported_file": "the file is not a .txt file",
-    "unsafe_path": "the path leaves --raw (a symlink pointing outside it)",
+    "unsupported_file": "not a regular .txt file with a UTF-8 name (another extension, a FIFO or device, a directory symlink)",
+    "unsafe_path": "a symlink pointing outside --raw (read only with allow_symlinks_outside)",
     "no_body": "nothing is left of the text after cleaning",
     "language:<code>": "the detected language (ISO 639-1, or 'und') is not in keep_languages",
 }

@@ -1,6 +1,14 @@
 """Writing a version: clean/vN built in a temporary directory, validated,
 renamed into place, then LATEST replaced atomically. A version is never
 touched again; when the output equals LATEST's, no version is written.
+
+A run can be killed at any moment (SIGKILL, power loss): the rename of the
+complete, fsynced temporary directory is the moment a version is published,
+so clean/ only ever holds complete versions. What a killed run leaves behind
+is repaired by the next run, under the lock, before it does anything else:
+temporary directories and LATEST files are removed, and a version published
+by a run that died before it could update LATEST (the newest version, whose
+parent is what LATEST names) becomes LATEST.
 """
 
 from __future__ import annotations
@@ -26,6 +34,12 @@ from pipeline.schemas import SCHEMA_DIR, check, check_report_entry
 
 DATA_FILES = ("documents.jsonl", "records.jsonl", "rejected.jsonl")
 VERSION_RE = re.compile(r"^v([1-9][0-9]*)$")
+TMP_PREFIX = ".tmp-"  # a version being built
+LATEST_TMP_PREFIX = ".LATEST."  # a LATEST being written
+
+
+class ProcessingError(Exception):
+    """A stage raised on one input: a bug in the pipeline (nothing is published)."""
 
 
 @dataclass
@@ -64,7 +78,9 @@ def read_latest(clean_dir: Path) -> str | None:
 
 @contextmanager
 def locked(clean_dir: Path, on_wait: Callable[[], None]) -> Iterator[None]:
-    """One run at a time per clean/: a second run waits for the first."""
+    """One run at a time per clean/: a second run waits for the first.
+    The lock is an flock on clean/.lock, which the kernel releases when its
+    holder dies, however it dies: a killed run never leaves a stale lock."""
     with open(clean_dir / ".lock", "w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -98,12 +114,48 @@ def run(raw_dir: Path, clean_dir: Path, config: Config,
         on_wait: Callable[[], None] = lambda: None) -> RunResult:
     clean_dir.mkdir(parents=True, exist_ok=True)
     with locked(clean_dir, on_wait):
+        recover(clean_dir)
         parent = read_latest(clean_dir)
-        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=clean_dir))
+        tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=clean_dir))
         try:
             return _build(raw_dir, clean_dir, tmp, parent, config, on_progress)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def recover(clean_dir: Path) -> list[str]:
+    """Repair what killed runs left in clean_dir; call it holding the lock
+    (then no other run is writing). Returns what it did, for tests and logs."""
+    done = []
+    for p in sorted(clean_dir.iterdir()):
+        if p.name.startswith(TMP_PREFIX) and p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p)
+            done.append(f"removed {p.name}")
+        elif p.name.startswith(LATEST_TMP_PREFIX):
+            p.unlink()
+            done.append(f"removed {p.name}")
+    existing = versions(clean_dir)
+    if existing:
+        newest, latest = existing[-1], read_latest(clean_dir)
+        if newest != latest and _parent_of(clean_dir / newest, missing=newest) == latest:
+            _write_latest(clean_dir, newest)
+            done.append(f"LATEST set to {newest}, published by a run that stopped before updating LATEST")
+    return done
+
+
+def _parent_of(vdir: Path, missing: str) -> str | None:
+    try:
+        return json.loads((vdir / "manifest.json").read_text(encoding="utf-8"))["parent"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return missing  # not a version this code wrote: leave LATEST alone
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
@@ -167,8 +219,11 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
         f.write(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     for p in tmp.iterdir():
         os.chmod(p, 0o444)  # versions are immutable
+        _fsync(p)  # on disk before the rename publishes them
     os.chmod(tmp, 0o755)  # mkdtemp made it private
+    _fsync(tmp)
     os.rename(tmp, clean_dir / name)  # atomic: the version appears complete or not at all
+    _fsync(clean_dir)
     _write_latest(clean_dir, name)
     result.version = result.latest = name
     return result
@@ -178,7 +233,10 @@ def _outcome(inp: Input, raw_dir: Path, config: Config) -> Outcome:
     data, rejected = read_input(inp, raw_dir, config)
     if rejected is not None:
         return Outcome(rejected, "", "read")
-    return process(inp.id, inp.path, data, config)
+    try:
+        return process(inp.id, inp.path, data, config)
+    except Exception as err:  # a bug: name the input that triggers it
+        raise ProcessingError(f"processing {inp.path} raised {type(err).__name__}: {err}") from err
 
 
 def _write(f, schema: str, obj: dict, where: str) -> None:
@@ -230,6 +288,10 @@ def _same_data(parent_dir: Path, manifest: dict) -> bool:
 
 
 def _write_latest(clean_dir: Path, name: str) -> None:
-    tmp = clean_dir / f".LATEST.{os.getpid()}"
-    tmp.write_text(name + "\n", encoding="utf-8")
-    os.replace(tmp, clean_dir / "LATEST")
+    tmp = clean_dir / f"{LATEST_TMP_PREFIX}{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(name + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, clean_dir / "LATEST")  # atomic: readers see the old name or the new
+    _fsync(clean_dir)

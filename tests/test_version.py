@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import cli, schemas, serialize, version
+from pipeline import cli, corpus, schemas, serialize, version
 from pipeline.config import Config
 from conftest import read_jsonl
 
@@ -251,15 +251,15 @@ def test_file_without_permission_is_unreadable(seed_raw: Path, tmp_path: Path) -
 
 def test_read_error_is_unreadable(seed_raw: Path, tmp_path: Path, monkeypatch) -> None:
     """An I/O error while reading (emulated: works as root too)."""
-    real = Path.read_bytes
+    real = corpus._read_limited
 
-    def failing(self: Path) -> bytes:
-        if self.name == "broken.txt":
+    def failing(path: Path, fd: int, limit: int) -> bytes:
+        if path.name == "broken.txt":
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(path, fd, limit)
 
     (seed_raw / "broken.txt").write_text("Title\n\nText.\n", encoding="utf-8")
-    monkeypatch.setattr(Path, "read_bytes", failing)
+    monkeypatch.setattr(corpus, "_read_limited", failing)
     rej = rejections(seed_raw, tmp_path / "clean")
     assert rej["broken"]["reason"] == "unreadable"
     assert "Permission denied" in rej["broken"]["detail"]

@@ -1,5 +1,7 @@
 """Byte-level signs used by the decode stage."""
 
+import re
+
 # Byte-order marks and the codec for the bytes they start. No UTF-32: its LE mark
 # starts like UTF-16 LE's, so such a file decodes as UTF-16 full of NULs and is
 # rejected as binary (control characters).
@@ -25,3 +27,13 @@ LEGACY_ENCODINGS = ("gb18030", "cp1252")
 
 # A decoded text with more than this share of control characters is binary.
 MAX_CONTROL_SHARE = 0.01
+
+# Line breaks, as the repair stage normalises them to "\n" (pipeline.patterns.spacing).
+LINE_BREAK = re.compile(r"\r\n?|[\n\u2028\u2029]")
+
+# Bytes that are not valid UTF-8 are still read as UTF-8 (bad bytes become
+# U+FFFD) when they hold at least this many well-formed multi-byte characters
+# per invalid byte: one damaged byte must not cost a whole article. Legacy
+# text is mostly invalid UTF-8 (GB18030 pairs form a valid UTF-8 character
+# about one time in ten), far below this.
+MIN_UTF8_VALID_PER_INVALID = 10

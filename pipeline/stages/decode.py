@@ -1,8 +1,11 @@
 """Stage decode: raw bytes -> text, recording the encoding it chose.
 
-UTF-8 (with or without BOM) and UTF-16 with BOM are decoded directly; other
+UTF-8 (with or without BOM) and UTF-16 with BOM are decoded directly; UTF-8
+with a few invalid bytes is decoded with U+FFFD in their place; other
 bytes fall back to a legacy encoding (GB18030 or cp1252), choosing the one
-whose result looks most like text. Binary or undecodable input is rejected.
+whose result looks most like text. Binary or undecodable input is rejected,
+and so is text with a line longer than ``config.max_line_chars`` (every later
+stage works line by line: one bounded line keeps them all fast).
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from dataclasses import replace
 
 from pipeline.config import Config
 from pipeline.document import Document
-from pipeline.patterns.encoding import BINARY_MAGIC, BOMS, LEGACY_ENCODINGS, MAX_CONTROL_SHARE
+from pipeline.patterns.encoding import (BINARY_MAGIC, BOMS, LEGACY_ENCODINGS, LINE_BREAK, MAX_CONTROL_SHARE,
+                                        MIN_UTF8_VALID_PER_INVALID)
 
 NAME = "decode"
 
@@ -39,7 +43,23 @@ def apply(doc: Document, config: Config) -> Document:
         return doc.reject("binary", f"{share:.0%} of the characters are control characters (decoded as {encoding})")
     if not text.strip():
         return doc.reject("empty", "the file holds only whitespace")
+    longest, at = longest_line(text)
+    if longest > config.max_line_chars:
+        return doc.reject("line_too_long", f"line {at} has {longest} characters; max_line_chars is {config.max_line_chars}")
     return replace(doc, text=text, encoding=encoding)
+
+
+def longest_line(text: str) -> tuple[int, int]:
+    """(length, 1-based number) of the longest line, with the line breaks the
+    repair stage normalises (CRLF, lone CR, U+2028/9); one linear scan."""
+    longest, at, pos, number = 0, 1, 0, 1
+    for m in LINE_BREAK.finditer(text):
+        if m.start() - pos > longest:
+            longest, at = m.start() - pos, number
+        pos, number = m.end(), number + 1
+    if len(text) - pos > longest:
+        longest, at = len(text) - pos, number
+    return longest, at
 
 
 def decode_bytes(raw: bytes) -> tuple[str, str]:
@@ -52,6 +72,9 @@ def decode_bytes(raw: bytes) -> tuple[str, str]:
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as first_error:
+        mostly = mostly_utf8(raw)
+        if mostly is not None:
+            return mostly
         candidates = []
         for encoding in LEGACY_ENCODINGS:
             try:
@@ -64,6 +87,21 @@ def decode_bytes(raw: bytes) -> tuple[str, str]:
         # Highest plausibility wins; ties keep the order of LEGACY_ENCODINGS.
         best = max(candidates, key=lambda c: (c[0], -LEGACY_ENCODINGS.index(c[1])))
         return best[2], best[1]
+
+
+def mostly_utf8(raw: bytes) -> tuple[str, str] | None:
+    """UTF-8 with a few invalid bytes (a damaged file, a cut-off character):
+    decoded with U+FFFD for the bad bytes, when its well-formed multi-byte
+    characters outnumber them by MIN_UTF8_VALID_PER_INVALID. Legacy bytes
+    (cp1252 smart quotes, GB18030 pairs) are mostly invalid UTF-8, so they
+    never pass; text without any valid multi-byte character never does.
+    """
+    text = raw.decode("utf-8", "replace")
+    bad = text.count("\ufffd") - raw.count("\ufffd".encode())
+    valid = sum(1 for ch in text if ord(ch) > 127) - text.count("\ufffd")
+    if bad <= 0 or valid < MIN_UTF8_VALID_PER_INVALID * bad:
+        return None
+    return text, f"utf-8 ({bad} invalid byte{'s' if bad > 1 else ''} replaced by U+FFFD)"
 
 
 def plausibility(text: str, encoding: str) -> float:
