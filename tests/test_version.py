@@ -226,8 +226,10 @@ def test_symlink_inside_raw_is_read(seed_raw: Path, tmp_path: Path) -> None:
     (seed_raw / "zz_alias.txt").symlink_to(target)
     clean = tmp_path / "clean"
     version.run(seed_raw, clean, Config())
-    docs = {d["id"]: d for d in read_jsonl(clean / "v1" / "documents.jsonl")}
-    assert docs["zz_alias"]["text"] == docs[target.stem]["text"]
+    # Read and cleaned: its text is its target's, so it is rejected as a duplicate of it.
+    rejected = {r["id"]: r for r in read_jsonl(clean / "v1" / "rejected.jsonl")}
+    assert rejected["zz_alias"]["reason"] == "duplicate"
+    assert rejected["zz_alias"]["detail"].startswith(f"duplicate of {target.stem}:")
 
 
 def test_dangling_symlink_is_unreadable(seed_raw: Path, tmp_path: Path) -> None:

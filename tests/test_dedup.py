@@ -1,0 +1,190 @@
+"""Duplicates: the dedup stage (a paragraph repeated inside one document, cases
+in tests/cases/dedup.json) and the corpus index (pipeline.dedup) that rejects
+documents duplicating a kept one, end to end through `curate run`."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline import dedup
+from pipeline.config import Config
+from pipeline.stages import dedup as stage
+from conftest import (DEV_FILES, SEED_FILES, assert_line_removals, curate,
+                      make_doc, outcome_of, read_jsonl, rule_case_params)
+
+HERE = Path(__file__).parent
+CASES = json.loads((HERE / "cases" / "dedup.json").read_text(encoding="utf-8"))
+
+
+# ------------------------------------------------- the stage: one document
+
+
+@pytest.mark.parametrize("case", rule_case_params(CASES))
+def test_case(case):
+    doc = make_doc(case["text"])
+    out = stage.apply(doc, Config())
+    assert [e.before.strip() for e in out.edits] == case["removed"]
+    assert all(e.rule == stage.RULE for e in out.edits)
+    kept = out.text.split("\n")
+    for line in case["kept"]:
+        assert line in kept
+
+
+@pytest.mark.parametrize("case", rule_case_params(CASES, known_failures=False))
+def test_edits_are_well_formed_and_idempotent(case):
+    doc = make_doc(case["text"])
+    out = stage.apply(doc, Config())
+    assert_line_removals(doc, out, "dedup")
+    assert stage.apply(make_doc(out.text), Config()).text == out.text
+
+
+def test_the_highlights_copy_goes_and_the_body_copy_stays():
+    case = next(c for c in CASES if c.get("kept_copy_below"))
+    out = stage.apply(make_doc(case["text"]), Config())
+    (edit,) = out.edits
+    assert edit.start == len("Highlights\n\n")  # the first copy, under the label
+    assert edit.reason == "repeats the paragraph kept below"
+
+
+def test_positive_and_negative_cases():
+    assert any(c["removed"] for c in CASES)
+    assert any(c["label"].startswith("negative") and not c["removed"] for c in CASES)
+
+
+def test_stage_runs_after_clutter_and_boilerplate():
+    from pipeline.stages import STAGES
+    names = [s.NAME for s in STAGES]
+    assert names.index("clutter") < names.index("dedup")
+    assert names.index("boilerplate") < names.index("dedup") < names.index("layout")
+
+
+# ------------------------------------------------- the corpus index
+
+
+ARTICLE = (
+    "The city council approved a new budget on Tuesday after a debate that lasted "
+    "well into the night. Council members agreed to spend more on schools, libraries "
+    "and public transport next year. The mayor said the plan would be paid for by "
+    "savings in administration rather than by higher taxes. Opposition members "
+    "argued that the savings were not realistic and voted against the plan. Teachers "
+    "welcomed the extra money, which will pay for smaller classes and new books. "
+    "Bus drivers said the new routes would help people in the outer districts reach "
+    "the centre. The budget takes effect in January and will be reviewed in June."
+)
+# The same article with one sentence rewritten.
+NEAR = ARTICLE.replace(
+    "Opposition members argued that the savings were not realistic and voted against the plan.",
+    "Two opposition parties abstained, saying they needed more time to study the figures.")
+# Two different short articles on the same topic, written independently; the
+# first quotes one sentence of ARTICLE word for word.
+SAME_TOPIC = (
+    "Councillors backed the spending plan late on Tuesday. Schools and libraries get "
+    "more money next year, and several bus routes will be extended to the outer "
+    "districts. The mayor said the plan would be paid for by savings in "
+    "administration rather than by higher taxes. Critics doubted the "
+    "promised savings. The plan will be reviewed in June.",
+    "A city budget with more money for schools was approved this week. Head teachers "
+    "said smaller classes were now possible. The opposition voted no, calling the "
+    "savings in administration a hope rather than a plan. Transport officials "
+    "welcomed funding for new bus routes. The budget starts in January.",
+)
+
+
+def test_exact_duplicate_after_normalisation():
+    index = dedup.DuplicateIndex(Config())
+    assert index.check_and_add("a", ARTICLE) is None
+    messy = ARTICLE.upper().replace(". ", ".\n\n").replace("  ", " ")
+    match = index.find("b", messy)
+    assert match is not None and match.exact and match.kept_id == "a"
+
+
+def test_near_duplicate_one_sentence_changed():
+    index = dedup.DuplicateIndex(Config())
+    assert index.check_and_add("a", ARTICLE) is None
+    match = index.find("b", NEAR)
+    assert match is not None and not match.exact and match.kept_id == "a"
+    assert 0.5 <= match.similarity < 1
+
+
+def test_distinct_short_articles_on_the_same_topic_are_not_duplicates():
+    index = dedup.DuplicateIndex(Config())
+    for i, text in enumerate((ARTICLE, *SAME_TOPIC)):
+        assert index.check_and_add(str(i), text) is None
+
+
+def test_the_kept_one_is_the_first_in_id_order_and_duplicates_are_not_indexed():
+    index = dedup.DuplicateIndex(Config())
+    assert index.check_and_add("a", ARTICLE) is None
+    assert index.check_and_add("b", NEAR) == "a"
+    assert index.check_and_add("c", NEAR) == "a"  # not "b", which was rejected
+
+
+def test_empty_and_tiny_texts():
+    index = dedup.DuplicateIndex(Config())
+    assert index.check_and_add("a", "Yes.") is None
+    assert index.check_and_add("b", "No.") is None
+    assert index.check_and_add("c", "yes") == "a"
+
+
+def test_threshold_comes_from_the_config():
+    strict = dedup.DuplicateIndex(Config(duplicate_threshold=0.99))
+    assert strict.check_and_add("a", ARTICLE) is None
+    assert strict.check_and_add("b", NEAR) is None
+
+
+def test_bad_parameters_are_an_error_naming_them():
+    with pytest.raises(ValueError, match="duplicate_threshold"):
+        dedup.DuplicateIndex(Config(duplicate_threshold=1.5))
+
+
+def test_signatures_are_deterministic():
+    a, b = dedup.DuplicateIndex(Config()), dedup.DuplicateIndex(Config())
+    a.check_and_add("x", ARTICLE)
+    b.check_and_add("x", ARTICLE)
+    assert (a._signatures["x"] == b._signatures["x"]).all()
+
+
+def test_no_corpus_document_duplicates_another():
+    """The dev set (which holds the seeds too) has no duplicates: none may be flagged."""
+    index = dedup.DuplicateIndex(Config())
+    flagged = []
+    for path in DEV_FILES or SEED_FILES:
+        doc = outcome_of(path).doc
+        if doc.rejection is None and (match := index.find(path.stem, doc.text)):
+            flagged.append((path.stem, match))
+    assert flagged == []
+
+
+# ------------------------------------------------- end to end
+
+
+def test_curate_run_rejects_exact_and_near_duplicates(seed_raw: Path, tmp_path: Path):
+    seeds = sorted(seed_raw.iterdir())
+    original = seeds[0]
+    text = original.read_text(encoding="utf-8")
+    # Sentences of the last paragraph: rewrite one of them.
+    paragraphs = [p for p in text.split("\n") if len(p.split()) > 30]
+    sentence = re.split(r"(?<=[.!?])\s+", paragraphs[-1])[0]
+    near = text.replace(sentence, "An official said the rules would be reviewed again next year, after a public consultation.")
+    assert near != text
+    (seed_raw / "zz_copy.txt").write_text(text.replace("\n", "\r\n"), encoding="utf-8")
+    (seed_raw / "zz_near.txt").write_text(near, encoding="utf-8")
+    clean = tmp_path / "clean"
+    done = curate("run", "--raw", str(seed_raw), "--clean", str(clean))
+    assert done.returncode == 0, done.stderr
+    out = clean / (clean / "LATEST").read_text(encoding="utf-8").strip()
+    rejected = {r["id"]: r for r in read_jsonl(out / "rejected.jsonl")}
+    kept_id = original.stem
+    assert rejected["zz_copy"]["reason"] == "duplicate"
+    assert rejected["zz_near"]["reason"] == "duplicate"
+    assert rejected["zz_copy"]["stage"] == "dedup"
+    assert f"duplicate of {kept_id}:" in rejected["zz_copy"]["detail"]
+    assert f"near duplicate of {kept_id}:" in rejected["zz_near"]["detail"]
+    kept = {d["id"] for d in read_jsonl(out / "documents.jsonl")}
+    assert kept == {p.stem for p in seeds}
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["summary"]["rejected_by_reason"].get("duplicate") == 2
