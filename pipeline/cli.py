@@ -12,6 +12,7 @@ from pipeline import __version__
 from pipeline.config import load_config
 from pipeline.schemas import SchemaViolation
 from pipeline import version
+from pipeline import commands, progress as progress_mod
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,7 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
     run.add_argument("--follow-symlinks", action="store_true",
                      help="read symlinks that point outside --raw (config allow_symlinks_outside; default: reject them)")
+    commands.add_parsers(sub)
     args = parser.parse_args(argv)
+    if args.command != "run":
+        return commands.dispatch(args)
     return cmd_run(args)
 
 
@@ -41,32 +45,22 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     if args.follow_symlinks:
         config = dataclasses.replace(config, allow_symlinks_outside=True)
-    progress = _progress if (sys.stderr.isatty() and not args.quiet) else (lambda *a: None)
+    bar = progress_mod.Bar(sys.stderr) if (sys.stderr.isatty() and not args.quiet) else None
     started = time.monotonic()
     try:
-        result = version.run(args.raw, args.clean, config, on_progress=progress,
-                             on_wait=lambda: say(f"curate: waiting for another run on {args.clean} to finish"))
+        with progress_mod.timing(progress_mod.StageTimes()) as times:
+            result = version.run(args.raw, args.clean, config, on_progress=bar or (lambda *a: None),
+                                 on_wait=lambda: say(f"curate: waiting for another run on {args.clean} to finish"))
     except (SchemaViolation, version.ProcessingError) as err:
         print(f"\ncurate: BUG, nothing published: {err}", file=sys.stderr)
         return 1
-    if progress is _progress:
-        print(file=sys.stderr)
-    s = result.summary
-    say(f"inputs {s['documents_in']}  kept {s['kept']}  rejected {s['rejected']}  "
-        f"records {s['records']}  characters {s['chars_in']} -> {s['chars_out']}  "
-        f"({time.monotonic() - started:.1f} s)")
-    for reason, n in s["rejected_by_reason"].items():
-        say(f"  rejected {reason}: {n}")
-    for st in result.stages:
-        if st["edits"]:
-            say(f"  {st['stage']:<12} {st['documents_changed']:>6} documents  {st['edits']:>7} edits  {st['chars_removed']:>9} characters removed")
+    if bar is not None:
+        bar.finish()
+    for line in progress_mod.summary_table(result.summary, result.stages, times.seconds,
+                                           time.monotonic() - started):
+        say(line)
     if result.version is None:
         say(f"nothing changed since {result.latest}: no new version written")
     else:
         say(f"wrote {args.clean / result.version} (LATEST)")
     return 0
-
-
-def _progress(done: int, total: int, nbytes: int) -> None:
-    if done == total or done % 50 == 0:
-        print(f"\r  {done}/{total} documents", end="", file=sys.stderr, flush=True)

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
+from typing import Callable
 
 from pipeline.config import Config
 from pipeline.document import Document
 from pipeline.stages import STAGES
+
+# Optional observer of (stage name, seconds) for the run summary (set by
+# pipeline.progress.timing); timings are printed, never written to data files.
+on_stage_time: Callable[[str, float], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -29,7 +35,10 @@ def process(doc_id: str, source_file: str, raw: bytes, config: Config, stats=Non
     )
     raw_text = ""
     for stage in STAGES:
+        started = time.perf_counter()
         doc = stage.apply(doc, config, stats) if getattr(stage, "WANTS_STATS", False) else stage.apply(doc, config)
+        if on_stage_time is not None:
+            on_stage_time(stage.NAME, time.perf_counter() - started)
         if stage.NAME == "decode":
             raw_text = doc.text
         if doc.rejection is not None:
