@@ -10,6 +10,7 @@ REASONS = {
     "unsupported_file": "not a regular .txt file with a UTF-8 name (another extension, a FIFO or device, a directory symlink)",
     "unsafe_path": "a symlink pointing outside --raw (read only with allow_symlinks_outside)",
     "no_body": "nothing is left of the text after cleaning",
+    "duplicate": "the clean text duplicates (exactly or nearly) a document kept earlier in id order",
     "language:<code>": "the detected language (ISO 639-1, or 'und') is not in keep_languages",
 }
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import pipeline
-from pipeline import report, serialize
+from pipeline import dedup, report, serialize
 from pipeline.config import Config
 from pipeline.corpus import Input, list_inputs, read_input
 from pipeline.process import Outcome, process
@@ -164,6 +164,7 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
     name = f"v{int(existing[-1][1:]) + 1}" if existing else "v1"
     inputs = list_inputs(raw_dir)
     tally = report.Tally()
+    duplicates = dedup.DuplicateIndex(config)  # kept documents so far, in id order
     manifest_inputs = []
     doc_entries = tmp / ".report-documents.jsonl"
     with open(tmp / "documents.jsonl", "w", encoding="utf-8") as docs_f, \
@@ -171,7 +172,7 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
          open(tmp / "rejected.jsonl", "w", encoding="utf-8") as rej_f, \
          open(doc_entries, "w", encoding="utf-8") as entries_f:
         for n, inp in enumerate(inputs, 1):
-            outcome = _outcome(inp, raw_dir, config)
+            outcome = dedup.screen(_outcome(inp, raw_dir, config), duplicates)
             doc = outcome.doc
             manifest_inputs.append({"path": inp.path, "sha256": doc.source_sha256 or None, "size": doc.source_size})
             tally.add(outcome)
