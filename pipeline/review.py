@@ -140,7 +140,7 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 th.sortable{cursor:pointer;user-select:none;background:#eef1f5}
 th.sortable:after{content:" \\2195";color:#8a93a3}
 .summary td:first-child{color:#566}
-.charts{display:flex;gap:32px;flex-wrap:wrap}
+.charts{display:flex;gap:32px;flex-wrap:wrap;align-items:flex-start}
 .chart{background:#fff;border:1px solid #d9dde3;padding:8px}
 .cols{display:grid;grid-template-columns:1fr 1fr;gap:16px}
 .text{white-space:pre-wrap;word-wrap:break-word;background:#fff;border:1px solid #d9dde3;padding:10px;font:13px/1.5 ui-monospace,Menlo,Consolas,monospace}

@@ -25,7 +25,7 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = REPO / "tests" / "artifacts"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--hide-scrollbars", "--window-size=1280,900"]
+         "--disable-dev-shm-usage", "--hide-scrollbars", "--window-size=1280,900"]
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +54,12 @@ def test_document_text_is_escaped(site) -> None:
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "<script>alert" not in page and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
     assert "new &lt;doc&gt; &amp; more" in index and "new <doc>" not in index
+
+
+def test_a_rejected_input_has_a_page_with_its_reason(site) -> None:
+    two, out = site
+    html = (out / "docs" / page_name("empty")).read_text(encoding="utf-8")
+    assert "Status: rejected: empty" in html and "no clean text" in html
 
 
 def test_no_network_resources(site) -> None:

@@ -54,6 +54,7 @@ def build(tmp: Path) -> TwoVersions:
     raw.mkdir()
     for p in SEED_FILES:
         (raw / p.name).write_bytes(p.read_bytes())
+    (raw / "empty.txt").write_bytes(b"")  # a rejected input in both versions
     v1 = version.run(raw, clean, Config())
     doc_id, stretch, word = paragraph_window(clean / v1.latest, raw)
     path = raw / f"{doc_id}.txt"
