@@ -22,9 +22,11 @@ from html import escape
 from pathlib import Path
 
 from pipeline import reading
+from pipeline.config import Config
 from pipeline.document import Edit
+from pipeline.stages import STAGES
 
-REVIEW_MARGIN = 0.1  # an edit whose score is this close to its threshold is marked "to review"
+REVIEW_MARGIN = 0.1  # default: an edit whose score is this close to its threshold is "to review"
 MAX_CHART_DOCS = 400
 BADGE = ' <span class="badge">to review</span>'
 
@@ -45,8 +47,25 @@ def hex_colour(rgb: tuple[int, int, int]) -> str:
     return "#%02x%02x%02x" % rgb
 
 
-def near_threshold(score: float | None, threshold: float | None) -> bool:
-    return score is not None and threshold is not None and abs(score - threshold) <= REVIEW_MARGIN
+def near_threshold(score: float | None, threshold: float | None, margin: float = REVIEW_MARGIN) -> bool:
+    return score is not None and threshold is not None and abs(score - threshold) <= margin
+
+
+def review_thresholds(config: dict) -> dict[str, float]:
+    """Stage name -> the score at which its decision flips, for the config a
+    version was made with: clutter_threshold for clutter, and whatever a stage
+    declares with ``review_threshold(config)``."""
+    out = {"clutter": config["clutter_threshold"]} if "clutter_threshold" in config else {}
+    known = set(Config.__dataclass_fields__)
+    try:
+        cfg = Config(**{k: tuple(v) if isinstance(v, list) else v for k, v in config.items() if k in known})
+    except (TypeError, ValueError):
+        return out
+    for stage in STAGES:
+        fn = getattr(stage, "review_threshold", None)
+        if fn is not None:
+            out[stage.NAME] = fn(cfg)
+    return out
 
 
 # --- the raw text with the edits laid over it ---------------------------------
@@ -201,7 +220,8 @@ class Site:
         self.entries = {d["id"]: d for d in rep["documents"]}
         self.docs = reading.documents(self.vdir)
         self.rejected = reading.rejected(self.vdir)
-        self.threshold = self.manifest["config"].get("clutter_threshold")
+        self.thresholds = review_thresholds(self.manifest["config"])
+        self.margin = self.manifest["config"].get("review_margin", REVIEW_MARGIN)
         removed: Counter[str] = Counter()
         for d in self.entries.values():
             for e in d["edits"]:
@@ -216,8 +236,11 @@ class Site:
     def rule_css(self) -> str:
         return "".join(f".r{i}{{background:{hex_colour(self.colour[r])}}}" for i, r in enumerate(self.rules))
 
+    def is_review(self, e: dict) -> bool:
+        return near_threshold(e["score"], self.thresholds.get(e["stage"]), self.margin)
+
     def review_count(self, entry: dict) -> int:
-        return sum(near_threshold(e["score"], self.threshold) for e in entry["edits"])
+        return sum(self.is_review(e) for e in entry["edits"])
 
     # index ------------------------------------------------------------------
     def index(self) -> str:
@@ -323,7 +346,7 @@ class Site:
     # document pages -----------------------------------------------------------
     def edit_title(self, e: dict) -> str:
         score = f" (score {e['score']:.2f})" if e["score"] is not None else ""
-        flag = " - TO REVIEW: near the decision threshold" if near_threshold(e["score"], self.threshold) else ""
+        flag = " - TO REVIEW: near the decision threshold" if self.is_review(e) else ""
         return f"{e['rule']}: {e['reason']}{score}{flag}"
 
     def document(self, doc_id: str) -> str:
@@ -365,7 +388,7 @@ class Site:
                 out.append(escape(p.text))
                 continue
             e = edits[p.edit]
-            cls = self.rule_class(e["rule"]) + (" review" if near_threshold(e["score"], self.threshold) else "")
+            cls = self.rule_class(e["rule"]) + (" review" if self.is_review(e) else "")
             text = escape(p.text).replace("\n", "⏎\n")
             tag, kind = ("del", "rm") if p.kind == "del" else ("ins", "add")
             out.append(f"<{tag} class=\"{kind} {cls}\" data-rule=\"{escape(e['rule'])}\" "
@@ -377,7 +400,7 @@ class Site:
             return "<p>No edits.</p>"
         rows = []
         for e in edits:
-            review = near_threshold(e["score"], self.threshold)
+            review = self.is_review(e)
             before = escape(e["before"] if len(e["before"]) <= 300 else e["before"][:299] + "…")
             after = escape(e["after"])
             score = "" if e["score"] is None else f"{e['score']:.2f}"

@@ -17,7 +17,7 @@ import pytest
 
 from pipeline import reading
 from pipeline.cli import main
-from pipeline.review import near_threshold, overlay, page_name, rule_colour
+from pipeline.review import Site, overlay, page_name, rule_colour
 from two_versions import NEW_ID, build
 from conftest import REPO
 
@@ -81,12 +81,16 @@ def test_removed_spans_carry_rule_and_reason_and_review_marks(site) -> None:
         title = unescape(title)
         assert title.startswith(rule + ": ")
         assert any(title.startswith(f"{e['rule']}: {e['reason']}") for e in entry["edits"] if e["rule"] == rule)
-    manifest = reading.manifest(two.clean / "v2")
-    threshold = manifest["config"]["clutter_threshold"]
-    assert near_threshold(threshold + 0.05, threshold) and not near_threshold(threshold + 0.3, threshold)
-    assert not near_threshold(None, threshold)
-    flagged = sum(near_threshold(e["score"], threshold) for e in entry["edits"])
+    site = Site(two.clean / "v2", two.raw)
+    threshold = reading.manifest(two.clean / "v2")["config"]["clutter_threshold"]
+    assert site.thresholds["clutter"] == threshold
+    assert site.is_review({"stage": "clutter", "score": threshold + 0.05})
+    assert not site.is_review({"stage": "clutter", "score": threshold + 0.3})
+    assert not site.is_review({"stage": "clutter", "score": None})
+    assert not site.is_review({"stage": "repair", "score": threshold}), "a stage without a threshold is never flagged"
+    flagged = sum(site.is_review(e) for e in entry["edits"])
     assert html.count("<span class=\"badge\">to review</span>") == flagged
+    assert html.count(" review\" data-rule=") >= flagged
 
 
 def test_overlay_keeps_raw_and_clean(site) -> None:
@@ -199,3 +203,19 @@ def test_site_renders_in_headless_chromium(site, tmp_path: Path) -> None:
     # the title line, removed by the header stage, is at the top of the raw column
     title_rule = int(first.group(1))
     assert count_colour(rows, rule_colour(title_rule)) > 1000, "the first removed span is highlighted on screen"
+
+
+def test_edits_near_their_threshold_are_marked_to_review(site) -> None:
+    two, _ = site
+    s = Site(two.clean / "v2", two.raw)
+    doc_id, entry = max(s.entries.items(), key=lambda kv: sum(e["score"] is not None for e in kv[1]["edits"]))
+    scored = [e for e in entry["edits"] if e["score"] is not None]
+    assert scored, "the corpus has scored removals"
+    # put the threshold of their stage right at the first score: that edit (at least) is near it
+    s.thresholds = {scored[0]["stage"]: scored[0]["score"]}
+    near = [e for e in entry["edits"] if e["stage"] == scored[0]["stage"] and e["score"] is not None
+            and abs(e["score"] - scored[0]["score"]) <= s.margin]
+    html = s.document(doc_id)
+    assert html.count("<span class=\"badge\">to review</span>") == len(near) >= 1
+    assert f"<span class=\"badge\">{len(near)} to review</span>" in html
+    assert re.search(r'<del class="rm r\d+ review" data-rule="[^"]+" title="[^"]+TO REVIEW', html)
