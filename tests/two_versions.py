@@ -1,6 +1,6 @@
-"""A corpus published twice with changes in between, for the show, diff and
-review tests: between v1 and v2 one document is edited (one word of one
-paragraph), one is added and one is removed."""
+"""A corpus published twice by `curate run` with changes in between, for the
+show, diff and review tests: between v1 and v2 one document is edited (one
+word of one paragraph), one is added and one is removed."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import version
-from pipeline.config import Config
+from pipeline.cli import main
 from conftest import SEED_FILES
 
 EDITED_WORD = "zebracorn"
@@ -49,20 +48,25 @@ def paragraph_window(vdir: Path, raw: Path) -> tuple[str, str, str]:
     raise AssertionError("no paragraph to edit")
 
 
+def curate_run(raw: Path, clean: Path) -> str:
+    """`curate run` (the command's entry point, in this process); the new LATEST."""
+    assert main(["run", "--quiet", "--raw", str(raw), "--clean", str(clean)]) == 0
+    return (clean / "LATEST").read_text(encoding="utf-8").strip()
+
+
 def build(tmp: Path) -> TwoVersions:
     raw, clean = tmp / "raw", tmp / "clean"
     raw.mkdir()
     for p in SEED_FILES:
         (raw / p.name).write_bytes(p.read_bytes())
     (raw / "empty.txt").write_bytes(b"")  # a rejected input in both versions
-    v1 = version.run(raw, clean, Config())
-    doc_id, stretch, word = paragraph_window(clean / v1.latest, raw)
+    assert curate_run(raw, clean) == "v1"
+    doc_id, stretch, word = paragraph_window(clean / "v1", raw)
     path = raw / f"{doc_id}.txt"
     path.write_text(path.read_text(encoding="utf-8").replace(stretch, stretch.replace(word, EDITED_WORD, 1)),
                     encoding="utf-8")
     (raw / f"{REMOVED}.txt").unlink()
     (raw / "added").mkdir()
     (raw / "added" / "new <doc> & more.txt").write_text(NEW_TEXT, encoding="utf-8")
-    v2 = version.run(raw, clean, Config())
-    assert (v1.latest, v2.latest) == ("v1", "v2")
+    assert curate_run(raw, clean) == "v2"
     return TwoVersions(raw, clean, doc_id, word)
