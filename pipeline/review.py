@@ -37,9 +37,21 @@ def page_name(doc_id: str) -> str:
     return f"{slug}-{hashlib.sha256(doc_id.encode('utf-8')).hexdigest()[:10]}.html"
 
 
+# Light, well-separated background colours (text stays readable on them);
+# the rules that remove most get the first ones.
+PALETTE = (
+    (0xff, 0xb3, 0xba), (0xba, 0xe1, 0xff), (0xba, 0xff, 0xc9), (0xff, 0xdf, 0xba), (0xe0, 0xbb, 0xff),
+    (0xff, 0xff, 0xa8), (0xb3, 0xf0, 0xf0), (0xf7, 0xc6, 0xe0), (0xd4, 0xf0, 0xa0), (0xc9, 0xc9, 0xff),
+    (0xff, 0xc8, 0x90), (0xa8, 0xe6, 0xcf), (0xf0, 0xb3, 0xff), (0xe6, 0xe6, 0xa1), (0x9f, 0xd3, 0xf5),
+    (0xf5, 0xde, 0xb3), (0xd9, 0xb3, 0xff), (0xb3, 0xff, 0xec), (0xff, 0xd6, 0xd6), (0xc2, 0xd6, 0xa3),
+)
+
+
 def rule_colour(index: int) -> tuple[int, int, int]:
-    """A light, distinct background colour per rule (golden-angle hues)."""
-    r, g, b = colorsys.hls_to_rgb((index * 137.508) % 360 / 360, 0.80, 0.85)
+    """The background colour of the index-th rule."""
+    if index < len(PALETTE):
+        return PALETTE[index]
+    r, g, b = colorsys.hls_to_rgb((index * 137.508) % 360 / 360, 0.80 if index % 2 else 0.72, 0.85)
     return round(r * 255), round(g * 255), round(b * 255)
 
 
@@ -227,7 +239,7 @@ class Site:
             for e in d["edits"]:
                 removed[e["rule"]] += len(e["before"]) - len(e["after"])
         self.removed_by_rule = removed
-        self.rules = sorted(removed)
+        self.rules = sorted(removed, key=lambda r: (-removed[r], r))
         self.colour = {r: rule_colour(i) for i, r in enumerate(self.rules)}
 
     def rule_class(self, rule: str) -> str:
