@@ -13,6 +13,7 @@ parent is what LATEST names) becomes LATEST.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
@@ -79,14 +80,21 @@ def read_latest(clean_dir: Path) -> str | None:
 @contextmanager
 def locked(clean_dir: Path, on_wait: Callable[[], None]) -> Iterator[None]:
     """One run at a time per clean/: a second run waits for the first.
-    The lock is an flock on clean/.lock, which the kernel releases when its
-    holder dies, however it dies: a killed run never leaves a stale lock."""
+
+    The lock is a POSIX record lock (lockf) on clean/.lock, which the kernel
+    releases when the process holding it ends, however it ends: a killed run
+    never leaves a stale lock. Not flock: an flock belongs to the open file,
+    which forked workers share, so workers orphaned by a SIGKILL of the run
+    would hold it forever; a record lock belongs to the process alone.
+    """
     with open(clean_dir / ".lock", "w") as lock:
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as err:
+            if err.errno not in (errno.EACCES, errno.EAGAIN):
+                raise
             on_wait()
-            fcntl.flock(lock, fcntl.LOCK_EX)
+            fcntl.lockf(lock, fcntl.LOCK_EX)
         yield
 
 
