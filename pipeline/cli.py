@@ -12,6 +12,7 @@ from pipeline import __version__
 from pipeline.config import load_config
 from pipeline.schemas import SchemaViolation
 from pipeline import version
+from pipeline import executors
 from pipeline import commands, progress as progress_mod
 
 
@@ -24,6 +25,12 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--clean", type=Path, default=Path("clean"), help="directory of versions (default: clean)")
     run.add_argument("--config", type=Path, default=None, help="TOML file of Config options")
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    run.add_argument("--workers", type=int, default=None,
+                     help="processes that clean documents (default: every core); the output is the same for any number")
+    run.add_argument("--executor", choices=executors.NAMES, default="local",
+                     help="where documents are processed: local processes or a Ray cluster (pip install -e '.[ray]')")
+    run.add_argument("--address", default=None,
+                     help="the Ray cluster to join (--executor ray; default: start a local one)")
     run.add_argument("--follow-symlinks", action="store_true",
                      help="read symlinks that point outside --raw (config allow_symlinks_outside; default: reject them)")
     commands.add_parsers(sub)
@@ -50,7 +57,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         with progress_mod.timing(progress_mod.StageTimes()) as times:
             result = version.run(args.raw, args.clean, config, on_progress=bar or (lambda *a: None),
-                                 on_wait=lambda: say(f"curate: waiting for another run on {args.clean} to finish"))
+                                 on_wait=lambda: say(f"curate: waiting for another run on {args.clean} to finish"),
+                                 executor=executors.make(args.executor, args.workers, args.address))
     except (SchemaViolation, version.ProcessingError) as err:
         print(f"\ncurate: BUG, nothing published: {err}", file=sys.stderr)
         return 1

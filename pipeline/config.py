@@ -47,6 +47,13 @@ class Config:
     body_threshold: the goodness (0 = site furniture, 1 = article prose) a
         line needs to count for the article body when the boundaries stage
         looks for where the body starts and ends.
+    repeat_min_docs: a line (compared as lower-case words, digits masked)
+        found in at least this many documents of the corpus counts as
+        repeated boilerplate (first pass, pipeline.corpus_stats)...
+    repeat_min_share: ... and in at least this share of the documents.
+    review_margin: a removal whose score lies this close to its stage's
+        decision threshold is listed in the change report as "to review".
+    review_max_items: at most this many such removals are listed (all are counted).
     """
 
     keep_languages: tuple[str, ...] = ("en",)
@@ -61,6 +68,10 @@ class Config:
     duplicate_num_perm: int = 128
     duplicate_shingle_words: int = 5
     body_threshold: float = 0.4
+    repeat_min_docs: int = 3
+    repeat_min_share: float = 0.01
+    review_margin: float = 0.1
+    review_max_items: int = 1000
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Iterable, Iterator
 
+from pipeline import to_review
 from pipeline.process import Outcome
 from pipeline.stages import STAGES
 
@@ -109,6 +110,7 @@ def markdown(head: dict, documents: Iterable[dict]) -> Iterator[str]:
     for key in ("records_added", "records_removed", "records_changed"):
         yield f"- {key.replace('_', ' ')}: {c[key]}"
     yield ""
+    yield from to_review.markdown(head)  # corpus repetition, removals to review
     yield "## Documents"
     for d in documents:
         yield ""

@@ -28,6 +28,7 @@ from typing import Callable, Iterator
 
 import pipeline
 from pipeline import dedup, report, serialize
+from pipeline import runner  # per-input work, mapped by an executor
 from pipeline.config import Config
 from pipeline.corpus import Input, list_inputs, read_input
 from pipeline.process import Outcome, process
@@ -119,14 +120,16 @@ def line_hashes(path: Path, key: str) -> dict[str, str]:
 
 def run(raw_dir: Path, clean_dir: Path, config: Config,
         on_progress: Callable[[int, int, int], None] = lambda done, total, nbytes: None,
-        on_wait: Callable[[], None] = lambda: None) -> RunResult:
+        on_wait: Callable[[], None] = lambda: None, executor=None) -> RunResult:
+    """``executor`` (pipeline.executors) decides where documents are processed;
+    None processes them in this process. The output is the same either way."""
     clean_dir.mkdir(parents=True, exist_ok=True)
     with locked(clean_dir, on_wait):
         recover(clean_dir)
         parent = read_latest(clean_dir)
         tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=clean_dir))
         try:
-            return _build(raw_dir, clean_dir, tmp, parent, config, on_progress)
+            return _build(raw_dir, clean_dir, tmp, parent, config, on_progress, executor)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
@@ -167,7 +170,7 @@ def _fsync(path: Path) -> None:
 
 
 def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
-           config: Config, on_progress) -> RunResult:
+           config: Config, on_progress, executor=None) -> RunResult:
     existing = versions(clean_dir)
     name = f"v{int(existing[-1][1:]) + 1}" if existing else "v1"
     inputs = list_inputs(raw_dir)
@@ -179,8 +182,9 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
          open(tmp / "records.jsonl", "w", encoding="utf-8") as recs_f, \
          open(tmp / "rejected.jsonl", "w", encoding="utf-8") as rej_f, \
          open(doc_entries, "w", encoding="utf-8") as entries_f:
-        for n, inp in enumerate(inputs, 1):
-            outcome = dedup.screen(_outcome(inp, raw_dir, config), duplicates)
+        work = runner.outcomes(inputs, runner.Shared(raw_dir, config), executor)
+        for n, (inp, outcome) in enumerate(zip(inputs, work), 1):
+            outcome = dedup.screen(outcome, duplicates)  # here, in id order, whatever the executor
             doc = outcome.doc
             manifest_inputs.append({"path": inp.path, "sha256": doc.source_sha256 or None, "size": doc.source_size})
             tally.add(outcome)

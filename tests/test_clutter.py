@@ -143,7 +143,11 @@ def test_is_duplicate():
 
 def test_drift_is_zero_on_topic_and_one_off_topic():
     body = clutter.Bag()
-    body.add(clutter.words("Electric buses charging depots council fares buses routes drivers"))
+    tiny = clutter.Bag()
+    tiny.add(clutter.words("Electric buses charging depots council fares buses routes drivers"))
+    assert clutter.drift(clutter.words("Chess prodigy wins national title"), tiny) == 0.0  # too little body to judge
+    for _ in range(3):
+        body.add(clutter.words("Electric buses charging depots council fares buses routes drivers"))
     assert clutter.drift(clutter.words("The council said buses will use charging depots"), body) == 0.0
     assert clutter.drift(clutter.words("Chess prodigy wins national title"), body) == 1.0
     assert clutter.drift(Counter(), body) == 0.0  # nothing to compare: no evidence

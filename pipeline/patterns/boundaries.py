@@ -21,6 +21,10 @@ let's i've we've they've he's she's
 # A word for density and coherence: letters (and an inner apostrophe).
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
+# Tokens compared for repetition, and digits masked in them.
+TOKEN = re.compile(r"\w+")
+DIGIT = re.compile(r"\d")
+
 # Characters that end a complete sentence once closers are stripped
 # (":" too: "He said:" before a quote is prose).
 SENTENCE_END = ".!?:。！？：;；"
@@ -49,3 +53,5 @@ MIN_CUT_LINES = 3  # fewer lines before (or after) the body are left in place
 REPEATED_IN_PAGE = 0.3  # goodness of a line printed twice in the page is multiplied by this
 REPEATED_IN_CORPUS = 0.2  # ... of a line recurring across documents of the corpus
 FURNITURE_FACTOR = 0.3  # ... of a line with a copyright sign, bullets or separators
+MAX_JOIN_GAP_LINES = 8  # a neighbouring run on the body's topic joins it across at most this many lines
+ON_TOPIC_COSINE = 0.15  # TF-IDF cosine with the body a run across the longest gap needs (less across a shorter one)

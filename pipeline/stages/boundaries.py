@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
+from typing import Callable
 
 from pipeline.config import Config
 from pipeline.document import Document
@@ -53,8 +54,10 @@ def words(text: str) -> list[str]:
 
 
 def normalised(text: str) -> str:
-    """The line as compared for repetition: lower-case words only."""
-    return " ".join(words(text))
+    """The line as compared for repetition: lower-case words and numbers, every
+    digit as 0, so a template printed with different numbers ("Rating: 36
+    Votes", "2 days ago") repeats too."""
+    return " ".join(P.DIGIT.sub("0", w) for w in P.TOKEN.findall(text.lower()))
 
 
 def stopword_density(text: str) -> float:
@@ -132,11 +135,19 @@ def title_echo(lines: list[Line], title: str | None) -> int | None:
     return None
 
 
-def cosine(a: Counter, b: Counter, idf: dict[str, float]) -> float:
-    """TF-IDF cosine of two bags of words (idf over the page's lines)."""
-    dot = sum(c * b.get(w, 0) * idf.get(w, 1.0) ** 2 for w, c in a.items())
-    na = math.sqrt(sum((c * idf.get(w, 1.0)) ** 2 for w, c in a.items()))
-    nb = math.sqrt(sum((c * idf.get(w, 1.0)) ** 2 for w, c in b.items()))
+def uniform_idf(word: str) -> float:
+    return 1.0
+
+
+def cosine(a: Counter, b: Counter, idf: Callable[[str], float] = uniform_idf) -> float:
+    """TF-IDF cosine of two bags of words. The idf comes from the corpus (the
+    first pass); without corpus statistics every word weighs the same. (Not
+    from the page itself: the result would change once the page is cleaned.)"""
+    wa = {w: c * idf(w) for w, c in a.items()}
+    wb = {w: c * idf(w) for w, c in b.items()}
+    dot = sum(v * wb.get(w, 0.0) for w, v in wa.items())
+    na = math.sqrt(sum(v * v for v in wa.values()))
+    nb = math.sqrt(sum(v * v for v in wb.values()))
     return dot / (na * nb) if na and nb else 0.0
 
 
@@ -196,6 +207,7 @@ class Judged:
     line: Line
     goodness: float
     neutral: bool = False  # left to the boilerplate stage: no evidence either way
+    repeated: bool = False  # printed more than once in the page
 
 
 def judge(lines: list[Line], stats=None) -> list[Judged]:
@@ -205,11 +217,13 @@ def judge(lines: list[Line], stats=None) -> list[Judged]:
         key = normalised(line.text)
         in_page = bool(key) and counts[key] > 1
         in_corpus = bool(key) and stats is not None and stats.is_repeated(line.text)
-        out.append(Judged(line, goodness(line.text, in_page, in_corpus), boilerplate_rule(line.text) is not None))
+        out.append(Judged(line, goodness(line.text, in_page, in_corpus),
+                          boilerplate_rule(line.text) is not None, in_page))
     return out
 
 
-def find_body(judged: list[Judged], title: str | None, threshold: float) -> tuple[int, int] | None:
+def find_body(judged: list[Judged], title: str | None, threshold: float,
+              idf: Callable[[str], float] = uniform_idf) -> tuple[int, int] | None:
     """(start, end) of the body among the judged lines, or None to keep all."""
     lines = [j.line for j in judged]
     values = [0.0 if j.neutral else (j.goodness - threshold) * (len(j.line.text.split()) + P.LINE_COST_WORDS)
@@ -220,9 +234,6 @@ def find_body(judged: list[Judged], title: str | None, threshold: float) -> tupl
         return None
     echo = title_echo(lines, title)
     title_bag = topic_bag([title or ""])
-    n = len(lines)
-    df = Counter(w for l in lines for w in set(words(l.text)))
-    idf = {w: math.log((n + 1) / (c + 0.5)) for w, c in df.items()}
 
     def rank(r: Run) -> float:
         affinity = cosine(topic_bag([l.text for l in lines[r.start:r.end]]), title_bag, idf)
@@ -234,7 +245,7 @@ def find_body(judged: list[Judged], title: str | None, threshold: float) -> tupl
     strongest = max(rank(r) for r in runs)
     below = [r for r in runs if echo is not None and r.end > echo and rank(r) >= P.SUBSTANTIAL_RUN * strongest]
     body = below[0] if below else max(runs, key=rank)
-    start, end = body.start, body.end
+    start, end = grow(body, runs, judged, idf)
     # A few lines at either edge (a byline, a date, a closing credit) are not
     # worth a cut: only page material of some extent is removed. This also
     # keeps the stage idempotent once later stages have removed lines.
@@ -245,10 +256,40 @@ def find_body(judged: list[Judged], title: str | None, threshold: float) -> tupl
     return start, end
 
 
+def grow(body: Run, runs: list[Run], judged: list[Judged], idf: Callable[[str], float]) -> tuple[int, int]:
+    """Join the body with neighbouring runs on its topic (TF-IDF cosine) across
+    a short gap: an article split by a share box, a newsletter sign-up or an
+    embedded post stays whole."""
+    start, end = body.start, body.end
+    bag = topic_bag([j.line.text for j in judged[start:end]])
+
+    def gap(lo: int, hi: int) -> int:
+        return sum(1 for j in judged[lo:hi] if not j.neutral)
+
+    def joins(r: Run, lo: int, hi: int) -> bool:
+        # The longer the gap, the closer to the body's topic the run must be.
+        n = gap(lo, hi)
+        need = P.ON_TOPIC_COSINE * max(1, n) / P.MAX_JOIN_GAP_LINES
+        return n <= P.MAX_JOIN_GAP_LINES and cosine(topic_bag([j.line.text for j in judged[r.start:r.end]]), bag, idf) >= need
+
+    for r in sorted(runs, key=lambda r: r.start):
+        if r.start >= end and joins(r, end, r.start):
+            end = r.end
+    for r in sorted(runs, key=lambda r: -r.start):
+        if r.end <= start and joins(r, r.end, start):
+            start = r.start
+    return start, end
+
+
+def review_threshold(config: Config) -> float:
+    """Where the decision flips on the scale of the edits' score (1 - goodness)."""
+    return 1.0 - config.body_threshold
+
+
 def apply(doc: Document, config: Config, stats=None) -> Document:
     lines = content_lines(doc.text)
     judged = judge(lines, stats)
-    found = find_body(judged, doc.title, config.body_threshold)
+    found = find_body(judged, doc.title, config.body_threshold, stats.idf if stats is not None else uniform_idf)
     if found is None:
         return doc
     start, end = found

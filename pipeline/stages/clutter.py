@@ -33,6 +33,7 @@ NAME = "clutter"
 HEADLINE_MAX_WORDS = 14  # longer unpunctuated lines are cut paragraphs, not headlines
 ON_TOPIC_COSINE = 0.25  # word cosine with the body at which a block reads as on-topic
 ABSORB_MIN_DRIFT = 0.5  # a block below the threshold joins the region only if this off-topic
+MIN_BODY_WORDS = 25  # drift needs this many content words of body above a block
 MAX_TOKEN_CHARS = 40  # longer "words" are junk; never a part number
 
 # Weight of each signal in the noisy-OR: how sure it alone makes us.
@@ -130,8 +131,10 @@ class Bag:
     def __init__(self) -> None:
         self.counts: Counter = Counter()
         self.norm2 = 0
+        self.total = 0
 
     def add(self, counts: Counter) -> None:
+        self.total += sum(counts.values())
         for w, c in counts.items():
             old = self.counts[w]
             self.counts[w] = old + c
@@ -147,8 +150,8 @@ def cosine(block: Counter, body: Bag) -> float:
 
 def drift(block: Counter, body: Bag) -> float:
     """1 for a block sharing no content words with the body, 0 when on-topic."""
-    if not block or not body.norm2:
-        return 0.0  # nothing to compare: no evidence either way
+    if not block or body.total < MIN_BODY_WORDS:
+        return 0.0  # too little body to compare with: no evidence either way
     return max(0.0, 1.0 - cosine(block, body) / ON_TOPIC_COSINE)
 
 
@@ -294,6 +297,11 @@ def line_rule(block: Block, i: int, after_marker: bool) -> str:
 def reason(block: Block) -> str:
     fired = ", ".join(f"{k} {v:.2f}" if k == "off-topic" else k for k, v in block.signals.items() if v > 0)
     return f"trailing clutter block, score {block.score:.2f} ({fired or 'no signal'})"
+
+
+def review_threshold(config: Config) -> float:
+    """Where the decision flips on the scale of the edits' score."""
+    return config.clutter_threshold
 
 
 def apply(doc: Document, config: Config) -> Document:

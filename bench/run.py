@@ -1,0 +1,260 @@
+"""Measure curate beside what the same corpus costs elsewhere, in one run.
+
+    python bench/run.py --docs 20000 [--workers N] [--repeat 3] [--scale 5000,80000]
+
+On a corpus made by bench/generate.py (kept in bench/corpus/<docs>/, made
+once), with the same number of worker processes for every contender:
+
+- io floor: read every raw file, split it into paragraphs, write JSONL (one process);
+- ftfy alone: ``ftfy.fix_text`` on every document with datatrove's options;
+- datatrove: ``JsonlReader -> FTFYFormatter -> JsonlWriter`` (pip install -e '.[bench]');
+- curate: ``curate run --workers N`` (all stages), from an empty clean/;
+- curate re-run: the same, after 1% of the inputs changed (the per-document
+  cache at work), and a check that its bytes equal a full run's.
+
+Times are medians of ``--repeat`` runs; peak RSS is the largest resident set
+of the process tree (sampled every 50 ms). ``--scale`` runs curate on two
+corpus sizes and prints the ratio of their peak RSS (streaming: it should stay
+near 1). Figures are printed, never written to a version.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from multiprocessing import Pool
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+
+def corpus(docs: int) -> Path:
+    out = HERE / "corpus" / str(docs)
+    if not (out / "corpus.jsonl").exists():
+        print(f"generating {docs} documents in {out} ...", file=sys.stderr)
+        shutil.rmtree(out, ignore_errors=True)
+        generate(docs, out)
+    return out
+
+
+def shards(out: Path, n: int) -> Path:
+    """corpus.jsonl split into n files, so each datatrove task has one."""
+    d = out / f"jsonl-{n}"
+    if not d.exists():
+        tmp = out / f".jsonl-{n}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        files = [open(tmp / f"part-{i:03d}.jsonl", "w", encoding="utf-8") for i in range(n)]
+        with open(out / "corpus.jsonl", encoding="utf-8") as f:
+            for i, line in enumerate(f):
+                files[i % n].write(line)
+        for f in files:
+            f.close()
+        tmp.rename(d)
+    return d
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident set of pid and its descendants, in bytes (Linux /proc)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    todo.extend(int(c) for c in f.read().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def measured(cmd: list[str], **kw) -> tuple[float, int, str]:
+    """(wall seconds, peak RSS of the process tree, stderr) of a command."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, **kw)
+    peak = 0
+    done = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(proc.pid))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    done.set()
+    sampler.join()
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err}")
+    return wall, peak, err
+
+
+def io_floor(out: Path) -> None:
+    """Read every raw file, split into paragraphs, write JSONL: the least any pipeline does."""
+    with open(out / "floor.jsonl", "w", encoding="utf-8") as f:
+        for path in sorted((out / "raw").iterdir()):
+            text = path.read_bytes().decode("utf-8")
+            paragraphs = [p for p in text.split("\n\n") if p.strip()]
+            f.write(json.dumps({"id": path.stem, "paragraphs": paragraphs}, ensure_ascii=False) + "\n")
+    (out / "floor.jsonl").unlink()
+
+
+def _ftfy_one(path: str) -> int:
+    import ftfy
+    from datatrove.pipeline.formatters import FTFYFormatter  # noqa: F401 (same options below)
+    config = ftfy.TextFixerConfig(fix_latin_ligatures=False, fix_character_width=False, uncurl_quotes=False,
+                                  fix_line_breaks=False, normalization=None)
+    return len(ftfy.fix_text(Path(path).read_text(encoding="utf-8"), config=config))
+
+
+def ftfy_alone(out: Path, workers: int) -> None:
+    paths = [str(p) for p in sorted((out / "raw").iterdir())]
+    with Pool(workers) as pool:
+        sum(pool.imap(_ftfy_one, paths, chunksize=32))
+
+
+DATATROVE = """
+import sys
+from datatrove.executor import LocalPipelineExecutor
+from datatrove.pipeline.readers import JsonlReader
+from datatrove.pipeline.formatters import FTFYFormatter
+from datatrove.pipeline.writers import JsonlWriter
+src, dst, logs, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+LocalPipelineExecutor(
+    pipeline=[JsonlReader(src), FTFYFormatter(), JsonlWriter(dst, compression=None)],
+    tasks=n, workers=n, logging_dir=logs, skip_completed=False,
+).run()
+"""
+
+
+def datatrove(out: Path, workers: int, work: Path) -> tuple[float, int]:
+    shutil.rmtree(work, ignore_errors=True)
+    wall, peak, _ = measured([sys.executable, "-c", DATATROVE, str(shards(out, workers)),
+                              str(work / "out"), str(work / "logs"), str(workers)])
+    return wall, peak
+
+
+def curate(raw: Path, clean: Path, workers: int, fresh: bool = True) -> tuple[float, int, str]:
+    if fresh:
+        shutil.rmtree(clean, ignore_errors=True)
+    return measured([sys.executable, "-m", "pipeline", "run", "--raw", str(raw), "--clean", str(clean),
+                     "--workers", str(workers)], cwd=ROOT)
+
+
+STAGE_ROW = re.compile(r"^(\w+)\s+\d+\s+\d+\s+-?\d+\s+([\d.]+)$")
+
+
+def stage_times(stderr: str) -> dict[str, float]:
+    """The time column of curate's summary table (seconds of work, summed over workers)."""
+    return {m[1]: float(m[2]) for line in stderr.splitlines() if (m := STAGE_ROW.match(line.strip()))}
+
+
+def timed(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def touch_one_percent(raw: Path, src: Path) -> None:
+    """raw: a copy of src with every 100th document changed (a sentence appended)."""
+    shutil.rmtree(raw, ignore_errors=True)
+    shutil.copytree(src, raw)
+    for path in sorted(raw.iterdir())[::100]:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write("\nThis paragraph was added to the document after the first run of the benchmark.\n")
+
+
+def data_bytes(clean: Path) -> dict[str, bytes]:
+    latest = (clean / "LATEST").read_text().strip()
+    return {n: (clean / latest / n).read_bytes() for n in ("documents.jsonl", "records.jsonl", "rejected.jsonl")}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, default=20000)
+    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the median is printed")
+    parser.add_argument("--scale", default="", help="two corpus sizes, e.g. 5000,80000: peak RSS of each and their ratio")
+    parser.add_argument("--skip", default="", help="contenders to leave out, e.g. datatrove,rerun")
+    args = parser.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+    out = corpus(args.docs)
+    work = HERE / "work"
+    work.mkdir(exist_ok=True)
+    raw = out / "raw"
+    mb = sum(p.stat().st_size for p in raw.iterdir()) / 1e6
+    print(f"corpus: {args.docs} documents, {mb:.1f} MB; {args.workers} workers; medians of {args.repeat} runs")
+
+    rows = []
+    floor = timed(lambda: io_floor(out), args.repeat)
+    rows.append(("io floor (1 process)", floor, None))
+    if "ftfy" not in skip:
+        rows.append(("ftfy alone", timed(lambda: ftfy_alone(out, args.workers), args.repeat), None))
+    dt = None
+    if "datatrove" not in skip:
+        runs = [datatrove(out, args.workers, work / "datatrove") for _ in range(args.repeat)]
+        dt = statistics.median(w for w, _ in runs)
+        rows.append(("datatrove ftfy", dt, max(p for _, p in runs)))
+    runs = [curate(raw, work / "clean", args.workers) for _ in range(args.repeat)]
+    walls = sorted(runs, key=lambda r: r[0])
+    cur, cur_peak, cur_err = walls[len(walls) // 2]
+    rows.append(("curate (all stages)", cur, max(p for _, p, _ in runs)))
+
+    print(f"{'':<24}{'wall s':>9}{'docs/s':>10}{'MB/s':>9}{'peak RSS MB':>13}")
+    for name, wall, peak in rows:
+        print(f"{name:<24}{wall:>9.2f}{args.docs / wall:>10.0f}{mb / wall:>9.2f}"
+              f"{(f'{peak / 1e6:.0f}' if peak else '-'):>13}")
+    print("\ncurate time per stage (s of work, summed over workers):")
+    for stage, seconds in stage_times(cur_err).items():
+        print(f"  {stage:<14}{seconds:>8.2f}")
+    if dt is not None:
+        print(f"\nratio datatrove(ftfy only) / curate(all stages): {dt / cur:.2f}  (goal >= 1.0, floor 0.8)")
+
+    if "rerun" not in skip:
+        touched = work / "raw-touched"
+        touch_one_percent(touched, raw)
+        reruns = []
+        for _ in range(args.repeat):
+            curate(raw, work / "clean-inc", args.workers)  # full run: fills the cache
+            wall, _, _ = curate(touched, work / "clean-inc", args.workers, fresh=False)
+            reruns.append(wall)
+        rerun = statistics.median(reruns)
+        curate(touched, work / "clean-full", args.workers)
+        same = data_bytes(work / "clean-inc") == data_bytes(work / "clean-full")
+        print(f"\nre-run after touching 1% of the inputs: {rerun:.2f} s = {100 * rerun / cur:.1f}% of a full run"
+              f" (goal <= 5%); bytes equal to a full run: {same}")
+
+    if args.scale:
+        small, large = (int(n) for n in args.scale.split(","))
+        peaks = {}
+        for n in (small, large):
+            _, peak, _ = curate(corpus(n) / "raw", work / f"clean-{n}", args.workers)
+            peaks[n] = peak
+            print(f"peak RSS at {n} documents: {peak / 1e6:.0f} MB")
+        print(f"peak RSS ratio {large}/{small}: {peaks[large] / peaks[small]:.2f}  (goal <= 1.2)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+"""The first pass: corpus-level statistics, in bounded memory, that stages
+may read in the second pass (the CCNet idea: a line recurring across many
+documents of a corpus is boilerplate, not any one article's text).
+
+Only hashes are kept, never texts: two count-min sketches (fixed-size arrays of
+counters, so memory does not grow with the corpus) count in how many
+documents each normalised line and each word occurs. Estimates can only be
+too high, by at most ``total / width`` with high probability; a line is called
+repeated only when it reaches ``config.repeat_min_docs`` documents and
+``config.repeat_min_share`` of them, far above that error on real corpora.
+A few excerpts of repeated lines (at most ``MAX_EXAMPLES``) are kept for the
+change report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from array import array
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from pipeline.config import Config
+from pipeline.lines import content_lines
+from pipeline.stages.boundaries import normalised, words
+
+SKETCH_WIDTH = 1 << 18  # counters per row: 4 rows x 262,144 x 4 bytes = 4 MiB per sketch
+SKETCH_DEPTH = 4
+MAX_EXAMPLES = 20  # excerpts of repeated lines kept for the report
+EXCERPT_CHARS = 80
+MAX_LINES_PER_DOC = 5000  # a document's first lines only: bounded time per document
+
+
+def key(text: str) -> int:
+    """An 8-byte hash of a normalised line or word."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+class CountMin:
+    """A count-min sketch of 64-bit keys: ``add`` and an ``estimate`` that is
+    never below the true count."""
+
+    def __init__(self, width: int = SKETCH_WIDTH, depth: int = SKETCH_DEPTH) -> None:
+        self.width, self.depth = width, depth
+        self.table = array("I", bytes(4 * width * depth))
+
+    def _cells(self, k: int) -> Iterable[int]:
+        for row in range(self.depth):
+            # Each row takes 16 other bits of the hash (mixed with the row number).
+            h = ((k >> (16 * row)) ^ (k * (2 * row + 1) >> 17)) % self.width
+            yield row * self.width + h
+
+    def add(self, k: int) -> int:
+        """Count k once; returns the new estimate."""
+        low = None
+        for cell in self._cells(k):
+            if self.table[cell] < 0xFFFFFFFF:
+                self.table[cell] += 1
+            low = self.table[cell] if low is None else min(low, self.table[cell])
+        return low or 0
+
+    def estimate(self, k: int) -> int:
+        return min(self.table[cell] for cell in self._cells(k))
+
+    @property
+    def bytes(self) -> int:
+        return self.table.itemsize * len(self.table)
+
+
+@dataclass
+class CorpusStats:
+    """Documents per normalised line and per word, estimated from hashes."""
+
+    min_docs: int = 3
+    min_share: float = 0.0
+    documents: int = 0
+    lines_counted: int = 0
+    lines: CountMin = field(default_factory=CountMin)
+    words: CountMin = field(default_factory=CountMin)
+    examples: dict[int, str] = field(default_factory=dict)  # key -> excerpt, at most MAX_EXAMPLES
+
+    def add_text(self, text: str) -> None:
+        """Count one document (its text after repair)."""
+        self.documents += 1
+        seen_lines: set[int] = set()
+        seen_words: set[int] = set()
+        for line in content_lines(text)[:MAX_LINES_PER_DOC]:
+            norm = normalised(line.text)
+            if not norm:
+                continue
+            k = key(norm)
+            if k not in seen_lines:
+                seen_lines.add(k)
+                self.lines_counted += 1
+                if self.lines.add(k) >= self.min_docs and len(self.examples) < MAX_EXAMPLES:
+                    self.examples.setdefault(k, line.text.strip()[:EXCERPT_CHARS])
+            seen_words.update(key(w) for w in words(line.text))
+        for k in seen_words:
+            self.words.add(k)
+
+    def threshold(self) -> int:
+        return max(self.min_docs, math.ceil(self.min_share * self.documents))
+
+    def line_documents(self, text: str) -> int:
+        norm = normalised(text)
+        return self.lines.estimate(key(norm)) if norm else 0
+
+    def is_repeated(self, text: str) -> bool:
+        """The line recurs in enough documents of the corpus to be boilerplate."""
+        return self.line_documents(text) >= self.threshold()
+
+    def idf(self, word: str) -> float:
+        """Inverse document frequency of a (lower-case) word in the corpus."""
+        df = self.words.estimate(key(word))
+        return math.log((self.documents + 1) / (df + 0.5)) if self.documents else 1.0
+
+    def summary(self) -> dict:
+        """What the change report says about the first pass."""
+        repeated = sorted(((self.lines.estimate(k), text) for k, text in self.examples.items()), reverse=True)
+        return {
+            "documents": self.documents,
+            "lines_counted": self.lines_counted,
+            "repeated_min_documents": self.threshold(),
+            "sketch_bytes": self.lines.bytes + self.words.bytes,
+            "repeated_examples": [{"text": t, "documents": n} for n, t in repeated if n >= self.threshold()],
+        }
+
+
+def from_texts(texts: Iterable[str], config: Config) -> CorpusStats:
+    """Statistics of texts given as strings (already decoded and repaired)."""
+    stats = CorpusStats(config.repeat_min_docs, config.repeat_min_share)
+    for text in texts:
+        stats.add_text(text)
+    return stats
+
+
+def first_pass(inputs, raw_dir: Path, config: Config) -> CorpusStats:
+    """Read every input once, decode and repair it as the pipeline does, and
+    count its lines and words. Unreadable or undecodable inputs, and inputs on
+    which a stage raises, are skipped here: the second pass rejects them with
+    their reason, or reports the bug naming the input."""
+    from pipeline.corpus import read_input
+    from pipeline.document import Document
+    from pipeline.stages import decode, repair
+
+    def texts():
+        for inp in inputs:
+            try:
+                data, rejected = read_input(inp, raw_dir, config)
+                if rejected is not None:
+                    continue
+                doc = decode.apply(Document(inp.id, inp.path, "", len(data), raw=data), config)
+                if doc.rejection is None:
+                    yield repair.apply(doc, config).text
+            except Exception:  # noqa: BLE001 - the second pass reports it, naming the input
+                continue
+
+    return from_texts(texts(), config)

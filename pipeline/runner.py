@@ -1,0 +1,70 @@
+"""The per-input work of a run, as executors ship it to workers: read the
+input, process it (or take it from the cache), and send back only what the
+writer needs: the outcome without its raw bytes, and the stage timings.
+
+This is the one function the run loop maps over the inputs; it depends only
+on its input and ``Shared``, so where it runs never changes the output.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from pipeline import process as process_mod
+from pipeline.config import Config
+from pipeline.corpus import Input, read_input
+from pipeline.process import Outcome, process
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What every input's work needs, sent to each worker once."""
+
+    raw_dir: Path
+    config: Config
+    stats: object = None  # corpus statistics of the first pass (pipeline.corpus_stats), if any
+    cache_dir: Path | None = None  # per-document cache (pipeline.cache), if any
+
+
+@dataclass(frozen=True)
+class Done:
+    outcome: Outcome | None
+    times: tuple[tuple[str, float], ...]  # (stage, seconds), for the run summary
+    error: str | None = None  # a stage raised: the input is named by the caller
+
+
+def work(inp: Input, shared: Shared) -> Done:
+    times: list[tuple[str, float]] = []
+    observer = process_mod.on_stage_time
+    process_mod.on_stage_time = lambda stage, seconds: times.append((stage, seconds))
+    try:
+        data, rejected = read_input(inp, shared.raw_dir, shared.config)
+        if rejected is not None:
+            outcome = Outcome(rejected, "", "read")
+        else:
+            outcome = process(inp.id, inp.path, data, shared.config, shared.stats)
+    except Exception as err:  # a bug: the caller names the input that triggers it
+        return Done(None, (), f"{type(err).__name__}: {err}")
+    finally:
+        process_mod.on_stage_time = observer
+    # The raw bytes stay in the worker: the writer needs the text, not the input again.
+    return Done(dataclasses.replace(outcome, doc=dataclasses.replace(outcome.doc, raw=b"")), tuple(times))
+
+
+def outcomes(inputs: list[Input], shared: Shared, executor=None) -> Iterator[Outcome]:
+    """Every input's outcome, in input order. Stage timings are passed on to
+    ``pipeline.process.on_stage_time`` in this process, wherever they ran.
+    Raises ``ProcessingError`` naming the input when a stage raised."""
+    from pipeline.version import ProcessingError  # version imports this module
+
+    results = executor.map(work, inputs, shared) if executor is not None else (work(i, shared) for i in inputs)
+    for inp, done in zip(inputs, results):
+        if done.error is not None:
+            raise ProcessingError(f"processing {inp.path} raised {done.error}")
+        if process_mod.on_stage_time is not None:
+            for stage, seconds in done.times:
+                process_mod.on_stage_time(stage, seconds)
+        yield done.outcome

@@ -1,0 +1,108 @@
+"""Removals to review: scored removals whose score lies within
+``config.review_margin`` of their stage's decision threshold. The change
+report lists them (report.json ``review``, report.md "To review"): these are
+the decisions a small change of threshold would flip, so a person checks them
+first.
+
+A stage that scores its removals says where its threshold lies with
+``review_threshold(config)`` (on the scale of its edits' ``score``).
+Memory is bounded: at most ``config.review_max_items`` are listed; all are
+counted.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Callable, Iterator
+
+from pipeline.config import Config
+from pipeline.process import Outcome
+from pipeline.stages import STAGES
+
+EXCERPT = 100
+
+
+def thresholds(config: Config) -> dict[str, float]:
+    """Stage name -> the score at which its decision flips."""
+    out = {}
+    for stage in STAGES:
+        fn: Callable[[Config], float] | None = getattr(stage, "review_threshold", None)
+        if fn is not None:
+            out[stage.NAME] = fn(config)
+    return out
+
+
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class Review:
+    """Collects the removals near their threshold, one outcome at a time."""
+
+    def __init__(self, config: Config) -> None:
+        self.margin = config.review_margin
+        self.max_items = config.review_max_items
+        self.thresholds = thresholds(config)
+        self.count = 0
+        self.by_rule: Counter[str] = Counter()
+        self.items: list[dict] = []
+
+    def add(self, outcome: Outcome) -> None:
+        doc = outcome.doc
+        if doc.rejection is not None:
+            return
+        for e in doc.edits:
+            t = self.thresholds.get(e.stage)
+            if t is None or e.score is None or abs(e.score - t) > self.margin:
+                continue
+            self.count += 1
+            self.by_rule[e.rule] += 1
+            if len(self.items) < self.max_items:
+                self.items.append({"id": doc.id, "stage": e.stage, "rule": e.rule, "score": e.score,
+                                   "threshold": round(t, 4), "text": excerpt(e.before)})
+
+    def summary(self) -> dict:
+        return {
+            "margin": self.margin,
+            "thresholds": dict(sorted(self.thresholds.items())),
+            "count": self.count,
+            "by_rule": dict(sorted(self.by_rule.items())),
+            "items": self.items,
+        }
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("`", "'")
+
+
+def markdown(head: dict) -> Iterator[str]:
+    """The report.md sections on the first pass and on removals to review."""
+    corpus = head.get("corpus")
+    if corpus:
+        yield "## Corpus repetition (first pass)"
+        yield ""
+        yield (f"{corpus['documents']} documents, {corpus['lines_counted']} distinct lines counted as hashes "
+               f"({corpus['sketch_bytes']} bytes of sketches); a line in {corpus['repeated_min_documents']} "
+               "or more documents counts as repeated boilerplate.")
+        yield ""
+        if corpus["repeated_examples"]:
+            yield "| repeated line | documents |"
+            yield "| --- | ---: |"
+            for ex in corpus["repeated_examples"]:
+                yield f"| {_cell(ex['text'])} | {ex['documents']} |"
+            yield ""
+    review = head.get("review")
+    if review:
+        yield "## To review"
+        yield ""
+        yield (f"{review['count']} removals scored within {review['margin']} of their stage's threshold "
+               f"({', '.join(f'{s} {t:.2f}' for s, t in review['thresholds'].items())})"
+               + (f"; the first {len(review['items'])} are listed." if len(review["items"]) < review["count"] else "."))
+        yield ""
+        if review["items"]:
+            yield "| document | rule | score | removed |"
+            yield "| --- | --- | ---: | --- |"
+            for it in review["items"]:
+                yield f"| `{it['id']}` | `{it['rule']}` | {it['score']:.2f} | {_cell(it['text'])} |"
+            yield ""

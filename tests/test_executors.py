@@ -1,0 +1,88 @@
+"""Executors only decide where documents are processed: the same bytes for
+any number of workers, results in input order, a stage's error names its input."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline import version
+from pipeline.config import Config
+from pipeline.executors import default_workers, make
+from pipeline.executors.local import LocalExecutor
+
+DEV_RAW = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev" / "raw"
+SEED_RAW = Path(__file__).resolve().parents[1] / "raw"
+
+
+def _square_plus(item: int, shared: int) -> int:
+    return item * item + shared
+
+
+def _fail_on_three(item: int, shared: object) -> int:
+    if item == 3:
+        raise ValueError("three")
+    return item
+
+
+def test_local_map_keeps_input_order_for_any_workers() -> None:
+    want = [i * i + 7 for i in range(500)]
+    for workers in (1, 2, 3):
+        assert list(LocalExecutor(workers, chunk=7).map(_square_plus, range(500), 7)) == want
+
+
+def test_local_map_consumes_inputs_lazily() -> None:
+    """Bounded in-flight work: a consumer that stops early has not made the
+    pool read the whole (here endless) input."""
+    def endless():
+        i = 0
+        while True:
+            yield i
+            i += 1
+    results = LocalExecutor(2, chunk=4).map(_square_plus, endless(), 0)
+    assert [next(results) for _ in range(10)] == [i * i for i in range(10)]
+    results.close()
+
+
+def test_worker_errors_reach_the_caller() -> None:
+    with pytest.raises(ValueError, match="three"):
+        list(LocalExecutor(2, chunk=1).map(_fail_on_three, range(6), None))
+
+
+def test_make_knows_the_executors() -> None:
+    assert make("local", 3).workers == 3
+    assert make("local").workers == default_workers()
+    with pytest.raises(ValueError, match="unknown executor"):
+        make("spark")
+
+
+def _sample_raw(tmp_path: Path, n: int = 24) -> Path:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    source = DEV_RAW if DEV_RAW.is_dir() else SEED_RAW
+    for p in sorted(source.glob("*.txt"))[:n]:
+        shutil.copy(p, raw / p.name)
+    for p in sorted(SEED_RAW.glob("*.txt")):  # the seed files too, and a duplicate of one
+        shutil.copy(p, raw / f"seed-{p.name}")
+    first = sorted(SEED_RAW.glob("*.txt"))[0]
+    shutil.copy(first, raw / f"zz-copy-{first.name}")
+    (raw / "empty.txt").write_bytes(b"")
+    return raw
+
+
+def data_bytes(vdir: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(vdir.iterdir()) if p.name != "manifest.json"}
+
+
+def test_output_bytes_do_not_depend_on_workers(tmp_path: Path) -> None:
+    raw = _sample_raw(tmp_path)
+    runs = {}
+    for workers in (1, 2, 3):
+        clean = tmp_path / f"clean{workers}"
+        version.run(raw, clean, Config(), executor=make("local", workers))
+        runs[workers] = data_bytes(clean / "v1")
+        assert (clean / "v1" / "manifest.json").read_bytes() == (tmp_path / "clean1" / "v1" / "manifest.json").read_bytes()
+    assert runs[1] == runs[2] == runs[3]
+    assert runs[1]["documents.jsonl"]  # something was kept
