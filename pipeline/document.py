@@ -64,6 +64,7 @@ class Document:
     subtitle: str | None = None
     tags: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
+    editors: tuple[str, ...] = ()  # from editor lines; an editor is not an author
     source: str | None = None
     published: str | None = None
     language: str | None = None

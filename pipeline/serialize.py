@@ -32,6 +32,7 @@ def document_obj(doc: Document, raw_chars: int) -> dict:
         "published": doc.published,
         "tags": list(doc.tags),
         "authors": list(doc.authors),
+        "editors": list(doc.editors),
         "source": doc.source,
         "source_file": doc.source_file,
         "source_sha256": doc.source_sha256,

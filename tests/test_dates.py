@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -43,3 +43,37 @@ def test_any_text_is_safe(text):
     found = read_header_date(text)
     assert found is None or found.iso is None or len(found.iso) == 10
     assert find_date(text) is None or len(find_date(text)) in (4, 7, 10)
+
+
+# --- python-dateutil as an independent oracle --------------------------------
+# The pipeline reads dates with explicit shapes, not dateutil: dateutil's parser
+# completes what is missing (a year or a day from its default, the month-first
+# reading of 03/05/2021) and, fuzzy, finds dates in prose, and each of these is a
+# guess the pipeline must not make. As an oracle on the shapes that are
+# complete and unambiguous it is a second, independent reading.
+
+dateutil_parser = pytest.importorskip("dateutil.parser")
+# A default no real header date has, so a filled-in part would show.
+NO_DEFAULT = datetime(1, 1, 1)
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2099, 12, 31)),
+       st.sampled_from(["%Y-%m-%d %H:%M:%S", "%Y/%m/%d", "%d %B %Y", "%B %d, %Y",
+                        "%A, %d %b %Y %H:%M", "%Y-%m-%dT%H:%M:%S", "%d.%m.%Y"]))
+def test_the_same_date_as_dateutil(d, shape):
+    value = d.strftime(shape)
+    ours = read_header_date(value)
+    theirs = dateutil_parser.parse(value, default=NO_DEFAULT, dayfirst=shape == "%d.%m.%Y")
+    assert ours is not None and ours.iso == theirs.date().isoformat(), value
+
+
+@pytest.mark.parametrize("value, why", [
+    ("03/05/2021", "dateutil reads it month-first"),
+    ("5 March", "dateutil takes the year from its default"),
+    ("March 2021", "dateutil takes the day from its default"),
+])
+def test_what_dateutil_would_guess_is_not_read(value, why):
+    guessed = dateutil_parser.parse(value, default=NO_DEFAULT)
+    assert guessed is not None, why
+    found = read_header_date(value)
+    assert found is None or found.iso is None, why

@@ -5,6 +5,11 @@ Nothing is filled in from today's date (which a fuzzy parser would do), and a
 numeric date whose day/month order cannot be told (03/05/2021) is recognised
 as a date but read as None. Dotted D.M.Y is day-first, as it is written in
 Europe; Y-M-D comes first in every separator.
+
+Why not python-dateutil: its parser completes a partial date from its default
+(a year for "5 March"), reads 03/05/2021 month-first, and in fuzzy mode finds
+dates in prose; each is a guess. It is used in the tests, as an oracle on the
+complete, unambiguous shapes (tests/test_dates.py).
 """
 
 from __future__ import annotations

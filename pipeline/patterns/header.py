@@ -26,14 +26,18 @@ HEADER_ZONE_MAX_LINES = 4
 # "Published: 5 March 2021". The value must be a date and nothing else.
 DATE_LABELS = (
     "issuing time", "release time", "publish time", "publishing time",
-    "publication date", "published on", "published", "pub date", "date",
-    "posted on", "posted", "last updated", "updated on", "updated", "time",
+    "publication date", "date published", "first published", "originally published",
+    "published on", "published at", "published", "pub date", "date",
+    "posted on", "posted at", "posted", "created",
+    "last updated", "updated on", "updated at", "updated", "date updated",
+    "last modified", "modified", "time",
 )
 # Dates under these labels are used only when no other date is in the header.
-LATER_DATE_LABELS = ("last updated", "updated on", "updated")
+LATER_DATE_LABELS = ("last updated", "updated on", "updated at", "updated", "date updated",
+                     "last modified", "modified")
 LABELLED_DATE = re.compile(
     r"(?P<label>" + "|".join(sorted(DATE_LABELS, key=len, reverse=True)) + r")"
-    r"\s*[:：]?\s*(?P<value>\S.*)", re.IGNORECASE)
+    r"\s*[:：]?\s*(?:(?:on|at)\s+)?(?P<value>\S.*)", re.IGNORECASE)
 
 # A line that is only a date: numeric shapes only. A bare written-out date at
 # the top of a page ("Wed, Nov 20, 2019") is as often the site's "today" as the
@@ -46,15 +50,41 @@ AUTHOR_WITH_TIME = re.compile(
     r"authors?\s*[:：](?P<names>[^:：]{1,80}?)(?<=\s)time\s*[:：]\s*(?P<value>\S.*)",
     re.IGNORECASE)
 
-# "By DANICA KIRKA and JILL LAWLESS", "By Carrie Arnold"
-BYLINE = re.compile(r"by\s+(?P<names>\S.*)", re.IGNORECASE)
-NAME_LIST_SEPARATOR = re.compile(r",|\s(?:and|&)\s")
+# "By DANICA KIRKA and JILL LAWLESS", "By Carrie Arnold", "Written by Jane Doe"
+BYLINE = re.compile(r"(?:(?:written|words|story|text|reported|posted)\s+)?by\s+(?P<names>\S.*)",
+                    re.IGNORECASE)
+NAME_LIST_SEPARATOR = re.compile(r",|;|\s(?:and|&)\s")
+# "By Sherif Saed, Wednesday, 20 November 2019 08:05 GMT", "By Jane Doe on
+# March 5, 2021": where a byline's names may end and its date begin. The part
+# after it must be a whole date (pipeline.patterns.dates.read_header_date).
+BYLINE_DATE_SEPARATOR = re.compile(r",|\s(?:on|at)\s|\s[|·•–—-]\s")
+
+# "By Jane Doe | Published: March 5, 2021 | Updated: March 6, 2021": one
+# header line made of segments, each of them a header line on its own. A
+# written-out date with no label is read in such a line only next to a byline
+# (alone at the top of a page it may be the site's "today").
+SEGMENT_SEPARATOR = re.compile(r"\s[|·•]\s|\s[–—-]\s")
+MAX_SEGMENTS = 4
 
 # --- author blocks (anywhere) ------------------------------------------------
 # "Author: Ye Benqian, Professor ...; Wang Sijie, graduate student ..."
 # Each ';' item names one person before its first comma.
 AUTHOR_BLOCK = re.compile(r"authors?\s*[:：]\s*(?P<items>\S.*)", re.IGNORECASE)
 AUTHOR_ITEM_SEPARATOR = re.compile(";")
+# "Authors: Jane Doe and John Roe": people within one item, before its role.
+AUTHOR_ITEM_NAMES_SEPARATOR = re.compile(r"\s(?:and|&)\s")
+
+# --- editor lines (anywhere) --------------------------------------------------
+# "Editor: Jane Doe", "[Responsible editor: Wang Fang]", "Edited by Jane Doe and
+# John Roe". Editors go to the ``editors`` field, never to ``authors``; a line
+# whose value is not a list of names ("Editor: this story was corrected") stays.
+EDITOR_LINE = re.compile(
+    r"[\[(（【]?\s*(?:(?:responsible|executive|chief|managing|senior|copy|duty)\s+)?"
+    r"editors?(?:\s+in\s+charge)?\s*[:：]\s*(?P<names>[^\[\]()（）【】:：]+?)\s*[\])）】]?",
+    re.IGNORECASE)
+EDITED_BY = re.compile(
+    r"[\[(（【]?\s*(?:edited|editing)\s+by\s+(?P<names>[^\[\]()（）【】:：]+?)\.?\s*[\])）】]?",
+    re.IGNORECASE)
 
 # A personal name: one to four words of letters (with ' . -), each capitalised
 # or a lower-case particle.
@@ -72,6 +102,10 @@ ORGANISATION_WORDS = frozenset({
     "staff", "desk", "newsroom", "reporters", "correspondents", "wire",
 })
 TRUNCATED_WORD_MIN = 5
+# A role after a name ("By Jane Doe, Political Correspondent") is not a person
+# either; matched as whole words only, so no surname is taken for a cut role.
+ROLE_WORDS = frozenset({"correspondent", "reporter", "writer", "editor", "columnist",
+                        "contributor", "photographer", "journalist"})
 
 # --- source line (anywhere) -------------------------------------------------
 # "Source: Guangming Online". Short, so prose after a "Source:" label stays.

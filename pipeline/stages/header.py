@@ -8,7 +8,7 @@ of a strict shape. The patterns live in ``pipeline.patterns.header``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipeline.config import Config
 from pipeline.document import Document
@@ -29,6 +29,7 @@ class HeaderLine:
     date: FoundDate | None = None
     later_date: bool = False  # an "Updated:" date, used only when there is no other
     authors: tuple[str, ...] = ()
+    editors: tuple[str, ...] = ()
     source: str | None = None
 
 
@@ -68,6 +69,7 @@ def apply(doc: Document, config: Config) -> Document:
         merge(edits), title=title, tags=tags, subtitle=subtitle,
         source=next((h.source for h in headers if h.source), None),
         authors=tuple(dict.fromkeys(a for h in headers for a in h.authors)),
+        editors=tuple(dict.fromkeys(e for h in headers for e in h.editors)),
         published=choose_published(headers))
 
 
@@ -114,18 +116,69 @@ def read_header_line(text: str) -> HeaderLine | None:
     if m and (date := read_header_date(m["value"])):
         return HeaderLine("header.byline/v1", "byline with date moved to authors and published",
                           date, authors=tuple(read_byline(m["names"]) or ()))
-    m = P.LABELLED_DATE.fullmatch(text)
-    if m and (date := read_header_date(m["value"])):
-        later = m["label"].lower() in P.LATER_DATE_LABELS
-        return HeaderLine("header.date/v1", f"'{m['label']}' date line moved to published",
-                          date, later_date=later)
+    labelled = read_labelled_date(text)
+    if labelled:
+        return labelled
     date = read_header_date(text, P.BARE_DATE_SHAPES)
     if date:
         return HeaderLine("header.date/v1", "date line moved to published", date)
     m = P.BYLINE.fullmatch(text)
     if m and (names := read_byline(m["names"])) is not None:
         return HeaderLine("header.byline/v1", "byline moved to authors", authors=tuple(names))
-    return read_body_line(text)
+    if m and (dated := read_dated_byline(m["names"])):
+        return dated
+    return read_body_line(text) or read_segments(text)
+
+
+def read_dated_byline(text: str) -> HeaderLine | None:
+    """'Jane Doe, Friday, 5 March 2021 10:00 GMT' (after 'By') -> names and date:
+    the first split where the names are people and the rest a whole date."""
+    for sep in P.BYLINE_DATE_SEPARATOR.finditer(text):
+        names = read_byline(text[: sep.start()])
+        if names is None:
+            continue
+        rest = text[sep.end():].strip()
+        dated = _bare_date(rest) or read_labelled_date(rest)
+        if dated:
+            return replace(dated, rule="header.byline/v1", authors=tuple(names),
+                           reason="byline with date moved to authors and published")
+    return None
+
+
+def read_labelled_date(text: str) -> HeaderLine | None:
+    m = P.LABELLED_DATE.fullmatch(text)
+    if m and (date := read_header_date(m["value"])):
+        later = m["label"].lower() in P.LATER_DATE_LABELS
+        return HeaderLine("header.date/v1", f"'{m['label']}' date line moved to published",
+                          date, later_date=later)
+    return None
+
+
+def read_segments(text: str) -> HeaderLine | None:
+    """'By Jane Doe | Published: 5 March 2021 | Updated: 6 March 2021': a line
+    whose every segment is a header line; a written-out date without a label
+    counts only next to a byline."""
+    parts = [part.strip() for part in P.SEGMENT_SEPARATOR.split(text)]
+    if not 2 <= len(parts) <= P.MAX_SEGMENTS:
+        return None
+    found = [read_header_line(part) for part in parts]
+    if any(h is not None and h.authors for h in found):
+        found = [h if h is not None else _bare_date(part) for h, part in zip(found, parts)]
+    if any(h is None for h in found):
+        return None
+    dates = sorted((h for h in found if h.date), key=lambda h: h.later_date)
+    authors = tuple(a for h in found for a in h.authors)
+    return HeaderLine(
+        "header.byline/v1" if authors else "header.date/v1",
+        f"header line of {len(parts)} parts moved to fields",
+        dates[0].date if dates else None, later_date=bool(dates) and dates[0].later_date,
+        authors=authors, editors=tuple(e for h in found for e in h.editors),
+        source=next((h.source for h in found if h.source), None))
+
+
+def _bare_date(text: str) -> HeaderLine | None:
+    date = read_header_date(text)
+    return HeaderLine("header.date/v1", "date moved to published", date) if date else None
 
 
 def read_body_line(text: str) -> HeaderLine | None:
@@ -134,6 +187,10 @@ def read_body_line(text: str) -> HeaderLine | None:
     if names is not None:
         return HeaderLine("header.author_block/v1", "author line moved to authors",
                           authors=tuple(names))
+    names = read_editor_line(text)
+    if names is not None:
+        return HeaderLine("header.editor/v1", "editor line moved to editors (not authors)",
+                          editors=tuple(names))
     value = read_source(text)
     if value is not None:
         return HeaderLine("header.source/v1", "source line moved to the source field",
@@ -147,7 +204,17 @@ def read_author_block(text: str) -> list[str] | None:
     if not m:
         return None
     items = P.AUTHOR_ITEM_SEPARATOR.split(m["items"])
-    return people([i.split(",", 1)[0] for i in items if i.strip()])
+    return people([name for i in items if i.strip()
+                   for name in P.AUTHOR_ITEM_NAMES_SEPARATOR.split(i.split(",", 1)[0])])
+
+
+def read_editor_line(text: str) -> list[str] | None:
+    """'Editor: Jane Doe', 'Edited by Jane Doe and John Roe' -> the editors, else None."""
+    m = P.EDITOR_LINE.fullmatch(text) or P.EDITED_BY.fullmatch(text)
+    if not m:
+        return None
+    names = people(P.NAME_LIST_SEPARATOR.split(m["names"]))
+    return names or None
 
 
 def read_byline(text: str) -> list[str] | None:
@@ -172,7 +239,7 @@ def is_name(text: str) -> bool:
 def is_organisation(name: str) -> bool:
     words = name.lower().split()
     last = words[-1]
-    return any(w in P.ORGANISATION_WORDS for w in words) or (
+    return any(w in P.ORGANISATION_WORDS or w in P.ROLE_WORDS for w in words) or (
         len(last) >= P.TRUNCATED_WORD_MIN
         and any(o.startswith(last) for o in P.ORGANISATION_WORDS))
 
