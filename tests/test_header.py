@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,16 @@ def test_dev_set_dates_and_body_lines():
                          for line in e.before.split("\n") if line.strip() and _words(line) in body]
     assert wrong == []
     assert body_removed == []
+
+
+@pytest.mark.parametrize("line", [
+    "By " + "Jane Doe, " * 20_000 + "5 March 2021",
+    "By Jane Doe | " + "Published: 5 March 2021 | " * 20_000,
+    "Editor: " + "Jane Doe and " * 20_000 + "John Roe",
+    "Date: " + " " * 100_000 + "2021-03-05 x",
+])
+def test_long_header_shaped_lines_are_fast(line):
+    doc = make_doc(f"Title\n\n{line}\n\nThe committee met on Tuesday to discuss the budget.\n")
+    start = time.perf_counter()
+    header.apply(doc, Config())
+    assert time.perf_counter() - start < 2.0

@@ -65,6 +65,9 @@ BYLINE_DATE_SEPARATOR = re.compile(r",|\s(?:on|at)\s|\s[|·•–—-]\s")
 # (alone at the top of a page it may be the site's "today").
 SEGMENT_SEPARATOR = re.compile(r"\s[|·•]\s|\s[–—-]\s")
 MAX_SEGMENTS = 4
+# Segments and a date after a byline are only looked for in lines this short:
+# a header line is; a long line is prose, and splitting it at every comma costs.
+COMPOSITE_MAX_CHARS = 200
 
 # --- author blocks (anywhere) ------------------------------------------------
 # "Author: Ye Benqian, Professor ...; Wang Sijie, graduate student ..."

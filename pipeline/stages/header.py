@@ -133,6 +133,8 @@ def read_header_line(text: str) -> HeaderLine | None:
 def read_dated_byline(text: str) -> HeaderLine | None:
     """'Jane Doe, Friday, 5 March 2021 10:00 GMT' (after 'By') -> names and date:
     the first split where the names are people and the rest a whole date."""
+    if len(text) > P.COMPOSITE_MAX_CHARS:
+        return None
     for sep in P.BYLINE_DATE_SEPARATOR.finditer(text):
         names = read_byline(text[: sep.start()])
         if names is None:
@@ -158,6 +160,8 @@ def read_segments(text: str) -> HeaderLine | None:
     """'By Jane Doe | Published: 5 March 2021 | Updated: 6 March 2021': a line
     whose every segment is a header line; a written-out date without a label
     counts only next to a byline."""
+    if len(text) > P.COMPOSITE_MAX_CHARS:
+        return None
     parts = [part.strip() for part in P.SEGMENT_SEPARATOR.split(text)]
     if not 2 <= len(parts) <= P.MAX_SEGMENTS:
         return None
