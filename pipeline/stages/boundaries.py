@@ -208,17 +208,43 @@ class Judged:
     goodness: float
     neutral: bool = False  # left to the boilerplate stage: no evidence either way
     repeated: bool = False  # printed more than once in the page
+    list_item: bool = False  # a short line under a sentence ending in a colon: goes with that sentence
+
+
+def introduces_list(text: str) -> bool:
+    """A sentence ending in a colon ("The plan includes:"): short lines after
+    it are the items of a list, not a menu."""
+    return text.rstrip().endswith((":", "：")) and sentence_shape(text) > 0 and stopword_density(text) > 0
+
+
+def item_shape(text: str) -> tuple[bool, bool]:
+    """What items of one list share: their first character's case (or a
+    bullet/number) and whether they are in title case."""
+    first = text.lstrip()[:1]
+    return first.isupper() or not first.isalpha(), capitalised_share(text) >= P.CAPITALISED_SHARE
+
+
+def is_list_item(text: str, first_item: str | None) -> bool:
+    """A short unfinished line shaped like the list's first item (the list
+    ends where lines of another shape, such as title-case headlines, begin)."""
+    if len(text.split()) >= P.FULL_LENGTH_WORDS or ends_sentence(text):
+        return False
+    return first_item is None or item_shape(text) == item_shape(first_item)
 
 
 def judge(lines: list[Line], stats=None) -> list[Judged]:
     counts = Counter(normalised(l.text) for l in lines)
     out = []
+    in_list, first_item = False, None
     for line in lines:
         key = normalised(line.text)
         in_page = bool(key) and counts[key] > 1
         in_corpus = bool(key) and stats is not None and stats.is_repeated(line.text)
+        in_list = in_list and is_list_item(line.text, first_item)
+        first_item = (first_item or line.text) if in_list else None
         out.append(Judged(line, goodness(line.text, in_page, in_corpus),
-                          boilerplate_rule(line.text) is not None, in_page))
+                          boilerplate_rule(line.text) is not None, in_page, in_list))
+        in_list = in_list or introduces_list(line.text)
     return out
 
 
@@ -226,9 +252,9 @@ def find_body(judged: list[Judged], title: str | None, threshold: float,
               idf: Callable[[str], float] = uniform_idf) -> tuple[int, int] | None:
     """(start, end) of the body among the judged lines, or None to keep all."""
     lines = [j.line for j in judged]
-    values = [0.0 if j.neutral else (j.goodness - threshold) * (len(j.line.text.split()) + P.LINE_COST_WORDS)
+    values = [0.0 if j.neutral or j.list_item else (j.goodness - threshold) * (len(j.line.text.split()) + P.LINE_COST_WORDS)
               for j in judged]
-    good = [None if j.neutral else j.goodness >= threshold for j in judged]
+    good = [None if j.neutral or j.list_item else j.goodness >= threshold for j in judged]
     runs = [r for lo, hi in clusters(good) if (r := best_run(values, lo, hi))]
     if not runs:
         return None
@@ -246,6 +272,8 @@ def find_body(judged: list[Judged], title: str | None, threshold: float,
     below = [r for r in runs if echo is not None and r.end > echo and rank(r) >= P.SUBSTANTIAL_RUN * strongest]
     body = below[0] if below else max(runs, key=rank)
     start, end = grow(body, runs, judged, idf)
+    while end < len(judged) and judged[end].list_item:
+        end += 1  # a list closing the body stays with the sentence introducing it
     # A few lines at either edge (a byline, a date, a closing credit) are not
     # worth a cut: only page material of some extent is removed. This also
     # keeps the stage idempotent once later stages have removed lines.

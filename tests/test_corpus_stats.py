@@ -1,0 +1,66 @@
+"""The first pass (pipeline.corpus_stats): count-min sketches of line and
+word hashes, bounded memory, repetition across documents, and its summary in
+the change report."""
+
+from __future__ import annotations
+
+import random
+
+from pipeline.config import Config
+from pipeline.corpus_stats import CorpusStats, CountMin, from_texts, key
+
+
+def test_count_min_never_counts_too_low():
+    cm = CountMin(width=64, depth=3)  # tiny, so collisions happen
+    rng = random.Random(0)
+    truth: dict[int, int] = {}
+    for _ in range(2000):
+        k = key(str(rng.randrange(300)))
+        truth[k] = truth.get(k, 0) + 1
+        cm.add(k)
+    assert all(cm.estimate(k) >= n for k, n in truth.items())
+
+
+def test_memory_is_fixed_whatever_the_corpus():
+    small = from_texts(["one line\nanother line"], Config())
+    big = from_texts(["\n".join(f"line {i} of document with word{i}" for i in range(5000))], Config())
+    assert small.lines.bytes == CountMin().bytes
+    assert len(small.lines.table) == len(CountMin().table)
+    assert big.documents == 1
+
+
+def test_a_line_counts_once_per_document():
+    stats = from_texts(["Share\nShare\nShare\nA paragraph of its own."], Config())
+    assert stats.line_documents("Share") == 1
+    assert not stats.is_repeated("Share")
+
+
+def test_repeated_across_documents():
+    texts = [f"Story number {i} about its own subject.\nShare this article\nPrivacy policy" for i in range(10)]
+    stats = from_texts(texts, Config(repeat_min_docs=3, repeat_min_share=0.2))
+    assert stats.threshold() == 3  # max(3, ceil(0.2 * 10))
+    assert stats.is_repeated("Share this article") and stats.is_repeated("privacy POLICY")
+    assert stats.line_documents("Story number 4 about its own subject.") == 10  # digits masked: one template
+
+
+def test_share_raises_the_bar_on_big_corpora():
+    stats = CorpusStats(min_docs=3, min_share=0.1)
+    for i in range(100):
+        stats.add_text(f"unique {chr(97 + i % 26)}{i} text\n" + ("Common footer" if i < 5 else "other"))
+    assert stats.threshold() == 10
+    assert not stats.is_repeated("Common footer")  # 5 of 100 documents: below 10%
+
+
+def test_idf_is_lower_for_common_words():
+    texts = [f"the station {w}" for w in ("library", "choir", "bakery", "bridge", "clock")]
+    stats = from_texts(texts, Config())
+    assert stats.idf("station") < stats.idf("choir")
+    assert CorpusStats().idf("anything") == 1.0  # no documents: no weighting
+
+
+def test_summary_lists_a_few_repeated_lines_without_keeping_texts():
+    texts = [f"Article {i}\nSubscribe to our newsletter" for i in range(5)]
+    s = from_texts(texts, Config()).summary()
+    assert s["documents"] == 5 and s["repeated_min_documents"] == 3
+    assert {"text": "Subscribe to our newsletter", "documents": 5} in s["repeated_examples"]
+    assert s["sketch_bytes"] > 0

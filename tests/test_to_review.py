@@ -1,0 +1,53 @@
+"""Removals to review: scored removals near their stage's threshold are
+listed in the change report (pipeline.to_review)."""
+
+from __future__ import annotations
+
+from pipeline.config import Config
+from pipeline.document import Document, Edit
+from pipeline.process import Outcome
+from pipeline.to_review import Review, markdown, thresholds
+
+
+def outcome(*edits: Edit, rejected: bool = False) -> Outcome:
+    doc = Document("d1", "d1.txt", "0", 0, edits=edits)
+    if rejected:
+        doc = doc.reject("empty", "nothing")
+    return Outcome(doc, "", "")
+
+
+def edit(stage: str, score: float | None, text: str = "Some removed line") -> Edit:
+    return Edit(stage, f"{stage}.rule/v1", 0, len(text), text, "", "why", score)
+
+
+def test_scored_stages_declare_their_threshold():
+    t = thresholds(Config(clutter_threshold=0.5, body_threshold=0.4))
+    assert t["clutter"] == 0.5 and abs(t["boundaries"] - 0.6) < 1e-9
+    assert "repair" not in t  # unscored stages are never "to review"
+
+
+def test_only_removals_near_the_threshold_are_listed():
+    review = Review(Config(review_margin=0.1))
+    review.add(outcome(edit("clutter", 0.55), edit("clutter", 0.95), edit("clutter", None),
+                       edit("boundaries", 0.62), edit("boundaries", 0.99), edit("repair", 0.5)))
+    s = review.summary()
+    assert s["count"] == 2
+    assert [(i["stage"], i["score"]) for i in s["items"]] == [("clutter", 0.55), ("boundaries", 0.62)]
+    assert s["by_rule"] == {"boundaries.rule/v1": 1, "clutter.rule/v1": 1}
+
+
+def test_rejected_documents_are_not_reviewed_and_the_list_is_bounded():
+    review = Review(Config(review_max_items=2))
+    review.add(outcome(edit("clutter", 0.5), rejected=True))
+    for _ in range(5):
+        review.add(outcome(edit("clutter", 0.5)))
+    s = review.summary()
+    assert s["count"] == 5 and len(s["items"]) == 2
+
+
+def test_markdown_section():
+    review = Review(Config())
+    review.add(outcome(edit("clutter", 0.52, "A | b line")))
+    lines = list(markdown({"review": review.summary()}))
+    assert lines[0] == "## To review"
+    assert any("`clutter.rule/v1`" in l and "A \\| b line" in l for l in lines)
