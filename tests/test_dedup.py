@@ -162,7 +162,8 @@ def test_no_corpus_document_duplicates_another():
 # ------------------------------------------------- end to end
 
 
-def test_curate_run_rejects_exact_and_near_duplicates(seed_raw: Path, tmp_path: Path):
+@pytest.mark.parametrize("workers", ["1", "3"])
+def test_curate_run_rejects_exact_and_near_duplicates(seed_raw: Path, tmp_path: Path, workers: str):
     seeds = sorted(seed_raw.iterdir())
     original = seeds[0]
     text = original.read_text(encoding="utf-8")
@@ -174,7 +175,7 @@ def test_curate_run_rejects_exact_and_near_duplicates(seed_raw: Path, tmp_path: 
     (seed_raw / "zz_copy.txt").write_text(text.replace("\n", "\r\n"), encoding="utf-8")
     (seed_raw / "zz_near.txt").write_text(near, encoding="utf-8")
     clean = tmp_path / "clean"
-    done = curate("run", "--raw", str(seed_raw), "--clean", str(clean))
+    done = curate("run", "--raw", str(seed_raw), "--clean", str(clean), "--workers", workers)
     assert done.returncode == 0, done.stderr
     out = clean / (clean / "LATEST").read_text(encoding="utf-8").strip()
     rejected = {r["id"]: r for r in read_jsonl(out / "rejected.jsonl")}
