@@ -46,7 +46,7 @@ MIN_CAPITALISED_WORDS = 3
 
 # How the body is found.
 LINE_COST_WORDS = 4  # every line weighs (words + this) in the body search, so many short lines add up
-MAX_GAP_LINES = 6  # a run of this many non-prose lines separates two clusters of prose
+MAX_GAP_LINES = 5  # a run of this many non-prose lines separates two clusters of prose
 TITLE_ECHO_COVERAGE = 0.6  # share of the title's words a line must hold to echo the title
 SUBSTANTIAL_RUN = 0.25  # below the title's echo, the first run ranking this share of the best is the body
 MIN_CUT_LINES = 3  # fewer lines before (or after) the body are left in place
