@@ -33,7 +33,10 @@ _YEAR = r"(?P<y>\d{4})(?!\d)"
 FULL_DATES = {
     "ymd": r"(?<!\d)(?P<y>\d{4})(?P<sep>[-./])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d)",
     "dmy_dotted": r"(?<!\d)(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})(?!\d)",
-    "slashed_year_last": r"(?<!\d)(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})(?!\d)",
+    # 03/05/2021 or 03-05-2021: day-first or month-first; read only when one
+    # of the two numbers is above 12 (or both are the same).
+    "slashed_year_last": r"(?<!\d)(?P<a>\d{1,2})(?P<sep>[/-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4})(?!\d)",
+    "ymd_cjk": r"(?<!\d)(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日",
     "month_day_year": rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}",
     "day_month_year": rf"(?<!\d){_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}",
 }
@@ -87,6 +90,14 @@ def _read(m: re.Match) -> str | None:
     return _iso(year, month, int(g["d"]))
 
 
+def _ambiguous(m: re.Match) -> bool:
+    """03/05/2021: a real date whichever number is the day."""
+    if not m.groupdict().get("a"):
+        return False
+    a, b, year = int(m["a"]), int(m["b"]), int(m["y"])
+    return a != b and bool(_iso(year, a, b)) and bool(_iso(year, b, a))
+
+
 def read_header_date(value: str, shapes: tuple[str, ...] = tuple(FULL_DATES)
                      ) -> FoundDate | None:
     """The date of a header value that holds a date and nothing else
@@ -105,7 +116,11 @@ def find_date(text: str) -> str | None:
     YYYY-MM-DD, else YYYY-MM ("In April 2018"), else YYYY."""
     full = [m for p in _FULL_SEARCH if (m := p.search(text))]
     if full:
-        return _read(min(full, key=lambda m: m.start()))
+        first = min(full, key=lambda m: m.start())
+        iso = _read(first)
+        if iso is None and _ambiguous(first):
+            return first["y"]  # 03/05/2021: the day is not known, the year is
+        return iso
     m = _MONTH_YEAR.search(text)
     if m:
         return _iso(int(m["y"]), MONTHS[m["mon"].lower()])
