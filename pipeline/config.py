@@ -73,6 +73,16 @@ class Config:
     review_margin: float = 0.1
     review_max_items: int = 1000
 
+    def __post_init__(self) -> None:
+        # Ranges a type check cannot see; the error names the key (CLI exit 2).
+        for key, ok, want in (
+            ("duplicate_threshold", 0 < self.duplicate_threshold <= 1, "in (0, 1]"),
+            ("duplicate_num_perm", self.duplicate_num_perm >= 16, "at least 16"),
+            ("duplicate_shingle_words", self.duplicate_shingle_words >= 1, "at least 1"),
+        ):
+            if not ok:
+                raise ValueError(f"config key {key} must be {want}, not {getattr(self, key)!r}")
+
     def to_dict(self) -> dict:
         d = asdict(self)
         d["keep_languages"] = list(self.keep_languages)

@@ -34,7 +34,7 @@ _WORD = re.compile(r"\w+")
 # MinHash's permutations come from this seed: fixed, so signatures (and which
 # documents are found) are the same on every run and machine.
 _SEED = 1
-LSH_MAX_THRESHOLD = 0.9
+LSH_MAX_THRESHOLD = 0.8
 
 
 def words(text: str) -> list[str]:
@@ -65,13 +65,8 @@ class DuplicateIndex:
         self.threshold = config.duplicate_threshold
         self._exact: dict[bytes, str] = {}
         self._signatures: dict[str, np.ndarray] = {}
-        if not 0 < self.threshold <= 1 or self.num_perm < 16 or self.shingle_words < 1:
-            raise ValueError(
-                "config: duplicate_threshold must be in (0, 1], duplicate_num_perm at least 16 "
-                f"and duplicate_shingle_words at least 1, not {self.threshold}, "
-                f"{self.num_perm} and {self.shingle_words}")
         # LSH only proposes candidates and the estimate decides, so its own
-        # threshold may be lower; above 0.9 it would have too few bands.
+        # threshold may be lower; above 0.8 it could have too few bands (fewer than 2).
         self._lsh = MinHashLSH(threshold=min(self.threshold, LSH_MAX_THRESHOLD),
                                num_perm=self.num_perm)
 

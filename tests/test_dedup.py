@@ -136,9 +136,15 @@ def test_threshold_comes_from_the_config():
     assert strict.check_and_add("b", NEAR) is None
 
 
-def test_bad_parameters_are_an_error_naming_them():
-    with pytest.raises(ValueError, match="duplicate_threshold"):
-        dedup.DuplicateIndex(Config(duplicate_threshold=1.5))
+@pytest.mark.parametrize("key, value", [("duplicate_threshold", 1.5), ("duplicate_threshold", 0.0),
+                                        ("duplicate_num_perm", 4), ("duplicate_shingle_words", 0)])
+def test_bad_parameters_are_a_usage_error_naming_the_key(key, value, seed_raw, tmp_path):
+    with pytest.raises(ValueError, match=key):
+        Config(**{key: value})
+    config = tmp_path / "bad.toml"
+    config.write_text(f"{key} = {value}\n", encoding="utf-8")
+    done = curate("run", "--raw", str(seed_raw), "--clean", str(tmp_path / "clean"), "--config", str(config))
+    assert done.returncode == 2 and key in done.stderr
 
 
 def test_signatures_are_deterministic():
@@ -189,3 +195,11 @@ def test_curate_run_rejects_exact_and_near_duplicates(seed_raw: Path, tmp_path: 
     assert kept == {p.stem for p in seeds}
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["summary"]["rejected_by_reason"].get("duplicate") == 2
+
+
+@pytest.mark.parametrize("num_perm", [16, 17, 64, 256])
+@pytest.mark.parametrize("threshold", [0.01, 0.5, 0.95, 1.0])
+def test_every_valid_config_builds_an_index(num_perm, threshold):
+    index = dedup.DuplicateIndex(Config(duplicate_num_perm=num_perm, duplicate_threshold=threshold))
+    assert index.check_and_add("a", ARTICLE) is None
+    assert index.check_and_add("b", ARTICLE) == "a"
