@@ -35,6 +35,11 @@ ELLIPSES = ("...", "…", ". . .")
 # bullets and arrows used in menus and breadcrumbs.
 FURNITURE = frozenset("©®™•›»«‹|")
 
+# Shape measures read at most this many characters of a line (a paragraph is
+# rarely longer; a longer line is judged by its start), so time stays linear
+# with a small constant on megabyte-long lines.
+SAMPLE_CHARS = 3000
+
 # Line goodness (0 = furniture, 1 = prose) is built from these.
 FULL_LENGTH_WORDS = 25  # a line this long counts as fully long
 PROSE_DENSITY = 0.30  # stop-word density at which a line reads as prose

@@ -49,15 +49,29 @@ WANTS_STATS = True  # apply() takes the corpus statistics of the first pass
 # ----------------------------------------------------------------- line signals
 
 
+def sample(text: str) -> str:
+    """The part of a line its shape is measured on: the first SAMPLE_CHARS
+    characters, so a megabyte-long line costs no more than a paragraph."""
+    return text[: P.SAMPLE_CHARS]
+
+
+def word_count(text: str) -> int:
+    """Words in the line; for a line longer than the sample, extrapolated from it."""
+    head = sample(text)
+    n = len(head.split())
+    return n if len(head) == len(text) else round(n * len(text) / len(head))
+
+
 def words(text: str) -> list[str]:
-    return [m.group().lower().replace("’", "'") for m in P.WORD.finditer(text)]
+    """Lower-case words of (the sample of) a line."""
+    return [m.group().lower().replace("’", "'") for m in P.WORD.finditer(sample(text))]
 
 
 def normalised(text: str) -> str:
     """The line as compared for repetition: lower-case words and numbers, every
     digit as 0, so a template printed with different numbers ("Rating: 36
     Votes", "2 days ago") repeats too."""
-    return " ".join(P.DIGIT.sub("0", w) for w in P.TOKEN.findall(text.lower()))
+    return " ".join(P.DIGIT.sub("0", w) for w in P.TOKEN.findall(sample(text).lower()))
 
 
 def stopword_density(text: str) -> float:
@@ -78,7 +92,7 @@ def ends_sentence(text: str) -> bool:
 def sentence_shape(text: str) -> float:
     """1 for a line that reads as one or more complete sentences, 0 for a
     label, a headline or a teaser cut short."""
-    n = len(text.split())
+    n = word_count(text)
     if n < P.MIN_SENTENCE_WORDS or not ends_sentence(text):
         return 0.0
     return 1.0
@@ -87,7 +101,7 @@ def sentence_shape(text: str) -> float:
 def capitalised_share(text: str) -> float:
     """Share of capitalised words: menus ("Car Reviews") and title-case
     headlines are mostly capitals; a sentence starts with one."""
-    ws = [w for w in text.split() if w[:1].isalpha()]
+    ws = [w for w in sample(text).split() if w[:1].isalpha()]
     if len(ws) < P.MIN_CAPITALISED_WORDS:
         return 1.0 if ws and all(w[:1].isupper() for w in ws) else 0.0
     return sum(1 for w in ws if w[:1].isupper()) / len(ws)
@@ -95,12 +109,12 @@ def capitalised_share(text: str) -> float:
 
 def is_furniture(text: str) -> bool:
     """A copyright line, a breadcrumb or a bulleted link: site furniture."""
-    return any(c in P.FURNITURE for c in text)
+    return any(c in text for c in P.FURNITURE)  # a few substring searches, in C
 
 
 def goodness(text: str, repeated_in_page: bool = False, repeated_in_corpus: bool = False) -> float:
     """How much the line reads as article prose, in [0, 1]."""
-    n = len(text.split())
+    n = word_count(text)
     length = min(1.0, n / P.FULL_LENGTH_WORDS)
     density = min(1.0, stopword_density(text) / P.PROSE_DENSITY)
     if sentence_shape(text):
@@ -227,7 +241,7 @@ def item_shape(text: str) -> tuple[bool, bool]:
 def is_list_item(text: str, first_item: str | None) -> bool:
     """A short unfinished line shaped like the list's first item (the list
     ends where lines of another shape, such as title-case headlines, begin)."""
-    if len(text.split()) >= P.FULL_LENGTH_WORDS or ends_sentence(text):
+    if word_count(text) >= P.FULL_LENGTH_WORDS or ends_sentence(text):
         return False
     return first_item is None or item_shape(text) == item_shape(first_item)
 
@@ -252,7 +266,7 @@ def find_body(judged: list[Judged], title: str | None, threshold: float,
               idf: Callable[[str], float] = uniform_idf) -> tuple[int, int] | None:
     """(start, end) of the body among the judged lines, or None to keep all."""
     lines = [j.line for j in judged]
-    values = [0.0 if j.neutral or j.list_item else (j.goodness - threshold) * (len(j.line.text.split()) + P.LINE_COST_WORDS)
+    values = [0.0 if j.neutral or j.list_item else (j.goodness - threshold) * (word_count(j.line.text) + P.LINE_COST_WORDS)
               for j in judged]
     good = [None if j.neutral or j.list_item else j.goodness >= threshold for j in judged]
     runs = [r for lo, hi in clusters(good) if (r := best_run(values, lo, hi))]
