@@ -205,6 +205,14 @@ def test_plain_text_without_furniture_is_untouched():
     assert B.apply(make_doc(""), Config()).edits == ()
 
 
+def test_prose_removed_for_its_position_is_scored_at_the_threshold():
+    config = Config()
+    assert B.removal_score(0.05, config) == 0.95  # furniture: sure
+    assert B.removal_score(0.9, config) == pytest.approx(B.review_threshold(config))  # to review
+    out = run(CASES[1])
+    assert all(e.score >= B.review_threshold(config) for e in out.edits)
+
+
 def test_threshold_comes_from_the_config_and_review_threshold_matches():
     case = CASES[1]
     strict = run(case, Config(body_threshold=0.95))

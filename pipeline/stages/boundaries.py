@@ -24,7 +24,10 @@ rather than judging lines one by one:
 Texts without anything outside the body (most plain articles) are left as
 they are: a line is only removed if the run reaching it is worse than the
 body run, and an article's own short last paragraph is a sentence, so it
-counts for the body. Each removal carries a score (1 - goodness).
+counts for the body. Each removal carries a score: 1 - goodness for a line
+that is not prose; a prose-like line removed for its position alone (a
+teaser, a comment) scores exactly at the threshold, so the change report
+lists it "to review".
 """
 
 from __future__ import annotations
@@ -328,6 +331,12 @@ def review_threshold(config: Config) -> float:
     return 1.0 - config.body_threshold
 
 
+def removal_score(goodness: float, config: Config) -> float:
+    """How sure the removal of a line outside the body is: sure for furniture
+    (1 - goodness), at the threshold for prose removed for its position."""
+    return round(max(1.0 - goodness, review_threshold(config)), 4)
+
+
 def apply(doc: Document, config: Config, stats=None) -> Document:
     lines = content_lines(doc.text)
     judged = judge(lines, stats)
@@ -343,5 +352,5 @@ def apply(doc: Document, config: Config, stats=None) -> Document:
         rule = f"boundaries.{where}_body/v1"
         why = (f"{'navigation' if where == 'before' else 'page material'} {where} the article body, "
                f"line goodness {j.goodness:.2f}")
-        edits.append(removal(doc.text, j.line, NAME, rule, why, round(1.0 - j.goodness, 4)))
+        edits.append(removal(doc.text, j.line, NAME, rule, why, removal_score(j.goodness, config)))
     return doc.with_edits(merge(edits))
