@@ -274,3 +274,19 @@ def test_any_text_replays_and_is_idempotent(lines, title):
     assert replay(doc.text, out.edits) == out.text
     assert all(0.0 <= e.score <= 1.0 for e in out.edits)
     assert B.apply(replace(out, edits=()), Config()).text == out.text
+
+
+def test_whole_pipeline_on_a_page_is_idempotent():
+    """Once the navigation is gone, the header stage must not find a subtitle
+    in what the first pass kept as body."""
+    from pipeline.process import clean_text
+
+    nav = ["Home", "World", "Business", "Science", "Sport", "Culture", "Subscribe", "Sign in"]
+    body = ["This story was paid for by a sponsor and all of the views in it are mine alone #ad",
+            PROSE, "The station closed to passengers in 1968 and has stood empty since then, its roof patched.",
+            "Under the plan, the ticket hall will hold the lending library and the waiting rooms will be study spaces."]
+    page = "\n\n".join(["Library for the old station"] + nav + body + nav) + "\n"
+    once = clean_text(page)
+    again = clean_text((once.title or "") + "\n\n" + once.text)
+    assert again.text == once.text
+    assert PROSE in once.text

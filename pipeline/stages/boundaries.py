@@ -44,6 +44,7 @@ from pipeline.patterns import boundaries as P
 # Lines the boilerplate stage removes under its own rule (end markers, Source:
 # lines, credits) are left to it: its reason says more than "outside the body".
 from pipeline.stages.boilerplate import classify as boilerplate_rule
+from pipeline.stages.header import is_subtitle
 
 NAME = "boundaries"
 WANTS_STATS = True  # apply() takes the corpus statistics of the first pass
@@ -344,6 +345,12 @@ def apply(doc: Document, config: Config, stats=None) -> Document:
     if found is None:
         return doc
     start, end = found
+    if 0 < start < end - 1 and is_subtitle(lines[start].text.strip(), [l.text.strip() for l in lines[start + 1:start + 4]],
+                                           doc.title or ""):
+        # Once the navigation is gone the header stage would take this
+        # standfirst-shaped line for a subtitle; it goes with the page's top
+        # instead, so cleaning the clean text again changes nothing.
+        start += 1
     edits = []
     for i, j in enumerate(judged):
         if start <= i < end or j.neutral:
