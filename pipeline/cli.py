@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
                      help="where documents are processed: local processes or a Ray cluster (pip install -e '.[ray]')")
     run.add_argument("--address", default=None,
                      help="the Ray cluster to join (--executor ray; default: start a local one)")
+    run.add_argument("--no-cache", action="store_true",
+                     help=f"neither read nor fill the per-document cache in --clean/{version.CACHE_DIR}")
     run.add_argument("--follow-symlinks", action="store_true",
                      help="read symlinks that point outside --raw (config allow_symlinks_outside; default: reject them)")
     commands.add_parsers(sub)
@@ -58,7 +60,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         with progress_mod.timing(progress_mod.StageTimes()) as times:
             result = version.run(args.raw, args.clean, config, on_progress=bar or (lambda *a: None),
                                  on_wait=lambda: say(f"curate: waiting for another run on {args.clean} to finish"),
-                                 executor=executors.make(args.executor, args.workers, args.address))
+                                 executor=executors.make(args.executor, args.workers, args.address),
+                                 cache_dir=None if args.no_cache else args.clean / version.CACHE_DIR)
     except (SchemaViolation, version.ProcessingError) as err:
         print(f"\ncurate: BUG, nothing published: {err}", file=sys.stderr)
         return 1

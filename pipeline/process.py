@@ -23,7 +23,7 @@ class Outcome:
     stage: str  # the stage that rejected the document, or "" when kept
 
 
-def process(doc_id: str, source_file: str, raw: bytes, config: Config, stats=None) -> Outcome:
+def process(doc_id: str, source_file: str, raw: bytes, config: Config, stats=None, resume=None) -> Outcome:
     """``stats``: the corpus statistics of the first pass (pipeline.corpus_stats),
     given to the stages that want them (``WANTS_STATS``); None runs without."""
     doc = Document(
@@ -33,8 +33,10 @@ def process(doc_id: str, source_file: str, raw: bytes, config: Config, stats=Non
         source_size=len(raw),
         raw=raw,
     )
-    raw_text = ""
-    for stage in STAGES:
+    raw_text, done = "", 0
+    if resume is not None:  # (doc, raw_text, n): the first n stages' output, from pipeline.cache
+        doc, raw_text, done = resume
+    for stage in STAGES[done:]:
         started = time.perf_counter()
         doc = stage.apply(doc, config, stats) if getattr(stage, "WANTS_STATS", False) else stage.apply(doc, config)
         if on_stage_time is not None:

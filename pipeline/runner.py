@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from pipeline import process as process_mod
+from pipeline import cache, process as process_mod
 from pipeline.config import Config
 from pipeline.corpus import Input, read_input
 from pipeline.process import Outcome, process
@@ -45,7 +45,12 @@ def work(inp: Input, shared: Shared) -> Done:
         if rejected is not None:
             outcome = Outcome(rejected, "", "read")
         else:
-            outcome = process(inp.id, inp.path, data, shared.config, shared.stats)
+            doc, raw_text, stage = cache.cached_stages(inp, data, shared)
+            if doc.rejection is not None:
+                outcome = Outcome(doc, raw_text, stage)
+            else:  # the remaining stages, after those the cache holds
+                outcome = process(inp.id, inp.path, data, shared.config, shared.stats,
+                                  resume=(doc, raw_text, len(cache.CACHED_STAGES)))
     except Exception as err:  # a bug: the caller names the input that triggers it
         return Done(None, (), f"{type(err).__name__}: {err}")
     finally:

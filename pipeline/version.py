@@ -28,7 +28,8 @@ from typing import Callable, Iterator
 
 import pipeline
 from pipeline import dedup, report, serialize
-from pipeline import runner  # per-input work, mapped by an executor
+from pipeline import corpus_stats, to_review  # first pass; removals to review
+from pipeline import cache, runner, stats_pass  # per-input work, mapped by an executor
 from pipeline.config import Config
 from pipeline.corpus import Input, list_inputs, read_input
 from pipeline.process import Outcome, process
@@ -38,6 +39,7 @@ DATA_FILES = ("documents.jsonl", "records.jsonl", "rejected.jsonl")
 VERSION_RE = re.compile(r"^v([1-9][0-9]*)$")
 TMP_PREFIX = ".tmp-"  # a version being built
 LATEST_TMP_PREFIX = ".LATEST."  # a LATEST being written
+CACHE_DIR = ".cache"  # per-document cache (pipeline.cache)
 
 
 class ProcessingError(Exception):
@@ -120,16 +122,18 @@ def line_hashes(path: Path, key: str) -> dict[str, str]:
 
 def run(raw_dir: Path, clean_dir: Path, config: Config,
         on_progress: Callable[[int, int, int], None] = lambda done, total, nbytes: None,
-        on_wait: Callable[[], None] = lambda: None, executor=None) -> RunResult:
+        on_wait: Callable[[], None] = lambda: None, executor=None, cache_dir: Path | None = None) -> RunResult:
     """``executor`` (pipeline.executors) decides where documents are processed;
-    None processes them in this process. The output is the same either way."""
+    None processes them in this process. ``cache_dir`` keeps the per-document
+    cache (pipeline.cache; the CLI uses ``<clean>/.cache``); None runs without.
+    The output is the same either way."""
     clean_dir.mkdir(parents=True, exist_ok=True)
     with locked(clean_dir, on_wait):
         recover(clean_dir)
         parent = read_latest(clean_dir)
         tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=clean_dir))
         try:
-            return _build(raw_dir, clean_dir, tmp, parent, config, on_progress, executor)
+            return _build(raw_dir, clean_dir, tmp, parent, config, on_progress, executor, cache_dir)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
@@ -170,11 +174,16 @@ def _fsync(path: Path) -> None:
 
 
 def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
-           config: Config, on_progress, executor=None) -> RunResult:
+           config: Config, on_progress, executor=None, cache_dir: Path | None = None) -> RunResult:
     existing = versions(clean_dir)
     name = f"v{int(existing[-1][1:]) + 1}" if existing else "v1"
     inputs = list_inputs(raw_dir)
     tally = report.Tally()
+    if cache_dir is not None:
+        cache_dir = cache.prepare(cache_dir, config, code_version()["source_sha256"])
+    shared = runner.Shared(raw_dir, config, cache_dir=cache_dir)
+    stats = stats_pass.first_pass(inputs, shared, executor)  # corpus_stats.first_pass, on the executor
+    review = to_review.Review(config)
     duplicates = dedup.DuplicateIndex(config)  # kept documents so far, in id order
     manifest_inputs = []
     doc_entries = tmp / ".report-documents.jsonl"
@@ -182,12 +191,13 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
          open(tmp / "records.jsonl", "w", encoding="utf-8") as recs_f, \
          open(tmp / "rejected.jsonl", "w", encoding="utf-8") as rej_f, \
          open(doc_entries, "w", encoding="utf-8") as entries_f:
-        work = runner.outcomes(inputs, runner.Shared(raw_dir, config), executor)
+        work = runner.outcomes(inputs, runner.Shared(raw_dir, config, stats, shared.cache_dir), executor)
         for n, (inp, outcome) in enumerate(zip(inputs, work), 1):
             outcome = dedup.screen(outcome, duplicates)  # here, in id order, whatever the executor
             doc = outcome.doc
             manifest_inputs.append({"path": inp.path, "sha256": doc.source_sha256 or None, "size": doc.source_size})
             tally.add(outcome)
+            review.add(outcome)
             if doc.rejection is None:
                 _write(docs_f, "document", serialize.document_obj(doc, len(outcome.raw_text)), inp.path)
                 for rec in serialize.record_objs(doc):
@@ -209,6 +219,8 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
         "summary": tally.summary(),
         "stages": tally.stages(),
         "changes": _changes(tmp, clean_dir / parent if parent else None),
+        "corpus": stats.summary(),
+        "review": review.summary(),
     }
     _write_report(tmp, head, doc_entries)
     doc_entries.unlink()
@@ -242,12 +254,12 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
     return result
 
 
-def _outcome(inp: Input, raw_dir: Path, config: Config) -> Outcome:
+def _outcome(inp: Input, raw_dir: Path, config: Config, stats=None) -> Outcome:
     data, rejected = read_input(inp, raw_dir, config)
     if rejected is not None:
         return Outcome(rejected, "", "read")
     try:
-        return process(inp.id, inp.path, data, config)
+        return process(inp.id, inp.path, data, config, stats)
     except Exception as err:  # a bug: name the input that triggers it
         raise ProcessingError(f"processing {inp.path} raised {type(err).__name__}: {err}") from err
 

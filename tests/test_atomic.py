@@ -51,7 +51,7 @@ def check_clean(clean: Path) -> tuple[list[str], str | None]:
     names = version.versions(clean)
     for name in names:
         verify_version(clean / name)
-    others = {p.name for p in clean.iterdir()} - set(names) - {"LATEST", ".lock"}
+    others = {p.name for p in clean.iterdir()} - set(names) - {"LATEST", ".lock", version.CACHE_DIR}
     assert all(n.startswith((version.TMP_PREFIX, version.LATEST_TMP_PREFIX)) for n in others), others
     latest = None
     if (clean / "LATEST").exists():
@@ -146,7 +146,7 @@ def test_sigkill_at_random_moments(corpus) -> None:
             assert version.versions(clean) == ["v1", "v2"], state
             assert result.latest == "v2" and (clean / "LATEST").read_text(encoding="utf-8") == "v2\n"
             assert data_bytes(clean / "v2") == corpus["reference"], state
-            assert [p.name for p in clean.iterdir() if p.name.startswith(".") and p.name != ".lock"] == [], state
+            assert [p.name for p in clean.iterdir() if p.name.startswith(".") and p.name not in (".lock", version.CACHE_DIR)] == [], state
             check_clean(clean)
             shutil.rmtree(clean)
     print(f"\n{KILLS} SIGKILLs over a {duration:.2f} s run: {dict(seen)}")

@@ -1,0 +1,28 @@
+"""The first pass on an executor equals corpus_stats.first_pass exactly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline import corpus_stats, stats_pass
+from pipeline.config import Config
+from pipeline.corpus import list_inputs
+from pipeline.executors import make
+from pipeline.runner import Shared
+
+DEV_RAW = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev" / "raw"
+SEED_RAW = Path(__file__).resolve().parents[1] / "raw"
+
+
+def test_parallel_first_pass_equals_the_sequential_one(tmp_path: Path) -> None:
+    raw = DEV_RAW if DEV_RAW.is_dir() else SEED_RAW
+    config = Config(repeat_min_docs=2)  # more repeated lines, so examples are chosen
+    inputs = list_inputs(raw)
+    want = corpus_stats.first_pass(inputs, raw, config)
+    for executor, cache_dir in ((None, None), (make("local", 2), tmp_path / "cache"), (make("local", 3), tmp_path / "cache")):
+        got = stats_pass.first_pass(inputs, Shared(raw, config, cache_dir=cache_dir), executor)
+        assert (got.documents, got.lines_counted) == (want.documents, want.lines_counted)
+        assert got.lines.table == want.lines.table
+        assert got.words.table == want.words.table
+        assert list(got.examples.items()) == list(want.examples.items())
+        assert got.summary() == want.summary()
