@@ -8,6 +8,8 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
+from pipeline import fastvalidate
+
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 NAMES = ("document", "record", "rejected", "manifest", "report")
 
@@ -41,6 +43,8 @@ def _report_entry_validator() -> Draft202012Validator:
 
 def check_report_entry(entry: dict) -> None:
     """Raise SchemaViolation when one document entry of report.json is invalid."""
+    if fastvalidate.is_valid_report_entry(entry):
+        return  # the compiled validator agrees with jsonschema (tests/test_fastvalidate.py)
     errors = list(_report_entry_validator().iter_errors(entry))
     if errors:
         raise SchemaViolation(f"report entry {entry.get('id')}: " + "; ".join(e.message for e in errors))
@@ -48,6 +52,8 @@ def check_report_entry(entry: dict) -> None:
 
 def check(name: str, obj: dict, where: str) -> None:
     """Raise SchemaViolation naming every problem of obj against schema `name`."""
+    if fastvalidate.is_valid(name, obj):
+        return  # the compiled validator agrees with jsonschema (tests/test_fastvalidate.py)
     errors = sorted(validator(name).iter_errors(obj), key=lambda e: list(e.absolute_path))
     if errors:
         problems = "; ".join(f"{e.json_path}: {e.message}" for e in errors)
