@@ -13,6 +13,7 @@ from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 
 from pipeline.config import Config
+from pipeline.fastlang import FastDetector
 from pipeline.document import Document
 from pipeline.patterns.language import HAN, NEEDS_SCRIPT
 
@@ -40,7 +41,7 @@ def detect(text: str, seed: int, limit: int) -> tuple[str, float]:
     """(ISO 639-1 code, probability); ("und", 0.0) when there is nothing to judge."""
     factory = _factory()
     factory.set_seed(seed)
-    detector = factory.create()
+    detector = FastDetector(factory)  # factory.create(), with the same results, faster
     text = sample(text, limit)
     detector.append(text)
     try:

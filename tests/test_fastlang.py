@@ -1,0 +1,48 @@
+"""The fast detector gives langdetect's probabilities exactly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+from langdetect.detector import Detector
+from langdetect.lang_detect_exception import LangDetectException
+
+from pipeline.fastlang import FastDetector
+from pipeline.stages.language import _factory, sample
+
+DEV_RAW = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev" / "raw"
+SEED_RAW = Path(__file__).resolve().parents[1] / "raw"
+
+
+def probabilities(cls, text: str, seed: int = 0):
+    factory = _factory()
+    factory.set_seed(seed)
+    detector = cls(factory)
+    detector.append(text)
+    try:
+        return [(p.lang, p.prob) for p in detector.get_probabilities()]
+    except LangDetectException as err:
+        return str(err)
+
+
+def test_same_as_langdetect_on_the_dev_set() -> None:
+    raw = DEV_RAW if DEV_RAW.is_dir() else SEED_RAW
+    for path in sorted(raw.glob("*.txt")):
+        text = sample(path.read_text(encoding="utf-8", errors="replace"), 2000)
+        assert probabilities(FastDetector, text) == probabilities(Detector, text), path.name
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_same_as_langdetect_on_mixed_scripts(seed: int) -> None:
+    text = "Hello World ЗДРАВСТВУЙ мир 你好世界 こんにちは カタカナ 안녕하세요 مرحبا ș ț Ễ naïve café ß ÆØÅ"
+    assert probabilities(FastDetector, text, seed) == probabilities(Detector, text, seed)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=400)
+       | st.lists(st.sampled_from(["the", "The", "AND", "über", "ça", "ÉTÉ", "мир", "中文", " ", "  ", "\n", "x1",
+                                   "ș", "Ễ", "ア", "あ", "ㄅ", "가", "ی", "'", "-"]), max_size=80).map(" ".join))
+def test_same_as_langdetect_on_any_text(text: str) -> None:
+    assert probabilities(FastDetector, text) == probabilities(Detector, text)
