@@ -86,3 +86,42 @@ def test_output_bytes_do_not_depend_on_workers(tmp_path: Path) -> None:
         assert (clean / "v1" / "manifest.json").read_bytes() == (tmp_path / "clean1" / "v1" / "manifest.json").read_bytes()
     assert runs[1] == runs[2] == runs[3]
     assert runs[1]["documents.jsonl"]  # something was kept
+
+
+def _sleep(item: int, shared: object) -> int:
+    import time
+    time.sleep(30)
+    return item
+
+
+def test_workers_end_when_a_run_is_killed() -> None:
+    import os
+    import signal
+    import subprocess
+    import time
+
+    pid = os.fork()
+    if pid == 0:  # a run, killed below while its workers are busy
+        try:
+            next(LocalExecutor(2).map(_sleep, range(4), None))
+        finally:
+            os._exit(0)
+    deadline = time.monotonic() + 10
+    workers: list[str] = []
+    while len(workers) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+        workers = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    assert len(workers) == 2
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+
+    def running(w: str) -> bool:
+        try:
+            with open(f"/proc/{w}/status") as f:
+                return "zombie" not in f.read()
+        except FileNotFoundError:
+            return False
+    deadline = time.monotonic() + 5
+    while any(running(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(running(w) for w in workers)

@@ -10,6 +10,7 @@ process, with no pool at all.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
@@ -23,9 +24,23 @@ IN_FLIGHT_PER_WORKER = 4  # chunks queued per worker: keeps every core busy, mem
 _shared: object = None  # set once in each worker by _init
 
 
-def _init(shared: object) -> None:
+def _init(shared: object, parent: int) -> None:
     global _shared
     _shared = shared
+    _die_with(parent)
+
+
+def _die_with(parent: int) -> None:
+    """A worker ends when its run does, however the run ends (SIGKILL
+    included): an orphaned worker would wait for work forever."""
+    try:
+        import ctypes
+        import signal
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: workers end with the pool as usual
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def _run_chunk(fn: Callable, chunk: list) -> list:
@@ -53,7 +68,7 @@ class LocalExecutor:
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         limit = self.workers * IN_FLIGHT_PER_WORKER
-        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init, initargs=(shared,))
+        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init, initargs=(shared, os.getpid()))
         try:
             pending: deque = deque()
             for chunk in chunks(items, self.chunk):
