@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline import corpus_stats
+from pipeline import corpus_stats, process as process_mod
 from pipeline.corpus import Input, read_input
 from pipeline.corpus_stats import EXCERPT_CHARS, MAX_EXAMPLES, MAX_LINES_PER_DOC, CorpusStats, key
 from pipeline.lines import content_lines
@@ -62,12 +62,19 @@ _SKETCH = corpus_stats.CountMin.__new__(corpus_stats.CountMin)  # only its geome
 _SKETCH.width, _SKETCH.depth = corpus_stats.SKETCH_WIDTH, corpus_stats.SKETCH_DEPTH
 
 
-def work(inp: Input, shared) -> Counts | None | str:
+def work(inp: Input, shared) -> tuple[Counts | None | str, tuple]:
+    """(the document's Counts, or None when it is rejected before repair, or
+    the error a stage raised; the stage timings)."""
+    times: list[tuple[str, float]] = []
+    observer = process_mod.on_stage_time
+    process_mod.on_stage_time = lambda stage, seconds: times.append((stage, seconds))
     try:
         text = repaired_text(inp, shared)
     except Exception as err:  # a bug: the caller names the input
-        return f"{type(err).__name__}: {err}"
-    return None if text is None else counts(text, _SKETCH)
+        return f"{type(err).__name__}: {err}", ()
+    finally:
+        process_mod.on_stage_time = observer
+    return (None if text is None else counts(text, _SKETCH)), tuple(times)
 
 
 def add(stats: CorpusStats, c: Counts, word_table: np.ndarray) -> None:
@@ -88,7 +95,10 @@ def first_pass(inputs: list[Input], shared, executor=None) -> CorpusStats:
     word_table = np.frombuffer(stats.words.table, dtype=np.uint32)  # the sketch's own memory
     assert (stats.words.width, stats.words.depth) == (_SKETCH.width, _SKETCH.depth)
     results = executor.map(work, inputs, shared) if executor is not None else (work(i, shared) for i in inputs)
-    for inp, c in zip(inputs, results):
+    for inp, (c, times) in zip(inputs, results):
+        if process_mod.on_stage_time is not None:  # decode and repair run here, not in the second pass
+            for stage, seconds in times:
+                process_mod.on_stage_time(stage, seconds)
         if isinstance(c, str):
             raise ProcessingError(f"processing {inp.path} raised {c}")
         if c is not None:
