@@ -119,3 +119,107 @@ def cached_stages(inp: Input, data: bytes, shared) -> tuple[Document, str, str]:
 
 def decoded_and_repaired(inp: Input, data: bytes, shared) -> Document:
     return cached_stages(inp, data, shared)[0]
+
+
+# Whole outcomes. The stages after repair read the corpus statistics only
+# through these methods; a Recorder notes every question and its answer. An
+# outcome is reused when the new statistics give the same answer to every
+# question its document asked: the stages are pure functions of the document,
+# the config, the code and those answers, so the outcome is the same.
+TRACKED = ("is_repeated", "idf", "line_documents", "threshold")
+
+
+class Recorder:
+    """The corpus statistics, noting the questions asked and their answers.
+    Any other use of the statistics makes the outcome uncacheable (opaque)."""
+
+    def __init__(self, stats) -> None:
+        self._stats = stats
+        self.answers: dict[tuple, object] = {}
+        self.opaque = False
+
+    def __getattr__(self, name: str):
+        value = getattr(self._stats, name)
+        if name not in TRACKED:
+            self.opaque = True
+            return value
+
+        def asked(*args):
+            answer = value(*args)
+            self.answers[(name, *args)] = answer
+            return answer
+        return asked
+
+
+def _doc_obj(doc: Document) -> dict:
+    out = {}
+    for f in dataclasses.fields(Document):
+        value = getattr(doc, f.name)
+        if f.name == "raw":
+            continue
+        if f.name == "edits":
+            value = [[getattr(e, k) for k in EDIT_FIELDS] for e in value]
+        elif f.name == "records":
+            value = [dataclasses.asdict(r) for r in value]
+        elif f.name == "rejection":
+            value = [value.reason, value.detail] if value else None
+        elif isinstance(value, tuple):
+            value = list(value)
+        out[f.name] = value
+    return out
+
+
+def _doc_from(obj: dict) -> Document:
+    from pipeline.document import Record
+    values = {}
+    for f in dataclasses.fields(Document):
+        if f.name == "raw":
+            continue
+        value = obj[f.name]
+        if f.name == "edits":
+            value = tuple(Edit(**dict(zip(EDIT_FIELDS, v))) for v in value)
+        elif f.name == "records":
+            value = tuple(Record(**r) for r in value)
+        elif f.name == "rejection":
+            value = Rejection(*value) if value else None
+        elif isinstance(value, list):
+            value = tuple(value)
+        values[f.name] = value
+    return Document(**values)
+
+
+def _outcome_path(cache_dir: Path, inp: Input, sha256: str) -> Path:
+    h = hashlib.sha256(f"{sha256}\0{inp.id}\0{inp.path}".encode()).hexdigest()
+    return cache_dir / h[:2] / f"{h}.outcome.json"
+
+
+def cached_outcome(inp: Input, data: bytes, shared):
+    """The outcome a previous run stored for these bytes, id and path, when
+    the current statistics answer its questions as before; else None."""
+    from pipeline.process import Outcome
+    if shared.cache_dir is None:
+        return None
+    path = _outcome_path(shared.cache_dir, inp, hashlib.sha256(data).hexdigest())
+    try:
+        with open(path, encoding="utf-8") as f:
+            entry = json.load(f)
+        stats = shared.stats
+        for name, *args, answer in entry["answers"]:
+            if stats is None or getattr(stats, name)(*args) != answer:
+                return None
+        return Outcome(_doc_from(entry["doc"]), entry["raw_text"], entry["stage"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def store_outcome(inp: Input, data: bytes, shared, outcome, recorder: Recorder | None) -> None:
+    if shared.cache_dir is None or (recorder is not None and recorder.opaque):
+        return
+    answers = [[*question, answer] for question, answer in (recorder.answers.items() if recorder else ())]
+    entry = {"answers": answers, "stage": outcome.stage, "raw_text": outcome.raw_text, "doc": _doc_obj(outcome.doc)}
+    path = _outcome_path(shared.cache_dir, inp, hashlib.sha256(data).hexdigest())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(entry, f, ensure_ascii=False, separators=(",", ":"))
+    os.replace(tmp, path)

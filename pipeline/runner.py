@@ -44,13 +44,15 @@ def work(inp: Input, shared: Shared) -> Done:
         data, rejected = read_input(inp, shared.raw_dir, shared.config)
         if rejected is not None:
             outcome = Outcome(rejected, "", "read")
-        else:
+        elif (outcome := cache.cached_outcome(inp, data, shared)) is None:
             doc, raw_text, stage = cache.cached_stages(inp, data, shared)
             if doc.rejection is not None:
                 outcome = Outcome(doc, raw_text, stage)
             else:  # the remaining stages, after those the cache holds
-                outcome = process(inp.id, inp.path, data, shared.config, shared.stats,
+                recorder = cache.Recorder(shared.stats) if shared.stats is not None else None
+                outcome = process(inp.id, inp.path, data, shared.config, recorder,
                                   resume=(doc, raw_text, len(cache.CACHED_STAGES)))
+                cache.store_outcome(inp, data, shared, outcome, recorder)
     except Exception as err:  # a bug: the caller names the input that triggers it
         return Done(None, (), f"{type(err).__name__}: {err}")
     finally:
