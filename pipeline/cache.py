@@ -7,8 +7,9 @@ raw bytes and the config, so their output is cached under the raw bytes'
 sha256, in a directory named after the config hash and the code version: a
 change to either starts a new directory (the old ones are removed), so an
 entry can never be stale. The stages after repair read the corpus statistics
-of the first pass, which change whenever any document changes, so they are
-not cached here.
+of the first pass, which change whenever any document changes: their outcome
+is cached with the questions it asked the statistics and the answers it got
+(``Recorder``), and reused only when today's statistics answer the same.
 
 Entries are JSON (never pickle: nothing read from disk is executed), written
 to a temporary file and renamed, so a killed run or two workers writing the
