@@ -88,16 +88,21 @@ def raw_text(raw_dir: Path | None, source_file: str, inputs: list[dict]) -> RawT
     The manifest names the input's sha256; a file whose bytes differ is not the
     one the version was made from, so its text would not match the edits.
     """
+    from pipeline.config import Config
+    from pipeline.corpus import Input, read_input
     from pipeline.stages.decode import decode_bytes
 
     if raw_dir is None:
         return RawText(None, "no raw directory given")
     entry = next((i for i in inputs if i["path"] == source_file), None)
     path = raw_dir / source_file
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        return RawText(None, f"raw file {path} unavailable ({err.strerror or err})")
+    if entry is None or entry["sha256"] is None or Path(source_file).is_absolute() or ".." in Path(source_file).parts:
+        return RawText(None, f"raw file {path} was not read when this version was made")
+    # The run's own reader: stays inside raw_dir (no symlink out, no FIFO, no
+    # more bytes than the manifest recorded), as issue 6's safety rules ask.
+    data, rejected = read_input(Input(source_file, source_file, path), raw_dir, Config(max_file_bytes=entry["size"]))
+    if rejected is not None:
+        return RawText(None, f"raw file {path} unavailable ({rejected.rejection.detail})")
     if entry is None or entry["sha256"] != hashlib.sha256(data).hexdigest():
         return RawText(None, f"raw file {path} differs from the one this version was made from (sha256)")
     try:

@@ -21,8 +21,10 @@ SPACE_BEFORE_COMMA = re.compile(r"(?<=\w) +(?=[,;](?:\s|$))")
 # Two or more spaces inside a line.
 SPACE_RUN = re.compile(r"(?<=\S)  +(?=\S)")
 
-# Spaces at the start or end of a line.
-LINE_EDGE_SPACE = re.compile(r"^ +| +$", re.MULTILINE)
+# Spaces at the start or end of a line. The end alternative starts only at the
+# first space of a run: " +$" alone retries from every space of a long run
+# followed by something else than a line end (a form feed), which is quadratic.
+LINE_EDGE_SPACE = re.compile(r"^ +|(?<! ) +$", re.MULTILINE)
 
 # Line breaks other than "\n".
 NON_LF_BREAK = re.compile(r"\r\n?|[\u2028\u2029]")
