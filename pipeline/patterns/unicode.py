@@ -51,5 +51,6 @@ QUOTES = {
 
 INVISIBLE_RE = re.compile("[" + "".join(INVISIBLE) + "]")
 JOINER_RE = re.compile("[" + "".join(JOINERS) + "]")
+JOINER_RUN_RE = re.compile("[" + "".join(JOINERS) + "]+")
 ODD_SPACE_RE = re.compile("[" + "".join(ODD_SPACES) + "]")
 QUOTE_RE = re.compile("[" + "".join(QUOTES) + "]")

@@ -69,13 +69,15 @@ def invisible_chars(text: str) -> list[Edit]:
     edits = [Edit(NAME, "repair.invisible/v1", m.start(), m.end(), m.group(), "",
                   f"invisible character {unicode.INVISIBLE[m.group()]}")
              for m in unicode.INVISIBLE_RE.finditer(text)]
-    # Joiners only where they cannot be shaping Arabic or Indic text.
-    for m in unicode.JOINER_RE.finditer(text):
+    # Joiners only where they cannot be shaping Arabic or Indic text, judged by
+    # the characters around a whole run of them (one at a time, a run would lose
+    # one joiner per round and repair would not be idempotent).
+    for m in unicode.JOINER_RUN_RE.finditer(text):
         before = text[m.start() - 1] if m.start() else " "
         after = text[m.end()] if m.end() < len(text) else " "
         if before.isascii() or after.isascii() or before.isspace() or after.isspace():
-            edits.append(Edit(NAME, "repair.invisible/v1", m.start(), m.end(), m.group(), "",
-                              f"invisible character {unicode.JOINERS[m.group()]}"))
+            edits.extend(Edit(NAME, "repair.invisible/v1", i, i + 1, text[i], "",
+                              f"invisible character {unicode.JOINERS[text[i]]}") for i in range(m.start(), m.end()))
     return sorted(edits, key=lambda e: e.start)
 
 
