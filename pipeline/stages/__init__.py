@@ -5,12 +5,12 @@ Why this order: header fields come off the top first; clutter runs before
 boilerplate so it can still see end markers such as ``- END -``; language is
 measured on the cleaned body; layout normalises blank lines once all removals
 are done; records are split from the final text.
-dedup runs after clutter and boilerplate: clutter reads duplicated lines as
-a sign of trailing material, and a repeated caption or credit is better
-removed under its own rule; dedup then keeps one copy of a repeated paragraph.
 boundaries runs after header (the title it looks for in the page is known)
 and before clutter: once the page's navigation, comments and footers are cut
 off, clutter and boilerplate judge the article alone.
+dedup runs after clutter and boilerplate: clutter reads duplicated lines as
+a sign of trailing material, and a repeated caption or credit is better
+removed under its own rule; dedup then keeps one copy of a repeated paragraph.
 """
 
 from pipeline.stages import (
