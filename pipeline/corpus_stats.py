@@ -83,21 +83,17 @@ class CorpusStats:
     def add_text(self, text: str) -> None:
         """Count one document (its text after repair)."""
         self.documents += 1
-        seen_lines: set[int] = set()
-        seen_words: set[int] = set()
-        for line in content_lines(text)[:MAX_LINES_PER_DOC]:
-            norm = normalised(line.text)
-            if not norm:
-                continue
-            k = key(norm)
-            if k not in seen_lines:
-                seen_lines.add(k)
-                self.lines_counted += 1
-                if self.lines.add(k) >= self.min_docs and len(self.examples) < MAX_EXAMPLES:
-                    self.examples.setdefault(k, line.text.strip()[:EXCERPT_CHARS])
-            seen_words.update(key(w) for w in words(line.text))
-        for k in seen_words:
+        lines, word_keys = distinct_keys(text)
+        for k, excerpt in lines:
+            self.add_line(k, excerpt)
+        for k in word_keys:
             self.words.add(k)
+
+    def add_line(self, k: int, excerpt: str) -> None:
+        """Count one distinct line of a document; keep a few repeated ones as examples."""
+        self.lines_counted += 1
+        if self.lines.add(k) >= self.min_docs and len(self.examples) < MAX_EXAMPLES:
+            self.examples.setdefault(k, excerpt)
 
     def threshold(self) -> int:
         return max(self.min_docs, math.ceil(self.min_share * self.documents))
@@ -125,6 +121,24 @@ class CorpusStats:
             "sketch_bytes": self.lines.bytes + self.words.bytes,
             "repeated_examples": [{"text": t, "documents": n} for n, t in repeated if n >= self.threshold()],
         }
+
+
+def distinct_keys(text: str) -> tuple[list[tuple[int, str]], set[int]]:
+    """What the first pass counts of a text: the key and an excerpt of each
+    distinct content line (in text order), and the keys of its distinct words."""
+    lines: list[tuple[int, str]] = []
+    seen_lines: set[int] = set()
+    word_keys: set[int] = set()
+    for line in content_lines(text)[:MAX_LINES_PER_DOC]:
+        norm = normalised(line.text)
+        if not norm:
+            continue
+        k = key(norm)
+        if k not in seen_lines:
+            seen_lines.add(k)
+            lines.append((k, line.text.strip()[:EXCERPT_CHARS]))
+        word_keys.update(key(w) for w in words(line.text))
+    return lines, word_keys
 
 
 def from_texts(texts: Iterable[str], config: Config) -> CorpusStats:

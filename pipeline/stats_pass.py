@@ -17,9 +17,7 @@ import numpy as np
 
 from pipeline import corpus_stats, process as process_mod
 from pipeline.corpus import Input, read_input
-from pipeline.corpus_stats import EXCERPT_CHARS, MAX_EXAMPLES, MAX_LINES_PER_DOC, CorpusStats, key
-from pipeline.lines import content_lines
-from pipeline.stages.boundaries import normalised, words
+from pipeline.corpus_stats import CorpusStats
 
 
 @dataclass(frozen=True)
@@ -42,19 +40,8 @@ def repaired_text(inp: Input, shared) -> str | None:
 
 
 def counts(text: str, sketch: corpus_stats.CountMin) -> Counts:
-    seen_lines: set[int] = set()
-    seen_words: set[int] = set()
-    lines = []
-    for line in content_lines(text)[:MAX_LINES_PER_DOC]:
-        norm = normalised(line.text)
-        if not norm:
-            continue
-        k = key(norm)
-        if k not in seen_lines:
-            seen_lines.add(k)
-            lines.append((k, line.text.strip()[:EXCERPT_CHARS]))
-        seen_words.update(key(w) for w in words(line.text))
-    cells = array("I", (c for k in seen_words for c in sketch._cells(k)))
+    lines, word_keys = corpus_stats.distinct_keys(text)
+    cells = array("I", (c for k in word_keys for c in sketch._cells(k)))
     return Counts(tuple(lines), cells)
 
 
@@ -81,9 +68,7 @@ def add(stats: CorpusStats, c: Counts, word_table: np.ndarray) -> None:
     """CorpusStats.add_text, from a worker's Counts."""
     stats.documents += 1
     for k, excerpt in c.lines:
-        stats.lines_counted += 1
-        if stats.lines.add(k) >= stats.min_docs and len(stats.examples) < MAX_EXAMPLES:
-            stats.examples.setdefault(k, excerpt)
+        stats.add_line(k, excerpt)
     np.add.at(word_table, np.frombuffer(c.word_cells, dtype=np.uint32), 1)
 
 
