@@ -9,7 +9,7 @@ REASONS = {
     "unreadable": "the file could not be read (permissions, I/O error)",
     "unsupported_file": "not a regular .txt file with a UTF-8 name (another extension, a FIFO or device, a directory symlink)",
     "unsafe_path": "a symlink pointing outside --raw (read only with allow_symlinks_outside)",
-    "no_body": "nothing is left of the text after cleaning",
+    "no_body": "nothing that reads as an article (a finished sentence) is left after cleaning",
     "duplicate": "the clean text duplicates (exactly or nearly) a document kept earlier in id order",
     "language:<code>": "the detected language (ISO 639-1, or 'und') is not in keep_languages",
 }

@@ -137,3 +137,20 @@ def test_language_does_not_edit_text() -> None:
     out = language.apply(doc, Config())
     assert out.text == doc.text and out.edits == ()
     assert replace(out, language=None, language_confidence=None) == doc
+
+
+@pytest.mark.parametrize("text, prose", [
+    ("Stocks fall as oil rises | Markets | Business\n\nThe Links: PM100CBS060 SEMIX353GB126V1", False),
+    ("Home\nNews\nSport\nWeather", False),
+    ("Yes.", False),  # too short to be an article
+    ("Ten things to do this weekend | Life\n\nThe council approved the budget on Monday.", True),
+    ("He said: \"We will build it.\" Then he left", True),  # a sentence ends mid-line
+    ("网络空间是亿万民众共同的精神家园。没有网络安全就没有国家安全", True),
+])
+def test_reads_as_prose(text: str, prose: bool) -> None:
+    assert language.reads_as_prose(text) is prose
+
+
+def test_text_without_a_sentence_is_no_body() -> None:
+    doc = language.apply(doc_with("Stocks fall as oil rises | Markets | Business\n\nTen things to do | Life"), Config())
+    assert doc.rejection.reason == "no_body"

@@ -1,4 +1,4 @@
-"""Line-end punctuation shared by the header and records stages.
+"""Sentence punctuation shared by the header, records and language stages.
 
 Both ask the same question of a short line (a subtitle, a heading): does it end
 like a sentence? Closing quotes and brackets after the mark are skipped.
@@ -14,3 +14,10 @@ ENDS_WITH_PUNCTUATION = re.compile(rf"[.!?;:,…。]{_CLOSERS}$")
 
 # A real paragraph ends with one of these: a finished sentence.
 ENDS_SENTENCE = re.compile(rf"[.!?…。]{_CLOSERS}$")
+
+# A finished sentence anywhere in a line: its mark followed by a space or the
+# line end (CJK full stops need no space). Headlines, tag lines, menus and link
+# spam have none.
+SENTENCE_BREAK = re.compile(rf"[.!?…]{_CLOSERS}(?:\s|$)|[。！？]")
+# ... in a line at least this long (a lone "Yes." is not an article).
+PROSE_MIN_CHARS = 20

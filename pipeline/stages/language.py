@@ -16,6 +16,7 @@ from pipeline.config import Config
 from pipeline.fastlang import FastDetector
 from pipeline.document import Document
 from pipeline.patterns.language import HAN, NEEDS_SCRIPT
+from pipeline.patterns.punctuation import PROSE_MIN_CHARS, SENTENCE_BREAK
 
 NAME = "language"
 UNDETERMINED = "und"
@@ -59,6 +60,13 @@ def script_checked(code: str, text: str) -> str:
     return code
 
 
+def reads_as_prose(text: str) -> bool:
+    """Some line holds a finished sentence: a text of headlines, tag lines,
+    menus or link spam alone is no article."""
+    return any(len(line) >= PROSE_MIN_CHARS and SENTENCE_BREAK.search(line)
+               for line in text.split("\n"))
+
+
 def apply(doc: Document, config: Config) -> Document:
     body = doc.text.strip()
     if len(body) < config.min_body_chars:
@@ -67,4 +75,7 @@ def apply(doc: Document, config: Config) -> Document:
     doc = replace(doc, language=code, language_confidence=prob)
     if code not in config.keep_languages:
         return doc.reject(f"language:{code}", f"detected {code} with probability {prob}; kept: {', '.join(config.keep_languages)}")
+    if not reads_as_prose(body):
+        return doc.reject("no_body", "no line of what is left holds a finished sentence "
+                          "(only headlines, tags, menus or links)")
     return doc
