@@ -35,6 +35,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 from pipeline.config import Config
@@ -251,11 +252,11 @@ def is_list_item(text: str, first_item: str | None) -> bool:
 
 
 def judge(lines: list[Line], stats=None) -> list[Judged]:
-    counts = Counter(normalised(l.text) for l in lines)
+    keys = [normalised(l.text) for l in lines]
+    counts = Counter(keys)
     out = []
     in_list, first_item = False, None
-    for line in lines:
-        key = normalised(line.text)
+    for line, key in zip(lines, keys):
         in_page = bool(key) and counts[key] > 1
         in_corpus = bool(key) and stats is not None and stats.is_repeated(line.text)
         in_list = in_list and is_list_item(line.text, first_item)
@@ -283,12 +284,13 @@ def find_body(judged: list[Judged], title: str | None, threshold: float,
         affinity = cosine(topic_bag([l.text for l in lines[r.start:r.end]]), title_bag, idf)
         return r.value * (0.5 + affinity)
 
+    ranks = [rank(r) for r in runs]  # each run's bag and cosine, once
     # Position: the article follows the page's echo of its title, and comes
     # before the comments and related stories: the first substantial run at
     # or below the echo is the body.
-    strongest = max(rank(r) for r in runs)
-    below = [r for r in runs if echo is not None and r.end > echo and rank(r) >= P.SUBSTANTIAL_RUN * strongest]
-    body = below[0] if below else max(runs, key=rank)
+    strongest = max(ranks)
+    below = [r for r, v in zip(runs, ranks) if echo is not None and r.end > echo and v >= P.SUBSTANTIAL_RUN * strongest]
+    body = below[0] if below else runs[ranks.index(strongest)]
     start, end = grow(body, runs, judged, idf)
     while end < len(judged) and judged[end].list_item:
         end += 1  # a list closing the body stays with the sentence introducing it
@@ -341,7 +343,9 @@ def removal_score(goodness: float, config: Config) -> float:
 def apply(doc: Document, config: Config, stats=None) -> Document:
     lines = content_lines(doc.text)
     judged = judge(lines, stats)
-    found = find_body(judged, doc.title, config.body_threshold, stats.idf if stats is not None else uniform_idf)
+    # One sketch lookup per distinct word of the document, not per comparison.
+    idf = lru_cache(maxsize=None)(stats.idf) if stats is not None else uniform_idf
+    found = find_body(judged, doc.title, config.body_threshold, idf)
     if found is None:
         return doc
     start, end = found
