@@ -24,7 +24,7 @@ from pathlib import Path
 from pipeline import reading
 from pipeline.config import Config
 from pipeline.document import Edit
-from pipeline.stages import STAGES
+from pipeline.to_review import thresholds
 
 REVIEW_MARGIN = 0.1  # default: an edit whose score is this close to its threshold is "to review"
 MAX_CHART_DOCS = 400
@@ -65,19 +65,13 @@ def near_threshold(score: float | None, threshold: float | None, margin: float =
 
 def review_thresholds(config: dict) -> dict[str, float]:
     """Stage name -> the score at which its decision flips, for the config a
-    version was made with: clutter_threshold for clutter, and whatever a stage
-    declares with ``review_threshold(config)``."""
-    out = {"clutter": config["clutter_threshold"]} if "clutter_threshold" in config else {}
+    version was made with (see pipeline.to_review.thresholds)."""
     known = set(Config.__dataclass_fields__)
     try:
         cfg = Config(**{k: tuple(v) if isinstance(v, list) else v for k, v in config.items() if k in known})
-    except (TypeError, ValueError):
-        return out
-    for stage in STAGES:
-        fn = getattr(stage, "review_threshold", None)
-        if fn is not None:
-            out[stage.NAME] = fn(cfg)
-    return out
+    except (TypeError, ValueError):  # a config this code cannot read: only what it says outright
+        return {"clutter": config["clutter_threshold"]} if "clutter_threshold" in config else {}
+    return thresholds(cfg)
 
 
 # --- the raw text with the edits laid over it ---------------------------------
@@ -373,7 +367,7 @@ class Site:
         counts = Counter(e["rule"] for e in entry["edits"])
         legend = " ".join(f"<span class=\"swatch {self.rule_class(r)}\"></span>{escape(r)} ({counts[r]})" for r in used)
         status = "kept" if doc else f"rejected: {entry['reason']}" + (f" ({rej['detail']})" if rej else "")
-        body = [f"<p><a href=\"../index.html\">&larr; all documents</a></p>",
+        body = ["<p><a href=\"../index.html\">&larr; all documents</a></p>",
                 f"<h1>{escape(doc_id)}</h1>",
                 f"<p>{escape((doc or {}).get('title') or '')}</p>",
                 f"<p>Status: {escape(status)}. Edits: {len(edits)}."
