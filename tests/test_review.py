@@ -6,7 +6,6 @@ screenshot of each is saved under tests/artifacts/ (ignored by git)."""
 from __future__ import annotations
 
 import re
-import shutil
 import struct
 import subprocess
 import zlib
