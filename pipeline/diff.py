@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Iterator
 
 from pipeline import reading
+from pipeline.report import excerpt
 
 SIMILAR = 0.5  # word-level similarity from which two records are one record changed
 FIELDS = ("title", "subtitle", "language", "published", "tags", "authors", "source",
@@ -123,11 +124,6 @@ def compare(old_dir: Path | None, new_dir: Path) -> dict:
     }
 
 
-def _short(text: str, limit: int = 120) -> str:
-    text = text.replace("\n", "⏎")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def render(d: dict, colour: bool = False) -> Iterator[str]:
     red = (lambda s: f"\033[31m{s}\033[0m") if colour else (lambda s: s)
     green = (lambda s: f"\033[32m{s}\033[0m") if colour else (lambda s: s)
@@ -141,9 +137,9 @@ def render(d: dict, colour: bool = False) -> Iterator[str]:
         for k, v in c["fields"].items():
             yield f"    {k}: {v['from']!r} -> {v['to']!r}"
         for r in c["records_removed"]:
-            yield red(f"    - record {r['id']} {r['kind']}: {_short(r['text'])}")
+            yield red(f"    - record {r['id']} {r['kind']}: {excerpt(r['text'], 120)}")
         for r in c["records_added"]:
-            yield green(f"    + record {r['id']} {r['kind']}: {_short(r['text'])}")
+            yield green(f"    + record {r['id']} {r['kind']}: {excerpt(r['text'], 120)}")
         for r in c["records_changed"]:
             parts = []
             for w in r["words"]:

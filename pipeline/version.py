@@ -28,7 +28,7 @@ from typing import Callable, Iterator
 
 import pipeline
 from pipeline import dedup, report, serialize
-from pipeline import to_review  # first pass; removals to review
+from pipeline import to_review  # removals to review
 from pipeline import cache, runner, stats_pass  # per-input work, mapped by an executor
 from pipeline.config import Config
 from pipeline.corpus import Input, list_inputs, read_input
