@@ -127,7 +127,7 @@ def decoded_and_repaired(inp: Input, data: bytes, shared) -> Document:
 # outcome is reused when the new statistics give the same answer to every
 # question its document asked: the stages are pure functions of the document,
 # the config, the code and those answers, so the outcome is the same.
-TRACKED = ("is_repeated", "idf", "line_documents", "threshold")
+TRACKED = ("is_repeated", "line_documents", "threshold")
 
 
 class Recorder:

@@ -2,9 +2,11 @@
 may read in the second pass (the CCNet idea: a line recurring across many
 documents of a corpus is boilerplate, not any one article's text).
 
-Only hashes are kept, never texts: two count-min sketches (fixed-size arrays of
-counters, so memory does not grow with the corpus) count in how many
-documents each normalised line and each word occurs. Estimates can only be
+Only hashes are kept, never texts: a count-min sketch (a fixed-size array of
+counters, so memory does not grow with the corpus) counts in how many
+documents each normalised line occurs. (Nothing per word: a corpus idf made
+the body's topic comparison depend on every other document, so one changed
+input would change the outcome of many, and it did not improve the dev set.) Estimates can only be
 too high, by at most ``total / width`` with high probability; a line is called
 repeated only when it reaches ``config.repeat_min_docs`` documents and
 ``config.repeat_min_share`` of them, far above that error on real corpora.
@@ -23,7 +25,7 @@ from typing import Iterable
 
 from pipeline.config import Config
 from pipeline.lines import content_lines
-from pipeline.stages.boundaries import normalised, words
+from pipeline.stages.boundaries import normalised
 
 SKETCH_WIDTH = 1 << 18  # counters per row: 4 rows x 262,144 x 4 bytes = 4 MiB per sketch
 SKETCH_DEPTH = 4
@@ -77,17 +79,13 @@ class CorpusStats:
     documents: int = 0
     lines_counted: int = 0
     lines: CountMin = field(default_factory=CountMin)
-    words: CountMin = field(default_factory=CountMin)
     examples: dict[int, str] = field(default_factory=dict)  # key -> excerpt, at most MAX_EXAMPLES
 
     def add_text(self, text: str) -> None:
         """Count one document (its text after repair)."""
         self.documents += 1
-        lines, word_keys = distinct_keys(text)
-        for k, excerpt in lines:
+        for k, excerpt in distinct_keys(text):
             self.add_line(k, excerpt)
-        for k in word_keys:
-            self.words.add(k)
 
     def add_line(self, k: int, excerpt: str) -> None:
         """Count one distinct line of a document; keep a few repeated ones as examples."""
@@ -106,11 +104,6 @@ class CorpusStats:
         """The line recurs in enough documents of the corpus to be boilerplate."""
         return self.line_documents(text) >= self.threshold()
 
-    def idf(self, word: str) -> float:
-        """Inverse document frequency of a (lower-case) word in the corpus."""
-        df = self.words.estimate(key(word))
-        return math.log((self.documents + 1) / (df + 0.5)) if self.documents else 1.0
-
     def summary(self) -> dict:
         """What the change report says about the first pass."""
         repeated = sorted(((self.lines.estimate(k), text) for k, text in self.examples.items()), reverse=True)
@@ -118,17 +111,16 @@ class CorpusStats:
             "documents": self.documents,
             "lines_counted": self.lines_counted,
             "repeated_min_documents": self.threshold(),
-            "sketch_bytes": self.lines.bytes + self.words.bytes,
+            "sketch_bytes": self.lines.bytes,
             "repeated_examples": [{"text": t, "documents": n} for n, t in repeated if n >= self.threshold()],
         }
 
 
-def distinct_keys(text: str) -> tuple[list[tuple[int, str]], set[int]]:
+def distinct_keys(text: str) -> list[tuple[int, str]]:
     """What the first pass counts of a text: the key and an excerpt of each
-    distinct content line (in text order), and the keys of its distinct words."""
+    distinct content line, in text order."""
     lines: list[tuple[int, str]] = []
     seen_lines: set[int] = set()
-    word_keys: set[int] = set()
     for line in content_lines(text)[:MAX_LINES_PER_DOC]:
         norm = normalised(line.text)
         if not norm:
@@ -137,8 +129,7 @@ def distinct_keys(text: str) -> tuple[list[tuple[int, str]], set[int]]:
         if k not in seen_lines:
             seen_lines.add(k)
             lines.append((k, line.text.strip()[:EXCERPT_CHARS]))
-        word_keys.update(key(w) for w in words(line.text))
-    return lines, word_keys
+    return lines
 
 
 def from_texts(texts: Iterable[str], config: Config) -> CorpusStats:
@@ -151,7 +142,7 @@ def from_texts(texts: Iterable[str], config: Config) -> CorpusStats:
 
 def first_pass(inputs, raw_dir: Path, config: Config) -> CorpusStats:
     """Read every input once, decode and repair it as the pipeline does, and
-    count its lines and words. Unreadable or undecodable inputs, and inputs on
+    count its lines. Unreadable or undecodable inputs, and inputs on
     which a stage raises, are skipped here: the second pass rejects them with
     their reason, or reports the bug naming the input."""
     from pipeline.corpus import read_input

@@ -23,6 +23,5 @@ def test_parallel_first_pass_equals_the_sequential_one(tmp_path: Path) -> None:
         got = stats_pass.first_pass(inputs, Shared(raw, config, cache_dir=cache_dir), executor)
         assert (got.documents, got.lines_counted) == (want.documents, want.lines_counted)
         assert got.lines.table == want.lines.table
-        assert got.words.table == want.words.table
         assert list(got.examples.items()) == list(want.examples.items())
         assert got.summary() == want.summary()

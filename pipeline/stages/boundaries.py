@@ -35,7 +35,6 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Callable
 
 from pipeline.config import Config
@@ -159,9 +158,10 @@ def uniform_idf(word: str) -> float:
 
 
 def cosine(a: Counter, b: Counter, idf: Callable[[str], float] = uniform_idf) -> float:
-    """TF-IDF cosine of two bags of words. The idf comes from the corpus (the
-    first pass); without corpus statistics every word weighs the same. (Not
-    from the page itself: the result would change once the page is cleaned.)"""
+    """TF-IDF cosine of two bags of words. Every word weighs the same by
+    default (function words are left out of the bags): a corpus idf made
+    each document's outcome depend on all the others without improving the
+    dev set, and one from the page itself would change once it is cleaned."""
     wa = {w: c * idf(w) for w, c in a.items()}
     wb = {w: c * idf(w) for w, c in b.items()}
     dot = sum(v * wb.get(w, 0.0) for w, v in wa.items())
@@ -343,9 +343,7 @@ def removal_score(goodness: float, config: Config) -> float:
 def apply(doc: Document, config: Config, stats=None) -> Document:
     lines = content_lines(doc.text)
     judged = judge(lines, stats)
-    # One sketch lookup per distinct word of the document, not per comparison.
-    idf = lru_cache(maxsize=None)(stats.idf) if stats is not None else uniform_idf
-    found = find_body(judged, doc.title, config.body_threshold, idf)
+    found = find_body(judged, doc.title, config.body_threshold)
     if found is None:
         return doc
     start, end = found
