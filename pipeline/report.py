@@ -6,7 +6,6 @@ from collections import Counter, defaultdict
 from typing import Iterable, Iterator
 
 from pipeline import to_review
-from pipeline.process import Outcome
 from pipeline.stages import STAGES
 
 EXCERPT = 100
@@ -27,22 +26,22 @@ class Tally:
         self.stage_removed: Counter[str] = Counter()
         self.rule_edits: dict[str, Counter[str]] = defaultdict(Counter)
 
-    def add(self, outcome: Outcome) -> None:
-        doc = outcome.doc
+    def add(self, result) -> None:
+        """Count one document (``pipeline.result.Result``)."""
         self.documents_in += 1
-        if doc.rejection is not None:
-            self.rejected_by_reason[doc.rejection.reason] += 1
+        if not result.kept:
+            self.rejected_by_reason[result.reason] += 1
             return
         self.kept += 1
-        self.chars_in += len(outcome.raw_text)
-        self.chars_out += len(doc.text)
-        self.records += len(doc.records)
-        for stage in {e.stage for e in doc.edits}:
+        self.chars_in += result.chars_in
+        self.chars_out += result.chars_out
+        self.records += result.records
+        for stage in {stage for stage, *_ in result.rule_edits}:
             self.stage_docs[stage] += 1
-        for e in doc.edits:
-            self.stage_edits[e.stage] += 1
-            self.stage_removed[e.stage] += len(e.before) - len(e.after)
-            self.rule_edits[e.stage][e.rule] += 1
+        for stage, rule, edits, removed in result.rule_edits:
+            self.stage_edits[stage] += edits
+            self.stage_removed[stage] += removed
+            self.rule_edits[stage][rule] += edits
 
     def summary(self) -> dict:
         return {
@@ -79,6 +78,25 @@ def _cell(text: str) -> str:
 
 def markdown(head: dict, documents: Iterable[dict]) -> Iterator[str]:
     """report.md, line by line: summary, stages, changes, then every document."""
+    yield from markdown_head(head)
+    for d in documents:
+        yield ""
+        status = "kept" if d["status"] == "kept" else f"rejected: `{d['reason']}`"
+        yield f"### `{d['id']}` ({status})"
+        yield ""
+        yield document_markdown(d["edits"])[:-1]
+
+
+def document_markdown(edits: list[dict]) -> str:
+    """The lines of report.md under a document's heading (each ending in a newline)."""
+    if not edits:
+        return "No edits.\n"
+    lines = ["| stage | rule | removed or changed | reason |", "| --- | --- | --- | --- |", *_edit_rows(edits)]
+    return "\n".join(lines) + "\n"
+
+
+def markdown_head(head: dict) -> Iterator[str]:
+    """report.md up to its "Documents" heading, line by line."""
     s, c = head["summary"], head["changes"]
     yield f"# Change report: {head['version']}"
     yield ""
@@ -112,17 +130,6 @@ def markdown(head: dict, documents: Iterable[dict]) -> Iterator[str]:
     yield ""
     yield from to_review.markdown(head)  # corpus repetition, removals to review
     yield "## Documents"
-    for d in documents:
-        yield ""
-        status = "kept" if d["status"] == "kept" else f"rejected: `{d['reason']}`"
-        yield f"### `{d['id']}` ({status})"
-        yield ""
-        if not d["edits"]:
-            yield "No edits."
-            continue
-        yield "| stage | rule | removed or changed | reason |"
-        yield "| --- | --- | --- | --- |"
-        yield from _edit_rows(d["edits"])
 
 
 def _edit_rows(edits: list[dict]) -> Iterator[str]:

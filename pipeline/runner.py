@@ -1,6 +1,7 @@
 """The per-input work of a run, as executors ship it to workers: read the
 input, process it (or take it from the cache), and send back only what the
-writer needs: the outcome without its raw bytes, and the stage timings.
+writer needs: the ``Result`` (serialised output lines and a few counts,
+pipeline.result), and the stage timings.
 
 This is the one function the run loop maps over the inputs; it depends only
 on its input and ``Shared``, so where it runs never changes the output.
@@ -8,15 +9,16 @@ on its input and ``Shared``, so where it runs never changes the output.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from pipeline import cache, process as process_mod
+from pipeline import cache, process as process_mod, result
 from pipeline.config import Config
 from pipeline.corpus import Input, read_input
 from pipeline.process import Outcome, process
+from pipeline.result import Result
+from pipeline.schemas import SchemaViolation
 
 
 @dataclass(frozen=True)
@@ -31,9 +33,10 @@ class Shared:
 
 @dataclass(frozen=True)
 class Done:
-    outcome: Outcome | None
+    result: Result | None
     times: tuple[tuple[str, float], ...]  # (stage, seconds), for the run summary
     error: str | None = None  # a stage raised: the input is named by the caller
+    schema_violation: bool = False  # the error is an output the schemas refuse
 
 
 def work(inp: Input, shared: Shared) -> Done:
@@ -41,37 +44,44 @@ def work(inp: Input, shared: Shared) -> Done:
     observer = process_mod.on_stage_time
     process_mod.on_stage_time = lambda stage, seconds: times.append((stage, seconds))
     try:
-        data, rejected = read_input(inp, shared.raw_dir, shared.config)
-        if rejected is not None:
-            outcome = Outcome(rejected, "", "read")
-        elif (outcome := cache.cached_outcome(inp, data, shared)) is None:
-            doc, raw_text, stage = cache.cached_stages(inp, data, shared)
-            if doc.rejection is not None:
-                outcome = Outcome(doc, raw_text, stage)
-            else:  # the remaining stages, after those the cache holds
-                recorder = cache.Recorder(shared.stats) if shared.stats is not None else None
-                outcome = process(inp.id, inp.path, data, shared.config, recorder,
-                                  resume=(doc, raw_text, len(cache.CACHED_STAGES)))
-                cache.store_outcome(inp, data, shared, outcome, recorder)
+        return Done(result.of(_outcome(inp, shared), shared.config), tuple(times))
+    except SchemaViolation as err:  # output that does not match the schemas: nothing is published
+        return Done(None, (), str(err), schema_violation=True)
     except Exception as err:  # a bug: the caller names the input that triggers it
         return Done(None, (), f"{type(err).__name__}: {err}")
     finally:
         process_mod.on_stage_time = observer
-    # The raw bytes stay in the worker: the writer needs the text, not the input again.
-    return Done(dataclasses.replace(outcome, doc=dataclasses.replace(outcome.doc, raw=b"")), tuple(times))
 
 
-def outcomes(inputs: list[Input], shared: Shared, executor=None) -> Iterator[Outcome]:
-    """Every input's outcome, in input order. Stage timings are passed on to
+def _outcome(inp: Input, shared: Shared) -> Outcome:
+    data, rejected = read_input(inp, shared.raw_dir, shared.config)
+    if rejected is not None:
+        return Outcome(rejected, "", "read")
+    if (outcome := cache.cached_outcome(inp, data, shared)) is not None:
+        return outcome
+    doc, raw_text, stage = cache.cached_stages(inp, data, shared)
+    if doc.rejection is not None:
+        return Outcome(doc, raw_text, stage)
+    # the remaining stages, after those the cache holds
+    recorder = cache.Recorder(shared.stats) if shared.stats is not None else None
+    outcome = process(inp.id, inp.path, data, shared.config, recorder, resume=(doc, raw_text, len(cache.CACHED_STAGES)))
+    cache.store_outcome(inp, data, shared, outcome, recorder)
+    return outcome
+
+
+def results(inputs: list[Input], shared: Shared, executor=None) -> Iterator[Result]:
+    """Every input's Result, in input order. Stage timings are passed on to
     ``pipeline.process.on_stage_time`` in this process, wherever they ran.
     Raises ``ProcessingError`` naming the input when a stage raised."""
     from pipeline.version import ProcessingError  # version imports this module
 
     results = executor.map(work, inputs, shared) if executor is not None else (work(i, shared) for i in inputs)
     for inp, done in zip(inputs, results):
+        if done.schema_violation:
+            raise SchemaViolation(done.error)
         if done.error is not None:
             raise ProcessingError(f"processing {inp.path} raised {done.error}")
         if process_mod.on_stage_time is not None:
             for stage, seconds in done.times:
                 process_mod.on_stage_time(stage, seconds)
-        yield done.outcome
+        yield done.result

@@ -53,10 +53,17 @@ def work(inp: Input, shared) -> tuple[Counts | None | str, tuple]:
 
 
 def add(stats: CorpusStats, c: Counts) -> None:
-    """CorpusStats.add_text, from a worker's Counts."""
+    """CorpusStats.add_text, from a worker's Counts. Until the report's
+    examples are chosen, line by line (an example is a line reaching the
+    threshold, the first ones in input order); then all the document's
+    lines at once, in C (the main process must not be the bottleneck)."""
     stats.documents += 1
-    for k, excerpt in c.lines:
-        stats.add_line(k, excerpt)
+    if len(stats.examples) < corpus_stats.MAX_EXAMPLES:
+        for k, excerpt in c.lines:
+            stats.add_line(k, excerpt)
+    elif c.lines:
+        stats.lines_counted += len(c.lines)
+        stats.lines.add_cells(stats.lines.cells_of([k for k, _ in c.lines]))
 
 
 def first_pass(inputs: list[Input], shared, executor=None) -> CorpusStats:

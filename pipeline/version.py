@@ -31,9 +31,8 @@ from pipeline import dedup, report, serialize
 from pipeline import to_review  # removals to review
 from pipeline import cache, runner, stats_pass  # per-input work, mapped by an executor
 from pipeline.config import Config
-from pipeline.corpus import Input, list_inputs, read_input
-from pipeline.process import Outcome, process
-from pipeline.schemas import SCHEMA_DIR, check, check_report_entry
+from pipeline.corpus import list_inputs
+from pipeline.schemas import SCHEMA_DIR, check
 
 DATA_FILES = ("documents.jsonl", "records.jsonl", "rejected.jsonl")
 VERSION_RE = re.compile(r"^v([1-9][0-9]*)$")
@@ -187,31 +186,27 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
     duplicates = dedup.DuplicateIndex(config)  # kept documents so far, in id order
     manifest_inputs = []
     doc_entries = tmp / ".report-documents.jsonl"
+    doc_markdown = tmp / ".report-documents.md"
     with open(tmp / "documents.jsonl", "w", encoding="utf-8") as docs_f, \
          open(tmp / "records.jsonl", "w", encoding="utf-8") as recs_f, \
          open(tmp / "rejected.jsonl", "w", encoding="utf-8") as rej_f, \
-         open(doc_entries, "w", encoding="utf-8") as entries_f:
-        work = runner.outcomes(inputs, runner.Shared(raw_dir, config, stats, shared.cache_dir), executor)
-        for n, (inp, outcome) in enumerate(zip(inputs, work), 1):
-            outcome = dedup.screen(outcome, duplicates)  # here, in id order, whatever the executor
-            doc = outcome.doc
-            manifest_inputs.append({"path": inp.path, "sha256": doc.source_sha256 or None, "size": doc.source_size})
-            tally.add(outcome)
-            review.add(outcome)
-            if doc.rejection is None:
-                _write(docs_f, "document", serialize.document_obj(doc, len(outcome.raw_text)), inp.path)
-                for rec in serialize.record_objs(doc):
-                    _write(recs_f, "record", rec, inp.path)
+         open(doc_entries, "w", encoding="utf-8") as entries_f, \
+         open(doc_markdown, "w", encoding="utf-8") as md_f:
+        work = runner.results(inputs, runner.Shared(raw_dir, config, stats, shared.cache_dir), executor)
+        for n, res in enumerate(work, 1):
+            res = dedup.screen(res, duplicates)  # here, in id order, whatever the executor
+            manifest_inputs.append({"path": res.path, "sha256": res.sha256 or None, "size": res.size})
+            tally.add(res)
+            review.add(res)
+            # The lines were serialised and validated by the worker (pipeline.result).
+            if res.kept:
+                docs_f.write(res.document_line)
+                recs_f.write(res.record_lines)
             else:
-                _write(rej_f, "rejected", serialize.rejected_obj(doc, outcome.stage), inp.path)
-            entry = {
-                "id": doc.id,
-                "status": "kept" if doc.rejection is None else "rejected",
-                "reason": doc.rejection.reason if doc.rejection else None,
-                "edits": [serialize.edit_obj(e) for e in doc.edits],
-            }
-            entries_f.write(serialize.dumps(entry) + "\n")
-            on_progress(n, len(inputs), doc.source_size)
+                rej_f.write(res.rejected_line)
+            entries_f.write(res.report_entry() + "\n")
+            md_f.write(res.markdown_section())
+            on_progress(n, len(inputs), res.size)
 
     head = {
         "version": name,
@@ -222,8 +217,9 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
         "corpus": stats.summary(),
         "review": review.summary(),
     }
-    _write_report(tmp, head, doc_entries)
+    _write_report(tmp, head, doc_entries, doc_markdown)
     doc_entries.unlink()
+    doc_markdown.unlink()
     outputs = {p.name: file_stats(p) for p in sorted(tmp.iterdir())}
     manifest = {
         "version": name,
@@ -254,21 +250,6 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
     return result
 
 
-def _outcome(inp: Input, raw_dir: Path, config: Config, stats=None) -> Outcome:
-    data, rejected = read_input(inp, raw_dir, config)
-    if rejected is not None:
-        return Outcome(rejected, "", "read")
-    try:
-        return process(inp.id, inp.path, data, config, stats)
-    except Exception as err:  # a bug: name the input that triggers it
-        raise ProcessingError(f"processing {inp.path} raised {type(err).__name__}: {err}") from err
-
-
-def _write(f, schema: str, obj: dict, where: str) -> None:
-    check(schema, obj, f"output for {where}")
-    f.write(serialize.dumps(obj) + "\n")
-
-
 def _changes(tmp: Path, parent_dir: Path | None) -> dict:
     if parent_dir is None:
         old_docs, old_recs = {}, {}
@@ -287,19 +268,19 @@ def _changes(tmp: Path, parent_dir: Path | None) -> dict:
     }
 
 
-def _write_report(tmp: Path, head: dict, doc_entries: Path) -> None:
-    """report.json (validated part by part, streaming) and report.md."""
+def _write_report(tmp: Path, head: dict, doc_entries: Path, doc_markdown: Path) -> None:
+    """report.json and report.md, streamed from the documents' entries and
+    Markdown sections (validated by the workers that wrote them)."""
     check("report", {**head, "documents": []}, "report.json")
     with open(tmp / "report.json", "w", encoding="utf-8") as out, open(doc_entries, encoding="utf-8") as entries:
         out.write(serialize.dumps(head)[:-1] + ',"documents":[\n')
         for i, line in enumerate(entries):
-            entry = json.loads(line)
-            check_report_entry(entry)
             out.write(("," if i else "") + line)
         out.write("]}\n")
-    with open(doc_entries, encoding="utf-8") as entries, open(tmp / "report.md", "w", encoding="utf-8") as md:
-        for line in report.markdown(head, (json.loads(l) for l in entries)):
+    with open(doc_markdown, encoding="utf-8") as sections, open(tmp / "report.md", "w", encoding="utf-8") as md:
+        for line in report.markdown_head(head):
             md.write(line + "\n")
+        shutil.copyfileobj(sections, md, 1 << 20)
 
 
 def _same_data(parent_dir: Path, manifest: dict) -> bool:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from hypothesis import given, settings, strategies as st
 
-from pipeline import cache, corpus_stats, version
+from pipeline import cache, corpus_stats, result, version
 from pipeline.config import Config
 from pipeline.corpus import Input, list_inputs
 from pipeline.process import process
@@ -18,21 +18,16 @@ DEV_RAW = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev" / "raw
 SEED_RAW = Path(__file__).resolve().parents[1] / "raw"
 
 
-def _slim(outcome):
-    from dataclasses import replace
-    return replace(outcome, doc=replace(outcome.doc, raw=b""))
-
-
 def _same_as_uncached(raw: Path, inputs: list[Input], cache_dir: Path, config: Config) -> None:
     stats = corpus_stats.first_pass(inputs, raw, config)
     cached = Shared(raw, config, stats, cache_dir)
     for _ in range(2):  # the first fills the cache, the second reads it
         for inp in inputs:
             data = (raw / inp.path).read_bytes()
-            want = _slim(process(inp.id, inp.path, data, config, stats))
+            want = result.of(process(inp.id, inp.path, data, config, stats), config)
             got = work(inp, cached)
             assert got.error is None
-            assert got.outcome == want, inp.path
+            assert got.result == want, inp.path
 
 
 def test_cached_outcomes_equal_uncached_on_the_dev_set(tmp_path: Path) -> None:
