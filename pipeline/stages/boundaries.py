@@ -64,8 +64,13 @@ def sample(text: str) -> str:
 def word_count(text: str) -> int:
     """Words in the line; for a line longer than the sample, extrapolated from it."""
     head = sample(text)
-    n = len(head.split())
+    n = _split_count(head)
     return n if len(head) == len(text) else round(n * len(text) / len(head))
+
+
+@lru_cache(maxsize=4096)
+def _split_count(head: str) -> int:
+    return len(head.split())
 
 
 def words(text: str) -> tuple[str, ...]:
@@ -375,6 +380,7 @@ def removal_score(goodness: float, config: Config) -> float:
 def apply(doc: Document, config: Config, stats=None) -> Document:
     _words.cache_clear()  # per-document memos: lines of other documents are not kept
     _topic_words.cache_clear()
+    _split_count.cache_clear()
     lines = content_lines(doc.text)
     judged = judge(lines, stats)
     found = find_body(judged, doc.title, config.body_threshold)
