@@ -6,7 +6,7 @@ probability; ``apply`` rejects documents whose language is not kept.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
@@ -15,6 +15,7 @@ from langdetect.lang_detect_exception import LangDetectException
 from pipeline.config import Config
 from pipeline.fastlang import FastDetector
 from pipeline.document import Document
+from pipeline.patterns import language as patterns
 from pipeline.patterns.language import HAN, NEEDS_SCRIPT
 from pipeline.patterns.punctuation import PROSE_MIN_CHARS, SENTENCE_BREAK
 
@@ -39,17 +40,79 @@ def sample(text: str, limit: int) -> str:
 
 
 def detect(text: str, seed: int, limit: int) -> tuple[str, float]:
-    """(ISO 639-1 code, probability); ("und", 0.0) when there is nothing to judge."""
+    """(ISO 639-1 code, probability) of a bounded sample of the text; ("und",
+    0.0) when there is nothing to judge. Plainly English text is decided by
+    the cheap check, with the documented estimate as its probability; every
+    other text by langdetect."""
+    text = sample(text, limit)
+    if plainly_english(text):
+        return "en", patterns.PLAIN_ENGLISH_CONFIDENCE
+    return langdetect_reading(text, seed)
+
+
+def langdetect_reading(text: str, seed: int) -> tuple[str, float]:
+    """langdetect's (code, probability) for the whole of ``text``."""
     factory = _factory()
     factory.set_seed(seed)
     detector = FastDetector(factory)  # factory.create(), with the same results, faster
-    text = sample(text, limit)
     detector.append(text)
     try:
         best = detector.get_probabilities()[0]
     except (LangDetectException, IndexError):
         return UNDETERMINED, 0.0
     return script_checked(best.lang.split("-")[0], text), round(best.prob, 4)
+
+
+def plainly_english(text: str) -> bool:
+    """The cheap check (rule language.plain_english/v1, patterns.language):
+    True only when the text is overwhelmingly English prose. False decides
+    nothing: langdetect reads the text."""
+    e = english_evidence(text)
+    n = e.words
+    return (n >= patterns.MIN_WORDS
+            and e.only >= patterns.MIN_ONLY_SHARE * n
+            and e.only + e.shared >= patterns.MIN_FUNCTION_SHARE * n
+            and len(e.distinct_only) >= patterns.MIN_DISTINCT_ONLY
+            and e.foreign <= patterns.MAX_FOREIGN_SHARE * n
+            and e.non_ascii <= patterns.MAX_NON_ASCII_SHARE * e.letters
+            and e.unvouched <= patterns.MAX_UNVOUCHED_SHARE * n
+            and e.longest_unvouched <= patterns.MAX_UNVOUCHED_SEGMENT)
+
+
+@dataclass
+class Evidence:
+    """What plainly_english counts in a text (word counts unless named)."""
+
+    words: int = 0
+    only: int = 0  # patterns.ENGLISH_ONLY
+    shared: int = 0  # patterns.ENGLISH_SHARED
+    foreign: int = 0  # patterns.FOREIGN_FUNCTION_WORDS
+    letters: int = 0
+    non_ascii: int = 0  # letters
+    unvouched: int = 0  # words in segments that show no sign of English
+    longest_unvouched: int = 0
+    distinct_only: set[str] = field(default_factory=set)
+
+
+def english_evidence(text: str) -> Evidence:
+    e = Evidence()
+    for segment in patterns.SEGMENT_BREAK.split(text.lower()):
+        words = patterns.WORD.findall(segment)
+        only = [w for w in words if w in patterns.ENGLISH_ONLY]
+        shared = sum(w in patterns.ENGLISH_SHARED for w in words)
+        foreign = sum(w in patterns.FOREIGN_FUNCTION_WORDS for w in words)
+        e.words += len(words)
+        e.only += len(only)
+        e.shared += shared
+        e.foreign += foreign
+        e.distinct_only.update(only)
+        if len(words) >= patterns.SEGMENT_MIN_WORDS and not only and (shared < 2 or foreign):
+            e.unvouched += len(words)
+            e.longest_unvouched = max(e.longest_unvouched, len(words))
+    if not text.isascii():  # the common case costs nothing
+        e.letters = len("".join(patterns.WORD.findall(text)))
+        e.non_ascii = len(patterns.NON_ASCII_LETTER.findall(text))
+    return e
 
 
 def script_checked(code: str, text: str) -> str:
