@@ -25,8 +25,9 @@ NEEDS_SCRIPT = {"ko": HANGUL, "ja": KANA}
 # below; the median is 38%), they are spread through every sentence, and its
 # letters are ASCII. Foreign text has none of the English-only words; a
 # foreign sentence or paragraph inside English text is a stretch without them;
-# a mix with Chinese, Cyrillic or accented text has non-ASCII letters; link
-# spam, name lists and headlines have few function words. tests/test_language
+# a mix with Chinese, Cyrillic or accented text has non-ASCII letters; code
+# and links have symbols (= / _ ( ...); link spam, name lists and headlines
+# have few function words. tests/test_language
 # checks that langdetect reads every text the check accepts as ("en", 1.0).
 PLAIN_ENGLISH_RULE = "language.plain_english/v1"
 # The language_confidence written when the check decides: an estimate, not a
@@ -37,6 +38,8 @@ PLAIN_ENGLISH_CONFIDENCE = 1.0
 
 WORD = re.compile(r"[^\W\d_]+")  # a run of letters (any script)
 NON_ASCII_LETTER = re.compile(r"[^\W\d_A-Za-z]")
+# Characters of code, markup and links, rare in prose.
+CODE_SYMBOL = re.compile(r"[=<>{}\[\]_\\/|#*+~^@$%&()]")
 # Where a sentence or a line ends: the check looks at each such segment.
 SEGMENT_BREAK = re.compile(r"[.!?;:\n()\[\]\"|]+")
 
@@ -92,8 +95,10 @@ MIN_ONLY_SHARE = 0.10  # ENGLISH_ONLY among the words
 MIN_DISTINCT_ONLY = 6  # distinct ENGLISH_ONLY words: not one word repeated
 MAX_FOREIGN_SHARE = 0.02  # FOREIGN_FUNCTION_WORDS among the words
 MAX_NON_ASCII_SHARE = 0.01  # non-ASCII letters among the letters
+MAX_SYMBOL_SHARE = 0.025  # CODE_SYMBOL among the characters other than spaces
 # A segment of at least SEGMENT_MIN_WORDS words is vouched for when it holds an
-# ENGLISH_ONLY word, or two ENGLISH_SHARED words and no foreign one; the
+# ENGLISH_ONLY word, or two distinct ENGLISH_SHARED words (Polish writes "i"
+# twice in a sentence) and no foreign function word; the
 # words of the others must be few, and none of them long (a foreign sentence).
 SEGMENT_MIN_WORDS = 4
 MAX_UNVOUCHED_SHARE = 0.10

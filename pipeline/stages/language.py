@@ -75,6 +75,7 @@ def plainly_english(text: str) -> bool:
             and len(e.distinct_only) >= patterns.MIN_DISTINCT_ONLY
             and e.foreign <= patterns.MAX_FOREIGN_SHARE * n
             and e.non_ascii <= patterns.MAX_NON_ASCII_SHARE * e.letters
+            and e.symbols <= patterns.MAX_SYMBOL_SHARE * e.characters
             and e.unvouched <= patterns.MAX_UNVOUCHED_SHARE * n
             and e.longest_unvouched <= patterns.MAX_UNVOUCHED_SEGMENT)
 
@@ -89,6 +90,8 @@ class Evidence:
     foreign: int = 0  # patterns.FOREIGN_FUNCTION_WORDS
     letters: int = 0
     non_ascii: int = 0  # letters
+    characters: int = 0  # other than spaces and line breaks
+    symbols: int = 0  # characters of patterns.CODE_SYMBOL
     unvouched: int = 0  # words in segments that show no sign of English
     longest_unvouched: int = 0
     distinct_only: set[str] = field(default_factory=set)
@@ -99,16 +102,18 @@ def english_evidence(text: str) -> Evidence:
     for segment in patterns.SEGMENT_BREAK.split(text.lower()):
         words = patterns.WORD.findall(segment)
         only = [w for w in words if w in patterns.ENGLISH_ONLY]
-        shared = sum(w in patterns.ENGLISH_SHARED for w in words)
+        shared = [w for w in words if w in patterns.ENGLISH_SHARED]
         foreign = sum(w in patterns.FOREIGN_FUNCTION_WORDS for w in words)
         e.words += len(words)
         e.only += len(only)
-        e.shared += shared
+        e.shared += len(shared)
         e.foreign += foreign
         e.distinct_only.update(only)
-        if len(words) >= patterns.SEGMENT_MIN_WORDS and not only and (shared < 2 or foreign):
+        if len(words) >= patterns.SEGMENT_MIN_WORDS and not only and (len(set(shared)) < 2 or foreign):
             e.unvouched += len(words)
             e.longest_unvouched = max(e.longest_unvouched, len(words))
+    e.characters = len(text) - text.count(" ") - text.count("\n")
+    e.symbols = len(patterns.CODE_SYMBOL.findall(text))
     if not text.isascii():  # the common case costs nothing
         e.letters = len("".join(patterns.WORD.findall(text)))
         e.non_ascii = len(patterns.NON_ASCII_LETTER.findall(text))
