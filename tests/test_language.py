@@ -11,7 +11,8 @@ from hypothesis import given, settings, strategies as st
 from pipeline.config import Config
 from pipeline.document import Document
 from pipeline.patterns.language import (
-    ENGLISH_ONLY, ENGLISH_SHARED, FOREIGN_FUNCTION_WORDS, MAX_UNVOUCHED_SEGMENT, MIN_WORDS, PLAIN_ENGLISH_RULE,
+    ASCII_WORD, ENGLISH_ONLY, ENGLISH_SHARED, FOREIGN_FUNCTION_WORDS, MAX_UNVOUCHED_SEGMENT, MIN_WORDS,
+    PLAIN_ENGLISH_RULE, WORD,
 )
 from pipeline.process import clean_text
 from pipeline.reasons import REASON_PATTERN
@@ -237,3 +238,8 @@ def test_the_cheap_check_decides_no_text_langdetect_reads_otherwise(pieces, limi
     # estimate, e.g. ("en", 0.8571).
     text = "".join(p + sep for p, sep in pieces)
     assert agrees_with_langdetect(text, limit)
+
+
+@given(st.text(st.characters(max_codepoint=127)))
+def test_ascii_word_is_word_in_ascii_text(text: str) -> None:
+    assert ASCII_WORD.findall(text) == WORD.findall(text)
