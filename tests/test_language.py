@@ -243,3 +243,12 @@ def test_the_cheap_check_decides_no_text_langdetect_reads_otherwise(pieces, limi
 @given(st.text(st.characters(max_codepoint=127)))
 def test_ascii_word_is_word_in_ascii_text(text: str) -> None:
     assert ASCII_WORD.findall(text) == WORD.findall(text)
+
+
+def test_a_rejection_says_what_decided() -> None:
+    english = next(c["text"] for c in CASES if c["label"] == "English: council report")
+    config = Config(keep_languages=("fr",))
+    by_check = language.apply(doc_with(english), config).rejection
+    assert by_check.reason == "language:en" and PLAIN_ENGLISH_RULE in by_check.detail
+    by_langdetect = language.apply(doc_with(UDHR["de"]), config).rejection
+    assert by_langdetect.detail == "detected de with probability 1.0; kept: fr"

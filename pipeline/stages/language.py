@@ -45,13 +45,19 @@ def sample(text: str, limit: int) -> str:
 
 def detect(text: str, seed: int, limit: int) -> tuple[str, float]:
     """(ISO 639-1 code, probability) of a bounded sample of the text; ("und",
-    0.0) when there is nothing to judge. Plainly English text is decided by
-    the cheap check, with the documented estimate as its probability; every
-    other text by langdetect."""
+    0.0) when there is nothing to judge."""
+    code, prob, _ = measure(text, seed, limit)
+    return code, prob
+
+
+def measure(text: str, seed: int, limit: int) -> tuple[str, float, str]:
+    """detect(), and what decided: plainly English text is decided by the
+    cheap check (PLAIN_ENGLISH_RULE), with the documented estimate as its
+    probability; every other text by langdetect ("langdetect")."""
     text = sample(text, limit)
     if plainly_english(text):
-        return "en", patterns.PLAIN_ENGLISH_CONFIDENCE
-    return langdetect_reading(text, seed)
+        return "en", patterns.PLAIN_ENGLISH_CONFIDENCE, patterns.PLAIN_ENGLISH_RULE
+    return (*langdetect_reading(text, seed), "langdetect")
 
 
 def langdetect_reading(text: str, seed: int) -> tuple[str, float]:
@@ -144,10 +150,12 @@ def apply(doc: Document, config: Config) -> Document:
     body = doc.text.strip()
     if len(body) < config.min_body_chars:
         return doc.reject("no_body", "nothing is left of the text after cleaning")
-    code, prob = detect(body, config.language_seed, config.language_sample_chars)
+    code, prob, how = measure(body, config.language_seed, config.language_sample_chars)
     doc = replace(doc, language=code, language_confidence=prob)
     if code not in config.keep_languages:
-        return doc.reject(f"language:{code}", f"detected {code} with probability {prob}; kept: {', '.join(config.keep_languages)}")
+        found = (f"detected {code} with probability {prob}" if how == "langdetect"
+                 else f"detected {code} by {how} (its probability {prob} is an estimate)")
+        return doc.reject(f"language:{code}", f"{found}; kept: {', '.join(config.keep_languages)}")
     if not reads_as_prose(body):
         return doc.reject("no_body", "no line of what is left holds a finished sentence "
                           "(only headlines, tags, menus or links)")
