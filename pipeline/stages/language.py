@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+from langdetect.detector_factory import PROFILES_DIRECTORY
 from langdetect.lang_detect_exception import LangDetectException
 
 from pipeline.config import Config
-from pipeline.fastlang import FastDetector
+from pipeline.fastlang import FastDetector, Profiles
 from pipeline.document import Document
 from pipeline.patterns import language as patterns
 from pipeline.patterns.language import HAN, NEEDS_SCRIPT
@@ -28,11 +28,9 @@ UNDETERMINED = "und"
 
 
 @lru_cache(maxsize=1)
-def _factory() -> DetectorFactory:
-    # Loading the profiles takes most of a second: once per process.
-    factory = DetectorFactory()
-    factory.load_profile(PROFILES_DIRECTORY)
-    return factory
+def _factory() -> Profiles:
+    # Read once per process, and only by the first text langdetect reads.
+    return Profiles(PROFILES_DIRECTORY)
 
 
 def sample(text: str, limit: int) -> str:
