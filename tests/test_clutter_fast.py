@@ -10,7 +10,7 @@ each rewritten line test must answer as the old one did.
 from __future__ import annotations
 
 import json
-import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ import clutter_reference as reference
 from pipeline.config import Config
 from pipeline.document import Document
 from pipeline.patterns import boilerplate as BP
+from pipeline.patterns import clutter as P
 from pipeline.stages import STAGES, boilerplate, clutter
 from conftest import DEV_FILES, SEED_FILES, make_doc
 
@@ -64,8 +65,8 @@ LINES = st.sampled_from([
     "ΣΑΣ'a ΟΔΟΣ Σ", "İstanbul İzmir", "Straße STRASSE", "café CAFÉ naïve", "ﬁnance ﬂow", "2019-01-21 AB12C",
     "a b c d e f g h i j k l m n o p", "one two three four five six seven eight nine ten eleven twelve thirteen fourteen",
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen http://x.y/z",
-    "@handle", "#tag", "",
-]) | st.text(alphabet=" |｜.-…abcXYZ19ΣİéＡ\t\u00a0\u3000", max_size=40)
+    "@handle", "#tag", "", "Buses—and depots — “quoted” ‘words’ • · «x» �", "Ça—va é—té",
+]) | st.text(alphabet=" |｜.-…—“”abcXYZ19ΣİéＡ\t\u00a0\u3000\ufffd", max_size=40)
 
 
 @settings(max_examples=400, deadline=None)
@@ -98,7 +99,8 @@ def test_the_body_bag_and_drift_are_the_same_numbers(texts: list[str]) -> None:
     for text in texts:
         bag = clutter.words(text)
         assert clutter.drift(bag, fast) == reference.drift(reference.words(text), slow)
-        fast.add(bag)
+        before = Counter(fast.counts)
+        assert fast.add(bag) == (clutter.dot(bag, before), sum(c * c for c in bag.values()))
         slow.add(reference.words(text))
         assert (fast.counts, fast.norm2, fast.total) == (slow.counts, slow.norm2, slow.total)
 
@@ -106,6 +108,11 @@ def test_the_body_bag_and_drift_are_the_same_numbers(texts: list[str]) -> None:
 @pytest.mark.parametrize("text", ["ΣΑΣ'a", "ΟΔΟΣ'Σ", "İstanbul", "ﬁnance", "Straße", "a’s café", "KΣ"])
 def test_words_of_non_ascii_text_are_found_word_by_word(text: str) -> None:
     assert clutter.words(text) == reference.words(text)
+
+
+@pytest.mark.parametrize("breaker", list(P.WORD_BREAKERS))
+def test_word_breakers_part_words_as_a_space_does(breaker: str) -> None:
+    assert P.WORD.findall(f"abc{breaker}def") == P.WORD.findall("abc def") == ["abc", "def"]
 
 
 def test_a_part_number_needs_a_code_run() -> None:

@@ -53,6 +53,10 @@ CODE_RUN = re.compile(r"[A-Z0-9-][A-Z0-9-]{4}")
 
 # Words for the topical-drift signal: letters only, 3+ characters.
 WORD = re.compile(r"[^\W\d_]{3,}")
+# Common characters outside ASCII that WORD does not match: they part words
+# as a space does, so the stage makes them spaces (a text left ASCII is then
+# counted the fast way).
+WORD_BREAKERS = "\u2014\u2013\u201c\u201d\u2018\u2019\u2026\u2022\u00b7\u00ab\u00bb\u00a0\ufffd"
 # An ASCII text's letters lowered and every other character a space: its
 # WORDs are then the runs of three letters or more between spaces.
 ASCII_LETTERS_LOWERED = str.maketrans({chr(c): chr(c).lower() if chr(c).isalpha() else " " for c in range(128)})

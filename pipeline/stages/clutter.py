@@ -127,6 +127,10 @@ def is_duplicate(lines: list[Line], i: int) -> bool:
 
 
 def words(text: str) -> Counter:
+    if not text.isascii():  # dashes and quotes part words as a space does
+        for c in P.WORD_BREAKERS:
+            if c in text:
+                text = text.replace(c, " ")
     if text.isascii():
         # The same words, in C: WORD matches the runs of 3+ ASCII letters, the
         # runs left when every other character becomes a space; the runs of
@@ -150,33 +154,48 @@ class Bag:
         self.norm2 = 0
         self.total = 0
 
-    def add(self, counts: Counter, overlap: int | None = None) -> None:
-        """``overlap``: dot(counts, self.counts), when the caller has it."""
+    def add(self, counts: Counter) -> tuple[int, int]:
+        """Add the counts; return dot(counts, the bag before) and dot(counts,
+        counts), found on the way (one loop over the block's words)."""
+        bag, get = self.counts, self.counts.get
+        overlap = square = 0
+        for w, c in counts.items():
+            old = get(w, 0)
+            bag[w] = old + c
+            overlap += c * old
+            square += c * c
         # Each word's (old + c)^2 - old^2 is 2 old c + c^2 (integers: exact).
-        overlap = dot(counts, self.counts) if overlap is None else overlap
-        self.norm2 += 2 * overlap + dot(counts, counts)
+        self.norm2 += 2 * overlap + square
         self.total += sum(counts.values())
-        self.counts.update(counts.elements())  # (counted in C; a Counter argument is added in Python)
+        return overlap, square
 
 
 def dot(a: Counter, b: Counter) -> int:
-    """Sum of a[w] * b[w] over a's words (C loops: the stage's inner loop)."""
+    """Sum of a[w] * b[w] over a's words (C loops)."""
     return sum(map(mul, a.values(), map(b.get, a, repeat(0))))
 
 
-def cosine(block: Counter, body: Bag, overlap: int | None = None) -> float:
-    """``overlap``: dot(block, body.counts), when the caller has it."""
-    if not block or not body.norm2:
+def cosine(block: Counter, body: Bag) -> float:
+    return cosine_of(block, dot(block, body.counts), dot(block, block), body.norm2)
+
+
+def cosine_of(block: Counter, overlap: int, square: int, norm2: int) -> float:
+    """cosine from its parts: dot(block, body), dot(block, block), body.norm2."""
+    if not block or not norm2:
         return 0.0
-    overlap = dot(block, body.counts) if overlap is None else overlap
-    return overlap / math.sqrt(dot(block, block) * body.norm2)
+    return overlap / math.sqrt(square * norm2)
 
 
-def drift(block: Counter, body: Bag, overlap: int | None = None) -> float:
+def drift(block: Counter, body: Bag) -> float:
     """1 for a block sharing no content words with the body, 0 when on-topic."""
-    if not block or body.total < MIN_BODY_WORDS:
+    return drift_of(block, dot(block, body.counts), dot(block, block), body.norm2, body.total)
+
+
+def drift_of(block: Counter, overlap: int, square: int, norm2: int, total: int) -> float:
+    """drift from the parts of cosine_of and the body's word total."""
+    if not block or total < MIN_BODY_WORDS:
         return 0.0  # too little body to compare with: no evidence either way
-    return max(0.0, 1.0 - cosine(block, body, overlap) / ON_TOPIC_COSINE)
+    return max(0.0, 1.0 - cosine_of(block, overlap, square, norm2) / ON_TOPIC_COSINE)
 
 
 class Facts:
@@ -219,9 +238,10 @@ def line_facts(lines: list[Line]) -> dict[int, Facts]:
 
 
 def duplicated(block: list[Line], i: int, facts: dict[int, Facts]) -> bool:
-    """is_duplicate, from the lines' facts."""
-    here = facts[block[i].index].normalised
-    return any(0 <= j < len(block) and facts[block[j].index].normalised == here for j in (i - 1, i + 1))
+    """is_duplicate, from the lines' facts (a lone line is normalised for nothing)."""
+    neighbours = [block[j] for j in (i - 1, i + 1) if 0 <= j < len(block)]
+    here = facts[block[i].index].normalised if neighbours else None
+    return any(facts[line.index].normalised == here for line in neighbours)
 
 
 # ----------------------------------------------------------------------- blocks
@@ -292,12 +312,14 @@ def score_blocks(groups: list[list[Line]], threshold: float, facts: dict[int, Fa
         signals = structural_signals(group, facts)
         structural = combine(signals)
         bag = words(" ".join(line.text for line in group))
-        overlap = dot(bag, body.counts)  # (drift and body.add both need it)
-        signals["off-topic"] = drift(bag, body, overlap)
         lone_boilerplate = len(group) == 1 and facts[group[0].index].boilerplate
-        blocks.append(Block(group, signals, combine(signals), lone_boilerplate))
+        norm2, total = body.norm2, body.total  # drift compares with the body above the block
         if structural < threshold and not lone_boilerplate:
-            body.add(bag, overlap)
+            overlap, square = body.add(bag)  # (adding finds the parts of drift on the way)
+        else:
+            overlap, square = dot(bag, body.counts), dot(bag, bag)
+        signals["off-topic"] = drift_of(bag, overlap, square, norm2, total)
+        blocks.append(Block(group, signals, combine(signals), lone_boilerplate))
     return blocks
 
 
