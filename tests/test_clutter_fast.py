@@ -17,12 +17,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import clutter_reference as reference
 from pipeline.config import Config
 from pipeline.document import Document
 from pipeline.patterns import boilerplate as BP
 from pipeline.patterns import clutter as P
 from pipeline.stages import STAGES, boilerplate, clutter
+import clutter_reference as reference
 from conftest import DEV_FILES, SEED_FILES, make_doc
 
 HERE = Path(__file__).parent
@@ -63,7 +63,8 @@ LINES = st.sampled_from([
     "A cut teaser ...", "A teaser cut…", "Short headline", "Is AI a threat?", "“Is it?”", "Source: Agency",
     "Photo: Xinhua/Li Tao", "Li Tao is a professor at Fudan University", "Chess prodigy wins national title",
     "ΣΑΣ'a ΟΔΟΣ Σ", "İstanbul İzmir", "Straße STRASSE", "café CAFÉ naïve", "ﬁnance ﬂow", "2019-01-21 AB12C",
-    "a b c d e f g h i j k l m n o p", "one two three four five six seven eight nine ten eleven twelve thirteen fourteen",
+    "a b c d e f g h i j k l m n o p",
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen",
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen http://x.y/z",
     "@handle", "#tag", "", "Buses—and depots — “quoted” ‘words’ • · «x» �", "Ça—va é—té",
 ]) | st.text(alphabet=" |｜.-…—“”abcXYZ19ΣİéＡ\t\u00a0\u3000\ufffd", max_size=40)

@@ -17,8 +17,8 @@ import inspect
 import re
 import re._parser as sre_parse
 import unicodedata
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import ftfy
 import pytest

@@ -77,4 +77,5 @@ years yet you your yours yourself mr mrs ms told added according
 
 # The drift signal drops stopwords; on ASCII text the stage also drops here
 # the 1-2 letter runs WORD does not match.
-SHORT_OR_STOPWORDS = STOPWORDS | {a + b for a in "abcdefghijklmnopqrstuvwxyz" for b in ("", *"abcdefghijklmnopqrstuvwxyz")}
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+SHORT_OR_STOPWORDS = STOPWORDS | {a + b for a in _LETTERS for b in ("", *_LETTERS)}

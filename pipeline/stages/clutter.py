@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from dataclasses import dataclass, replace
 from itertools import repeat
 from operator import mul
-from dataclasses import dataclass, replace
 
 from pipeline.config import Config
 from pipeline.document import Document
@@ -114,8 +114,9 @@ def is_related_label(text: str) -> bool:
 def is_cut(text: str) -> bool:
     """A paragraph stopping mid-sentence: long and without final punctuation
     (a closing link or @handle is not a cut)."""
-    if len(text.split(None, HEADLINE_MAX_WORDS)) <= HEADLINE_MAX_WORDS or ends_sentence(text) or ends_in_ellipsis(text):
-        return False  # (split at most 15 times: min(words, 15) tells "at most 14 words")
+    few_words = len(text.split(None, HEADLINE_MAX_WORDS)) <= HEADLINE_MAX_WORDS  # (min(words, 15): no full split)
+    if few_words or ends_sentence(text) or ends_in_ellipsis(text):
+        return False
     last = text.rsplit(None, 1)[-1]
     return not (P.LINK_TOKEN.search(last) or last.startswith(("@", "#")))
 
@@ -204,8 +205,8 @@ class Facts:
     The two asked of a few lines only (the last of a block, lines of a
     multi-line block) are computed when first asked."""
 
-    __slots__ = ("text", "end_marker", "link_spam", "related_label", "boilerplate", "headline", "tag_line",
-                 "ends_in_ellipsis", "_cut", "_normalised")
+    __slots__ = ("_cut", "_normalised", "boilerplate", "end_marker", "ends_in_ellipsis", "headline", "link_spam",
+                 "related_label", "tag_line", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
