@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import repeat
 from operator import mul
 
@@ -155,20 +155,29 @@ class Bag:
         self.norm2 = 0
         self.total = 0
 
-    def add(self, counts: Counter) -> tuple[int, int]:
-        """Add the counts; return dot(counts, the bag before) and dot(counts,
-        counts), found on the way (one loop over the block's words)."""
+    def add(self, counts: Counter) -> None:
         bag, get = self.counts, self.counts.get
-        overlap = square = 0
         for w, c in counts.items():
             old = get(w, 0)
             bag[w] = old + c
-            overlap += c * old
-            square += c * c
-        # Each word's (old + c)^2 - old^2 is 2 old c + c^2 (integers: exact).
-        self.norm2 += 2 * overlap + square
+            self.norm2 += 2 * old * c + c * c  # (old + c)^2 - old^2, in integers: exact
         self.total += sum(counts.values())
-        return overlap, square
+
+    def remove(self, counts: Counter) -> None:
+        """Take back counts added before."""
+        bag = self.counts
+        for w, c in counts.items():
+            old = bag[w]
+            bag[w] = old - c
+            self.norm2 -= 2 * old * c - c * c  # old^2 - (old - c)^2
+        self.total -= sum(counts.values())
+
+    @classmethod
+    def of(cls, counts: Counter) -> Bag:
+        """A bag holding these counts (counted in one go, not added block by block)."""
+        bag = cls()
+        bag.counts, bag.norm2, bag.total = counts, dot(counts, counts), sum(counts.values())
+        return bag
 
 
 def dot(a: Counter, b: Counter) -> int:
@@ -177,26 +186,16 @@ def dot(a: Counter, b: Counter) -> int:
 
 
 def cosine(block: Counter, body: Bag) -> float:
-    return cosine_of(block, dot(block, body.counts), dot(block, block), body.norm2)
-
-
-def cosine_of(block: Counter, overlap: int, square: int, norm2: int) -> float:
-    """cosine from its parts: dot(block, body), dot(block, block), body.norm2."""
-    if not block or not norm2:
+    if not block or not body.norm2:
         return 0.0
-    return overlap / math.sqrt(square * norm2)
+    return dot(block, body.counts) / math.sqrt(dot(block, block) * body.norm2)
 
 
 def drift(block: Counter, body: Bag) -> float:
     """1 for a block sharing no content words with the body, 0 when on-topic."""
-    return drift_of(block, dot(block, body.counts), dot(block, block), body.norm2, body.total)
-
-
-def drift_of(block: Counter, overlap: int, square: int, norm2: int, total: int) -> float:
-    """drift from the parts of cosine_of and the body's word total."""
-    if not block or total < MIN_BODY_WORDS:
+    if not block or body.total < MIN_BODY_WORDS:
         return 0.0  # too little body to compare with: no evidence either way
-    return max(0.0, 1.0 - cosine_of(block, overlap, square, norm2) / ON_TOPIC_COSINE)
+    return max(0.0, 1.0 - cosine(block, body) / ON_TOPIC_COSINE)
 
 
 class Facts:
@@ -304,24 +303,74 @@ def combine(signals: dict[str, float]) -> float:
     return 1.0 - keep
 
 
-def score_blocks(groups: list[list[Line]], threshold: float, facts: dict[int, Facts]) -> list[Block]:
+def score_blocks(groups: list[list[Line]], threshold: float, facts: dict[int, Facts]) -> list[ScoredBlock]:
     """Score every block; drift compares a block with the text above it,
-    leaving out blocks that already look like clutter by their form."""
-    body = Bag()
-    blocks = []
-    for group in groups:
-        signals = structural_signals(group, facts)
-        structural = combine(signals)
-        bag = words(" ".join(line.text for line in group))
-        lone_boilerplate = len(group) == 1 and facts[group[0].index].boilerplate
-        norm2, total = body.norm2, body.total  # drift compares with the body above the block
-        if structural < threshold and not lone_boilerplate:
-            overlap, square = body.add(bag)  # (adding finds the parts of drift on the way)
-        else:
-            overlap, square = dot(bag, body.counts), dot(bag, bag)
-        signals["off-topic"] = drift_of(bag, overlap, square, norm2, total)
-        blocks.append(Block(group, signals, combine(signals), lone_boilerplate))
-    return blocks
+    leaving out blocks that already look like clutter by their form. A
+    block's drift is computed when its score is first read (see Topic)."""
+    shapes = [structural_signals(group, facts) for group in groups]
+    lone = [len(group) == 1 and facts[group[0].index].boilerplate for group in groups]
+    in_body = [combine(shape) < threshold and not lone_boilerplate for shape, lone_boilerplate in zip(shapes, lone)]
+    topic = Topic([" ".join(line.text for line in group) for group in groups], in_body)
+    return [ScoredBlock(group, shape, lone_boilerplate, i, topic)
+            for i, (group, shape, lone_boilerplate) in enumerate(zip(groups, shapes, lone))]
+
+
+class Topic:
+    """Each block's drift from the body above it, computed for the blocks
+    asked about only. The trailing walk asks from the end and stops at the
+    body, so most blocks are only counted into the body, all in one go: the
+    words of a space-joined text are the words of its parts."""
+
+    def __init__(self, texts: list[str], in_body: list[bool]) -> None:
+        self.texts, self.in_body = texts, in_body
+        self.bags: dict[int, Counter] = {}
+        self.drifts: dict[int, float] = {}
+        self.body: Bag | None = None
+        self.below = 0  # self.body holds the body blocks before this index
+
+    def bag(self, i: int) -> Counter:
+        if i not in self.bags:
+            self.bags[i] = words(self.texts[i])
+        return self.bags[i]
+
+    def drift(self, i: int) -> float:
+        if i not in self.drifts:
+            self.move_body_to(i)
+            self.drifts[i] = drift(self.bag(i), self.body)
+        return self.drifts[i]
+
+    def move_body_to(self, i: int) -> None:
+        if self.body is None:
+            self.body = Bag.of(words(" ".join(t for t, b in zip(self.texts[:i], self.in_body) if b)))
+            self.below = i
+        for j in range(self.below, i):
+            if self.in_body[j]:
+                self.body.add(self.bag(j))
+        for j in range(i, self.below):
+            if self.in_body[j]:
+                self.body.remove(self.bag(j))
+        self.below = i
+
+
+class ScoredBlock:
+    """A Block whose drift, and so signals and score, are computed when first
+    read (trailing_region reads the last blocks only)."""
+
+    def __init__(self, lines: list[Line], shape: dict[str, float], boilerplate: bool, index: int,
+                 topic: Topic) -> None:
+        self.lines, self.boilerplate = lines, boilerplate
+        self._shape, self._index, self._topic = shape, index, topic
+        self._signals: dict[str, float] | None = None
+
+    @property
+    def signals(self) -> dict[str, float]:
+        if self._signals is None:
+            self._signals = {**self._shape, "off-topic": self._topic.drift(self._index)}
+        return self._signals
+
+    @property
+    def score(self) -> float:
+        return combine(self.signals)
 
 
 def after_last_marker(blocks: list[Block]) -> int:
@@ -336,7 +385,7 @@ def after_last_marker(blocks: list[Block]) -> int:
 def marked(block: Block) -> Block:
     """The block as seen after an end marker."""
     signals = {**block.signals, "after end marker": 1.0}
-    return replace(block, signals=signals, score=combine(signals))
+    return Block(block.lines, signals, combine(signals), block.boilerplate)
 
 
 def trailing_region(blocks: list[Block], threshold: float) -> tuple[list[Block], bool]:
