@@ -20,9 +20,12 @@ let's i've we've they've he's she's
 
 # A word for density and coherence: letters (and an inner apostrophe).
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+# The same words in ASCII text, three times as fast (the Unicode classes cost).
+WORD_ASCII = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 
 # Tokens compared for repetition, and digits masked in them.
 TOKEN = re.compile(r"\w+")
+TOKEN_ASCII = re.compile(r"\w+", re.ASCII)  # the same tokens in ASCII text, faster
 DIGIT = re.compile(r"\d")
 
 # Characters that end a complete sentence once closers are stripped

@@ -84,7 +84,8 @@ def words(text: str) -> tuple[str, ...]:
 def _words(head: str) -> tuple[str, ...]:
     # One lower() and replace() over the joined words, not one per word: the
     # words hold no newline, and lower-casing never looks across a non-letter.
-    return tuple("\n".join(P.WORD.findall(head)).lower().replace("’", "'").split("\n")) if P.WORD.search(head) else ()
+    found = (P.WORD_ASCII if head.isascii() else P.WORD).findall(head)
+    return tuple("\n".join(found).lower().replace("’", "'").split("\n")) if found else ()
 
 
 def words_slow(text: str) -> list[str]:
@@ -97,7 +98,8 @@ def normalised(text: str) -> str:
     digit as 0, so a template printed with different numbers ("Rating: 36
     Votes", "2 days ago") repeats too."""
     # Tokens hold no space, so masking digits once over the joined line is the same.
-    return P.DIGIT.sub("0", " ".join(P.TOKEN.findall(sample(text).lower())))
+    head = sample(text).lower()
+    return P.DIGIT.sub("0", " ".join((P.TOKEN_ASCII if head.isascii() else P.TOKEN).findall(head)))
 
 
 def stopword_density(text: str) -> float:
