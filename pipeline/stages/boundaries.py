@@ -379,7 +379,23 @@ def removal_score(goodness: float, config: Config) -> float:
     return round(max(1.0 - goodness, review_threshold(config)), 4)
 
 
+MAX_ROUNDS = 3
+
+
 def apply(doc: Document, config: Config, stats=None) -> Document:
+    """Cut until nothing more is cut: a cut can change what is left (a line
+    printed twice is no longer repeated once one copy is gone), and cleaning
+    the clean text again must change nothing."""
+    for _ in range(MAX_ROUNDS):
+        before = doc.text
+        doc = cut(doc, config, stats)
+        if doc.text == before:
+            break
+    return doc
+
+
+def cut(doc: Document, config: Config, stats=None) -> Document:
+    """One round: remove what lies outside the body."""
     _words.cache_clear()  # per-document memos: lines of other documents are not kept
     _topic_words.cache_clear()
     _split_count.cache_clear()
