@@ -21,6 +21,7 @@ class Outcome:
     doc: Document
     raw_text: str  # the decoded raw text ("" when decoding failed)
     stage: str  # the stage that rejected the document, or "" when kept
+    fingerprint: object = None  # pipeline.dedup.Fingerprint of a kept document, from its worker
 
 
 def process(doc_id: str, source_file: str, raw: bytes, config: Config, stats=None, resume=None) -> Outcome:

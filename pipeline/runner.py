@@ -9,11 +9,12 @@ on its input and ``Shared``, so where it runs never changes the output.
 from __future__ import annotations
 
 import dataclasses
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from pipeline import cache, process as process_mod
+from pipeline import cache, dedup, process as process_mod
 from pipeline.config import Config
 from pipeline.corpus import Input, read_input
 from pipeline.process import Outcome, process
@@ -53,12 +54,25 @@ def work(inp: Input, shared: Shared) -> Done:
                 outcome = process(inp.id, inp.path, data, shared.config, recorder,
                                   resume=(doc, raw_text, len(cache.CACHED_STAGES)))
                 cache.store_outcome(inp, data, shared, outcome, recorder)
+        fp = _fingerprint(outcome, shared.config, times)
     except Exception as err:  # a bug: the caller names the input that triggers it
         return Done(None, (), f"{type(err).__name__}: {err}")
     finally:
         process_mod.on_stage_time = observer
     # The raw bytes stay in the worker: the writer needs the text, not the input again.
-    return Done(dataclasses.replace(outcome, doc=dataclasses.replace(outcome.doc, raw=b"")), tuple(times))
+    doc = dataclasses.replace(outcome.doc, raw=b"")
+    return Done(dataclasses.replace(outcome, doc=doc, fingerprint=fp), tuple(times))
+
+
+def _fingerprint(outcome: Outcome, config: Config, times: list) -> dedup.Fingerprint | None:
+    """A kept document's duplicate fingerprint, computed here (in the worker)
+    so that the run's main process only looks it up; timed as dedup work."""
+    if outcome.doc.rejection is not None:
+        return None
+    started = time.perf_counter()
+    fp = dedup.fingerprint(outcome.doc.text, config)
+    times.append((dedup.STAGE, time.perf_counter() - started))
+    return fp
 
 
 def outcomes(inputs: list[Input], shared: Shared, executor=None) -> Iterator[Outcome]:

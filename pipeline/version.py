@@ -184,7 +184,7 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
     shared = runner.Shared(raw_dir, config, cache_dir=cache_dir)
     stats = stats_pass.first_pass(inputs, shared, executor)  # corpus_stats.first_pass, on the executor
     review = to_review.Review(config)
-    duplicates = dedup.DuplicateIndex(config)  # kept documents so far, in id order
+    duplicates = dedup.DuplicateIndex(config, spill_dir=tmp)  # kept documents so far, in id order
     manifest_inputs = []
     doc_entries = tmp / ".report-documents.jsonl"
     with open(tmp / "documents.jsonl", "w", encoding="utf-8") as docs_f, \
@@ -212,6 +212,7 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
             }
             entries_f.write(serialize.dumps(entry) + "\n")
             on_progress(n, len(inputs), doc.source_size)
+    duplicates.close()
 
     head = {
         "version": name,
