@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from pipeline.config import Config
@@ -21,7 +21,9 @@ class Outcome:
     doc: Document
     raw_text: str  # the decoded raw text ("" when decoding failed)
     stage: str  # the stage that rejected the document, or "" when kept
-    fingerprint: object = None  # pipeline.dedup.Fingerprint of a kept document, from its worker
+    # pipeline.dedup.Fingerprint of a kept document, from its worker: derived
+    # from doc.text and the config, so it takes no part in comparing outcomes
+    fingerprint: object = field(default=None, compare=False)
 
 
 def process(doc_id: str, source_file: str, raw: bytes, config: Config, stats=None, resume=None) -> Outcome:
