@@ -21,15 +21,16 @@ The signature is a one-permutation MinHash: every shingle is hashed once
 (64 bits, a polynomial hash of its bytes mixed by splitmix64, vectorised
 with numpy: never Python's salted ``hash``), the hash picks one of
 ``duplicate_num_perm`` bins and the signature keeps the least value per bin.
-Empty bins are filled from their neighbours. The share of bins where two
-signatures agree estimates the Jaccard similarity of their shingle sets, as k independent
-permutations would, at the cost of one hash per shingle.
+Empty bins take a value from another bin (densification). The share of
+bins where two signatures agree estimates the Jaccard similarity of their
+shingle sets, as k independent permutations would, at the cost of one hash
+per shingle.
 
-Memory per kept document is bounded and independent of its length: in
-memory, one 8-byte entry per LSH band and one for the digest (sorted numpy
-runs, ``_Multimap``) and an 8-byte file offset; the digest, signature and id
-go to a temporary file (``spill_dir``) and are read back only for candidates.
-Texts are never kept.
+Memory per kept document is bounded and independent of its length: one
+8-byte entry per LSH band (sorted numpy runs, ``_Multimap``) and the 8-byte
+offset of its id; its digest, signature and id go to temporary files
+(``spill_dir``) and are read back only for candidates. An exact duplicate
+has the same signature, so the bands find it too. Texts are never kept.
 """
 
 from __future__ import annotations
@@ -232,6 +233,7 @@ def band_keys(sig: np.ndarray) -> np.ndarray:
 
 
 def fingerprint(text: str, config: Config) -> Fingerprint:
+    """Everything the index compares of a text (a pure function of the text and config)."""
     norm = normalised(text)
     sig = signature(shingle_hashes(norm, config.duplicate_shingle_words), config.duplicate_num_perm)
     return Fingerprint(hashlib.blake2b(norm, digest_size=16).digest(),
