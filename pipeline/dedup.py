@@ -54,8 +54,8 @@ _WORD = re.compile(r"\w+")
 
 # LSH: the signature's first BANDS * ROWS bins, in bands of ROWS. Two texts
 # become candidates when one band agrees entirely: at similarity s, with
-# probability 1 - (1 - s**ROWS)**BANDS (0.5: 0.59, 0.6: 0.85, 0.7: 0.98,
-# 0.8: 1.0); unrelated texts on shared topics (s < 0.15) almost never. Few
+# probability 1 - (1 - s**ROWS)**BANDS (0.5: 0.54, 0.6: 0.81, 0.7: 0.96,
+# 0.8: 0.998); unrelated texts on shared topics (s < 0.15) almost never. Few
 # bands keep memory small (one entry per band per kept document).
 BANDS = 12
 ROWS = 4
