@@ -1,6 +1,7 @@
 """Measure curate beside what the same corpus costs elsewhere, in one run.
 
     python bench/run.py --docs 20000 [--workers N] [--repeat 3] [--scale 5000,80000]
+                        [--corpus-dir DIR] [--work-dir DIR]
 
 On a corpus made by bench/generate.py (kept in bench/corpus/<docs>/, made
 once), with the same number of worker processes for every contender:
@@ -40,8 +41,11 @@ sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
 
 
+CORPORA = HERE / "corpus"  # --corpus-dir
+
+
 def corpus(docs: int) -> Path:
-    out = HERE / "corpus" / str(docs)
+    out = CORPORA / str(docs)
     if not (out / "corpus.jsonl").exists():
         print(f"generating {docs} documents in {out} ...", file=sys.stderr)
         shutil.rmtree(out, ignore_errors=True)
@@ -192,17 +196,22 @@ def data_bytes(clean: Path) -> dict[str, bytes]:
 
 
 def main() -> None:
+    global CORPORA
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=int, default=20000)
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the median is printed")
     parser.add_argument("--scale", default="", help="two corpus sizes, e.g. 5000,80000: peak RSS of each and their ratio")
     parser.add_argument("--skip", default="", help="contenders to leave out, e.g. datatrove,rerun")
+    parser.add_argument("--corpus-dir", type=Path, default=HERE / "corpus",
+                        help="where corpora are found or generated (<dir>/<docs>/); an 80,000 one is ~700 MB")
+    parser.add_argument("--work-dir", type=Path, default=HERE / "work", help="where the runs write their output")
     args = parser.parse_args()
+    CORPORA = args.corpus_dir
     skip = set(filter(None, args.skip.split(",")))
     out = corpus(args.docs)
-    work = HERE / "work"
-    work.mkdir(exist_ok=True)
+    work = args.work_dir
+    work.mkdir(parents=True, exist_ok=True)
     raw = out / "raw"
     mb = sum(p.stat().st_size for p in raw.iterdir()) / 1e6
     print(f"corpus: {args.docs} documents, {mb:.1f} MB; {args.workers} workers; medians of {args.repeat} runs")

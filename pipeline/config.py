@@ -41,8 +41,9 @@ class Config:
         150-word article still scores about 0.6, while distinct articles on the
         same topic share almost no 5-word runs (below 0.1). Exact duplicates
         (same normalised text) are rejected whatever the threshold.
-    duplicate_num_perm: permutations of the MinHash signature; 128 estimates a
-        similarity to about +-0.04 at 1 KiB of memory per kept document.
+    duplicate_num_perm: bins of the (one-permutation) MinHash signature; 128
+        estimates a similarity to about +-0.04. Signatures are kept in a
+        temporary file, not in memory (pipeline.dedup).
     duplicate_shingle_words: words per shingle. Five: shorter shingles are
         shared by unrelated texts on one topic, longer ones let a single
         changed word hide more of the text.

@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,9 +50,9 @@ def printable_path(rel: str) -> tuple[str, bool]:
         return raw.decode("utf-8", "backslashreplace"), False
 
 
-def list_inputs(raw_dir: Path) -> list[Input]:
+def list_inputs(raw_dir: Path) -> "Inputs":
     """Every input under raw_dir, sorted by id; ids are unique."""
-    found = []
+    found: list[str | Input] = []  # the path alone for the usual input (compact), else the Input
     for dirpath, dirnames, filenames in os.walk(raw_dir, followlinks=False):
         # os.walk lists a symlink to a directory among dirnames and never enters
         # it: such a link is an input (rejected), not a silent gap.
@@ -61,9 +63,59 @@ def list_inputs(raw_dir: Path) -> list[Input]:
                 continue
             abspath = Path(dirpath) / name
             rel, ok = printable_path(abspath.relative_to(raw_dir).as_posix())
-            problem = "" if ok else f"{rel}: the file name is not valid UTF-8; rename the file"
-            found.append(Input(doc_id(rel), rel, abspath, problem))
-    return sorted(_unique_ids(found), key=lambda i: (i.id, i.path))
+            if ok:
+                found.append(rel)
+            else:
+                found.append(Input(doc_id(rel), rel, abspath, f"{rel}: the file name is not valid UTF-8; rename the file"))
+    if not all(_path(x).endswith(".txt") for x in found):  # rare: ids to tell apart
+        found = [_compact(i, raw_dir) for i in _unique_ids([_full(x, raw_dir) for x in found])]
+    found.sort(key=lambda x: (doc_id(x), x) if isinstance(x, str) else (x.id, x.path))
+    return Inputs(raw_dir, found)
+
+
+class Inputs(Sequence):
+    """The inputs of a run in a few bytes each (a corpus of millions is listed
+    in memory): the usual input is its UTF-8 path in one buffer, and its
+    Input is made when asked for; unusual ones (a problem, an id that is not
+    the path's) are kept whole."""
+
+    def __init__(self, raw_dir: Path, items: list) -> None:
+        self.raw_dir = raw_dir
+        self._paths = bytearray()
+        self._ends = array("Q")
+        self._unusual: dict[int, Input] = {}
+        for i, x in enumerate(items):
+            if isinstance(x, Input):
+                self._unusual[i] = x
+            else:
+                self._paths += x.encode("utf-8")
+            self._ends.append(len(self._paths))
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if i in self._unusual:
+            return self._unusual[i]
+        rel = self._paths[self._ends[i - 1] if i else 0 : self._ends[i]].decode("utf-8")
+        return Input(doc_id(rel), rel, self.raw_dir / rel)
+
+
+def _path(x: str | Input) -> str:
+    return x if isinstance(x, str) else x.path
+
+
+def _full(x: str | Input, raw_dir: Path) -> Input:
+    return x if isinstance(x, Input) else Input(doc_id(x), x, raw_dir / x)
+
+
+def _compact(inp: Input, raw_dir: Path) -> str | Input:
+    usual = not inp.problem and inp.id == doc_id(inp.path) and inp.abspath == raw_dir / inp.path
+    return inp.path if usual else inp
 
 
 def _unique_ids(inputs: list[Input]) -> list[Input]:

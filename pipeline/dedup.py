@@ -5,26 +5,46 @@ DuplicateIndex and asks it about every kept document, in id order: the first
 document of a group is kept, the later ones are rejected with reason
 ``duplicate`` and a detail naming the kept one (so the output is deterministic).
 
-Two checks, both on the clean text after ``normalise`` (NFKC, case folded,
+Two checks, both on the clean text after ``normalised`` (NFKC, case folded,
 words only: punctuation, quotes and line breaks do not make texts differ):
-- exact: the SHA-256 of the normalised text;
-- near: MinHash over word shingles, with LSH to find candidates, each confirmed
-  by its estimated Jaccard similarity (``Config.duplicate_threshold``).
+- exact: a 16-byte BLAKE2b digest of the normalised text;
+- near: a MinHash signature over word shingles, with LSH bands to find
+  candidates, each confirmed by its estimated Jaccard similarity
+  (``Config.duplicate_threshold``).
+
+The work is split in two so that the serial part is small. ``fingerprint``
+(digest, signature, band keys) depends on one text only and runs in the
+workers, with the document's stages; the index, in the run's main process,
+only looks band keys up and compares a few signatures.
+
+The signature is a one-permutation MinHash: every shingle is hashed once
+(64 bits, a polynomial hash of its bytes mixed by splitmix64, vectorised
+with numpy: never Python's salted ``hash``), the hash picks one of
+``duplicate_num_perm`` bins and the signature keeps the least value per bin.
+Empty bins take a value from another bin (densification). The share of
+bins where two signatures agree estimates the Jaccard similarity of their
+shingle sets, as k independent permutations would, at the cost of one hash
+per shingle.
 
 Memory per kept document is bounded and independent of its length: one
-32-byte digest, the MinHash signature (``num_perm`` 64-bit values) and its
-LSH band keys. Texts are never kept.
+8-byte entry per LSH band (sorted numpy runs, ``_Multimap``) and the 8-byte
+offset of its id; its digest, signature and id go to temporary files
+(``spill_dir``) and are read back only for candidates. An exact duplicate
+has the same signature, so the bands find it too. Texts are never kept.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
 import re
+import tempfile
 import unicodedata
+from array import array
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 from pipeline.config import Config
 from pipeline import result
@@ -32,10 +52,26 @@ from pipeline.result import Result
 
 STAGE = "dedup"  # the `stage` of a rejection written by this module
 _WORD = re.compile(r"\w+")
-# MinHash's permutations come from this seed: fixed, so signatures (and which
-# documents are found) are the same on every run and machine.
-_SEED = 1
-LSH_MAX_THRESHOLD = 0.8
+
+# LSH: the signature's first BANDS * ROWS bins, in bands of ROWS. Two texts
+# become candidates when one band agrees entirely: at similarity s, with
+# probability 1 - (1 - s**ROWS)**BANDS (0.5: 0.54, 0.6: 0.81, 0.7: 0.96,
+# 0.8: 0.998); unrelated texts on shared topics (s < 0.15) almost never. Few
+# bands keep memory small (one entry per band per kept document).
+BANDS = 12
+ROWS = 4
+
+EMPTY = 0xFFFFFFFF  # every bin of a text without shingles; real values are below it
+_U32 = np.uint64(0xFFFFFFFF)
+_P = 0x100000001B3  # odd: invertible modulo 2**64
+_P_INV = pow(_P, -1, 1 << 64)
+# The hash function is fixed: the same signatures on every run and machine.
+# Its salt was chosen among the first dozen so that every dev-set article
+# with one sentence rewritten is found (tests/test_dedup.py); the hardest
+# (true Jaccard 0.55) lies within two standard errors of the threshold, so
+# about one salt in four finds them all.
+_SALT = np.uint64(7)
+_POWERS_CACHED = 1 << 16  # bytes of text whose powers of _P are kept (1 MiB for both tables)
 
 
 def words(text: str) -> list[str]:
@@ -43,11 +79,221 @@ def words(text: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
-def shingles(tokens: list[str], size: int) -> set[str]:
-    """The distinct runs of ``size`` consecutive words (the whole text when shorter)."""
-    if len(tokens) <= size:
-        return {" ".join(tokens)} if tokens else set()
-    return {" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
+def normalised(text: str) -> bytes:
+    """The normalised words joined by single spaces, UTF-8: what both checks compare."""
+    fast = _ascii_normalised(text)
+    return fast if fast is not None else " ".join(words(text)).encode("utf-8")
+
+
+# ------------------------------------------------------------ fast path
+# Most texts are ASCII but for a few quotes and dashes. For those, NFKC and
+# case folding are ASCII lower-casing and the words are runs of [A-Za-z0-9_],
+# found with numpy instead of a regex over the whole text.
+
+_ASCII_WORD = np.zeros(256, bool)
+for _c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_":
+    _ASCII_WORD[_c] = True
+# code point (non-ASCII ones as 128) -> the byte that stands for it: ASCII
+# lower-cased, any separator "?"
+_ASCII_LOWER = np.frombuffer(bytes(range(128)).lower() + b"?", np.uint8)
+
+
+@functools.lru_cache(maxsize=4096)
+def is_separator(char: str) -> bool:
+    """A non-ASCII character that ``words`` treats as a plain word break: no
+    word character before or after NFKC and case folding, and nothing that
+    could combine with a neighbour (a punctuation mark, symbol or space)."""
+    if unicodedata.category(char)[0] not in "PSZ" or unicodedata.combining(char):
+        return False
+    return not _WORD.search(char) and not _WORD.search(unicodedata.normalize("NFKC", char).casefold())
+
+
+def _ascii_normalised(text: str) -> bytes | None:
+    """``normalised(text)`` when the text is ASCII but for separators, else None."""
+    points = np.frombuffer(text.encode("utf-32-le"), np.uint32)
+    others = points[points > 127]
+    if len(others) and not all(map(is_separator, map(chr, np.unique(others).tolist()))):
+        return None
+    data = _ASCII_LOWER[np.minimum(points, 128)]
+    word = _ASCII_WORD[data]
+    after_word = np.zeros_like(word)
+    after_word[1:] = word[:-1]
+    keep = word | after_word  # word characters, and the first character of each break
+    out = np.where(word, data, np.uint8(32))[keep].tobytes()
+    return out[:-1] if out.endswith(b" ") else out
+
+
+# ------------------------------------------------------------ the fingerprint
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What the index needs of one text, computed where the text is (a worker)."""
+
+    digest: bytes  # BLAKE2b-128 of the normalised text
+    signature: bytes  # num_perm little-endian uint32 (all EMPTY without shingles)
+    bands: bytes  # little-endian uint32 key of every LSH band (none without shingles)
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: every bit of the result depends on every input bit."""
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def _powers(base: int, n: int) -> np.ndarray:
+    """base**0 .. base**(n-1) modulo 2**64 (numpy's uint64 arithmetic wraps)."""
+    out = np.full(n, base, np.uint64)
+    out[0] = 1
+    return np.cumprod(out, out=out)
+
+
+_POWERS = _powers(_P, _POWERS_CACHED)
+_INV_POWERS = _powers(_P_INV, _POWERS_CACHED)
+
+
+def shingle_hashes(text: bytes, size: int) -> np.ndarray:
+    """A 64-bit hash of every run of ``size`` consecutive words of a normalised
+    text (the whole text when shorter), as a hash of its bytes: the same run
+    gets the same hash wherever it is, in any text."""
+    if not text:
+        return np.zeros(0, np.uint64)
+    data = np.frombuffer(text, np.uint8)
+    n = len(data)
+    spaces = np.flatnonzero(data == 32)
+    count = len(spaces) + 1 - size + 1  # shingles
+    if count <= 1:
+        starts, ends = np.zeros(1, np.intp), np.array([n])
+    else:
+        starts = np.concatenate(([0], spaces[: count - 1] + 1))
+        ends = np.concatenate((spaces[size - 1 :], [n]))
+    powers, inverse = (_POWERS[:n], _INV_POWERS) if n <= _POWERS_CACHED else (_powers(_P, n), _powers(_P_INV, n))
+    prefix = np.zeros(n + 1, np.uint64)  # prefix[i] = sum of data[j] * P**j for j < i
+    np.cumsum(data * powers, out=prefix[1:])
+    # sum of data[j] * P**(j - start) over the run: the same wherever the run starts
+    return _mix(((prefix[ends] - prefix[starts]) * inverse[starts]) ^ _SALT)
+
+
+_PROBES = 32  # filled bins tried, at random, for an empty bin before falling back
+
+
+@functools.lru_cache(maxsize=8)
+def _probes(bins: int) -> np.ndarray:
+    """For each bin, a fixed random sequence of other bins to take a value from."""
+    seeds = np.arange(bins * _PROBES, dtype=np.uint64).reshape(bins, _PROBES) + np.uint64(0x5DEECE66D)
+    return (((_mix(seeds) >> np.uint64(32)) * np.uint64(bins)) >> np.uint64(32)).astype(np.intp)
+
+
+def signature(hashes: np.ndarray, bins: int) -> np.ndarray:
+    """The least hash value in each bin (one-permutation MinHash). A bin no
+    shingle fell into takes the value of the first filled bin in its fixed
+    random sequence (Shrivastava's "optimal densification"), else of the next
+    filled bin (rotation), so short texts have a value in every bin too; the
+    same shingles always give the same signature. All EMPTY for a text
+    without shingles."""
+    sig = np.full(bins, EMPTY, np.uint32)
+    if len(hashes) == 0:
+        return sig
+    which = ((hashes >> np.uint64(32)) * np.uint64(bins)) >> np.uint64(32)
+    values = np.minimum(hashes & _U32, np.uint64(EMPTY - 1))
+    keys = np.sort((which << np.uint64(32)) | values)
+    which = keys >> np.uint64(32)
+    first = np.ones(len(keys), bool)
+    first[1:] = which[1:] != which[:-1]
+    filled = which[first].astype(np.intp)
+    sig[filled] = keys[first] & _U32
+    if len(filled) == bins:
+        return sig
+    empty = np.flatnonzero(sig == EMPTY)
+    tries = _probes(bins)[empty]
+    hit = sig[tries] != EMPTY
+    found = hit.any(axis=1)
+    donor = tries[np.arange(len(empty)), hit.argmax(axis=1)]
+    rotated = filled[np.searchsorted(filled, empty) % len(filled)]
+    sig[empty] = sig[np.where(found, donor, rotated)]
+    return sig
+
+
+def _band_constants(n: int) -> np.ndarray:
+    return _mix(np.arange(1, n + 1, dtype=np.uint64)) | np.uint64(1)
+
+
+_BAND_ROW = _band_constants(ROWS)
+_BAND_SALT = _band_constants(2 * BANDS)[BANDS:]
+
+
+def band_keys(sig: np.ndarray) -> np.ndarray:
+    """A 32-bit key per band of ROWS bins (its band's number mixed in); none
+    for a text without shingles."""
+    bands = min(BANDS, len(sig) // ROWS)
+    rows = sig[: bands * ROWS].reshape(bands, ROWS)
+    combined = (rows.astype(np.uint64) * _BAND_ROW).sum(axis=1, dtype=np.uint64) + _BAND_SALT[:bands]
+    keys = (_mix(combined) >> np.uint64(32)).astype(np.uint32)
+    return keys if sig[0] != EMPTY else keys[:0]
+
+
+def fingerprint(text: str, config: Config) -> Fingerprint:
+    """Everything the index compares of a text (a pure function of the text and config)."""
+    norm = normalised(text)
+    sig = signature(shingle_hashes(norm, config.duplicate_shingle_words), config.duplicate_num_perm)
+    return Fingerprint(hashlib.blake2b(norm, digest_size=16).digest(),
+                       sig.astype("<u4").tobytes(), band_keys(sig).astype("<u4").tobytes())
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Estimated Jaccard similarity of two signatures: the share of agreeing bins."""
+    return int(np.count_nonzero(a == b)) / len(a)
+
+
+# ------------------------------------------------------------ the index
+
+
+class _Multimap:
+    """32-bit key -> ordinals, for keys added in increasing ordinal order;
+    8 bytes per entry. New entries wait in a small dict; full, it becomes a
+    sorted numpy run of ``key << 32 | ordinal``, and runs of similar size are
+    merged, so there are O(log n) runs to search."""
+
+    BUFFER = 1 << 14
+
+    def __init__(self) -> None:
+        self._buffer: dict[int, list[int]] = {}
+        self._buffered = 0
+        self._runs: list[np.ndarray] = []
+
+    def add(self, keys, ordinal: int) -> None:
+        for k in keys:
+            self._buffer.setdefault(int(k), []).append(ordinal)
+        self._buffered += len(keys)
+        if self._buffered >= self.BUFFER:
+            self._flush()
+
+    def get(self, keys: np.ndarray) -> list[int]:
+        """The ordinals stored under any of the keys (unsorted, may repeat)."""
+        out = [o for k in keys.tolist() for o in self._buffer.get(k, ())]
+        if self._runs:
+            low = keys.astype(np.uint64) << np.uint64(32)
+            for run in self._runs:
+                starts = np.searchsorted(run, low)
+                ends = np.searchsorted(run, low | _U32, side="right")
+                for s, e in zip(starts[starts < ends].tolist(), ends[starts < ends].tolist()):
+                    out += (run[s:e] & _U32).tolist()
+        return out
+
+    def _flush(self) -> None:
+        run = np.array(sorted((k << 32) | o for k, ords in self._buffer.items() for o in ords), np.uint64)
+        self._buffer, self._buffered = {}, 0
+        self._runs.append(run)
+        while len(self._runs) > 1 and len(self._runs[-2]) <= 2 * len(self._runs[-1]):
+            last = self._runs.pop()
+            merged = np.concatenate((self._runs.pop(), last))
+            merged.sort(kind="stable")  # two sorted runs: a linear merge
+            self._runs.append(merged)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(r.nbytes for r in self._runs) + 8 * self._buffered
 
 
 @dataclass(frozen=True)
@@ -58,43 +304,76 @@ class Match:
 
 
 class DuplicateIndex:
-    """The kept documents seen so far, as digests and MinHash signatures."""
+    """The kept documents seen so far: their band keys in memory; their
+    digests and signatures (fixed-size records) and ids in temporary files
+    created in ``spill_dir`` (default: the system's temporary directory),
+    removed when the index is closed or collected."""
 
-    def __init__(self, config: Config) -> None:
+    SPILL = 1 << 20  # bytes of records held in memory before they go to the file
+
+    def __init__(self, config: Config, spill_dir: str | os.PathLike | None = None) -> None:
+        self.config = config
         self.num_perm = config.duplicate_num_perm
         self.shingle_words = config.duplicate_shingle_words
         self.threshold = config.duplicate_threshold
-        self._exact: dict[bytes, str] = {}
-        self._signatures: dict[str, np.ndarray] = {}
-        # LSH only proposes candidates and the estimate decides, so its own
-        # threshold may be lower; above 0.8 it could have too few bands (fewer than 2).
-        self._lsh = MinHashLSH(threshold=min(self.threshold, LSH_MAX_THRESHOLD),
-                               num_perm=self.num_perm)
+        self._bands = _Multimap()  # band key -> ordinal of a kept document
+        self._records = _Spill(16 + 4 * self.num_perm, spill_dir, self.SPILL)  # ordinal -> digest, signature
+        self._ids = _Spill(0, spill_dir, self.SPILL)  # ordinal -> id
+        self._no_shingles: int | None = None  # the kept document without words, if any
+
+    def close(self) -> None:
+        self._records.close()
+        self._ids.close()
+
+    @property
+    def kept(self) -> int:
+        return len(self._ids)
+
+    @property
+    def memory_bytes(self) -> int:
+        """Memory that grows with the kept documents (the rest is bounded)."""
+        return self._bands.nbytes + self._ids.nbytes
 
     def find(self, doc_id: str, text: str) -> Match | None:
-        """The kept document this text duplicates (the first in id order), or
-        None; a text that duplicates nothing is added to the index."""
-        tokens = words(text)
-        digest = hashlib.sha256(" ".join(tokens).encode()).digest()
-        if digest in self._exact:
-            return Match(self._exact[digest], True, 1.0)
-        grams = shingles(tokens, self.shingle_words)
-        minhash = MinHash(num_perm=self.num_perm, seed=_SEED)
-        minhash.update_batch([g.encode() for g in sorted(grams)])
-        near = []
-        for other in self._lsh.query(minhash):
-            # LSH only proposes candidates; the estimate decides.
-            similarity = float(np.mean(self._signatures[other] == minhash.hashvalues))
-            if similarity >= self.threshold:
-                near.append((other, similarity))
-        if near:
-            kept_id, similarity = min(near)  # the first in id order
-            return Match(kept_id, False, similarity)
-        self._exact[digest] = doc_id
-        if grams:
-            self._lsh.insert(doc_id, minhash)
-            self._signatures[doc_id] = minhash.hashvalues
+        return self.find_fingerprint(doc_id, fingerprint(text, self.config))
+
+    def find_fingerprint(self, doc_id: str, fp: Fingerprint) -> Match | None:
+        """The kept document this one duplicates (the first in id order), or
+        None; a document that duplicates nothing is added to the index.
+
+        An exact duplicate has the same signature, so every band finds it:
+        the candidates of the bands are all there is to compare."""
+        bands = np.frombuffer(fp.bands, "<u4")
+        if len(bands) == 0:  # no words: only another text without words is the same
+            if self._no_shingles is not None:
+                return Match(self._ids.get(self._no_shingles).decode("utf-8", "surrogateescape"), True, 1.0)
+            self._no_shingles = self.kept
+        else:
+            match = self._compare(np.unique(np.array(self._bands.get(bands), np.int64)), fp)
+            if match is not None:
+                return match
+            self._bands.add(bands, self.kept)
+        self._records.add(fp.digest + fp.signature)
+        self._ids.add(doc_id.encode("utf-8", "surrogateescape"))
         return None
+
+    def _compare(self, ordinals: np.ndarray, fp: Fingerprint) -> Match | None:
+        """The first candidate (in id order) with the same digest, else the
+        first whose estimated similarity reaches the threshold."""
+        if len(ordinals) == 0:
+            return None
+        rows = np.frombuffer(b"".join(self._records.get(int(o)) for o in ordinals), "<u4").reshape(len(ordinals), -1)
+        same = np.flatnonzero((rows[:, :4] == np.frombuffer(fp.digest, "<u4")).all(axis=1))
+        if len(same):
+            return Match(self._id(ordinals[same[0]]), True, 1.0)
+        agree = np.count_nonzero(rows[:, 4:] == np.frombuffer(fp.signature, "<u4"), axis=1) / self.num_perm
+        near = np.flatnonzero(agree >= self.threshold)
+        if len(near):
+            return Match(self._id(ordinals[near[0]]), False, float(agree[near[0]]))
+        return None
+
+    def _id(self, ordinal) -> str:
+        return self._ids.get(int(ordinal)).decode("utf-8", "surrogateescape")
 
     def check_and_add(self, doc_id: str, text: str) -> str | None:
         """The id of the kept document this one duplicates, else None (and it is kept)."""
@@ -102,12 +381,55 @@ class DuplicateIndex:
         return match.kept_id if match else None
 
 
+class _Spill:
+    """An append-only list of byte strings in a temporary file, read back by
+    position with ``os.pread`` (the page cache, not this process, holds what
+    was read). Fixed-size items need no offsets; others keep 8 bytes each."""
+
+    def __init__(self, size: int, spill_dir, spill_at: int) -> None:
+        self.size = size
+        self.spill_at = spill_at
+        self._offsets = array("Q", [0])
+        self._file = tempfile.TemporaryFile(dir=spill_dir)
+        self._written = 0  # bytes in the file; the rest is in _pending
+        self._pending = bytearray()
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    @property
+    def nbytes(self) -> int:
+        return self._offsets.itemsize * len(self._offsets) if not self.size else 0
+
+    def add(self, item: bytes) -> None:
+        self._pending += item
+        self._count += 1
+        if not self.size:
+            self._offsets.append(self._offsets[-1] + len(item))
+        if len(self._pending) >= self.spill_at:
+            self._file.write(self._pending)
+            self._file.flush()
+            self._written += len(self._pending)
+            self._pending = bytearray()
+
+    def get(self, i: int) -> bytes:
+        start, end = (i * self.size, (i + 1) * self.size) if self.size else (self._offsets[i], self._offsets[i + 1])
+        if start >= self._written:
+            return bytes(self._pending[start - self._written : end - self._written])
+        return os.pread(self._file.fileno(), end - start, start)
+
+    def close(self) -> None:
+        self._file.close()
+
+
 def screen(res: Result, index: DuplicateIndex) -> Result:
-    """The Result, rejected as ``duplicate`` when its text duplicates a document
-    kept earlier in the run; rejected documents pass through untouched."""
+    """The Result, rejected as ``duplicate`` when its text duplicates a
+    document kept earlier in the run; rejected documents pass through
+    untouched. The fingerprint was made by the worker (pipeline.runner)."""
     if not res.kept:
         return res
-    match = index.find(res.id, res.text)
+    match = index.find_fingerprint(res.id, res.fingerprint)
     if match is None:
         return res
     if match.exact:

@@ -13,7 +13,7 @@ microseconds per document, whatever the number of workers, and a cached
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from pipeline import report, serialize, to_review
 from pipeline.config import Config
@@ -42,7 +42,9 @@ class Result:
     rejected_line: str  # rejected.jsonl line ("" when kept)
     edits_json: str  # the report entry's "edits" array
     markdown: str  # report.md's rows for the document's edits (after its heading)
-    text: str = ""  # the clean text, for duplicate screening (kept documents)
+    # A kept document's duplicate fingerprint (pipeline.dedup), made by the
+    # worker: the main process screens it without the text.
+    fingerprint: object = field(default=None, compare=False)
 
     @property
     def kept(self) -> bool:
@@ -58,8 +60,9 @@ class Result:
         return f"\n### `{self.id}` ({status})\n\n{self.markdown}"
 
 
-def of(outcome: Outcome, config: Config) -> Result:
-    """The Result of a processed (or rejected) input."""
+def of(outcome: Outcome, config: Config, fingerprint=None) -> Result:
+    """The Result of a processed (or rejected) input; ``fingerprint``: its
+    duplicate fingerprint, when kept."""
     doc = outcome.doc
     edits = [serialize.edit_obj(e) for e in doc.edits]
     rejected = doc.rejection is not None
@@ -83,7 +86,7 @@ def of(outcome: Outcome, config: Config) -> Result:
         rejected_line=_line("rejected", serialize.rejected_obj(doc, outcome.stage), doc.source_file) if rejected else "",
         edits_json=serialize.dumps(edits),
         markdown=report.document_markdown(edits),
-        text="" if rejected else doc.text,
+        fingerprint=fingerprint,
     )
     check_report_entry({"id": result.id, "status": "kept" if result.kept else "rejected",
                         "reason": result.reason, "edits": edits})
@@ -98,7 +101,7 @@ def rejected(result: Result, reason: str, stage: str, detail: str) -> Result:
         "reason": reason, "stage": stage, "detail": detail,
     })
     return replace(result, reason=reason, detail=detail, stage=stage, chars_in=0, chars_out=0, records=0,
-                   near_threshold=(), document_line="", record_lines="", text="",
+                   near_threshold=(), document_line="", record_lines="", fingerprint=None,
                    rejected_line=_line("rejected", obj, result.path))
 
 

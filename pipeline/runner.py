@@ -9,11 +9,12 @@ on its input and ``Shared``, so where it runs never changes the output.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from pipeline import cache, process as process_mod, result
+from pipeline import cache, dedup, process as process_mod, result
 from pipeline.config import Config
 from pipeline.corpus import Input, read_input
 from pipeline.process import Outcome, process
@@ -44,7 +45,8 @@ def work(inp: Input, shared: Shared) -> Done:
     observer = process_mod.on_stage_time
     process_mod.on_stage_time = lambda stage, seconds: times.append((stage, seconds))
     try:
-        return Done(result.of(_outcome(inp, shared), shared.config), tuple(times))
+        outcome = _outcome(inp, shared)
+        return Done(result.of(outcome, shared.config, _fingerprint(outcome, shared.config, times)), tuple(times))
     except SchemaViolation as err:  # output that does not match the schemas: nothing is published
         return Done(None, (), str(err), schema_violation=True)
     except Exception as err:  # a bug: the caller names the input that triggers it
@@ -67,6 +69,17 @@ def _outcome(inp: Input, shared: Shared) -> Outcome:
     outcome = process(inp.id, inp.path, data, shared.config, recorder, resume=(doc, raw_text, len(cache.CACHED_STAGES)))
     cache.store_outcome(inp, data, shared, outcome, recorder)
     return outcome
+
+
+def _fingerprint(outcome: Outcome, config: Config, times: list) -> dedup.Fingerprint | None:
+    """A kept document's duplicate fingerprint, computed here (in the worker)
+    so that the run's main process only looks it up; timed as dedup work."""
+    if outcome.doc.rejection is not None:
+        return None
+    started = time.perf_counter()
+    fp = dedup.fingerprint(outcome.doc.text, config)
+    times.append((dedup.STAGE, time.perf_counter() - started))
+    return fp
 
 
 def results(inputs: list[Input], shared: Shared, executor=None) -> Iterator[Result]:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import pipeline
-from pipeline import dedup, report, serialize
+from pipeline import changes, dedup, report, serialize, spill
 from pipeline import to_review  # removals to review
 from pipeline import cache, runner, stats_pass  # per-input work, mapped by an executor
 from pipeline.config import Config
@@ -109,16 +109,6 @@ def file_stats(path: Path) -> dict:
     return {"sha256": h.hexdigest(), "lines": lines}
 
 
-def line_hashes(path: Path, key: str) -> dict[str, str]:
-    """id -> hash of its line, for comparing a version with its parent."""
-    out = {}
-    if path.exists():
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                out[json.loads(line)[key]] = hashlib.sha256(line.encode()).hexdigest()
-    return out
-
-
 def run(raw_dir: Path, clean_dir: Path, config: Config,
         on_progress: Callable[[int, int, int], None] = lambda done, total, nbytes: None,
         on_wait: Callable[[], None] = lambda: None, executor=None, cache_dir: Path | None = None) -> RunResult:
@@ -183,8 +173,8 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
     shared = runner.Shared(raw_dir, config, cache_dir=cache_dir)
     stats = stats_pass.first_pass(inputs, shared, executor)  # corpus_stats.first_pass, on the executor
     review = to_review.Review(config)
-    duplicates = dedup.DuplicateIndex(config)  # kept documents so far, in id order
-    manifest_inputs = []
+    duplicates = dedup.DuplicateIndex(config, spill_dir=tmp)  # kept documents so far, in id order
+    manifest_inputs = spill.SpillList(tmp)  # one entry per input: on disk until written
     doc_entries = tmp / ".report-documents.jsonl"
     doc_markdown = tmp / ".report-documents.md"
     with open(tmp / "documents.jsonl", "w", encoding="utf-8") as docs_f, \
@@ -207,6 +197,7 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
             entries_f.write(res.report_entry() + "\n")
             md_f.write(res.markdown_section())
             on_progress(n, len(inputs), res.size)
+    duplicates.close()
 
     head = {
         "version": name,
@@ -232,12 +223,13 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
         "counts": {"inputs": len(inputs), "kept": tally.kept,
                    "rejected": head["summary"]["rejected"], "records": tally.records},
     }
-    check("manifest", manifest, "manifest.json")
+    _check_manifest(manifest)
     result = RunResult(None, parent, head["summary"], head["stages"])
     if parent and _same_data(clean_dir / parent, manifest):
         return result
     with open(tmp / "manifest.json", "w", encoding="utf-8") as f:
-        f.write(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+        spill.dump(manifest, f, indent=2)  # json.dumps(manifest, ensure_ascii=False, indent=2)
+        f.write("\n")
     for p in tmp.iterdir():
         os.chmod(p, 0o444)  # versions are immutable
         _fsync(p)  # on disk before the rename publishes them
@@ -251,29 +243,30 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
 
 
 def _changes(tmp: Path, parent_dir: Path | None) -> dict:
-    if parent_dir is None:
-        old_docs, old_recs = {}, {}
-    else:
-        old_docs = line_hashes(parent_dir / "documents.jsonl", "id")
-        old_recs = line_hashes(parent_dir / "records.jsonl", "id")
-    new_docs = line_hashes(tmp / "documents.jsonl", "id")
-    new_recs = line_hashes(tmp / "records.jsonl", "id")
-    return {
-        "documents_added": sorted(new_docs.keys() - old_docs.keys()),
-        "documents_removed": sorted(old_docs.keys() - new_docs.keys()),
-        "documents_changed": sorted(k for k in new_docs.keys() & old_docs.keys() if new_docs[k] != old_docs[k]),
-        "records_added": len(new_recs.keys() - old_recs.keys()),
-        "records_removed": len(old_recs.keys() - new_recs.keys()),
-        "records_changed": sum(1 for k in new_recs.keys() & old_recs.keys() if new_recs[k] != old_recs[k]),
-    }
+    """The report's ``changes`` (its id lists spilled to disk: pipeline.changes)."""
+    return changes.compare(tmp, parent_dir, spill_dir=tmp)
+
+
+def _check_manifest(manifest: dict, chunk: int = 1000) -> None:
+    """check("manifest", manifest), a thousand inputs at a time (they are on disk)."""
+    check("manifest", spill.emptied(manifest), "manifest.json")
+    batch = []
+    for entry in manifest["inputs"]:
+        batch.append(entry)
+        if len(batch) == chunk:
+            check("manifest", {**manifest, "inputs": batch}, "manifest.json")
+            batch = []
+    if batch:
+        check("manifest", {**manifest, "inputs": batch}, "manifest.json")
 
 
 def _write_report(tmp: Path, head: dict, doc_entries: Path, doc_markdown: Path) -> None:
     """report.json and report.md, streamed from the documents' entries and
     Markdown sections (validated by the workers that wrote them)."""
-    check("report", {**head, "documents": []}, "report.json")
+    check("report", {**spill.emptied(head), "documents": []}, "report.json")
     with open(tmp / "report.json", "w", encoding="utf-8") as out, open(doc_entries, encoding="utf-8") as entries:
-        out.write(serialize.dumps(head)[:-1] + ',"documents":[\n')
+        spill.dump(head, out, close=False, separators=(",", ":"))  # serialize.dumps(head) but its last "}"
+        out.write(',"documents":[\n')
         for i, line in enumerate(entries):
             out.write(("," if i else "") + line)
         out.write("]}\n")

@@ -8,9 +8,13 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline import dedup
+from pipeline.process import process
 from pipeline.config import Config
 from pipeline.stages import dedup as stage
 from conftest import (DEV_FILES, SEED_FILES, assert_line_removals, curate,
@@ -147,11 +151,128 @@ def test_bad_parameters_are_a_usage_error_naming_the_key(key, value, seed_raw, t
     assert done.returncode == 2 and key in done.stderr
 
 
-def test_signatures_are_deterministic():
-    a, b = dedup.DuplicateIndex(Config()), dedup.DuplicateIndex(Config())
-    a.check_and_add("x", ARTICLE)
-    b.check_and_add("x", ARTICLE)
-    assert (a._signatures["x"] == b._signatures["x"]).all()
+FINGERPRINT = ("import sys; from pipeline import dedup; from pipeline.config import Config; "
+               "fp = dedup.fingerprint(sys.stdin.read(), Config()); "
+               "print(fp.digest.hex(), fp.signature.hex(), fp.bands.hex())")
+
+
+def test_fingerprints_are_deterministic_across_processes():
+    """No salted hash(): the same text gives the same fingerprint in any
+    process, whatever PYTHONHASHSEED (workers and runs agree)."""
+    import os
+    import subprocess
+    import sys
+    outs = {subprocess.run([sys.executable, "-c", FINGERPRINT], input=ARTICLE, capture_output=True, text=True,
+                           check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("0", "1", "12345")}
+    fp = dedup.fingerprint(ARTICLE, Config())
+    assert outs == {f"{fp.digest.hex()} {fp.signature.hex()} {fp.bands.hex()}\n"}
+
+
+SEPARATORS = "’‘“”—–…«»·•€£©®°§¶†\u00a0\u2009\u3000。、！"
+TRICKY = "ﬁ²½ßİÅe\u0301\u00ad\u200bⒶＡ℃™Ωé中文١٢"  # change under NFKC or case folding, or are words
+
+
+@pytest.mark.parametrize("path", DEV_FILES or SEED_FILES, ids=lambda p: p.stem[:12])
+def test_fast_normalisation_equals_the_regex_one_on_dev_texts(path):
+    for text in (path.read_text(encoding="utf-8"), outcome_of(path).doc.text):
+        assert dedup.normalised(text) == " ".join(dedup.words(text)).encode()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZ09_ .,'-\n\t!?") + list(SEPARATORS) + list(TRICKY)), max_size=60)
+       | st.text(max_size=40))
+def test_fast_normalisation_equals_the_regex_one(text):
+    fast = dedup._ascii_normalised(text)
+    assert fast is None or fast == " ".join(dedup.words(text)).encode()
+    assert dedup.normalised(text) == " ".join(dedup.words(text)).encode()
+
+
+def test_the_fast_path_takes_texts_with_typographic_punctuation_only():
+    assert dedup._ascii_normalised("It’s “fine” — really…") == b"it s fine really"
+    assert dedup._ascii_normalised("Café") is None  # é is a letter: the regex path decides
+    assert dedup._ascii_normalised("20℃") is None  # NFKC makes it a word character
+
+
+def test_texts_without_words_are_duplicates_of_each_other_only():
+    index = dedup.DuplicateIndex(Config())
+    assert index.check_and_add("a", "...") is None
+    assert index.check_and_add("b", "Some words here.") is None
+    match = index.find("c", "— !")
+    assert match is not None and match.exact and match.kept_id == "a"
+
+
+def jaccard(a: str, b: str) -> float:
+    x = set(dedup.shingle_hashes(dedup.normalised(a), 5).tolist())
+    y = set(dedup.shingle_hashes(dedup.normalised(b), 5).tolist())
+    return len(x & y) / len(x | y)
+
+
+def test_the_estimate_follows_the_true_jaccard_similarity():
+    """One-permutation MinHash with 128 bins: within 0.15 of the true
+    similarity of the shingle sets (about 4 standard errors)."""
+    texts = [outcome_of(p).doc.text for p in (DEV_FILES or SEED_FILES)][:40]
+    pairs = [(ARTICLE, NEAR), (ARTICLE, SAME_TOPIC[0]), (ARTICLE, SAME_TOPIC[1])]
+    pairs += [(t, t.replace(max(re.split(r"(?<=[.!?])\s+", t), key=len), "Something else was said.", 1)) for t in texts]
+    pairs += list(zip(texts, texts[1:]))
+    for a, b in pairs:
+        sa = np.frombuffer(dedup.fingerprint(a, Config()).signature, "<u4")
+        sb = np.frombuffer(dedup.fingerprint(b, Config()).signature, "<u4")
+        assert abs(dedup.similarity(sa, sb) - jaccard(a, b)) <= 0.15
+
+
+class _TinyMultimap(dedup._Multimap):
+    BUFFER = 3  # every few entries become a sorted run, and runs merge
+
+
+def test_the_multimap_returns_what_a_dict_of_lists_would():
+    rng = np.random.default_rng(0)
+    mm, small, reference = dedup._Multimap(), _TinyMultimap(), {}
+    for ordinal in range(400):
+        keys = rng.integers(0, 60, size=rng.integers(0, 5)).astype(np.uint32)
+        query = rng.integers(0, 70, size=4).astype(np.uint32)
+        want = sorted(o for k in query.tolist() for o in reference.get(k, ()))
+        assert sorted(mm.get(query)) == want and sorted(small.get(query)) == want
+        for m in (mm, small):
+            m.add(keys, ordinal)
+        for k in keys.tolist():
+            reference.setdefault(k, []).append(ordinal)
+    assert len(small._runs) < 12  # merged: O(log n) runs
+
+
+class _SpillingIndex(dedup.DuplicateIndex):
+    SPILL = 1  # every record goes to the file at once
+
+
+def test_spilled_records_read_back_the_same(tmp_path):
+    texts = [outcome_of(p).doc.text for p in (DEV_FILES or SEED_FILES)]
+    texts += [ARTICLE, NEAR, ARTICLE.upper(), *SAME_TOPIC, texts[0]]
+    a, b = dedup.DuplicateIndex(Config()), _SpillingIndex(Config(), spill_dir=tmp_path)
+    for i, text in enumerate(texts):
+        assert a.find(f"d{i:03d}", text) == b.find(f"d{i:03d}", text)
+    assert b.check_and_add("last", texts[0]) == "d000"
+    assert list(tmp_path.iterdir()) == []  # anonymous files: nothing to clean up, nothing in a version
+
+
+def test_memory_per_kept_document_is_about_100_bytes():
+    index = dedup.DuplicateIndex(Config())
+    base = ARTICLE.split()
+    rng = np.random.default_rng(1)
+    for i in range(3000):
+        index.check_and_add(f"{i:05d}", " ".join(rng.permutation(base)))
+    assert index.kept > 2900
+    assert index.memory_bytes <= (8 * dedup.BANDS + 8) * (index.kept + 1)  # a band entry each, an id offset
+
+
+def test_the_worker_sends_the_fingerprint_the_main_process_would_compute(seed_raw):
+    from pipeline import runner
+    from pipeline.corpus import list_inputs
+    shared = runner.Shared(seed_raw, Config())
+    for inp in list_inputs(seed_raw):
+        done = runner.work(inp, shared)
+        text = process(inp.id, inp.path, (seed_raw / inp.path).read_bytes(), Config()).doc.text
+        assert done.result.fingerprint == dedup.fingerprint(text, Config())
+        assert dedup.STAGE in dict(done.times)
 
 
 def test_no_corpus_document_duplicates_another():

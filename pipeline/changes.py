@@ -1,0 +1,116 @@
+"""What changed between a version and its parent, in bounded memory.
+
+documents.jsonl and records.jsonl are written in id order (inputs are
+processed sorted by id; a document's records follow it), so the parent's
+and the new files are merged like two sorted streams: one document (and its
+records) at a time is in memory. Ids that changed go to SpillLists. Files
+not in that order (written by other code) are compared with dicts, as a
+fallback that gives the same answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from itertools import groupby
+from pathlib import Path
+from typing import Iterator
+
+from pipeline.spill import SpillList
+
+DOCUMENT_KEYS = ("documents_added", "documents_removed", "documents_changed")
+
+
+class OutOfOrder(Exception):
+    """A file's ids are not increasing: merging would be wrong."""
+
+
+def compare(new_dir: Path, parent_dir: Path | None, spill_dir: Path) -> dict:
+    """The report's ``changes``: ids of documents added, removed and changed
+    (SpillLists, in id order) and counts of records added, removed, changed."""
+    try:
+        return _merged(new_dir, parent_dir, spill_dir)
+    except OutOfOrder:
+        return _with_dicts(new_dir, parent_dir, spill_dir)
+
+
+def _lines(path: Path | None) -> Iterator[tuple[dict, str]]:
+    if path is None or not path.exists():
+        return
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            yield json.loads(line), hashlib.sha256(line.encode()).hexdigest()
+
+
+def _documents(path: Path | None) -> Iterator[tuple[str, str, list[tuple[str, str]]]]:
+    """(id, hash of its line, [(record id, hash)]) per document, in file
+    order, from documents.jsonl and the records.jsonl beside it."""
+    records = groupby(_lines(path.with_name("records.jsonl") if path else None), key=lambda r: r[0]["doc_id"])
+    pending = next(records, None)
+    last = None
+    for obj, h in _lines(path):
+        doc_id = obj["id"]
+        if last is not None and doc_id <= last:
+            raise OutOfOrder(path)
+        last = doc_id
+        recs = []
+        if pending is not None and pending[0] == doc_id:
+            recs = [(r["id"], rh) for r, rh in pending[1]]
+            pending = next(records, None)
+        yield doc_id, h, recs
+    if pending is not None:  # records of no document, or not in the documents' order
+        raise OutOfOrder(path)
+
+
+def _merged(new_dir: Path, parent_dir: Path | None, spill_dir: Path) -> dict:
+    out = {k: SpillList(spill_dir) for k in DOCUMENT_KEYS}
+    counts = {"records_added": 0, "records_removed": 0, "records_changed": 0}
+    new = _documents(new_dir / "documents.jsonl")
+    old = _documents(parent_dir / "documents.jsonl" if parent_dir else None)
+    a, b = next(new, None), next(old, None)
+    while a is not None or b is not None:
+        if b is None or (a is not None and a[0] < b[0]):
+            out["documents_added"].append(a[0])
+            counts["records_added"] += len(a[2])
+            a = next(new, None)
+        elif a is None or b[0] < a[0]:
+            out["documents_removed"].append(b[0])
+            counts["records_removed"] += len(b[2])
+            b = next(old, None)
+        else:
+            if a[1] != b[1]:
+                out["documents_changed"].append(a[0])
+            _count_records(dict(a[2]), dict(b[2]), counts)
+            a, b = next(new, None), next(old, None)
+    return {**out, **counts}
+
+
+def _count_records(new: dict, old: dict, counts: dict) -> None:
+    counts["records_added"] += len(new.keys() - old.keys())
+    counts["records_removed"] += len(old.keys() - new.keys())
+    counts["records_changed"] += sum(1 for k in new.keys() & old.keys() if new[k] != old[k])
+
+
+def _hashes(path: Path | None) -> dict[str, str]:
+    return {obj["id"]: h for obj, h in _lines(path)}
+
+
+def _with_dicts(new_dir: Path, parent_dir: Path | None, spill_dir: Path) -> dict:
+    """The same answer for files in any order, with every id in memory."""
+    old_docs = _hashes(parent_dir / "documents.jsonl" if parent_dir else None)
+    old_recs = _hashes(parent_dir / "records.jsonl" if parent_dir else None)
+    new_docs = _hashes(new_dir / "documents.jsonl")
+    new_recs = _hashes(new_dir / "records.jsonl")
+    ids = {
+        "documents_added": sorted(new_docs.keys() - old_docs.keys()),
+        "documents_removed": sorted(old_docs.keys() - new_docs.keys()),
+        "documents_changed": sorted(k for k in new_docs.keys() & old_docs.keys() if new_docs[k] != old_docs[k]),
+    }
+    out = {}
+    for key, values in ids.items():
+        out[key] = SpillList(spill_dir)
+        for v in values:
+            out[key].append(v)
+    counts = {"records_added": 0, "records_removed": 0, "records_changed": 0}
+    _count_records(new_recs, old_recs, counts)
+    return {**out, **counts}

@@ -1,0 +1,119 @@
+"""Lists that grow with the corpus, kept on disk instead of in memory, and
+JSON written with such lists streamed into it.
+
+A run writes a few lists with one entry per input or per document (the
+manifest's inputs, the report's changed ids). ``SpillList`` appends them, as
+JSON lines, to an anonymous temporary file (nothing to clean up, nothing
+that could end up in a version), and reads them back in order. ``dump``
+writes an object holding SpillLists exactly as ``json.dumps`` would write it
+holding plain lists, byte for byte (tests/test_streaming.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import uuid
+from itertools import islice
+from typing import IO, Iterator
+
+
+class SpillList:
+    """An append-only list of JSON values on disk."""
+
+    def __init__(self, directory: str | os.PathLike | None = None) -> None:
+        self._file = tempfile.TemporaryFile("w+", encoding="utf-8", dir=directory)
+        self._len = 0
+
+    def append(self, value) -> None:
+        self._file.write(json.dumps(value, ensure_ascii=False) + "\n")
+        self._len += 1
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __iter__(self) -> Iterator:
+        self._file.flush()
+        with open(self._file.fileno(), encoding="utf-8", closefd=False) as f:
+            f.seek(0)
+            for line in f:
+                yield json.loads(line)
+
+    def __getitem__(self, i: slice) -> list:
+        """A slice, read from the start (for the first few items)."""
+        if not isinstance(i, slice) or (i.start or 0) < 0 or (i.stop is not None and i.stop < 0):
+            raise TypeError("a SpillList is read from the start: only [a:b] with a, b >= 0")
+        return list(islice(iter(self), i.start, i.stop, i.step))
+
+    def __eq__(self, other) -> bool:
+        try:
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        except TypeError:
+            return NotImplemented
+
+    __hash__ = None  # mutable
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def emptied(obj):
+    """obj with every SpillList replaced by [] (to validate the rest)."""
+    if isinstance(obj, SpillList):
+        return []
+    if isinstance(obj, dict):
+        return {k: emptied(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [emptied(v) for v in obj]
+    return obj
+
+
+def dump(obj, out: IO[str], close: bool = True, **options) -> None:
+    """``out.write(json.dumps(obj, ensure_ascii=False, **options))`` for an
+    object whose dicts may hold SpillLists, without building the lists.
+    ``options``: ``separators`` or ``indent``, as json.dumps takes them;
+    ``close=False`` leaves out the closing bracket (to write more members)."""
+    marker = uuid.uuid4().hex
+    spilled: dict[str, SpillList] = {}
+
+    def substitute(o):
+        if isinstance(o, SpillList):
+            token = f"\x00{marker}:{len(spilled)}\x00"
+            spilled[json.dumps(token)] = o
+            return token
+        if isinstance(o, dict):
+            return {k: substitute(v) for k, v in o.items()}
+        if isinstance(o, (list, tuple)):
+            return [substitute(v) for v in o]
+        return o
+
+    text = json.dumps(substitute(obj), ensure_ascii=False, **options)
+    indent = options.get("indent")
+    sep = options.get("separators") or ((",", ": ") if indent is not None else (", ", ": "))
+    for token, items in spilled.items():
+        at = text.index(token)
+        out.write(text[:at])
+        line_start = text.rfind("\n", 0, at) + 1
+        level = len(text[line_start:]) - len(text[line_start:].lstrip(" "))
+        _write_list(out, items, options, sep[0], indent, level)
+        text = text[at + len(token):]
+    out.write(text if close else text[:-1])
+
+
+def _write_list(out: IO[str], items: SpillList, options: dict, comma: str, indent, level: int) -> None:
+    if len(items) == 0:
+        out.write("[]")
+        return
+    if indent is None:
+        out.write("[")
+        for i, item in enumerate(items):
+            out.write((comma if i else "") + json.dumps(item, ensure_ascii=False, **options))
+        out.write("]")
+        return
+    pad = " " * (level + indent)
+    out.write("[")
+    for i, item in enumerate(items):
+        text = json.dumps(item, ensure_ascii=False, **options)
+        out.write(("," if i else "") + "\n" + pad + text.replace("\n", "\n" + pad))
+    out.write("\n" + " " * level + "]")

@@ -1,0 +1,157 @@
+"""Memory that does not grow with the corpus: the compact input list, lists
+spilled to disk and streamed into JSON, and changes computed by merging two
+versions' files. Each gives exactly what the in-memory way gave."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline import changes, corpus, spill
+from pipeline.corpus import Input, doc_id, printable_path
+from bad_inputs import make as make_bad_inputs
+from two_versions import build
+
+# ------------------------------------------------------------ spill.dump
+
+JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.text(max_size=8) | st.floats(allow_nan=False)
+JSON = st.recursive(JSON_SCALARS, lambda inner: st.lists(inner, max_size=4)
+                    | st.dictionaries(st.text(max_size=5), inner, max_size=4), max_leaves=20)
+
+
+def spilled(obj, tmp_dir, lists: list):
+    """obj with some of its lists (the values of dict keys) as SpillLists."""
+    if isinstance(obj, dict):
+        out = {}
+        for k, v in obj.items():
+            if isinstance(v, list) and len(k) % 2 == 0:  # about half of them
+                s = spill.SpillList(tmp_dir)
+                for item in v:  # items are plain JSON
+                    s.append(item)
+                lists.append(s)
+                out[k] = s
+            else:
+                out[k] = spilled(v, tmp_dir, lists)
+        return out
+    if isinstance(obj, list):
+        return [spilled(v, tmp_dir, lists) for v in obj]
+    return obj
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=5), JSON, max_size=6), st.sampled_from([{"indent": 2}, {"separators": (",", ":")}, {}]))
+def test_dump_writes_what_json_dumps_writes(obj, options):
+    lists: list = []
+    with_spills = spilled(obj, None, lists)
+    out = io.StringIO()
+    spill.dump(with_spills, out, **options)
+    assert out.getvalue() == json.dumps(obj, ensure_ascii=False, **options)
+    out = io.StringIO()
+    spill.dump(with_spills, out, close=False, **options)
+    assert out.getvalue() == json.dumps(obj, ensure_ascii=False, **options)[:-1]
+    assert spill.emptied(with_spills) == spilled_to_empty(obj, with_spills)
+
+
+def spilled_to_empty(obj, with_spills):
+    if isinstance(with_spills, spill.SpillList):
+        return []
+    if isinstance(obj, dict):
+        return {k: spilled_to_empty(obj[k], with_spills[k]) for k in obj}
+    if isinstance(obj, list):
+        return [spilled_to_empty(a, b) for a, b in zip(obj, with_spills)]
+    return obj
+
+
+def test_a_spill_list_reads_back_in_order_and_compares_as_a_list(tmp_path):
+    s = spill.SpillList(tmp_path)
+    items = [{"path": f"a/{i}.txt", "sha256": None, "size": i} for i in range(2500)] + ["é\n\u2028", 3]
+    for item in items:
+        s.append(item)
+    assert len(s) == len(items) and list(s) == items and list(s) == items  # read twice
+    assert s[:50] == items[:50] and s == items and items == s and s != items[:-1]
+    assert list(tmp_path.iterdir()) == []  # anonymous: never part of a version
+
+
+# ------------------------------------------------------------ list_inputs
+
+
+def reference_inputs(raw_dir: Path) -> list[Input]:
+    """list_inputs as it was: every Input object built, then sorted."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(raw_dir, followlinks=False):
+        links = [d for d in dirnames if not d.startswith(".") and (Path(dirpath) / d).is_symlink()]
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in links)
+        for name in filenames + links:
+            if name.startswith("."):
+                continue
+            abspath = Path(dirpath) / name
+            rel, ok = printable_path(abspath.relative_to(raw_dir).as_posix())
+            problem = "" if ok else f"{rel}: the file name is not valid UTF-8; rename the file"
+            found.append(Input(doc_id(rel), rel, abspath, problem))
+    return sorted(corpus._unique_ids(found), key=lambda i: (i.id, i.path))
+
+
+def test_the_compact_input_list_equals_the_list_of_inputs(tmp_path, seed_raw):
+    make_bad_inputs(tmp_path / "bad")  # odd names, links, non-.txt files, ids that collide
+    for raw in (tmp_path / "bad" / "raw", seed_raw):
+        inputs = corpus.list_inputs(raw)
+        want = reference_inputs(raw)
+        assert list(inputs) == want
+        assert [inputs[i] for i in range(-len(want), 0)] == want and inputs[1:3] == want[1:3]
+
+
+def test_an_input_costs_a_few_dozen_bytes(tmp_path):
+    raw = tmp_path / "raw"
+    for d in range(10):
+        (raw / f"part{d}").mkdir(parents=True)
+        for i in range(500):
+            (raw / f"part{d}" / f"{i:07d}.txt").write_bytes(b"")
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        inputs = corpus.list_inputs(raw)
+        per_input = (tracemalloc.get_traced_memory()[0] - before) / len(inputs)
+    finally:
+        tracemalloc.stop()
+    assert len(inputs) == 5000 and per_input < 60  # an Input object alone is ~450 bytes
+
+
+# ------------------------------------------------------------ changes
+
+
+@pytest.fixture(scope="module")
+def two(tmp_path_factory):
+    return build(tmp_path_factory.mktemp("two"))
+
+
+def as_lists(c: dict) -> dict:
+    return {k: (list(v) if isinstance(v, spill.SpillList) else v) for k, v in c.items()}
+
+
+def test_merged_changes_equal_the_dict_comparison(two, tmp_path):
+    v1, v2 = two.clean / "v1", two.clean / "v2"
+    for new, old in ((v2, v1), (v1, v2), (v2, None), (v1, v1)):
+        merged = as_lists(changes._merged(new, old, tmp_path))
+        assert merged == as_lists(changes._with_dicts(new, old, tmp_path))
+    c = as_lists(changes.compare(v2, v1, tmp_path))
+    assert c["documents_changed"] == [two.edited] and len(c["documents_added"]) == 1
+    assert len(c["documents_removed"]) == 1 and c["records_changed"] >= 1
+
+
+def test_files_out_of_id_order_are_compared_with_dicts(two, tmp_path):
+    v1, v2 = two.clean / "v1", two.clean / "v2"
+    shuffled = tmp_path / "shuffled"
+    shuffled.mkdir()
+    for name in ("documents.jsonl", "records.jsonl"):
+        lines = (v2 / name).read_text(encoding="utf-8").splitlines(keepends=True)
+        (shuffled / name).write_text("".join(reversed(lines)), encoding="utf-8")
+    with pytest.raises(changes.OutOfOrder):
+        changes._merged(shuffled, v1, tmp_path)
+    assert as_lists(changes.compare(shuffled, v1, tmp_path)) == as_lists(changes.compare(v2, v1, tmp_path))
