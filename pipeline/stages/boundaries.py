@@ -97,8 +97,13 @@ def normalised(text: str) -> str:
     """The line as compared for repetition: lower-case words and numbers, every
     digit as 0, so a template printed with different numbers ("Rating: 36
     Votes", "2 days ago") repeats too."""
+    return _normalised(sample(text))
+
+
+@lru_cache(maxsize=4096)
+def _normalised(head: str) -> str:
     # Tokens hold no space, so masking digits once over the joined line is the same.
-    head = sample(text).lower()
+    head = head.lower()
     return P.DIGIT.sub("0", " ".join((P.TOKEN_ASCII if head.isascii() else P.TOKEN).findall(head)))
 
 
@@ -399,6 +404,7 @@ def cut(doc: Document, config: Config, stats=None) -> Document:
     _words.cache_clear()  # per-document memos: lines of other documents are not kept
     _topic_words.cache_clear()
     _split_count.cache_clear()
+    _normalised.cache_clear()  # (also asked by the corpus statistics, for the same lines)
     lines = content_lines(doc.text)
     judged = judge(lines, stats)
     found = find_body(judged, doc.title, config.body_threshold)
