@@ -33,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
                      help="the Ray cluster to join (--executor ray; default: start a local one)")
     run.add_argument("--no-cache", action="store_true",
                      help=f"neither read nor fill the per-document cache in --clean/{version.CACHE_DIR}")
+    run.add_argument("--rehash", action="store_true",
+                     help="read and hash every input, instead of trusting an unchanged size, mtime, ctime and inode")
     run.add_argument("--follow-symlinks", action="store_true",
                      help="read symlinks that point outside --raw (config allow_symlinks_outside; default: reject them)")
     commands.add_parsers(sub)
@@ -61,7 +63,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             result = version.run(args.raw, args.clean, config, on_progress=bar or (lambda *a: None),
                                  on_wait=lambda: say(f"curate: waiting for another run on {args.clean} to finish"),
                                  executor=executors.make(args.executor, args.workers, args.address),
-                                 cache_dir=None if args.no_cache else args.clean / version.CACHE_DIR)
+                                 cache_dir=None if args.no_cache else args.clean / version.CACHE_DIR,
+                                 rehash=args.rehash, on_note=lambda m: print(f"curate: {m}", file=sys.stderr))
     except (SchemaViolation, version.ProcessingError) as err:
         print(f"\ncurate: BUG, nothing published: {err}", file=sys.stderr)
         return 1

@@ -62,6 +62,15 @@ class CountMin:
             low = self.table[cell] if low is None else min(low, self.table[cell])
         return low or 0
 
+    def remove(self, k: int) -> None:
+        """Uncount k once (it was added before): the table becomes what it would
+        be had k never been added, as long as no counter saturated."""
+        for cell in self._cells(k):
+            self.table[cell] -= 1
+
+    def cells(self, k: int) -> list[int]:
+        return list(self._cells(k))
+
     def estimate(self, k: int) -> int:
         return min(self.table[cell] for cell in self._cells(k))
 
@@ -103,6 +112,16 @@ class CorpusStats:
     def is_repeated(self, text: str) -> bool:
         """The line recurs in enough documents of the corpus to be boilerplate."""
         return self.line_documents(text) >= self.threshold()
+
+    @staticmethod
+    def line_key(text: str) -> int | None:
+        """The key is_repeated looks up for a line; None for a line with no words."""
+        norm = normalised(text)
+        return key(norm) if norm else None
+
+    def key_repeated(self, k: int) -> bool:
+        """is_repeated of a line whose line_key is k."""
+        return self.lines.estimate(k) >= self.threshold()
 
     def summary(self) -> dict:
         """What the change report says about the first pass."""

@@ -28,21 +28,25 @@ class Tally:
         self.rule_edits: dict[str, Counter[str]] = defaultdict(Counter)
 
     def add(self, outcome: Outcome) -> None:
-        doc = outcome.doc
+        self.add_contribution(contribution(outcome))
+
+    def add_contribution(self, c: list) -> None:
+        """Count one document from its ``contribution`` (kept in the cache)."""
         self.documents_in += 1
-        if doc.rejection is not None:
-            self.rejected_by_reason[doc.rejection.reason] += 1
+        if c[0] is not None:
+            self.rejected_by_reason[c[0]] += 1
             return
+        _, chars_in, chars_out, records, rules = c
         self.kept += 1
-        self.chars_in += len(outcome.raw_text)
-        self.chars_out += len(doc.text)
-        self.records += len(doc.records)
-        for stage in {e.stage for e in doc.edits}:
+        self.chars_in += chars_in
+        self.chars_out += chars_out
+        self.records += records
+        for stage in {r[0] for r in rules}:
             self.stage_docs[stage] += 1
-        for e in doc.edits:
-            self.stage_edits[e.stage] += 1
-            self.stage_removed[e.stage] += len(e.before) - len(e.after)
-            self.rule_edits[e.stage][e.rule] += 1
+        for stage, rule, edits, removed in rules:
+            self.stage_edits[stage] += edits
+            self.stage_removed[stage] += removed
+            self.rule_edits[stage][rule] += edits
 
     def summary(self) -> dict:
         return {
@@ -66,6 +70,21 @@ class Tally:
             }
             for s in STAGES
         ]
+
+
+def contribution(outcome: Outcome) -> list:
+    """What one outcome adds to a Tally, as JSON data: [reason] for a rejected
+    document, else [None, chars in, chars out, records, [[stage, rule, edits,
+    chars removed], ...]]. Sums only, so adding it equals adding the outcome."""
+    doc = outcome.doc
+    if doc.rejection is not None:
+        return [doc.rejection.reason]
+    rules: dict[tuple[str, str], list] = {}
+    for e in doc.edits:
+        r = rules.setdefault((e.stage, e.rule), [e.stage, e.rule, 0, 0])
+        r[2] += 1
+        r[3] += len(e.before) - len(e.after)
+    return [None, len(outcome.raw_text), len(doc.text), len(doc.records), list(rules.values())]
 
 
 def excerpt(text: str, limit: int = EXCERPT) -> str:

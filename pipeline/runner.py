@@ -1,6 +1,8 @@
-"""The per-input work of a run, as executors ship it to workers: read the
-input, process it (or take it from the cache), and send back only what the
-writer needs: the outcome without its raw bytes, and the stage timings.
+"""The per-input work of the second pass, as executors ship it to workers:
+take the repaired document the first pass left (or read, decode and repair the
+input), run the remaining stages, and send back only what the writer needs: a
+``pipeline.results.Result`` (output lines, counts), the questions the stages
+asked the corpus statistics (for the cache), and the stage timings.
 
 This is the one function the run loop maps over the inputs; it depends only
 on its input and ``Shared``, so where it runs never changes the output.
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from pipeline import cache, process as process_mod
+from pipeline import cache, process as process_mod, spill
 from pipeline.config import Config
 from pipeline.corpus import Input, read_input
 from pipeline.process import Outcome, process
@@ -26,52 +28,61 @@ class Shared:
     raw_dir: Path
     config: Config
     stats: object = None  # corpus statistics of the first pass (pipeline.corpus_stats), if any
-    cache_dir: Path | None = None  # per-document cache (pipeline.cache), if any
+    spill_dir: Path | None = None  # where first-pass workers leave repaired documents (pipeline.spill)
 
 
 @dataclass(frozen=True)
 class Done:
-    outcome: Outcome | None
+    result: object  # pipeline.results.Result, or None on error
+    questions: tuple[bytes, bytes, bytes] | None  # cache.Recorder.packed(); None: not cacheable
     times: tuple[tuple[str, float], ...]  # (stage, seconds), for the run summary
     error: str | None = None  # a stage raised: the input is named by the caller
 
 
-def work(inp: Input, shared: Shared) -> Done:
+def outcome(inp: Input, spilled: spill.Location | None, shared: Shared, recorder=None) -> Outcome:
+    """The input's outcome, starting from its spilled repaired document if any."""
+    resumed = spill.get(spilled) if spilled is not None else None
+    if resumed is None:
+        data, rejected = read_input(inp, shared.raw_dir, shared.config)
+        if rejected is not None:
+            return Outcome(rejected, "", "read")
+        resumed = spill.decode_and_repair(inp, data, shared.config)
+    doc, raw_text, stage = resumed
+    if doc.rejection is not None:
+        return Outcome(dataclasses.replace(doc, raw=b""), raw_text, stage)
+    out = process(inp.id, inp.path, b"", shared.config, recorder, resume=(doc, raw_text, len(spill.first_stages())))
+    return dataclasses.replace(out, doc=dataclasses.replace(out.doc, raw=b""))
+
+
+def work(item: tuple[Input, spill.Location | None], shared: Shared) -> Done:
+    from pipeline.results import Result
+    inp, spilled = item
     times: list[tuple[str, float]] = []
     observer = process_mod.on_stage_time
     process_mod.on_stage_time = lambda stage, seconds: times.append((stage, seconds))
     try:
-        data, rejected = read_input(inp, shared.raw_dir, shared.config)
-        if rejected is not None:
-            outcome = Outcome(rejected, "", "read")
-        elif (outcome := cache.cached_outcome(inp, data, shared)) is None:
-            doc, raw_text, stage = cache.cached_stages(inp, data, shared)
-            if doc.rejection is not None:
-                outcome = Outcome(doc, raw_text, stage)
-            else:  # the remaining stages, after those the cache holds
-                recorder = cache.Recorder(shared.stats) if shared.stats is not None else None
-                outcome = process(inp.id, inp.path, data, shared.config, recorder,
-                                  resume=(doc, raw_text, len(cache.CACHED_STAGES)))
-                cache.store_outcome(inp, data, shared, outcome, recorder)
+        recorder = cache.Recorder(shared.stats) if shared.stats is not None else None
+        result = Result.of(outcome(inp, spilled, shared, recorder), shared.config)
+        questions = None if recorder is not None and recorder.opaque else \
+            recorder.packed() if recorder is not None else (b"", b"", b"")
     except Exception as err:  # a bug: the caller names the input that triggers it
-        return Done(None, (), f"{type(err).__name__}: {err}")
+        return Done(None, None, (), f"{type(err).__name__}: {err}")
     finally:
         process_mod.on_stage_time = observer
-    # The raw bytes stay in the worker: the writer needs the text, not the input again.
-    return Done(dataclasses.replace(outcome, doc=dataclasses.replace(outcome.doc, raw=b"")), tuple(times))
+    return Done(result, questions, tuple(times))
 
 
-def outcomes(inputs: list[Input], shared: Shared, executor=None) -> Iterator[Outcome]:
-    """Every input's outcome, in input order. Stage timings are passed on to
+def results(inputs: list[Input], items, shared: Shared, executor=None) -> Iterator[Done]:
+    """The Done of every item, in order. Stage timings are passed on to
     ``pipeline.process.on_stage_time`` in this process, wherever they ran.
     Raises ``ProcessingError`` naming the input when a stage raised."""
     from pipeline.version import ProcessingError  # version imports this module
 
-    results = executor.map(work, inputs, shared) if executor is not None else (work(i, shared) for i in inputs)
-    for inp, done in zip(inputs, results):
-        if done.error is not None:
-            raise ProcessingError(f"processing {inp.path} raised {done.error}")
+    done = executor.map(work, items, shared) if executor is not None else (work(i, shared) for i in items)
+    for inp, d in zip(inputs, done):
+        if d.error is not None:
+            raise ProcessingError(f"processing {inp.path} raised {d.error}")
         if process_mod.on_stage_time is not None:
-            for stage, seconds in done.times:
+            for stage, seconds in d.times:
                 process_mod.on_stage_time(stage, seconds)
-        yield done.outcome
+        yield d

@@ -37,6 +37,21 @@ def excerpt(text: str, limit: int = EXCERPT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def hits(outcome: Outcome, thresholds: dict[str, float], margin: float) -> list[dict]:
+    """One outcome's removals within ``margin`` of their stage's threshold."""
+    doc = outcome.doc
+    if doc.rejection is not None:
+        return []
+    out = []
+    for e in doc.edits:
+        t = thresholds.get(e.stage)
+        if t is None or e.score is None or abs(e.score - t) > margin:
+            continue
+        out.append({"id": doc.id, "stage": e.stage, "rule": e.rule, "score": e.score,
+                    "threshold": round(t, 4), "text": excerpt(e.before)})
+    return out
+
+
 class Review:
     """Collects the removals near their threshold, one outcome at a time."""
 
@@ -49,18 +64,15 @@ class Review:
         self.items: list[dict] = []
 
     def add(self, outcome: Outcome) -> None:
-        doc = outcome.doc
-        if doc.rejection is not None:
-            return
-        for e in doc.edits:
-            t = self.thresholds.get(e.stage)
-            if t is None or e.score is None or abs(e.score - t) > self.margin:
-                continue
+        self.add_hits(hits(outcome, self.thresholds, self.margin))
+
+    def add_hits(self, items: list[dict]) -> None:
+        """Count one document's removals to review (``hits``, kept in the cache)."""
+        for item in items:
             self.count += 1
-            self.by_rule[e.rule] += 1
+            self.by_rule[item["rule"]] += 1
             if len(self.items) < self.max_items:
-                self.items.append({"id": doc.id, "stage": e.stage, "rule": e.rule, "score": e.score,
-                                   "threshold": round(t, 4), "text": excerpt(e.before)})
+                self.items.append(item)
 
     def summary(self) -> dict:
         return {

@@ -29,10 +29,9 @@ from typing import Callable, Iterator
 import pipeline
 from pipeline import dedup, report, serialize
 from pipeline import to_review  # removals to review
-from pipeline import cache, runner, stats_pass  # per-input work, mapped by an executor
+from pipeline import cache, incremental, spill  # per-input work, mapped by an executor, cached
 from pipeline.config import Config
-from pipeline.corpus import Input, list_inputs, read_input
-from pipeline.process import Outcome, process
+from pipeline.corpus import list_inputs
 from pipeline.schemas import SCHEMA_DIR, check, check_report_entry
 
 DATA_FILES = ("documents.jsonl", "records.jsonl", "rejected.jsonl")
@@ -40,6 +39,7 @@ VERSION_RE = re.compile(r"^v([1-9][0-9]*)$")
 TMP_PREFIX = ".tmp-"  # a version being built
 LATEST_TMP_PREFIX = ".LATEST."  # a LATEST being written
 CACHE_DIR = ".cache"  # per-document cache (pipeline.cache)
+SPILL_DIR = ".spill"  # in a version being built: repaired documents between the passes (pipeline.spill)
 
 
 class ProcessingError(Exception):
@@ -122,20 +122,45 @@ def line_hashes(path: Path, key: str) -> dict[str, str]:
 
 def run(raw_dir: Path, clean_dir: Path, config: Config,
         on_progress: Callable[[int, int, int], None] = lambda done, total, nbytes: None,
-        on_wait: Callable[[], None] = lambda: None, executor=None, cache_dir: Path | None = None) -> RunResult:
+        on_wait: Callable[[], None] = lambda: None, executor=None, cache_dir: Path | None = None,
+        rehash: bool = False, on_note: Callable[[str], None] = lambda message: None) -> RunResult:
     """``executor`` (pipeline.executors) decides where documents are processed;
     None processes them in this process. ``cache_dir`` keeps the per-document
-    cache (pipeline.cache; the CLI uses ``<clean>/.cache``); None runs without.
-    The output is the same either way."""
+    cache (pipeline.cache; the CLI uses ``<clean>/.cache``); None runs without;
+    ``rehash`` reads every input instead of trusting unchanged stats. The
+    output is the same either way. ``on_note`` hears of a damaged cache."""
     clean_dir.mkdir(parents=True, exist_ok=True)
     with locked(clean_dir, on_wait):
         recover(clean_dir)
         parent = read_latest(clean_dir)
-        tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=clean_dir))
-        try:
-            return _build(raw_dir, clean_dir, tmp, parent, config, on_progress, executor, cache_dir)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+        for attempt in (1, 2):
+            tmp, store = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=clean_dir)), None
+            try:
+                store = _open_cache(cache_dir, config, on_note)
+                return _build(raw_dir, clean_dir, tmp, parent, config, on_progress, executor, store, rehash)
+            except cache.Damaged as err:  # found while reading an entry: start again without it
+                if attempt == 2 or store is None:
+                    raise
+                store.close()
+                on_note(f"the cache is damaged ({err}); removed it, the run starts again and rebuilds it")
+                cache.remove(store.path.parent)
+            finally:
+                if store is not None:
+                    store.close()  # without commit (pipeline.incremental commits): as before the run
+                spill.close_all()
+                shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _open_cache(cache_dir: Path | None, config: Config, on_note) -> "cache.Store | None":
+    if cache_dir is None:
+        return None
+    directory = cache.prepare(cache_dir, config, code_version()["source_sha256"])
+    try:
+        return cache.Store(directory)
+    except cache.Damaged as err:
+        on_note(f"the cache is damaged ({err}); removed it, this run rebuilds it")
+        cache.remove(directory)
+        return cache.Store(directory)
 
 
 def recover(clean_dir: Path) -> list[str]:
@@ -174,15 +199,15 @@ def _fsync(path: Path) -> None:
 
 
 def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
-           config: Config, on_progress, executor=None, cache_dir: Path | None = None) -> RunResult:
+           config: Config, on_progress, executor=None, store: "cache.Store | None" = None,
+           rehash: bool = False) -> RunResult:
     existing = versions(clean_dir)
     name = f"v{int(existing[-1][1:]) + 1}" if existing else "v1"
     inputs = list_inputs(raw_dir)
     tally = report.Tally()
-    if cache_dir is not None:
-        cache_dir = cache.prepare(cache_dir, config, code_version()["source_sha256"])
-    shared = runner.Shared(raw_dir, config, cache_dir=cache_dir)
-    stats = stats_pass.first_pass(inputs, shared, executor)  # corpus_stats.first_pass, on the executor
+    (tmp / SPILL_DIR).mkdir()
+    plan = incremental.Plan(inputs, raw_dir, config, store, executor, rehash, tmp / SPILL_DIR)
+    stats = plan.first_pass()  # corpus_stats.first_pass, on the executor, for what changed
     review = to_review.Review(config)
     duplicates = dedup.DuplicateIndex(config)  # kept documents so far, in id order
     manifest_inputs = []
@@ -191,27 +216,20 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
          open(tmp / "records.jsonl", "w", encoding="utf-8") as recs_f, \
          open(tmp / "rejected.jsonl", "w", encoding="utf-8") as rej_f, \
          open(doc_entries, "w", encoding="utf-8") as entries_f:
-        work = runner.outcomes(inputs, runner.Shared(raw_dir, config, stats, shared.cache_dir), executor)
-        for n, (inp, outcome) in enumerate(zip(inputs, work), 1):
-            outcome = dedup.screen(outcome, duplicates)  # here, in id order, whatever the executor
-            doc = outcome.doc
-            manifest_inputs.append({"path": inp.path, "sha256": doc.source_sha256 or None, "size": doc.source_size})
-            tally.add(outcome)
-            review.add(outcome)
-            if doc.rejection is None:
-                _write(docs_f, "document", serialize.document_obj(doc, len(outcome.raw_text)), inp.path)
-                for rec in serialize.record_objs(doc):
-                    _write(recs_f, "record", rec, inp.path)
+        for n, (inp, result) in enumerate(zip(inputs, plan.results(stats)), 1):
+            result = result.screened(duplicates)  # here, in id order, whatever the executor
+            manifest_inputs.append({"path": inp.path, "sha256": result.sha256 or None, "size": result.size})
+            tally.add_contribution(result.tally)
+            review.add_hits(result.review)
+            if result.reason is None:  # lines validated when made (pipeline.results)
+                docs_f.write(result.line + "\n")
+                recs_f.write(result.records)
             else:
-                _write(rej_f, "rejected", serialize.rejected_obj(doc, outcome.stage), inp.path)
-            entry = {
-                "id": doc.id,
-                "status": "kept" if doc.rejection is None else "rejected",
-                "reason": doc.rejection.reason if doc.rejection else None,
-                "edits": [serialize.edit_obj(e) for e in doc.edits],
-            }
-            entries_f.write(serialize.dumps(entry) + "\n")
-            on_progress(n, len(inputs), doc.source_size)
+                rej_f.write(result.line + "\n")
+            entries_f.write(result.entry_line() + "\n")
+            on_progress(n, len(inputs), result.size)
+    plan.finish(stats)
+    shutil.rmtree(tmp / SPILL_DIR)
 
     head = {
         "version": name,
@@ -252,21 +270,6 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
     _write_latest(clean_dir, name)
     result.version = result.latest = name
     return result
-
-
-def _outcome(inp: Input, raw_dir: Path, config: Config, stats=None) -> Outcome:
-    data, rejected = read_input(inp, raw_dir, config)
-    if rejected is not None:
-        return Outcome(rejected, "", "read")
-    try:
-        return process(inp.id, inp.path, data, config, stats)
-    except Exception as err:  # a bug: name the input that triggers it
-        raise ProcessingError(f"processing {inp.path} raised {type(err).__name__}: {err}") from err
-
-
-def _write(f, schema: str, obj: dict, where: str) -> None:
-    check(schema, obj, f"output for {where}")
-    f.write(serialize.dumps(obj) + "\n")
 
 
 def _changes(tmp: Path, parent_dir: Path | None) -> dict:

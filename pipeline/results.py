@@ -1,0 +1,90 @@
+"""A document's part of a version, as the writer needs it: its output lines
+(already serialized and validated), its report entry, and what it adds to the
+report's counts. Workers make it from an Outcome; the per-document cache
+(pipeline.cache) keeps it, so an unchanged document costs the writer a lookup
+and a write of text, not a re-serialization.
+
+Duplicate screening (pipeline.dedup) runs in the writer, in id order: it may
+turn a kept Result into a rejected one (``screened``). ``signature`` is room
+for what a worker computes for that screening, so a cached document needs no
+text to be screened; until a worker fills it, the text is read back from the
+document's line.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from pipeline import dedup, report, serialize, to_review
+from pipeline.config import Config
+from pipeline.document import Document
+from pipeline.process import Outcome
+from pipeline.schemas import check
+
+
+@dataclass(frozen=True)
+class Result:
+    id: str
+    path: str
+    sha256: str  # of the raw bytes; "" when they could not be read
+    size: int
+    reason: str | None  # the rejection's reason; None when kept
+    line: str  # the documents.jsonl line when kept, else the rejected.jsonl line (no newline)
+    records: str  # the records.jsonl lines, each ending in a newline ("" when rejected)
+    edits: str  # the report entry's edits, a JSON array
+    tally: list  # report.contribution
+    review: list  # to_review.hits
+    text: str | None = None  # the clean text, for duplicate screening; None: in ``line``
+    signature: bytes = b""  # reserved: a worker-computed duplicate-screening signature
+
+    @classmethod
+    def of(cls, outcome: Outcome, config: Config) -> "Result":
+        """Serialize (and validate) an outcome as pipeline.version writes it."""
+        doc = outcome.doc
+        edits = serialize.dumps([serialize.edit_obj(e) for e in doc.edits])
+        if doc.rejection is None:
+            line = _valid("document", serialize.document_obj(doc, len(outcome.raw_text)), doc.source_file)
+            records = "".join(_valid("record", r, doc.source_file) + "\n" for r in serialize.record_objs(doc))
+            text = doc.text
+        else:
+            line = _valid("rejected", serialize.rejected_obj(doc, outcome.stage), doc.source_file)
+            records, text = "", None
+        thresholds = _thresholds(config)
+        return cls(doc.id, doc.source_file, doc.source_sha256, doc.source_size,
+                   doc.rejection.reason if doc.rejection else None, line, records, edits,
+                   report.contribution(outcome), to_review.hits(outcome, thresholds, config.review_margin), text)
+
+    def entry_line(self) -> str:
+        """The report entry, as serialize.dumps writes it."""
+        status = "kept" if self.reason is None else "rejected"
+        return (f'{{"id":{serialize.dumps(self.id)},"status":"{status}",'
+                f'"reason":{serialize.dumps(self.reason)},"edits":{self.edits}}}')
+
+    def clean_text(self) -> str:
+        return self.text if self.text is not None else json.loads(self.line)["text"]
+
+    def screened(self, index: dedup.DuplicateIndex) -> "Result":
+        """This result, rejected as ``duplicate`` when its text duplicates a
+        document kept earlier in the run (dedup.screen)."""
+        if self.reason is not None:
+            return self
+        doc = Document(self.id, self.path, self.sha256, self.size, text=self.clean_text())
+        outcome = dedup.screen(Outcome(doc, "", ""), index)
+        if outcome.doc.rejection is None:
+            return self
+        line = _valid("rejected", serialize.rejected_obj(outcome.doc, outcome.stage), self.path)
+        reason = outcome.doc.rejection.reason
+        return replace(self, reason=reason, line=line, records="", tally=[reason], review=[], text=None)
+
+
+@lru_cache(maxsize=8)
+def _thresholds(config: Config) -> dict[str, float]:
+    return to_review.thresholds(config)
+
+
+def _valid(schema: str, obj: dict, where: str) -> str:
+    check(schema, obj, f"output for {where}")
+    return serialize.dumps(obj)
+
