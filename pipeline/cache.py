@@ -129,6 +129,7 @@ class Store:
     def __init__(self, directory: Path) -> None:
         self.path = directory / FILE
         try:
+            self.dirty = False  # written to in this run
             self.db = sqlite3.connect(self.path, isolation_level=None)
             self.db.executescript(SCHEMA)
             self.meta = self._meta()
@@ -168,11 +169,13 @@ class Store:
 
     def put_first(self, path: str, doc_id: str, sha256: str, stat: tuple | None, keys: bytes | None) -> None:
         """keys None: the first pass did not count the input (rejected before its lines were counted)."""
+        self.dirty = True
         size, mtime, ino, ctime = stat or (None, None, None, None)
         self.db.execute("INSERT OR REPLACE INTO first VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (path, doc_id, sha256, size, mtime, ino, ctime, keys is not None, keys or b""))
 
     def put_stat(self, path: str, stat: tuple | None) -> None:
+        self.dirty = True
         size, mtime, ino, ctime = stat or (None, None, None, None)
         self.db.execute("UPDATE first SET size = ?, mtime_ns = ?, ino = ?, ctime_ns = ? WHERE path = ?",
                         (size, mtime, ino, ctime, path))
@@ -193,6 +196,7 @@ class Store:
             raise Damaged(f"{self.path}: the entry of {path}: {err}") from err
 
     def put_outcome(self, result, asked: bytes, cells: bytes, answers: bytes) -> None:
+        self.dirty = True
         head = json.dumps([result.id, result.sha256, result.size, result.reason, result.tally, result.review],
                           ensure_ascii=False, separators=(",", ":"))
         self.db.execute("INSERT OR REPLACE INTO outcome VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -201,17 +205,25 @@ class Store:
 
     def reset(self) -> None:
         """Drop every entry (the statistics are counted from scratch)."""
+        self.dirty = True
         self.db.execute("DELETE FROM first")
         self.db.execute("DELETE FROM outcome")
         self.known, self.outcomes = {}, {}
 
     def forget(self, path: str, outcome_only: bool = False) -> None:
+        self.dirty = True
         self.db.execute("DELETE FROM outcome WHERE path = ?", (path,))
         if not outcome_only:
             self.db.execute("DELETE FROM first WHERE path = ?", (path,))
 
     def commit(self, meta: dict, sketch: array) -> None:
-        """Make this run's writes the cache, with the run's statistics."""
+        """Make this run's writes the cache, with the run's statistics (a run
+        that changed nothing leaves the file untouched)."""
+        if not self.dirty and self.meta is not None and \
+                {**self.meta, "sketch": None} == {**meta, "sketch": None} and self.meta["sketch"] == sketch:
+            self.db.execute("ROLLBACK")
+            self.db.close()
+            return
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('stats', ?)",
                         (json.dumps(meta, ensure_ascii=False, separators=(",", ":")),))
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('sketch', ?)", (sketch.tobytes(),))

@@ -88,7 +88,8 @@ class Plan:
             c = done.counts
             if c is not None and c.unchanged:
                 self._keep(inp, self.known[inp.path])
-                self.store.put_stat(inp.path, self.stat[inp.path])
+                if self.stat[inp.path] != self.known[inp.path].stat:
+                    self.store.put_stat(inp.path, self.stat[inp.path])
                 continue
             changes.append((inp.id, inp.path))
             self.counts["decoded"] += c is not None and not c.unchanged

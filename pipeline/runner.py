@@ -19,6 +19,7 @@ from pipeline import cache, process as process_mod, spill
 from pipeline.config import Config
 from pipeline.corpus import Input, read_input
 from pipeline.process import Outcome, process
+from pipeline.schemas import SchemaViolation
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Done:
     questions: tuple[bytes, bytes, bytes] | None  # cache.Recorder.packed(); None: not cacheable
     times: tuple[tuple[str, float], ...]  # (stage, seconds), for the run summary
     error: str | None = None  # a stage raised: the input is named by the caller
+    invalid: bool = False  # the error is an output that does not match its schema
 
 
 def outcome(inp: Input, spilled: spill.Location | None, shared: Shared, recorder=None) -> Outcome:
@@ -65,6 +67,8 @@ def work(item: tuple[Input, spill.Location | None], shared: Shared) -> Done:
         result = Result.of(outcome(inp, spilled, shared, recorder), shared.config)
         questions = None if recorder is not None and recorder.opaque else \
             recorder.packed() if recorder is not None else (b"", b"", b"")
+    except SchemaViolation as err:  # a bug too, reported as such by the caller
+        return Done(None, None, (), str(err), invalid=True)
     except Exception as err:  # a bug: the caller names the input that triggers it
         return Done(None, None, (), f"{type(err).__name__}: {err}")
     finally:
@@ -80,6 +84,8 @@ def results(inputs: list[Input], items, shared: Shared, executor=None) -> Iterat
 
     done = executor.map(work, items, shared) if executor is not None else (work(i, shared) for i in items)
     for inp, d in zip(inputs, done):
+        if d.invalid:
+            raise SchemaViolation(d.error)
         if d.error is not None:
             raise ProcessingError(f"processing {inp.path} raised {d.error}")
         if process_mod.on_stage_time is not None:

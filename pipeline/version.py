@@ -52,6 +52,7 @@ class RunResult:
     latest: str | None  # what LATEST names after the run
     summary: dict = field(default_factory=dict)
     stages: list = field(default_factory=list)
+    inputs_done: dict = field(default_factory=dict)  # inputs read, decoded, rechecked, processed (pipeline.incremental)
 
 
 def code_version() -> dict:
@@ -255,7 +256,7 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
                    "rejected": head["summary"]["rejected"], "records": tally.records},
     }
     check("manifest", manifest, "manifest.json")
-    result = RunResult(None, parent, head["summary"], head["stages"])
+    result = RunResult(None, parent, head["summary"], head["stages"], plan.counts)
     if parent and _same_data(clean_dir / parent, manifest):
         return result
     with open(tmp / "manifest.json", "w", encoding="utf-8") as f:
