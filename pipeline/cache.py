@@ -49,7 +49,7 @@ from pathlib import Path
 
 from pipeline.config import Config
 
-FORMAT = 2  # of the file below; part of the directory's key
+FORMAT = 3  # of the file below; part of the directory's key
 FILE = "cache.sqlite"
 RACY_NS = 2_000_000_000  # a stat this recent is not trusted next time (coarse clocks: FAT has 2 s)
 SCHEMA = """
@@ -62,7 +62,7 @@ CREATE TABLE IF NOT EXISTS outcome (
     path TEXT PRIMARY KEY, sha256 TEXT NOT NULL,
     asked BLOB NOT NULL, cells BLOB NOT NULL, answers BLOB NOT NULL,
     result TEXT NOT NULL, line TEXT NOT NULL, records TEXT NOT NULL, edits TEXT NOT NULL,
-    signature BLOB NOT NULL);
+    md TEXT NOT NULL, signature BLOB NOT NULL);
 """
 
 
@@ -187,11 +187,11 @@ class Store:
     def result(self, path: str):
         """The input's pipeline.results.Result, as stored by put_outcome."""
         from pipeline.results import Result
-        head, line, records, edits, signature = self._one(
-            "SELECT result, line, records, edits, signature FROM outcome WHERE path = ?", path)
+        head, line, records, edits, md, signature = self._one(
+            "SELECT result, line, records, edits, md, signature FROM outcome WHERE path = ?", path)
         try:
             doc_id, sha256, size, reason, tally, review = json.loads(head)
-            return Result(doc_id, path, sha256, size, reason, line, records, edits, tally, review, None, signature)
+            return Result(doc_id, path, sha256, size, reason, line, records, edits, tally, review, md, None, signature)
         except (ValueError, TypeError) as err:
             raise Damaged(f"{self.path}: the entry of {path}: {err}") from err
 
@@ -199,9 +199,9 @@ class Store:
         self.dirty = True
         head = json.dumps([result.id, result.sha256, result.size, result.reason, result.tally, result.review],
                           ensure_ascii=False, separators=(",", ":"))
-        self.db.execute("INSERT OR REPLACE INTO outcome VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        self.db.execute("INSERT OR REPLACE INTO outcome VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (result.path, result.sha256, asked, cells, answers, head,
-                         result.line, result.records, result.edits, result.signature))
+                         result.line, result.records, result.edits, result.md, result.signature))
 
     def reset(self) -> None:
         """Drop every entry (the statistics are counted from scratch)."""

@@ -96,8 +96,9 @@ def _cell(text: str) -> str:
     return excerpt(text).replace("|", "\\|").replace("`", "'")
 
 
-def markdown(head: dict, documents: Iterable[dict]) -> Iterator[str]:
-    """report.md, line by line: summary, stages, changes, then every document."""
+def markdown(head: dict, documents: Iterable[dict] = ()) -> Iterator[str]:
+    """report.md, line by line: summary, stages, changes, then every document
+    (pipeline.version writes the documents' part from ``document_markdown``)."""
     s, c = head["summary"], head["changes"]
     yield f"# Change report: {head['version']}"
     yield ""
@@ -132,16 +133,21 @@ def markdown(head: dict, documents: Iterable[dict]) -> Iterator[str]:
     yield from to_review.markdown(head)  # corpus repetition, removals to review
     yield "## Documents"
     for d in documents:
-        yield ""
-        status = "kept" if d["status"] == "kept" else f"rejected: `{d['reason']}`"
-        yield f"### `{d['id']}` ({status})"
-        yield ""
-        if not d["edits"]:
-            yield "No edits."
-            continue
-        yield "| stage | rule | removed or changed | reason |"
-        yield "| --- | --- | --- | --- |"
-        yield from _edit_rows(d["edits"])
+        yield from document_markdown(d)
+
+
+def document_markdown(d: dict) -> Iterator[str]:
+    """The lines of report.md for one document entry of report.json."""
+    yield ""
+    status = "kept" if d["status"] == "kept" else f"rejected: `{d['reason']}`"
+    yield f"### `{d['id']}` ({status})"
+    yield ""
+    if not d["edits"]:
+        yield "No edits."
+        return
+    yield "| stage | rule | removed or changed | reason |"
+    yield "| --- | --- | --- | --- |"
+    yield from _edit_rows(d["edits"])
 
 
 def _edit_rows(edits: list[dict]) -> Iterator[str]:

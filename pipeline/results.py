@@ -21,7 +21,7 @@ from pipeline import dedup, report, serialize, to_review
 from pipeline.config import Config
 from pipeline.document import Document
 from pipeline.process import Outcome
-from pipeline.schemas import check
+from pipeline.schemas import check, check_report_entry
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class Result:
     edits: str  # the report entry's edits, a JSON array
     tally: list  # report.contribution
     review: list  # to_review.hits
+    md: str  # its part of report.md (report.document_markdown), each line ending in a newline
     text: str | None = None  # the clean text, for duplicate screening; None: in ``line``
     signature: bytes = b""  # reserved: a worker-computed duplicate-screening signature
 
@@ -51,10 +52,11 @@ class Result:
         else:
             line = _valid("rejected", serialize.rejected_obj(doc, outcome.stage), doc.source_file)
             records, text = "", None
+        reason = doc.rejection.reason if doc.rejection else None
         thresholds = _thresholds(config)
-        return cls(doc.id, doc.source_file, doc.source_sha256, doc.source_size,
-                   doc.rejection.reason if doc.rejection else None, line, records, edits,
-                   report.contribution(outcome), to_review.hits(outcome, thresholds, config.review_margin), text)
+        return cls(doc.id, doc.source_file, doc.source_sha256, doc.source_size, reason, line, records, edits,
+                   report.contribution(outcome), to_review.hits(outcome, thresholds, config.review_margin),
+                   _markdown(doc.id, reason, edits), text)
 
     def entry_line(self) -> str:
         """The report entry, as serialize.dumps writes it."""
@@ -76,12 +78,21 @@ class Result:
             return self
         line = _valid("rejected", serialize.rejected_obj(outcome.doc, outcome.stage), self.path)
         reason = outcome.doc.rejection.reason
-        return replace(self, reason=reason, line=line, records="", tally=[reason], review=[], text=None)
+        return replace(self, reason=reason, line=line, records="", tally=[reason], review=[],
+                       md=_markdown(self.id, reason, self.edits), text=None)
 
 
 @lru_cache(maxsize=8)
 def _thresholds(config: Config) -> dict[str, float]:
     return to_review.thresholds(config)
+
+
+def _markdown(doc_id: str, reason: str | None, edits: str) -> str:
+    """The document's part of report.md, from its (validated) report entry."""
+    entry = {"id": doc_id, "status": "kept" if reason is None else "rejected", "reason": reason,
+             "edits": json.loads(edits)}
+    check_report_entry(entry)
+    return "".join(line + "\n" for line in report.document_markdown(entry))
 
 
 def _valid(schema: str, obj: dict, where: str) -> str:

@@ -32,7 +32,7 @@ from pipeline import to_review  # removals to review
 from pipeline import cache, incremental, spill  # per-input work, mapped by an executor, cached
 from pipeline.config import Config
 from pipeline.corpus import list_inputs
-from pipeline.schemas import SCHEMA_DIR, check, check_report_entry
+from pipeline.schemas import SCHEMA_DIR, check
 
 DATA_FILES = ("documents.jsonl", "records.jsonl", "rejected.jsonl")
 VERSION_RE = re.compile(r"^v([1-9][0-9]*)$")
@@ -40,6 +40,9 @@ TMP_PREFIX = ".tmp-"  # a version being built
 LATEST_TMP_PREFIX = ".LATEST."  # a LATEST being written
 CACHE_DIR = ".cache"  # per-document cache (pipeline.cache)
 SPILL_DIR = ".spill"  # in a version being built: repaired documents between the passes (pipeline.spill)
+
+
+_JSON = json.JSONDecoder()
 
 
 class ProcessingError(Exception):
@@ -114,10 +117,12 @@ def file_stats(path: Path) -> dict:
 def line_hashes(path: Path, key: str) -> dict[str, str]:
     """id -> hash of its line, for comparing a version with its parent."""
     out = {}
+    first = f'{{"{key}":'  # the key comes first in every line (schema order): no need to parse the rest
     if path.exists():
         with open(path, encoding="utf-8") as f:
             for line in f:
-                out[json.loads(line)[key]] = hashlib.sha256(line.encode()).hexdigest()
+                k = _JSON.raw_decode(line, len(first))[0] if line.startswith(first) else json.loads(line)[key]
+                out[k] = hashlib.sha256(line.encode()).hexdigest()
     return out
 
 
@@ -212,11 +217,11 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
     review = to_review.Review(config)
     duplicates = dedup.DuplicateIndex(config)  # kept documents so far, in id order
     manifest_inputs = []
-    doc_entries = tmp / ".report-documents.jsonl"
+    doc_entries, doc_md = tmp / ".report-documents.jsonl", tmp / ".report-documents.md"
     with open(tmp / "documents.jsonl", "w", encoding="utf-8") as docs_f, \
          open(tmp / "records.jsonl", "w", encoding="utf-8") as recs_f, \
          open(tmp / "rejected.jsonl", "w", encoding="utf-8") as rej_f, \
-         open(doc_entries, "w", encoding="utf-8") as entries_f:
+         open(doc_entries, "w", encoding="utf-8") as entries_f, open(doc_md, "w", encoding="utf-8") as md_f:
         for n, (inp, result) in enumerate(zip(inputs, plan.results(stats)), 1):
             result = result.screened(duplicates)  # here, in id order, whatever the executor
             manifest_inputs.append({"path": inp.path, "sha256": result.sha256 or None, "size": result.size})
@@ -227,7 +232,8 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
                 recs_f.write(result.records)
             else:
                 rej_f.write(result.line + "\n")
-            entries_f.write(result.entry_line() + "\n")
+            entries_f.write(result.entry_line() + "\n")  # validated with its report.md part (pipeline.results)
+            md_f.write(result.md)
             on_progress(n, len(inputs), result.size)
     plan.finish(stats)
     shutil.rmtree(tmp / SPILL_DIR)
@@ -241,8 +247,9 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
         "corpus": stats.summary(),
         "review": review.summary(),
     }
-    _write_report(tmp, head, doc_entries)
+    _write_report(tmp, head, doc_entries, doc_md)
     doc_entries.unlink()
+    doc_md.unlink()
     outputs = {p.name: file_stats(p) for p in sorted(tmp.iterdir())}
     manifest = {
         "version": name,
@@ -291,19 +298,19 @@ def _changes(tmp: Path, parent_dir: Path | None) -> dict:
     }
 
 
-def _write_report(tmp: Path, head: dict, doc_entries: Path) -> None:
-    """report.json (validated part by part, streaming) and report.md."""
+def _write_report(tmp: Path, head: dict, doc_entries: Path, doc_md: Path) -> None:
+    """report.json and report.md: the head (validated here) and the documents'
+    entries and markdown, validated when made (pipeline.results), streamed."""
     check("report", {**head, "documents": []}, "report.json")
     with open(tmp / "report.json", "w", encoding="utf-8") as out, open(doc_entries, encoding="utf-8") as entries:
         out.write(serialize.dumps(head)[:-1] + ',"documents":[\n')
         for i, line in enumerate(entries):
-            entry = json.loads(line)
-            check_report_entry(entry)
             out.write(("," if i else "") + line)
         out.write("]}\n")
-    with open(doc_entries, encoding="utf-8") as entries, open(tmp / "report.md", "w", encoding="utf-8") as md:
-        for line in report.markdown(head, (json.loads(l) for l in entries)):
+    with open(doc_md, encoding="utf-8") as documents, open(tmp / "report.md", "w", encoding="utf-8") as md:
+        for line in report.markdown(head):
             md.write(line + "\n")
+        shutil.copyfileobj(documents, md)
 
 
 def _same_data(parent_dir: Path, manifest: dict) -> bool:
