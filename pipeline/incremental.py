@@ -3,8 +3,9 @@ written (pipeline.cache holds what the last run learnt of each input).
 
 First pass. An input whose stat matches the one recorded with its sha256 (the
 stat shortcut, see pipeline.cache) is unchanged: it is not read. Any other
-input is read and hashed by a worker; if its bytes are still those cached,
-that is all, else it is decoded, repaired and its lines counted. The corpus
+input that was cached is read and hashed here; if its bytes are still those
+cached, that is all. New and changed inputs are decoded, repaired and their
+lines counted by workers. The corpus
 statistics are the last run's sketch with the old counts of every changed or
 removed input taken out and the new ones put in: a count-min sketch is a sum
 of its documents' counts, so this equals counting the whole corpus anew
@@ -27,6 +28,7 @@ Few changed inputs are processed in this process: starting workers costs more.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from pathlib import Path
 from typing import Iterator
@@ -35,7 +37,7 @@ from pipeline import cache, runner, stats_pass
 from pipeline.corpus import Input, read_input
 from pipeline.corpus_stats import MAX_EXAMPLES, CorpusStats, CountMin, distinct_keys
 
-IN_PROCESS_MAX = 8  # changed inputs processed without starting workers
+IN_PROCESS_MAX = 32  # changed inputs processed without starting workers (~the cost of starting them)
 MAX_LINES = 2**31  # counted lines: far from saturating a 32-bit counter
 
 
@@ -60,7 +62,8 @@ class Plan:
         self.changed: set[int] = set()
         self.sources: list = []  # [key, excerpt, id, path, sha256] of each example
         self.fill: list | None = None  # [id, path] of the input that completed the examples
-        self.counts = {"read": 0, "decoded": 0, "rechecked": 0, "processed": 0}  # inputs, for tests and logs
+        # inputs hashed here (stat changed), sent to the first pass, answers rechecked, processed
+        self.counts = {"hashed": 0, "decoded": 0, "rechecked": 0, "processed": 0}
 
     def _executor(self, n: int):
         return self.executor if n > IN_PROCESS_MAX else None
@@ -73,26 +76,25 @@ class Plan:
             old = self.known.get(inp.path)
             st = cache.plain_file_stat(inp.abspath) if not inp.problem else None
             key = self.stat[inp.path] = cache.stat_key(st, self.run_start) if st is not None else None
-            if (old is not None and old.id == inp.id and key is not None and key == old.stat
-                    and not self.rehash):
+            if old is None or old.id != inp.id:
+                todo.append(inp)
+            elif key is not None and key == old.stat and not self.rehash:
                 self._keep(inp, old)
+            elif self._same_bytes(inp, old):  # hashed here: cheaper than shipping it to a worker
+                self._keep(inp, old)
+                if key != old.stat:
+                    self.store.put_stat(inp.path, key)
             else:
-                todo.append((inp, old.sha256 if old is not None and old.id == inp.id else None))
+                todo.append(inp)
         stats = self._restored() if self.meta is not None else \
             CorpusStats(self.config.repeat_min_docs, self.config.repeat_min_share)
         shared = runner.Shared(self.raw_dir, self.config, spill_dir=self.spill_dir)
         changes = []
-        self.counts["read"] = len(todo)
-        items = stats_pass.results([i for i, _ in todo], todo, shared, self._executor(len(todo)))
+        self.counts["decoded"] = len(todo)
+        items = stats_pass.results(todo, shared, self._executor(len(todo)))
         for inp, done in items:
             c = done.counts
-            if c is not None and c.unchanged:
-                self._keep(inp, self.known[inp.path])
-                if self.stat[inp.path] != self.known[inp.path].stat:
-                    self.store.put_stat(inp.path, self.stat[inp.path])
-                continue
             changes.append((inp.id, inp.path))
-            self.counts["decoded"] += c is not None and not c.unchanged
             self._changed(inp, c, stats)
         for path in self.known.keys() - {i.path for i in self.inputs}:  # removed inputs
             changes.append((self.known[path].id, path))
@@ -101,6 +103,11 @@ class Plan:
             self._examples(stats, changes)
             self.changed = {c for c, v in self.touched.items() if stats.lines.table[c] != v}
         return stats
+
+    def _same_bytes(self, inp: Input, old: cache.Known) -> bool:
+        self.counts["hashed"] += 1
+        data, rejected = read_input(inp, self.raw_dir, self.config)
+        return rejected is None and hashlib.sha256(data).hexdigest() == old.sha256
 
     def _keep(self, inp: Input, old: cache.Known) -> None:
         self.clean.add(inp.path)
@@ -216,16 +223,18 @@ class Plan:
             yield d.result
 
     def _reusable(self, stats: CorpusStats) -> set[str]:
+        """The unchanged inputs whose cached Result holds under the new statistics."""
         if self.meta is None:
             return set()
-        threshold = stats.threshold()
-        same = threshold == self.meta["threshold"]
-        changed, outcomes, reuse = self.changed, self.store.outcomes, set()
-        for path in self.clean:
-            if outcomes.get(path) != self.sha[path]:
-                continue
+        outcomes, sha = self.store.outcomes, self.sha
+        cached = {path for path in self.clean if outcomes.get(path) == sha[path]}
+        same = stats.threshold() == self.meta["threshold"]
+        if same and not self.changed:  # the same answers to every question
+            return cached
+        reuse = set()
+        for path in cached:
             asked, cells, answers = self.store.questions(path)
-            if not asked or (same and (not changed or changed.isdisjoint(cache.unpacked(cells, "I")))):
+            if same and self.changed.isdisjoint(cache.unpacked(cells, "I")):
                 reuse.add(path)
                 continue
             self.counts["rechecked"] += 1

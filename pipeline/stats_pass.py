@@ -25,7 +25,6 @@ class Counts:
     lines: tuple[tuple[int, str], ...] | None  # (key, excerpt) of each distinct line, in text order;
     # None: rejected before its lines are counted (decode, repair)
     spill: spill.Location | None = None  # where the repaired document waits for the second pass
-    unchanged: bool = False  # the bytes have the sha256 the caller expected: nothing else was done
 
 
 @dataclass(frozen=True)
@@ -39,10 +38,7 @@ def counts(text: str) -> tuple[tuple[int, str], ...]:
     return tuple(corpus_stats.distinct_keys(text))
 
 
-def work(item: tuple[Input, str | None], shared) -> FirstDone:
-    """item: (input, the sha256 it had last time or None). Input bytes with
-    that sha256 are not decoded: the caller has their counts."""
-    inp, expected = item
+def work(inp: Input, shared) -> FirstDone:
     times: list[tuple[str, float]] = []
     observer = process_mod.on_stage_time
     process_mod.on_stage_time = lambda stage, seconds: times.append((stage, seconds))
@@ -51,8 +47,6 @@ def work(item: tuple[Input, str | None], shared) -> FirstDone:
         if rejected is not None:
             return FirstDone(None, ())
         sha256 = hashlib.sha256(data).hexdigest()
-        if sha256 == expected:
-            return FirstDone(Counts(sha256, None, None, True), ())
         doc, raw_text, stage = spill.decode_and_repair(inp, data, shared.config)
         where = spill.put(shared.spill_dir, doc, raw_text, stage) if shared.spill_dir is not None else None
         lines = None if doc.rejection is not None else counts(doc.text)
@@ -70,12 +64,12 @@ def add(stats: CorpusStats, lines) -> None:
         stats.add_line(k, excerpt)
 
 
-def results(inputs: list[Input], items, shared, executor=None):
-    """(input, FirstDone) of every item, in order; raises ProcessingError naming
+def results(inputs: list[Input], shared, executor=None):
+    """(input, FirstDone) of every input, in order; raises ProcessingError naming
     the input when a stage raised, and passes stage timings on."""
     from pipeline.version import ProcessingError  # version imports this module
 
-    done = executor.map(work, items, shared) if executor is not None else (work(i, shared) for i in items)
+    done = executor.map(work, inputs, shared) if executor is not None else (work(i, shared) for i in inputs)
     for inp, d in zip(inputs, done):
         if process_mod.on_stage_time is not None:  # decode and repair run here, not in the second pass
             for stage, seconds in d.times:
@@ -89,7 +83,7 @@ def first_pass(inputs: list[Input], shared, executor=None) -> CorpusStats:
     """The first pass over every input, with no cache."""
     config = shared.config
     stats = CorpusStats(config.repeat_min_docs, config.repeat_min_share)
-    for _, d in results(inputs, [(i, None) for i in inputs], shared, executor):
+    for _, d in results(inputs, shared, executor):
         if d.counts is not None and d.counts.lines is not None:
             add(stats, d.counts.lines)
     return stats

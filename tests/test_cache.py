@@ -37,7 +37,7 @@ def _same_as_unspilled(raw: Path, inputs: list[Input], spill_dir: Path, config: 
     spilled = Shared(raw, config, stats, spill_dir)
     for inp in inputs:
         want = Result.of(process(inp.id, inp.path, (raw / inp.path).read_bytes(), config, stats), config)
-        first = stats_pass.work((inp, None), spilled)
+        first = stats_pass.work(inp, spilled)
         assert first.error is None
         location = first.counts.spill if first.counts is not None else None
         for item in ((inp, location), (inp, None)):
@@ -121,7 +121,7 @@ def test_rerun_after_changes_gives_the_bytes_of_a_full_run(tmp_path: Path) -> No
     shutil.copy(paths[7], raw / "zz_a_copy.txt")
     done = _run(raw, inc, executor=make("local", 2))
     changed = len(paths[::10]) + 1
-    assert done["read"] == done["decoded"] == changed
+    assert (done["hashed"], done["decoded"]) == (changed - 1, changed)  # the new file is not hashed first
     assert done["processed"] >= changed
     _assert_same_as_full_run(raw, inc, tmp_path)
     assert (inc / "LATEST").read_text().strip() == "v2"
@@ -147,8 +147,9 @@ def test_unchanged_stats_mean_unread_inputs(tmp_path: Path) -> None:
     raw = _copy(tmp_path)
     inc = tmp_path / "incremental"
     _run(raw, inc)
-    assert _run(raw, inc) == {"read": 0, "decoded": 0, "rechecked": 0, "processed": 0}
-    assert _run(raw, inc, rehash=True)["read"] == len(list(raw.iterdir()))  # --rehash: read them all
+    assert _run(raw, inc) == {"hashed": 0, "decoded": 0, "rechecked": 0, "processed": 0}
+    assert _run(raw, inc, rehash=True) == {"hashed": len(list(raw.iterdir())), "decoded": 0,
+                                           "rechecked": 0, "processed": 0}  # --rehash: read them all
 
 
 def test_a_changed_stat_means_hashing_and_a_changed_hash_processing(tmp_path: Path) -> None:
@@ -158,8 +159,8 @@ def test_a_changed_stat_means_hashing_and_a_changed_hash_processing(tmp_path: Pa
     a, b = sorted(raw.iterdir())[:2]
     os.utime(a, ns=(a.stat().st_atime_ns, a.stat().st_mtime_ns + 10**9))  # touched, same bytes
     done = _run(raw, inc)
-    assert (done["read"], done["decoded"]) == (1, 0)
-    assert _run(raw, inc)["read"] == 0  # the new stat was recorded
+    assert (done["hashed"], done["decoded"]) == (1, 0)
+    assert _run(raw, inc)["hashed"] == 0  # the new stat was recorded
     # Same size, same mtime, other bytes: only the ctime (and the hash) tell.
     st, data = b.stat(), bytearray(b.read_bytes())
     data[-2:-1] = b"?" if data[-2:-1] != b"?" else b"!"
@@ -167,7 +168,7 @@ def test_a_changed_stat_means_hashing_and_a_changed_hash_processing(tmp_path: Pa
     os.utime(b, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert b.stat().st_size == st.st_size and b.stat().st_mtime_ns == st.st_mtime_ns
     done = _run(raw, inc)
-    assert (done["read"], done["decoded"]) == (1, 1)
+    assert (done["hashed"], done["decoded"]) == (1, 1)
     _assert_same_as_full_run(raw, inc, tmp_path)
 
 
@@ -178,10 +179,10 @@ def test_racily_clean_files_are_hashed_again(tmp_path: Path) -> None:
     shutil.copytree(_dev_raw(), raw, copy_function=shutil.copy)  # fresh mtimes
     inc = tmp_path / "incremental"
     _run(raw, inc)
-    assert _run(raw, inc)["read"] == len(list(raw.iterdir()))
+    assert _run(raw, inc)["hashed"] == len(list(raw.iterdir()))
     _age(raw)
     _run(raw, inc)
-    assert _run(raw, inc)["read"] == 0
+    assert _run(raw, inc)["hashed"] == 0
 
 
 def test_a_damaged_cache_file_is_ignored_with_a_message(tmp_path: Path) -> None:
@@ -195,7 +196,7 @@ def test_a_damaged_cache_file_is_ignored_with_a_message(tmp_path: Path) -> None:
     _run(raw, inc, on_note=notes.append)
     assert len(notes) == 1 and "cache is damaged" in notes[0] and str(path) in notes[0]
     _assert_same_as_full_run(raw, inc, tmp_path)
-    assert _run(raw, inc)["read"] == 1  # rebuilt (only the file just written is racily clean)
+    assert _run(raw, inc)["hashed"] == 1  # rebuilt (only the file just written is racily clean)
 
 
 def test_a_damaged_entry_is_found_and_the_run_starts_again(tmp_path: Path) -> None:
@@ -225,7 +226,7 @@ def test_a_run_that_stops_before_its_commit_leaves_the_cache_as_it_was(tmp_path:
         store.forget(p, outcome_only=True)
     store.close()
     assert path.read_bytes() == before
-    assert _run(raw, inc)["read"] == 0
+    assert _run(raw, inc)["hashed"] == 0
 
 
 @pytest.mark.parametrize("n", [0, 1, 3])
