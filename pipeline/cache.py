@@ -46,10 +46,11 @@ import sqlite3
 import stat as stat_mod
 from array import array
 from pathlib import Path
+from typing import Iterator
 
 from pipeline.config import Config
 
-FORMAT = 3  # of the file below; part of the directory's key
+FORMAT = 4  # of the file below; part of the directory's key
 FILE = "cache.sqlite"
 RACY_NS = 2_000_000_000  # a stat this recent is not trusted next time (coarse clocks: FAT has 2 s)
 SCHEMA = """
@@ -59,11 +60,12 @@ CREATE TABLE IF NOT EXISTS first (
     size INTEGER, mtime_ns INTEGER, ino INTEGER, ctime_ns INTEGER,
     counted INTEGER NOT NULL, keys BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS outcome (
-    path TEXT PRIMARY KEY, sha256 TEXT NOT NULL,
-    asked BLOB NOT NULL, cells BLOB NOT NULL, answers BLOB NOT NULL,
-    result TEXT NOT NULL, line TEXT NOT NULL, records TEXT NOT NULL, edits TEXT NOT NULL,
-    md TEXT NOT NULL, signature BLOB NOT NULL);
-"""
+    id TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL,
+    asked BLOB NOT NULL, cells BLOB NOT NULL, answers BLOB NOT NULL, result TEXT NOT NULL,
+    line BLOB NOT NULL, records BLOB NOT NULL, edits BLOB NOT NULL, md BLOB NOT NULL, signature BLOB NOT NULL,
+    PRIMARY KEY (id, path)) WITHOUT ROWID;
+"""  # outcome rows are kept in input order, (id, path): a re-run reads them in one scan
+RESULT_COLUMNS = "id, path, result, line, records, edits, md, signature"
 
 
 class Damaged(Exception):
@@ -154,9 +156,10 @@ class Store:
         return {path: Known(doc_id, sha, None if size is None else (size, mtime, ino, ctime), bool(counted))
                 for path, doc_id, sha, size, mtime, ino, ctime, counted in rows}
 
-    def _one(self, sql: str, path: str):
+    def _one(self, sql: str, key: str | tuple):
+        path = key if isinstance(key, str) else key[1]
         try:
-            row = self.db.execute(sql, (path,)).fetchone()
+            row = self.db.execute(sql, (key,) if isinstance(key, str) else key).fetchone()
         except sqlite3.Error as err:
             raise Damaged(f"{self.path}: {err}") from err
         if row is None:
@@ -180,27 +183,46 @@ class Store:
         self.db.execute("UPDATE first SET size = ?, mtime_ns = ?, ino = ?, ctime_ns = ? WHERE path = ?",
                         (size, mtime, ino, ctime, path))
 
-    def questions(self, path: str) -> tuple[bytes, bytes, bytes]:
+    def questions(self, doc_id: str, path: str) -> tuple[bytes, bytes, bytes]:
         """(asked keys, their sketch cells, answers) of the input's outcome."""
-        return self._one("SELECT asked, cells, answers FROM outcome WHERE path = ?", path)
+        return self._one("SELECT asked, cells, answers FROM outcome WHERE id = ? AND path = ?", (doc_id, path))
 
-    def result(self, path: str):
+    def result(self, doc_id: str, path: str):
         """The input's pipeline.results.Result, as stored by put_outcome."""
-        from pipeline.results import Result
-        head, line, records, edits, md, signature = self._one(
-            "SELECT result, line, records, edits, md, signature FROM outcome WHERE path = ?", path)
+        return self._result(self._one(f"SELECT {RESULT_COLUMNS} FROM outcome WHERE id = ? AND path = ?",
+                                      (doc_id, path)))
+
+    def results(self, wanted) -> Iterator:
+        """The Results of the (id, path) pairs in ``wanted``, an iterable in
+        input order: one scan of the table (its rows are kept in that order)."""
         try:
-            doc_id, sha256, size, reason, tally, review = json.loads(head)
+            rows = self.db.execute(f"SELECT {RESULT_COLUMNS} FROM outcome ORDER BY id, path")
+            row = next(rows, None)
+            for key in wanted:
+                while row is not None and (row[0], row[1]) < key:
+                    row = next(rows, None)
+                if row is not None and (row[0], row[1]) == key:
+                    yield self._result(row)
+                else:  # rows written during the scan may move it past a row: look it up
+                    yield self.result(*key)
+        except sqlite3.Error as err:
+            raise Damaged(f"{self.path}: {err}") from err
+
+    def _result(self, row):
+        from pipeline.results import Result
+        doc_id, path, head, line, records, edits, md, signature = row
+        try:
+            sha256, size, reason, tally, review = json.loads(head)
             return Result(doc_id, path, sha256, size, reason, line, records, edits, tally, review, md, None, signature)
         except (ValueError, TypeError) as err:
             raise Damaged(f"{self.path}: the entry of {path}: {err}") from err
 
     def put_outcome(self, result, asked: bytes, cells: bytes, answers: bytes) -> None:
         self.dirty = True
-        head = json.dumps([result.id, result.sha256, result.size, result.reason, result.tally, result.review],
+        head = json.dumps([result.sha256, result.size, result.reason, result.tally, result.review],
                           ensure_ascii=False, separators=(",", ":"))
-        self.db.execute("INSERT OR REPLACE INTO outcome VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (result.path, result.sha256, asked, cells, answers, head,
+        self.db.execute("INSERT OR REPLACE INTO outcome VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (result.id, result.path, result.sha256, asked, cells, answers, head,
                          result.line, result.records, result.edits, result.md, result.signature))
 
     def reset(self) -> None:
@@ -210,9 +232,9 @@ class Store:
         self.db.execute("DELETE FROM outcome")
         self.known, self.outcomes = {}, {}
 
-    def forget(self, path: str, outcome_only: bool = False) -> None:
+    def forget(self, doc_id: str, path: str, outcome_only: bool = False) -> None:
         self.dirty = True
-        self.db.execute("DELETE FROM outcome WHERE path = ?", (path,))
+        self.db.execute("DELETE FROM outcome WHERE id = ? AND path = ?", (doc_id, path))
         if not outcome_only:
             self.db.execute("DELETE FROM first WHERE path = ?", (path,))
 

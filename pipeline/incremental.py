@@ -142,7 +142,7 @@ class Plan:
             return
         if old.counted:
             self._count(stats, self.store.keys(path), -1)
-        self.store.forget(path)
+        self.store.forget(old.id, path)
 
     def _count(self, stats: CorpusStats, keys, sign: int) -> None:
         table, touched = stats.lines.table, self.touched
@@ -211,15 +211,16 @@ class Plan:
         self.counts["processed"] = len(todo)
         done = runner.results([i for i, _ in todo], todo, shared, self._executor(len(todo)))
         store = self.store
+        cached = store.results((i.id, i.path) for i in self.inputs if i.path in reuse) if reuse else iter(())
         for inp in self.inputs:
             if inp.path in reuse:
-                yield store.result(inp.path)
+                yield next(cached)
                 continue
             d = next(done)
             if store is not None and inp.path in self.sha and d.questions is not None:
                 store.put_outcome(d.result, *d.questions)
             elif store is not None:
-                store.forget(inp.path, outcome_only=True)
+                store.forget(inp.id, inp.path, outcome_only=True)
             yield d.result
 
     def _reusable(self, stats: CorpusStats) -> set[str]:
@@ -232,8 +233,9 @@ class Plan:
         if same and not self.changed:  # the same answers to every question
             return cached
         reuse = set()
+        ids = {i.path: i.id for i in self.inputs}
         for path in cached:
-            asked, cells, answers = self.store.questions(path)
+            asked, cells, answers = self.store.questions(ids[path], path)
             if same and self.changed.isdisjoint(cache.unpacked(cells, "I")):
                 reuse.add(path)
                 continue

@@ -31,12 +31,13 @@ class Result:
     sha256: str  # of the raw bytes; "" when they could not be read
     size: int
     reason: str | None  # the rejection's reason; None when kept
-    line: str  # the documents.jsonl line when kept, else the rejected.jsonl line (no newline)
-    records: str  # the records.jsonl lines, each ending in a newline ("" when rejected)
-    edits: str  # the report entry's edits, a JSON array
+    # Text as UTF-8 bytes, as written (the cache hands them on without decoding):
+    line: bytes  # the documents.jsonl line when kept, else the rejected.jsonl line, with its newline
+    records: bytes  # the records.jsonl lines, each ending in a newline (b"" when rejected)
+    edits: bytes  # the report entry's edits, a JSON array
     tally: list  # report.contribution
     review: list  # to_review.hits
-    md: str  # its part of report.md (report.document_markdown), each line ending in a newline
+    md: bytes  # its part of report.md (report.document_markdown), each line ending in a newline
     text: str | None = None  # the clean text, for duplicate screening; None: in ``line``
     signature: bytes = b""  # reserved: a worker-computed duplicate-screening signature
 
@@ -44,25 +45,25 @@ class Result:
     def of(cls, outcome: Outcome, config: Config) -> "Result":
         """Serialize (and validate) an outcome as pipeline.version writes it."""
         doc = outcome.doc
-        edits = serialize.dumps([serialize.edit_obj(e) for e in doc.edits])
+        edits = serialize.dumps([serialize.edit_obj(e) for e in doc.edits]).encode()
         if doc.rejection is None:
             line = _valid("document", serialize.document_obj(doc, len(outcome.raw_text)), doc.source_file)
-            records = "".join(_valid("record", r, doc.source_file) + "\n" for r in serialize.record_objs(doc))
+            records = b"".join(_valid("record", r, doc.source_file) for r in serialize.record_objs(doc))
             text = doc.text
         else:
             line = _valid("rejected", serialize.rejected_obj(doc, outcome.stage), doc.source_file)
-            records, text = "", None
+            records, text = b"", None
         reason = doc.rejection.reason if doc.rejection else None
         thresholds = _thresholds(config)
         return cls(doc.id, doc.source_file, doc.source_sha256, doc.source_size, reason, line, records, edits,
                    report.contribution(outcome), to_review.hits(outcome, thresholds, config.review_margin),
                    _markdown(doc.id, reason, edits), text)
 
-    def entry_line(self) -> str:
-        """The report entry, as serialize.dumps writes it."""
+    def entry_line(self) -> bytes:
+        """The report entry, as serialize.dumps writes it, with its newline."""
         status = "kept" if self.reason is None else "rejected"
-        return (f'{{"id":{serialize.dumps(self.id)},"status":"{status}",'
-                f'"reason":{serialize.dumps(self.reason)},"edits":{self.edits}}}')
+        head = f'{{"id":{serialize.dumps(self.id)},"status":"{status}","reason":{serialize.dumps(self.reason)},"edits":'
+        return head.encode() + self.edits + b"}\n"
 
     def clean_text(self) -> str:
         return self.text if self.text is not None else json.loads(self.line)["text"]
@@ -78,7 +79,7 @@ class Result:
             return self
         line = _valid("rejected", serialize.rejected_obj(outcome.doc, outcome.stage), self.path)
         reason = outcome.doc.rejection.reason
-        return replace(self, reason=reason, line=line, records="", tally=[reason], review=[],
+        return replace(self, reason=reason, line=line, records=b"", tally=[reason], review=[],
                        md=_markdown(self.id, reason, self.edits), text=None)
 
 
@@ -87,15 +88,15 @@ def _thresholds(config: Config) -> dict[str, float]:
     return to_review.thresholds(config)
 
 
-def _markdown(doc_id: str, reason: str | None, edits: str) -> str:
+def _markdown(doc_id: str, reason: str | None, edits: bytes) -> bytes:
     """The document's part of report.md, from its (validated) report entry."""
     entry = {"id": doc_id, "status": "kept" if reason is None else "rejected", "reason": reason,
              "edits": json.loads(edits)}
     check_report_entry(entry)
-    return "".join(line + "\n" for line in report.document_markdown(entry))
+    return "".join(line + "\n" for line in report.document_markdown(entry)).encode()
 
 
-def _valid(schema: str, obj: dict, where: str) -> str:
+def _valid(schema: str, obj: dict, where: str) -> bytes:
     check(schema, obj, f"output for {where}")
-    return serialize.dumps(obj)
+    return (serialize.dumps(obj) + "\n").encode()
 

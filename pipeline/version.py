@@ -218,21 +218,20 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
     duplicates = dedup.DuplicateIndex(config)  # kept documents so far, in id order
     manifest_inputs = []
     doc_entries, doc_md = tmp / ".report-documents.jsonl", tmp / ".report-documents.md"
-    with open(tmp / "documents.jsonl", "w", encoding="utf-8") as docs_f, \
-         open(tmp / "records.jsonl", "w", encoding="utf-8") as recs_f, \
-         open(tmp / "rejected.jsonl", "w", encoding="utf-8") as rej_f, \
-         open(doc_entries, "w", encoding="utf-8") as entries_f, open(doc_md, "w", encoding="utf-8") as md_f:
+    with open(tmp / "documents.jsonl", "wb") as docs_f, open(tmp / "records.jsonl", "wb") as recs_f, \
+         open(tmp / "rejected.jsonl", "wb") as rej_f, open(doc_entries, "wb") as entries_f, \
+         open(doc_md, "wb") as md_f:  # UTF-8 bytes, serialized by pipeline.results
         for n, (inp, result) in enumerate(zip(inputs, plan.results(stats)), 1):
             result = result.screened(duplicates)  # here, in id order, whatever the executor
             manifest_inputs.append({"path": inp.path, "sha256": result.sha256 or None, "size": result.size})
             tally.add_contribution(result.tally)
             review.add_hits(result.review)
             if result.reason is None:  # lines validated when made (pipeline.results)
-                docs_f.write(result.line + "\n")
+                docs_f.write(result.line)
                 recs_f.write(result.records)
             else:
-                rej_f.write(result.line + "\n")
-            entries_f.write(result.entry_line() + "\n")  # validated with its report.md part (pipeline.results)
+                rej_f.write(result.line)
+            entries_f.write(result.entry_line())  # validated with its report.md part (pipeline.results)
             md_f.write(result.md)
             on_progress(n, len(inputs), result.size)
     plan.finish(stats)

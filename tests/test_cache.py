@@ -205,7 +205,7 @@ def test_a_damaged_entry_is_found_and_the_run_starts_again(tmp_path: Path) -> No
     _run(raw, inc)
     (path,) = (inc / ".cache").glob(f"*/{cache.FILE}")
     with sqlite3.connect(path) as db:
-        db.execute("UPDATE outcome SET result = '[1, 2' WHERE rowid = (SELECT min(rowid) FROM outcome)")
+        db.execute("UPDATE outcome SET result = '[1, 2' WHERE path = (SELECT min(path) FROM outcome)")
     notes: list[str] = []
     shutil.rmtree(inc / "v1")  # so the run writes a version to compare
     (inc / "LATEST").unlink()
@@ -221,9 +221,9 @@ def test_a_run_that_stops_before_its_commit_leaves_the_cache_as_it_was(tmp_path:
     (path,) = (inc / ".cache").glob(f"*/{cache.FILE}")
     before = path.read_bytes()
     store = cache.Store(path.parent)  # as a run killed after writing entries
-    for p in store.known:
+    for p, known in store.known.items():
         store.put_first(p, "x", "0" * 64, None, None)
-        store.forget(p, outcome_only=True)
+        store.forget(known.id, p, outcome_only=True)
     store.close()
     assert path.read_bytes() == before
     assert _run(raw, inc)["hashed"] == 0
