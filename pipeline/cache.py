@@ -50,7 +50,7 @@ from typing import Iterator
 
 from pipeline.config import Config
 
-FORMAT = 4  # of the file below; part of the directory's key
+FORMAT = 5  # of the file below; part of the directory's key
 FILE = "cache.sqlite"
 RACY_NS = 2_000_000_000  # a stat this recent is not trusted next time (coarse clocks: FAT has 2 s)
 SCHEMA = """
@@ -60,7 +60,7 @@ CREATE TABLE IF NOT EXISTS first (
     size INTEGER, mtime_ns INTEGER, ino INTEGER, ctime_ns INTEGER,
     counted INTEGER NOT NULL, keys BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS outcome (
-    id TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL,
+    id TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, low_yes INTEGER NOT NULL, high_no INTEGER NOT NULL,
     asked BLOB NOT NULL, cells BLOB NOT NULL, answers BLOB NOT NULL, result TEXT NOT NULL,
     line BLOB NOT NULL, records BLOB NOT NULL, edits BLOB NOT NULL, md BLOB NOT NULL, signature BLOB NOT NULL,
     PRIMARY KEY (id, path)) WITHOUT ROWID;
@@ -136,7 +136,8 @@ class Store:
             self.db.executescript(SCHEMA)
             self.meta = self._meta()
             self.known = {} if self.meta is None else self._known()
-            self.outcomes = {} if self.meta is None else dict(self.db.execute("SELECT path, sha256 FROM outcome"))
+            self.outcomes = {} if self.meta is None else \
+                {path: rest for path, *rest in self.db.execute("SELECT path, sha256, low_yes, high_no FROM outcome")}
             self.db.execute("BEGIN")
             if self.meta is None:  # rows written without their run's meta are not trusted
                 self.reset()
@@ -217,13 +218,19 @@ class Store:
         except (ValueError, TypeError) as err:
             raise Damaged(f"{self.path}: the entry of {path}: {err}") from err
 
-    def put_outcome(self, result, asked: bytes, cells: bytes, answers: bytes) -> None:
+    def put_outcome(self, result, questions: "Questions") -> None:
         self.dirty = True
         head = json.dumps([result.sha256, result.size, result.reason, result.tally, result.review],
                           ensure_ascii=False, separators=(",", ":"))
-        self.db.execute("INSERT OR REPLACE INTO outcome VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (result.id, result.path, result.sha256, asked, cells, answers, head,
-                         result.line, result.records, result.edits, result.md, result.signature))
+        q = questions
+        self.db.execute("INSERT OR REPLACE INTO outcome VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (result.id, result.path, result.sha256, q.low_yes, q.high_no, q.asked, q.cells, q.answers,
+                         head, result.line, result.records, result.edits, result.md, result.signature))
+
+    def put_margins(self, doc_id: str, path: str, low_yes: int, high_no: int) -> None:
+        self.dirty = True
+        self.db.execute("UPDATE outcome SET low_yes = ?, high_no = ? WHERE id = ? AND path = ?",
+                        (low_yes, high_no, doc_id, path))
 
     def reset(self) -> None:
         """Drop every entry (the statistics are counted from scratch)."""
@@ -274,25 +281,58 @@ class Recorder:
 
     def __init__(self, stats) -> None:
         self._stats = stats
-        self.answers: dict[int, bool] = {}
+        self.answers: dict[int, tuple[bool, int, list[int]]] = {}  # key -> (answer, documents, cells)
         self.opaque = False
 
     def is_repeated(self, text: str) -> bool:
-        k = self._stats.line_key(text)
+        stats = self._stats
+        k = stats.line_key(text)
         if k is None:
             self.opaque = True
-            return self._stats.is_repeated(text)
-        answer = self.answers.get(k)
-        if answer is None:
-            answer = self.answers[k] = self._stats.key_repeated(k)
-        return answer
+            return stats.is_repeated(text)
+        asked = self.answers.get(k)
+        if asked is None:
+            cells = stats.lines.cells(k)
+            documents = min(stats.lines.table[c] for c in cells)  # CountMin.estimate
+            asked = self.answers[k] = (stats.repeated(documents), documents, cells)
+        return asked[0]
 
     def __getattr__(self, name: str):
         self.opaque = True
         return getattr(self._stats, name)
 
-    def packed(self) -> tuple[bytes, bytes, bytes]:
-        """(asked keys, their sketch cells, answers) as stored in the cache."""
-        keys = list(self.answers)
-        cells = [c for k in keys for c in self._stats.lines.cells(k)]
-        return packed(keys, "Q"), packed(cells, "I"), bytes(int(a) for a in self.answers.values())
+    def questions(self) -> "Questions":
+        """The questions and answers, as the cache keeps them."""
+        values = self.answers.values()
+        answers = [a for a, _, _ in values]
+        return Questions(packed(self.answers, "Q"), packed([c for _, _, cells in values for c in cells], "I"),
+                         bytes(answers), *margins([n for _, n, _ in values], answers))
+
+
+@dataclasses.dataclass(frozen=True)
+class Questions:
+    """The line keys a document's stages asked ``is_repeated`` about, the
+    sketch cells of those keys, the answers (one byte each), and the margins:
+    the fewest documents of a line answered yes and the most of a line
+    answered no. While none of those cells changes, the answers stay the same
+    for any threshold in (high_no, low_yes]."""
+
+    asked: bytes
+    cells: bytes
+    answers: bytes
+    low_yes: int
+    high_no: int
+
+
+NO_YES = 2**32  # low_yes when no line was answered yes
+
+
+def margins(documents, answers) -> tuple[int, int]:
+    """(low_yes, high_no) of the estimates of lines answered yes and no."""
+    low_yes, high_no = NO_YES, -1
+    for n, yes in zip(documents, answers):
+        if yes:
+            low_yes = min(low_yes, n)
+        else:
+            high_no = max(high_no, n)
+    return low_yes, high_no

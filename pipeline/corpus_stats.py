@@ -121,7 +121,15 @@ class CorpusStats:
 
     def key_repeated(self, k: int) -> bool:
         """is_repeated of a line whose line_key is k."""
-        return self.lines.estimate(k) >= self.threshold()
+        return self.repeated(self.lines.estimate(k))
+
+    def repeated(self, documents: int) -> bool:
+        """is_repeated of a line found in this many documents."""
+        return documents >= self.threshold()
+
+    def key_documents(self, k: int) -> int:
+        """line_documents of a line whose line_key is k."""
+        return self.lines.estimate(k)
 
     def summary(self) -> dict:
         """What the change report says about the first pass."""

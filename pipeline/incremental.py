@@ -218,7 +218,7 @@ class Plan:
                 continue
             d = next(done)
             if store is not None and inp.path in self.sha and d.questions is not None:
-                store.put_outcome(d.result, *d.questions)
+                store.put_outcome(d.result, d.questions)
             elif store is not None:
                 store.forget(inp.id, inp.path, outcome_only=True)
             yield d.result
@@ -228,20 +228,26 @@ class Plan:
         if self.meta is None:
             return set()
         outcomes, sha = self.store.outcomes, self.sha
-        cached = {path for path in self.clean if outcomes.get(path) == sha[path]}
-        same = stats.threshold() == self.meta["threshold"]
-        if same and not self.changed:  # the same answers to every question
+        cached = {path for path in self.clean if path in outcomes and outcomes[path][0] == sha[path]}
+        threshold = stats.threshold()
+        if threshold == self.meta["threshold"] and not self.changed:  # the same answers to every question
             return cached
-        reuse = set()
-        ids = {i.path: i.id for i in self.inputs}
+        ids, reuse = {i.path: i.id for i in self.inputs}, set()
         for path in cached:
-            asked, cells, answers = self.store.questions(ids[path], path)
-            if same and self.changed.isdisjoint(cache.unpacked(cells, "I")):
-                reuse.add(path)
+            _, low_yes, high_no = outcomes[path]
+            asked, cells, answers = self.store.questions(ids[path], path) if self.changed else (None, b"", None)
+            if not self.changed or self.changed.isdisjoint(cache.unpacked(cells, "I")):
+                if high_no < threshold <= low_yes:  # estimates as they were: the same answers
+                    reuse.add(path)
                 continue
             self.counts["rechecked"] += 1
-            if all(stats.key_repeated(k) == bool(a) for k, a in zip(cache.unpacked(asked, "Q"), answers)):
+            keys = cache.unpacked(asked, "Q")
+            documents = [stats.key_documents(k) for k in keys]
+            if all((n >= threshold) == bool(a) for n, a in zip(documents, answers)):
                 reuse.add(path)
+                margins = cache.margins(documents, answers)
+                if margins != (low_yes, high_no):
+                    self.store.put_margins(ids[path], path, *margins)
         return reuse
 
     def finish(self, stats: CorpusStats) -> None:

@@ -35,7 +35,7 @@ class Shared:
 @dataclass(frozen=True)
 class Done:
     result: object  # pipeline.results.Result, or None on error
-    questions: tuple[bytes, bytes, bytes] | None  # cache.Recorder.packed(); None: not cacheable
+    questions: cache.Questions | None  # asked of the corpus statistics; None: not cacheable
     times: tuple[tuple[str, float], ...]  # (stage, seconds), for the run summary
     error: str | None = None  # a stage raised: the input is named by the caller
     invalid: bool = False  # the error is an output that does not match its schema
@@ -66,7 +66,7 @@ def work(item: tuple[Input, spill.Location | None], shared: Shared) -> Done:
         recorder = cache.Recorder(shared.stats) if shared.stats is not None else None
         result = Result.of(outcome(inp, spilled, shared, recorder), shared.config)
         questions = None if recorder is not None and recorder.opaque else \
-            recorder.packed() if recorder is not None else (b"", b"", b"")
+            recorder.questions() if recorder is not None else cache.Questions(b"", b"", b"", cache.NO_YES, -1)
     except SchemaViolation as err:  # a bug too, reported as such by the caller
         return Done(None, None, (), str(err), invalid=True)
     except Exception as err:  # a bug: the caller names the input that triggers it

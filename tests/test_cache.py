@@ -229,18 +229,21 @@ def test_a_run_that_stops_before_its_commit_leaves_the_cache_as_it_was(tmp_path:
     assert _run(raw, inc)["hashed"] == 0
 
 
-@pytest.mark.parametrize("n", [0, 1, 3])
-def test_inputs_removed_and_added_again(tmp_path: Path, n: int) -> None:
+@pytest.mark.parametrize("n, config", [(0, Config()), (1, Config()), (3, Config()),
+                                       (50, Config(repeat_min_docs=2, repeat_min_share=0.1))])
+def test_inputs_removed_and_added_again(tmp_path: Path, n: int, config: Config) -> None:
+    """Removing inputs changes the corpus statistics, and with a share of the
+    documents as threshold (the last case), the threshold too."""
     raw = _copy(tmp_path)
     inc = tmp_path / "incremental"
-    _run(raw, inc)
+    _run(raw, inc, config)
     moved = tmp_path / "moved"
     moved.mkdir()
     for path in sorted(raw.iterdir())[n: n + 3]:
         path.rename(moved / path.name)
-    _run(raw, inc)
-    _assert_same_as_full_run(raw, inc, tmp_path)
+    _run(raw, inc, config)
+    _assert_same_as_full_run(raw, inc, tmp_path, config)
     for path in moved.iterdir():
         path.rename(raw / path.name)
-    _run(raw, inc)
-    _assert_same_as_full_run(raw, inc, tmp_path)
+    _run(raw, inc, config)
+    _assert_same_as_full_run(raw, inc, tmp_path, config)
