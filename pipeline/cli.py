@@ -73,6 +73,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     for line in progress_mod.summary_table(result.summary, result.stages, times.seconds,
                                            time.monotonic() - started):
         say(line)
+    if not args.no_cache:
+        done, n = result.inputs_done, result.summary["documents_in"]
+        say(f"cache: {done['processed']} of {n} inputs processed ({done['decoded']} new or changed), "
+            f"{n - done['processed']} reused; {done['hashed']} hashed again (their stat changed)")
     if result.version is None:
         say(f"nothing changed since {result.latest}: no new version written")
     else:
