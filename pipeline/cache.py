@@ -11,8 +11,10 @@ What is kept, per input path (one row in each table):
 - ``first``: the raw bytes' sha256, the stat shortcut (below), and the keys of
   its distinct lines as counted by the first pass (pipeline.corpus_stats);
 - ``outcome``: the line keys its stages asked ``is_repeated`` about, with the
-  sketch cells of those keys and the answers, and its ``pipeline.results.Result``
-  (output lines, report entry, counts) as text.
+  sketch cells of those keys, the answers and their margins (``Questions``),
+  and its ``pipeline.results.Result`` (output lines, report entry and its
+  report.md part as UTF-8 bytes, counts as JSON). Rows are kept in input order
+  (key (id, path)), so a re-run reads the reused ones in one scan.
 Per run (table ``meta``): the first pass's sketch and counts, and the report's
 repeated-line examples with where they were found, so a re-run updates the
 statistics by the changed documents only (pipeline.incremental).
@@ -27,12 +29,13 @@ its mtime ("racily clean", as git calls it): a stat whose mtime is less than
 ``RACY_NS`` older than the run is not recorded, so such a file is hashed again
 next time. ``curate run --rehash`` hashes every input whatever its stat says.
 
-Safety. Nothing read from the cache is executed (no pickle): rows hold JSON
-text and packed integers. All of a run's writes are one SQLite transaction,
+Safety. Nothing read from the cache is executed (no pickle): rows hold JSON,
+UTF-8 text and packed integers. All of a run's writes are one SQLite transaction,
 committed at the end: a killed run leaves the previous run's cache, whole.
 Runs on one clean/ are serialised by pipeline.version's lock. A damaged file
-(``Damaged``) is reported and removed by pipeline.version, and the run goes on
-without it; deleting ``<clean>/.cache`` only costs time.
+(``Damaged``, found when it is opened or when an entry is read) is reported,
+removed and rebuilt by pipeline.version; deleting ``<clean>/.cache`` only
+costs time.
 """
 
 from __future__ import annotations
