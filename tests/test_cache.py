@@ -247,3 +247,20 @@ def test_inputs_removed_and_added_again(tmp_path: Path, n: int, config: Config) 
         path.rename(raw / path.name)
     _run(raw, inc, config)
     _assert_same_as_full_run(raw, inc, tmp_path, config)
+
+
+def test_the_store_gives_results_back_as_they_were_put_and_names_a_missing_one(tmp_path: Path) -> None:
+    from dataclasses import replace
+    config = Config()
+    store = cache.Store(tmp_path)
+    put = [Result.of(process(f"d{i}", f"d{i}.txt", f"Title {i}\n\nSome text, number {i}.\n".encode(), config), config)
+           for i in (3, 1, 2)]
+    for r in put:
+        store.put_outcome(r, cache.Questions(b"", b"", b"", cache.NO_YES, -1))
+    wanted = sorted((r.id, r.path) for r in put)[1:]
+    got = list(store.results(wanted))
+    assert [(r.id, r.path) for r in got] == wanted
+    assert got == [replace(next(r for r in put if r.id == doc_id), text=None) for doc_id, _ in wanted]
+    with pytest.raises(cache.Damaged, match="no entry for d9.txt"):
+        list(store.results([("d9", "d9.txt")]))
+    store.close()
