@@ -191,6 +191,14 @@ class Store:
         """(asked keys, their sketch cells, answers) of the input's outcome."""
         return self._one("SELECT asked, cells, answers FROM outcome WHERE id = ? AND path = ?", (doc_id, path))
 
+    def read_cells(self, cells: set[int]) -> set[str]:
+        """The paths whose outcome read any of these sketch cells (one scan)."""
+        try:
+            return {path for path, read in self.db.execute("SELECT path, cells FROM outcome")
+                    if not cells.isdisjoint(unpacked(read, "I"))}
+        except sqlite3.Error as err:
+            raise Damaged(f"{self.path}: {err}") from err
+
     def result(self, doc_id: str, path: str):
         """The input's pipeline.results.Result, as stored by put_outcome."""
         return self._result(self._one(f"SELECT {RESULT_COLUMNS} FROM outcome WHERE id = ? AND path = ?",

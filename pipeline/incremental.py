@@ -232,15 +232,16 @@ class Plan:
         threshold = stats.threshold()
         if threshold == self.meta["threshold"] and not self.changed:  # the same answers to every question
             return cached
+        read_changed = self.store.read_cells(self.changed) if self.changed else set()
         ids, reuse = {i.path: i.id for i in self.inputs}, set()
         for path in cached:
             _, low_yes, high_no = outcomes[path]
-            asked, cells, answers = self.store.questions(ids[path], path) if self.changed else (None, b"", None)
-            if not self.changed or self.changed.isdisjoint(cache.unpacked(cells, "I")):
+            if path not in read_changed:
                 if high_no < threshold <= low_yes:  # estimates as they were: the same answers
                     reuse.add(path)
                 continue
             self.counts["rechecked"] += 1
+            asked, _, answers = self.store.questions(ids[path], path)
             keys = cache.unpacked(asked, "Q")
             documents = [stats.key_documents(k) for k in keys]
             if all((n >= threshold) == bool(a) for n, a in zip(documents, answers)):
