@@ -12,8 +12,9 @@ What is kept, per input path (one row in each table):
   its distinct lines as counted by the first pass (pipeline.corpus_stats);
 - ``outcome``: the line keys its stages asked ``is_repeated`` about, with the
   sketch cells of those keys, the answers and their margins (``Questions``),
-  and its ``pipeline.results.Result`` (output lines, report entry and its
-  report.md part as UTF-8 bytes, counts as JSON). Rows are kept in input order
+  and its ``pipeline.result.Result`` (output lines, report entry and its
+  report.md part as text, counts as JSON; a ``signature`` column is kept for
+  a duplicate-screening signature computed by workers). Rows are kept in input order
   (key (id, path)), so a re-run reads the reused ones in one scan.
 Per run (table ``meta``): the first pass's sketch and counts, and the report's
 repeated-line examples with where they were found, so a re-run updates the
@@ -30,7 +31,7 @@ its mtime ("racily clean", as git calls it): a stat whose mtime is less than
 next time. ``curate run --rehash`` hashes every input whatever its stat says.
 
 Safety. Nothing read from the cache is executed (no pickle): rows hold JSON,
-UTF-8 text and packed integers. All of a run's writes are one SQLite transaction,
+text and packed integers. All of a run's writes are one SQLite transaction,
 committed at the end: a killed run leaves the previous run's cache, whole.
 Runs on one clean/ are serialised by pipeline.version's lock. A damaged file
 (``Damaged``, found when it is opened or when an entry is read) is reported,
@@ -53,7 +54,7 @@ from typing import Iterator
 
 from pipeline.config import Config
 
-FORMAT = 5  # of the file below; part of the directory's key
+FORMAT = 6  # of the file below; part of the directory's key
 FILE = "cache.sqlite"
 RACY_NS = 2_000_000_000  # a stat this recent is not trusted next time (coarse clocks: FAT has 2 s)
 SCHEMA = """
@@ -65,10 +66,11 @@ CREATE TABLE IF NOT EXISTS first (
 CREATE TABLE IF NOT EXISTS outcome (
     id TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, low_yes INTEGER NOT NULL, high_no INTEGER NOT NULL,
     asked BLOB NOT NULL, cells BLOB NOT NULL, answers BLOB NOT NULL, result TEXT NOT NULL,
-    line BLOB NOT NULL, records BLOB NOT NULL, edits BLOB NOT NULL, md BLOB NOT NULL, signature BLOB NOT NULL,
+    line TEXT NOT NULL, records TEXT NOT NULL, edits TEXT NOT NULL, md TEXT NOT NULL, text TEXT NOT NULL,
+    signature BLOB NOT NULL,
     PRIMARY KEY (id, path)) WITHOUT ROWID;
 """  # outcome rows are kept in input order, (id, path): a re-run reads them in one scan
-RESULT_COLUMNS = "id, path, result, line, records, edits, md, signature"
+RESULT_COLUMNS = "id, path, result, line, records, edits, md, text"
 
 
 class Damaged(Exception):
@@ -221,22 +223,26 @@ class Store:
             raise Damaged(f"{self.path}: {err}") from err
 
     def _result(self, row):
-        from pipeline.results import Result
-        doc_id, path, head, line, records, edits, md, signature = row
+        from pipeline.result import Result
+        doc_id, path, head, line, records, edits, md, text = row
         try:
-            sha256, size, reason, tally, review = json.loads(head)
-            return Result(doc_id, path, sha256, size, reason, line, records, edits, tally, review, md, None, signature)
+            sha256, size, reason, detail, stage, chars_in, chars_out, n_records, rules, near = json.loads(head)
+            kept = reason is None
+            return Result(doc_id, path, sha256, size, reason, detail, stage, chars_in, chars_out, n_records,
+                          tuple(map(tuple, rules)), tuple(map(tuple, near)), line if kept else "", records,
+                          "" if kept else line, edits, md, text)
         except (ValueError, TypeError) as err:
             raise Damaged(f"{self.path}: the entry of {path}: {err}") from err
 
     def put_outcome(self, result, questions: "Questions") -> None:
         self.dirty = True
-        head = json.dumps([result.sha256, result.size, result.reason, result.tally, result.review],
-                          ensure_ascii=False, separators=(",", ":"))
-        q = questions
-        self.db.execute("INSERT OR REPLACE INTO outcome VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (result.id, result.path, result.sha256, q.low_yes, q.high_no, q.asked, q.cells, q.answers,
-                         head, result.line, result.records, result.edits, result.md, result.signature))
+        r, q = result, questions
+        head = json.dumps([r.sha256, r.size, r.reason, r.detail, r.stage, r.chars_in, r.chars_out, r.records,
+                           r.rule_edits, r.near_threshold], ensure_ascii=False, separators=(",", ":"))
+        line = r.document_line if r.kept else r.rejected_line
+        self.db.execute("INSERT OR REPLACE INTO outcome VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (r.id, r.path, r.sha256, q.low_yes, q.high_no, q.asked, q.cells, q.answers,
+                         head, line, r.record_lines, r.edits_json, r.markdown, r.text, b""))
 
     def put_margins(self, doc_id: str, path: str, low_yes: int, high_no: int) -> None:
         self.dirty = True

@@ -15,8 +15,10 @@ class Config:
 
     keep_languages: documents whose detected language is not listed are rejected
         with reason ``language:<code>``.
-    language_sample_chars: langdetect reads at most this many characters of the
-        body (a bounded sample keeps it fast on long documents).
+    language_sample_chars: the language is read from at most this many
+        characters of the body (a bounded sample keeps it fast on long
+        documents), by the plain-English check and, where it is not
+        conclusive, by langdetect.
     language_seed: langdetect's seed, so detection is deterministic.
     max_file_bytes: larger inputs are rejected with reason ``too_large`` without
         being read. 10 MB: a long article is 100 KB; anything near the limit is

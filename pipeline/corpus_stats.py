@@ -19,6 +19,8 @@ from __future__ import annotations
 import hashlib
 import math
 from array import array
+
+import numpy as np
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -70,6 +72,22 @@ class CountMin:
 
     def cells(self, k: int) -> list[int]:
         return list(self._cells(k))
+
+    def cells_of(self, keys: list[int]) -> np.ndarray:
+        """The cells ``add`` increments for each key, all at once (uint64
+        arithmetic wraps, but the low bits the cell is taken from are the same
+        as with Python's unbounded ints)."""
+        k = np.array(keys, dtype=np.uint64)
+        mask = np.uint64(self.width - 1)
+        assert self.width & (self.width - 1) == 0, "the width is a power of two"
+        rows = [((k >> np.uint64(16 * row)) ^ ((k * np.uint64(2 * row + 1)) >> np.uint64(17))) & mask
+                for row in range(self.depth)]
+        return (np.stack(rows, axis=1) + np.arange(self.depth, dtype=np.uint64) * np.uint64(self.width)).ravel()
+
+    def add_cells(self, cells: np.ndarray) -> None:
+        """``add`` for many keys at once, from ``cells_of`` (a cell may repeat)."""
+        table = np.frombuffer(self.table, dtype=np.uint32)  # the sketch's own memory
+        np.add.at(table, cells.astype(np.intp), 1)
 
     def estimate(self, k: int) -> int:
         return min(self.table[cell] for cell in self._cells(k))

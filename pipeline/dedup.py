@@ -21,13 +21,14 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from pipeline.config import Config
-from pipeline.process import Outcome
+from pipeline import result
+from pipeline.result import Result
 
 STAGE = "dedup"  # the `stage` of a rejection written by this module
 _WORD = re.compile(r"\w+")
@@ -101,19 +102,18 @@ class DuplicateIndex:
         return match.kept_id if match else None
 
 
-def screen(outcome: Outcome, index: DuplicateIndex) -> Outcome:
-    """The outcome, rejected as ``duplicate`` when its text duplicates a document
-    kept earlier in the run; rejected outcomes pass through untouched."""
-    doc = outcome.doc
-    if doc.rejection is not None:
-        return outcome
-    match = index.find(doc.id, doc.text)
+def screen(res: Result, index: DuplicateIndex) -> Result:
+    """The Result, rejected as ``duplicate`` when its text duplicates a document
+    kept earlier in the run; rejected documents pass through untouched."""
+    if not res.kept:
+        return res
+    match = index.find(res.id, res.text)
     if match is None:
-        return outcome
+        return res
     if match.exact:
         detail = f"duplicate of {match.kept_id}: the same text after normalisation"
     else:
         detail = (f"near duplicate of {match.kept_id}: estimated Jaccard similarity "
                   f"{match.similarity:.2f} of {index.shingle_words}-word shingles "
                   f"(threshold {index.threshold})")
-    return replace(outcome, doc=doc.reject("duplicate", detail), stage=STAGE)
+    return result.rejected(res, "duplicate", STAGE, detail)

@@ -33,9 +33,9 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from pipeline import cache, runner, stats_pass
+from pipeline import cache, corpus_stats, runner, stats_pass
 from pipeline.corpus import Input, read_input
-from pipeline.corpus_stats import MAX_EXAMPLES, CorpusStats, CountMin, distinct_keys
+from pipeline.corpus_stats import CorpusStats, CountMin, distinct_keys
 
 IN_PROCESS_MAX = 32  # changed inputs processed without starting workers (~the cost of starting them)
 MAX_LINES = 2**31  # counted lines: far from saturating a 32-bit counter
@@ -128,7 +128,7 @@ class Plan:
             stats_pass.add(stats, c.lines)
             excerpts = dict(c.lines)
             self.sources += [[k, excerpts[k], inp.id, inp.path, c.sha256] for k in list(stats.examples)[before:]]
-            if self.fill is None and len(stats.examples) >= MAX_EXAMPLES:
+            if self.fill is None and len(stats.examples) >= corpus_stats.MAX_EXAMPLES:
                 self.fill = [inp.id, inp.path]
         self.sha[inp.path], self.counted[inp.path] = c.sha256, keys is not None
         if self.store is not None:
@@ -176,9 +176,9 @@ class Plan:
             if not self.counted.get(inp.path):
                 continue
             for k in self.store.keys(inp.path):
-                if sketch.add(k) >= min_docs and len(found) < MAX_EXAMPLES:
+                if sketch.add(k) >= min_docs and len(found) < corpus_stats.MAX_EXAMPLES:
                     found.setdefault(k, inp)
-            if len(found) >= MAX_EXAMPLES:
+            if len(found) >= corpus_stats.MAX_EXAMPLES:
                 fill = [inp.id, inp.path]
                 break
         sources = []
@@ -204,7 +204,7 @@ class Plan:
     # -- second pass --------------------------------------------------------
 
     def results(self, stats: CorpusStats) -> Iterator:
-        """Every input's pipeline.results.Result, in input order."""
+        """Every input's pipeline.result.Result, in input order."""
         reuse = self._reusable(stats)
         todo = [(inp, self.spilled.get(inp.path)) for inp in self.inputs if inp.path not in reuse]
         shared = runner.Shared(self.raw_dir, self.config, stats, self.spill_dir)

@@ -6,7 +6,6 @@ from collections import Counter, defaultdict
 from typing import Iterable, Iterator
 
 from pipeline import to_review
-from pipeline.process import Outcome
 from pipeline.stages import STAGES
 
 EXCERPT = 100
@@ -27,23 +26,19 @@ class Tally:
         self.stage_removed: Counter[str] = Counter()
         self.rule_edits: dict[str, Counter[str]] = defaultdict(Counter)
 
-    def add(self, outcome: Outcome) -> None:
-        self.add_contribution(contribution(outcome))
-
-    def add_contribution(self, c: list) -> None:
-        """Count one document from its ``contribution`` (kept in the cache)."""
+    def add(self, result) -> None:
+        """Count one document (``pipeline.result.Result``)."""
         self.documents_in += 1
-        if c[0] is not None:
-            self.rejected_by_reason[c[0]] += 1
+        if not result.kept:
+            self.rejected_by_reason[result.reason] += 1
             return
-        _, chars_in, chars_out, records, rules = c
         self.kept += 1
-        self.chars_in += chars_in
-        self.chars_out += chars_out
-        self.records += records
-        for stage in {r[0] for r in rules}:
+        self.chars_in += result.chars_in
+        self.chars_out += result.chars_out
+        self.records += result.records
+        for stage in {stage for stage, *_ in result.rule_edits}:
             self.stage_docs[stage] += 1
-        for stage, rule, edits, removed in rules:
+        for stage, rule, edits, removed in result.rule_edits:
             self.stage_edits[stage] += edits
             self.stage_removed[stage] += removed
             self.rule_edits[stage][rule] += edits
@@ -72,21 +67,6 @@ class Tally:
         ]
 
 
-def contribution(outcome: Outcome) -> list:
-    """What one outcome adds to a Tally, as JSON data: [reason] for a rejected
-    document, else [None, chars in, chars out, records, [[stage, rule, edits,
-    chars removed], ...]]. Sums only, so adding it equals adding the outcome."""
-    doc = outcome.doc
-    if doc.rejection is not None:
-        return [doc.rejection.reason]
-    rules: dict[tuple[str, str], list] = {}
-    for e in doc.edits:
-        r = rules.setdefault((e.stage, e.rule), [e.stage, e.rule, 0, 0])
-        r[2] += 1
-        r[3] += len(e.before) - len(e.after)
-    return [None, len(outcome.raw_text), len(doc.text), len(doc.records), list(rules.values())]
-
-
 def excerpt(text: str, limit: int = EXCERPT) -> str:
     text = text.replace("\n", "⏎")
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -96,9 +76,27 @@ def _cell(text: str) -> str:
     return excerpt(text).replace("|", "\\|").replace("`", "'")
 
 
-def markdown(head: dict, documents: Iterable[dict] = ()) -> Iterator[str]:
-    """report.md, line by line: summary, stages, changes, then every document
-    (pipeline.version writes the documents' part from ``document_markdown``)."""
+def markdown(head: dict, documents: Iterable[dict]) -> Iterator[str]:
+    """report.md, line by line: summary, stages, changes, then every document."""
+    yield from markdown_head(head)
+    for d in documents:
+        yield ""
+        status = "kept" if d["status"] == "kept" else f"rejected: `{d['reason']}`"
+        yield f"### `{d['id']}` ({status})"
+        yield ""
+        yield document_markdown(d["edits"])[:-1]
+
+
+def document_markdown(edits: list[dict]) -> str:
+    """The lines of report.md under a document's heading (each ending in a newline)."""
+    if not edits:
+        return "No edits.\n"
+    lines = ["| stage | rule | removed or changed | reason |", "| --- | --- | --- | --- |", *_edit_rows(edits)]
+    return "\n".join(lines) + "\n"
+
+
+def markdown_head(head: dict) -> Iterator[str]:
+    """report.md up to its "Documents" heading, line by line."""
     s, c = head["summary"], head["changes"]
     yield f"# Change report: {head['version']}"
     yield ""
@@ -132,22 +130,6 @@ def markdown(head: dict, documents: Iterable[dict] = ()) -> Iterator[str]:
     yield ""
     yield from to_review.markdown(head)  # corpus repetition, removals to review
     yield "## Documents"
-    for d in documents:
-        yield from document_markdown(d)
-
-
-def document_markdown(d: dict) -> Iterator[str]:
-    """The lines of report.md for one document entry of report.json."""
-    yield ""
-    status = "kept" if d["status"] == "kept" else f"rejected: `{d['reason']}`"
-    yield f"### `{d['id']}` ({status})"
-    yield ""
-    if not d["edits"]:
-        yield "No edits."
-        return
-    yield "| stage | rule | removed or changed | reason |"
-    yield "| --- | --- | --- | --- |"
-    yield from _edit_rows(d["edits"])
 
 
 def _edit_rows(edits: list[dict]) -> Iterator[str]:

@@ -1,7 +1,7 @@
 """The per-input work of the second pass, as executors ship it to workers:
 take the repaired document the first pass left (or read, decode and repair the
 input), run the remaining stages, and send back only what the writer needs: a
-``pipeline.results.Result`` (output lines, counts), the questions the stages
+``pipeline.result.Result`` (output lines, counts), the questions the stages
 asked the corpus statistics (for the cache), and the stage timings.
 
 This is the one function the run loop maps over the inputs; it depends only
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from pipeline import cache, process as process_mod, spill
+from pipeline import cache, process as process_mod, result as result_mod, spill
 from pipeline.config import Config
 from pipeline.corpus import Input, read_input
 from pipeline.process import Outcome, process
@@ -34,7 +34,7 @@ class Shared:
 
 @dataclass(frozen=True)
 class Done:
-    result: object  # pipeline.results.Result, or None on error
+    result: result_mod.Result | None  # None on error
     questions: cache.Questions | None  # asked of the corpus statistics; None: not cacheable
     times: tuple[tuple[str, float], ...]  # (stage, seconds), for the run summary
     error: str | None = None  # a stage raised: the input is named by the caller
@@ -57,14 +57,13 @@ def outcome(inp: Input, spilled: spill.Location | None, shared: Shared, recorder
 
 
 def work(item: tuple[Input, spill.Location | None], shared: Shared) -> Done:
-    from pipeline.results import Result
     inp, spilled = item
     times: list[tuple[str, float]] = []
     observer = process_mod.on_stage_time
     process_mod.on_stage_time = lambda stage, seconds: times.append((stage, seconds))
     try:
         recorder = cache.Recorder(shared.stats) if shared.stats is not None else None
-        result = Result.of(outcome(inp, spilled, shared, recorder), shared.config)
+        result = result_mod.of(outcome(inp, spilled, shared, recorder), shared.config)
         questions = None if recorder is not None and recorder.opaque else \
             recorder.questions() if recorder is not None else cache.Questions(b"", b"", b"", cache.NO_YES, -1)
     except SchemaViolation as err:  # a bug too, reported as such by the caller

@@ -7,9 +7,9 @@ Keys follow the order of the schema's properties; JSON is UTF-8, not
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import fields
 
-from pipeline.document import Document, Edit
+from pipeline.document import Document, Edit, Record
 from pipeline.schemas import field_order
 
 
@@ -47,12 +47,15 @@ def document_obj(doc: Document, raw_chars: int) -> dict:
     })
 
 
+RECORD_FIELDS = tuple(f.name for f in fields(Record))
+
+
 def record_objs(doc: Document) -> list[dict]:
     return [
         ordered("record", {
             "id": f"{doc.id}#{r.seq}",
             "doc_id": doc.id,
-            **asdict(r),
+            **{name: getattr(r, name) for name in RECORD_FIELDS},  # asdict without its deep copies: all scalars
         })
         for r in doc.records
     ]

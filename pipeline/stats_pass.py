@@ -58,10 +58,17 @@ def work(inp: Input, shared) -> FirstDone:
 
 
 def add(stats: CorpusStats, lines) -> None:
-    """CorpusStats.add_text, from a worker's lines."""
+    """CorpusStats.add_text, from a worker's lines. Until the report's
+    examples are chosen, line by line (an example is a line reaching the
+    threshold, the first ones in input order); then all the document's
+    lines at once, in C (the main process must not be the bottleneck)."""
     stats.documents += 1
-    for k, excerpt in lines:
-        stats.add_line(k, excerpt)
+    if len(stats.examples) < corpus_stats.MAX_EXAMPLES:
+        for k, excerpt in lines:
+            stats.add_line(k, excerpt)
+    elif lines:
+        stats.lines_counted += len(lines)
+        stats.lines.add_cells(stats.lines.cells_of([k for k, _ in lines]))
 
 
 def results(inputs: list[Input], shared, executor=None):

@@ -16,7 +16,6 @@ from collections import Counter
 from typing import Callable, Iterator
 
 from pipeline.config import Config
-from pipeline.process import Outcome
 from pipeline.stages import STAGES
 
 EXCERPT = 100
@@ -37,19 +36,17 @@ def excerpt(text: str, limit: int = EXCERPT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def hits(outcome: Outcome, thresholds: dict[str, float], margin: float) -> list[dict]:
-    """One outcome's removals within ``margin`` of their stage's threshold."""
-    doc = outcome.doc
-    if doc.rejection is not None:
-        return []
+def near_threshold(doc, config: Config) -> tuple[tuple[str, str, float, float, str], ...]:
+    """(stage, rule, score, threshold, excerpt) of each of a kept document's
+    removals within ``config.review_margin`` of its stage's threshold."""
+    limits = thresholds(config)
     out = []
     for e in doc.edits:
-        t = thresholds.get(e.stage)
-        if t is None or e.score is None or abs(e.score - t) > margin:
+        t = limits.get(e.stage)
+        if t is None or e.score is None or abs(e.score - t) > config.review_margin:
             continue
-        out.append({"id": doc.id, "stage": e.stage, "rule": e.rule, "score": e.score,
-                    "threshold": round(t, 4), "text": excerpt(e.before)})
-    return out
+        out.append((e.stage, e.rule, e.score, round(t, 4), excerpt(e.before)))
+    return tuple(out)
 
 
 class Review:
@@ -63,16 +60,14 @@ class Review:
         self.by_rule: Counter[str] = Counter()
         self.items: list[dict] = []
 
-    def add(self, outcome: Outcome) -> None:
-        self.add_hits(hits(outcome, self.thresholds, self.margin))
-
-    def add_hits(self, items: list[dict]) -> None:
-        """Count one document's removals to review (``hits``, kept in the cache)."""
-        for item in items:
+    def add(self, result) -> None:
+        """Count a document's removals near their threshold (``pipeline.result.Result``)."""
+        for stage, rule, score, threshold, text in result.near_threshold:
             self.count += 1
-            self.by_rule[item["rule"]] += 1
+            self.by_rule[rule] += 1
             if len(self.items) < self.max_items:
-                self.items.append(item)
+                self.items.append({"id": result.id, "stage": stage, "rule": rule, "score": score,
+                                   "threshold": threshold, "text": text})
 
     def summary(self) -> dict:
         return {

@@ -40,8 +40,6 @@ TMP_PREFIX = ".tmp-"  # a version being built
 LATEST_TMP_PREFIX = ".LATEST."  # a LATEST being written
 CACHE_DIR = ".cache"  # per-document cache (pipeline.cache)
 SPILL_DIR = ".spill"  # in a version being built: repaired documents between the passes (pipeline.spill)
-
-
 _JSON = json.JSONDecoder()
 
 
@@ -55,7 +53,7 @@ class RunResult:
     latest: str | None  # what LATEST names after the run
     summary: dict = field(default_factory=dict)
     stages: list = field(default_factory=list)
-    inputs_done: dict = field(default_factory=dict)  # inputs read, decoded, rechecked, processed (pipeline.incremental)
+    inputs_done: dict = field(default_factory=dict)  # inputs hashed, decoded, rechecked, processed (pipeline.incremental)
 
 
 def code_version() -> dict:
@@ -217,23 +215,27 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
     review = to_review.Review(config)
     duplicates = dedup.DuplicateIndex(config)  # kept documents so far, in id order
     manifest_inputs = []
-    doc_entries, doc_md = tmp / ".report-documents.jsonl", tmp / ".report-documents.md"
-    with open(tmp / "documents.jsonl", "wb") as docs_f, open(tmp / "records.jsonl", "wb") as recs_f, \
-         open(tmp / "rejected.jsonl", "wb") as rej_f, open(doc_entries, "wb") as entries_f, \
-         open(doc_md, "wb") as md_f:  # UTF-8 bytes, serialized by pipeline.results
-        for n, (inp, result) in enumerate(zip(inputs, plan.results(stats)), 1):
-            result = result.screened(duplicates)  # here, in id order, whatever the executor
-            manifest_inputs.append({"path": inp.path, "sha256": result.sha256 or None, "size": result.size})
-            tally.add_contribution(result.tally)
-            review.add_hits(result.review)
-            if result.reason is None:  # lines validated when made (pipeline.results)
-                docs_f.write(result.line)
-                recs_f.write(result.records)
+    doc_entries = tmp / ".report-documents.jsonl"
+    doc_markdown = tmp / ".report-documents.md"
+    with open(tmp / "documents.jsonl", "w", encoding="utf-8") as docs_f, \
+         open(tmp / "records.jsonl", "w", encoding="utf-8") as recs_f, \
+         open(tmp / "rejected.jsonl", "w", encoding="utf-8") as rej_f, \
+         open(doc_entries, "w", encoding="utf-8") as entries_f, \
+         open(doc_markdown, "w", encoding="utf-8") as md_f:
+        for n, res in enumerate(plan.results(stats), 1):
+            res = dedup.screen(res, duplicates)  # here, in id order, whatever the executor
+            manifest_inputs.append({"path": res.path, "sha256": res.sha256 or None, "size": res.size})
+            tally.add(res)
+            review.add(res)
+            # The lines were serialised and validated by the worker (pipeline.result).
+            if res.kept:
+                docs_f.write(res.document_line)
+                recs_f.write(res.record_lines)
             else:
-                rej_f.write(result.line)
-            entries_f.write(result.entry_line())  # validated with its report.md part (pipeline.results)
-            md_f.write(result.md)
-            on_progress(n, len(inputs), result.size)
+                rej_f.write(res.rejected_line)
+            entries_f.write(res.report_entry() + "\n")
+            md_f.write(res.markdown_section())
+            on_progress(n, len(inputs), res.size)
     plan.finish(stats)
     shutil.rmtree(tmp / SPILL_DIR)
 
@@ -246,9 +248,9 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
         "corpus": stats.summary(),
         "review": review.summary(),
     }
-    _write_report(tmp, head, doc_entries, doc_md)
+    _write_report(tmp, head, doc_entries, doc_markdown)
     doc_entries.unlink()
-    doc_md.unlink()
+    doc_markdown.unlink()
     outputs = {p.name: file_stats(p) for p in sorted(tmp.iterdir())}
     manifest = {
         "version": name,
@@ -297,19 +299,19 @@ def _changes(tmp: Path, parent_dir: Path | None) -> dict:
     }
 
 
-def _write_report(tmp: Path, head: dict, doc_entries: Path, doc_md: Path) -> None:
-    """report.json and report.md: the head (validated here) and the documents'
-    entries and markdown, validated when made (pipeline.results), streamed."""
+def _write_report(tmp: Path, head: dict, doc_entries: Path, doc_markdown: Path) -> None:
+    """report.json and report.md, streamed from the documents' entries and
+    Markdown sections (validated by the workers that wrote them)."""
     check("report", {**head, "documents": []}, "report.json")
     with open(tmp / "report.json", "w", encoding="utf-8") as out, open(doc_entries, encoding="utf-8") as entries:
         out.write(serialize.dumps(head)[:-1] + ',"documents":[\n')
         for i, line in enumerate(entries):
             out.write(("," if i else "") + line)
         out.write("]}\n")
-    with open(doc_md, encoding="utf-8") as documents, open(tmp / "report.md", "w", encoding="utf-8") as md:
-        for line in report.markdown(head):
+    with open(doc_markdown, encoding="utf-8") as sections, open(tmp / "report.md", "w", encoding="utf-8") as md:
+        for line in report.markdown_head(head):
             md.write(line + "\n")
-        shutil.copyfileobj(documents, md)
+        shutil.copyfileobj(sections, md, 1 << 20)
 
 
 def _same_data(parent_dir: Path, manifest: dict) -> bool:

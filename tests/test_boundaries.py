@@ -290,3 +290,20 @@ def test_whole_pipeline_on_a_page_is_idempotent():
     again = clean_text((once.title or "") + "\n\n" + once.text)
     assert again.text == once.text
     assert PROSE in once.text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abcXYZ İıΣσςΟΔé’'-_0\n\t.,")) | st.characters(), max_size=200))
+def test_words_fast_path_equals_word_by_word(text):
+    B._words.cache_clear()
+    assert list(B.words(text)) == B.words_slow(text)
+
+
+def test_words_fast_path_equals_word_by_word_on_the_dev_set():
+    from pathlib import Path
+    dev = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev"
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(dev.rglob("*.txt"))]
+    assert texts, "the dev set is beside the repo"
+    for text in texts:
+        for line in text.splitlines():
+            assert list(B.words(line)) == B.words_slow(line)

@@ -17,7 +17,7 @@ from pipeline.config import Config
 from pipeline.corpus import Input, list_inputs
 from pipeline.executors import make
 from pipeline.process import process
-from pipeline.results import Result
+from pipeline import result
 from pipeline.runner import Shared, work
 
 DEV_RAW = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev" / "raw"
@@ -36,7 +36,7 @@ def _same_as_unspilled(raw: Path, inputs: list[Input], spill_dir: Path, config: 
     stats = corpus_stats.first_pass(inputs, raw, config)
     spilled = Shared(raw, config, stats, spill_dir)
     for inp in inputs:
-        want = Result.of(process(inp.id, inp.path, (raw / inp.path).read_bytes(), config, stats), config)
+        want = result.of(process(inp.id, inp.path, (raw / inp.path).read_bytes(), config, stats), config)
         first = stats_pass.work(inp, spilled)
         assert first.error is None
         location = first.counts.spill if first.counts is not None else None
@@ -250,17 +250,16 @@ def test_inputs_removed_and_added_again(tmp_path: Path, n: int, config: Config) 
 
 
 def test_the_store_gives_results_back_as_they_were_put_and_names_a_missing_one(tmp_path: Path) -> None:
-    from dataclasses import replace
     config = Config()
     store = cache.Store(tmp_path)
-    put = [Result.of(process(f"d{i}", f"d{i}.txt", f"Title {i}\n\nSome text, number {i}.\n".encode(), config), config)
+    put = [result.of(process(f"d{i}", f"d{i}.txt", f"Title {i}\n\nSome text, number {i}.\n".encode(), config), config)
            for i in (3, 1, 2)]
     for r in put:
         store.put_outcome(r, cache.Questions(b"", b"", b"", cache.NO_YES, -1))
     wanted = sorted((r.id, r.path) for r in put)[1:]
     got = list(store.results(wanted))
     assert [(r.id, r.path) for r in got] == wanted
-    assert got == [replace(next(r for r in put if r.id == doc_id), text=None) for doc_id, _ in wanted]
+    assert got == [next(r for r in put if r.id == doc_id) for doc_id, _ in wanted]
     with pytest.raises(cache.Damaged, match="no entry for d9.txt"):
         list(store.results([("d9", "d9.txt")]))
     store.close()

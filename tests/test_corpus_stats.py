@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import random
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from pipeline.config import Config
 from pipeline.corpus_stats import CorpusStats, CountMin, from_texts, key
 
@@ -57,3 +60,13 @@ def test_summary_lists_a_few_repeated_lines_without_keeping_texts():
     assert s["documents"] == 5 and s["repeated_min_documents"] == 3
     assert {"text": "Subscribe to our newsletter", "documents": 5} in s["repeated_examples"]
     assert s["sketch_bytes"] > 0
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=2**64 - 1), max_size=300))
+def test_adding_cells_at_once_equals_adding_keys_one_by_one(keys):
+    one, many = CountMin(width=1 << 10), CountMin(width=1 << 10)  # small: cells repeat
+    for k in keys:
+        one.add(k)
+    many.add_cells(many.cells_of(keys))
+    assert one.table == many.table

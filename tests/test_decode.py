@@ -152,3 +152,16 @@ def test_utf8_text_round_trips(text: str) -> None:
     assert doc.rejection is None
     assert doc.encoding == "utf-8"
     assert doc.text == text
+
+
+def _control_share_char_by_char(text: str) -> float:
+    """control_share as first written, one character at a time (the reference)."""
+    if not text:
+        return 0.0
+    return sum(1 for ch in text if (ch < " " or ch == "\x7f") and ch not in "\n\r\t\f\v") / len(text)
+
+
+@settings(max_examples=300)
+@given(st.text(st.sampled_from([chr(i) for i in range(0x100)]) | st.characters(), max_size=200))
+def test_control_share_fast_path_equals_the_reference(text: str) -> None:
+    assert decode.control_share(text) == _control_share_char_by_char(text)

@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
+from functools import lru_cache
+
 from langdetect.detector import Detector
+from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 
 from pipeline.fastlang import FastDetector
@@ -16,8 +19,17 @@ DEV_RAW = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev" / "raw
 SEED_RAW = Path(__file__).resolve().parents[1] / "raw"
 
 
+@lru_cache(maxsize=1)
+def langdetect_factory() -> DetectorFactory:
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    return factory
+
+
 def probabilities(cls, text: str, seed: int = 0):
-    factory = _factory()
+    """cls on its profiles: FastDetector on the stage's (pipeline.fastlang.
+    Profiles), langdetect's Detector on langdetect's own DetectorFactory."""
+    factory = _factory() if cls is FastDetector else langdetect_factory()
     factory.set_seed(seed)
     detector = cls(factory)
     detector.append(text)
@@ -46,3 +58,11 @@ def test_same_as_langdetect_on_mixed_scripts(seed: int) -> None:
                                    "ș", "Ễ", "ア", "あ", "ㄅ", "가", "ی", "'", "-"]), max_size=80).map(" ".join))
 def test_same_as_langdetect_on_any_text(text: str) -> None:
     assert probabilities(FastDetector, text) == probabilities(Detector, text)
+
+
+def test_profiles_are_langdetects() -> None:
+    ours, theirs = _factory(), langdetect_factory()
+    assert ours.langlist == theirs.langlist
+    assert ours.ngrams == theirs.word_lang_prob_map.keys()
+    for ngram, probs in theirs.word_lang_prob_map.items():
+        assert ours.row(ngram).tolist() == probs, ngram

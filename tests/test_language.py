@@ -6,12 +6,18 @@ import re
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from pipeline.config import Config
 from pipeline.document import Document
+from pipeline.patterns.language import (
+    ASCII_WORD, ENGLISH_ONLY, ENGLISH_SHARED, FOREIGN_FUNCTION_WORDS, MAX_UNVOUCHED_SEGMENT, MIN_WORDS,
+    PLAIN_ENGLISH_RULE, WORD,
+)
 from pipeline.process import clean_text
 from pipeline.reasons import REASON_PATTERN
 from pipeline.stages import language
+from conftest import DEV_FILES, SEED_FILES, load_cases, outcome_of, rule_case_params
 
 UDHR = {
     "en": "All human beings are born free and equal in dignity and rights. They are endowed with reason "
@@ -154,3 +160,95 @@ def test_reads_as_prose(text: str, prose: bool) -> None:
 def test_text_without_a_sentence_is_no_body() -> None:
     doc = language.apply(doc_with("Stocks fall as oil rises | Markets | Business\n\nTen things to do | Life"), Config())
     assert doc.rejection.reason == "no_body"
+
+
+# ------------------------------------------- the cheap plain-English check
+
+CASES = load_cases("language")
+FOREIGN_CASES = [c for c in CASES if c["label"].startswith("foreign:")]
+SENTENCES = {  # pieces the generated texts are made of
+    "en": [s for c in CASES if c["plain"] for s in c["text"].replace("\n", " ").split(". ")],
+    "foreign": [s for c in FOREIGN_CASES for s in c["text"].split("\n\n")[0].split(". ")],
+    "other": [c["text"] for c in CASES if not c["plain"] and not c["label"].startswith(("foreign:", "English"))],
+}
+
+
+@pytest.mark.parametrize("case", rule_case_params(CASES))
+def test_plain_english_case(case) -> None:
+    assert language.plainly_english(case["text"]) is case["plain"]
+
+
+def test_the_rule_has_a_positive_and_a_negative_case() -> None:
+    for rule in {c["rule"] for c in CASES} | {PLAIN_ENGLISH_RULE}:
+        assert {c["plain"] for c in CASES if c["rule"] == rule} == {True, False}
+
+
+@pytest.mark.parametrize("case", FOREIGN_CASES[:-1], ids=lambda c: c["label"])
+def test_foreign_cases_are_long_enough_that_their_words_decide(case) -> None:
+    # (the last, Chinese, has no spaces to count words by: its script decides)
+    assert language.english_evidence(case["text"]).words >= MIN_WORDS
+
+
+def agrees_with_langdetect(text: str, limit: int, seed: int = 0) -> bool:
+    """The language detect() gives is langdetect's on the same sample: the
+    cheap check never decides a text langdetect reads as another language."""
+    return language.detect(text, seed, limit)[0] == language.langdetect_reading(language.sample(text, limit), seed)[0]
+
+
+def test_the_cheap_check_decides_what_langdetect_says_on_the_dev_set() -> None:
+    """On real texts the estimate written (PLAIN_ENGLISH_CONFIDENCE) is also
+    langdetect's probability, so detect() gives exactly what langdetect gives."""
+    files = DEV_FILES or SEED_FILES
+    decided = 0
+    for path in files:
+        for text in (path.read_text(encoding="utf-8", errors="replace"), outcome_of(path).doc.text):
+            for limit in (2000, 600, 250):
+                s = language.sample(text, limit)
+                decided += language.plainly_english(s)
+                assert language.detect(text, 0, limit) == language.langdetect_reading(s, 0), (path.name, limit)
+    assert decided >= len(files)  # the check did decide: the test is not vacuous
+
+
+def test_a_foreign_sentence_inside_english_goes_to_langdetect() -> None:
+    english = next(c["text"] for c in CASES if c["label"] == "English: council report")
+    assert language.plainly_english(english)
+    for sentence in SENTENCES["foreign"]:
+        if len(sentence.split()) > MAX_UNVOUCHED_SEGMENT:
+            assert not language.plainly_english(english + " " + sentence + ". " + english), sentence
+
+
+_piece = st.one_of(
+    st.sampled_from(SENTENCES["en"]),
+    st.sampled_from(SENTENCES["en"]),
+    st.sampled_from(SENTENCES["en"]),
+    st.sampled_from(SENTENCES["foreign"]),
+    st.sampled_from(SENTENCES["other"]).map(lambda t: t[:200]),
+    st.lists(st.sampled_from(sorted(ENGLISH_ONLY | ENGLISH_SHARED | FOREIGN_FUNCTION_WORDS)), max_size=12).map(" ".join),
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40),
+    st.text("abcdefghijklmnopqrstuvwxyz ", max_size=60),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_piece, st.sampled_from([". ", " ", "\n", "\n\n", ", "])), min_size=1, max_size=40),
+       st.sampled_from([2000, 800, 300]))
+def test_the_cheap_check_decides_no_text_langdetect_reads_otherwise(pieces, limit) -> None:
+    # Only the language: on made-up mixtures (an English sentence run into a
+    # foreign one without a full stop) langdetect can be less sure than the
+    # estimate, e.g. ("en", 0.8571).
+    text = "".join(p + sep for p, sep in pieces)
+    assert agrees_with_langdetect(text, limit)
+
+
+@given(st.text(st.characters(max_codepoint=127)))
+def test_ascii_word_is_word_in_ascii_text(text: str) -> None:
+    assert ASCII_WORD.findall(text) == WORD.findall(text)
+
+
+def test_a_rejection_says_what_decided() -> None:
+    english = next(c["text"] for c in CASES if c["label"] == "English: council report")
+    config = Config(keep_languages=("fr",))
+    by_check = language.apply(doc_with(english), config).rejection
+    assert by_check.reason == "language:en" and PLAIN_ENGLISH_RULE in by_check.detail
+    by_langdetect = language.apply(doc_with(UDHR["de"]), config).rejection
+    assert by_langdetect.detail == "detected de with probability 1.0; kept: fr"

@@ -25,3 +25,14 @@ def test_parallel_first_pass_equals_the_sequential_one(tmp_path: Path) -> None:
         assert got.lines.table == want.lines.table
         assert list(got.examples.items()) == list(want.examples.items())
         assert got.summary() == want.summary()
+
+
+def test_first_pass_equals_the_sequential_one_once_the_examples_are_chosen(tmp_path: Path, monkeypatch) -> None:
+    raw = DEV_RAW if DEV_RAW.is_dir() else SEED_RAW
+    monkeypatch.setattr(corpus_stats, "MAX_EXAMPLES", 1)  # chosen early: the rest is added in bulk
+    config = Config(repeat_min_docs=2)
+    inputs = list_inputs(raw)
+    want = corpus_stats.first_pass(inputs, raw, config)
+    got = stats_pass.first_pass(inputs, Shared(raw, config), None)
+    assert len(got.examples) == 1
+    assert got.lines.table == want.lines.table and got.summary() == want.summary()

@@ -5,19 +5,23 @@ from __future__ import annotations
 
 from pipeline.config import Config
 from pipeline.document import Document, Edit
+from pipeline import result
 from pipeline.process import Outcome
+from pipeline.result import Result
 from pipeline.to_review import Review, markdown, thresholds
 
 
-def outcome(*edits: Edit, rejected: bool = False) -> Outcome:
-    doc = Document("d1", "d1.txt", "0", 0, edits=edits)
+def outcome(*edits: Edit, rejected: bool = False, config: Config = Config()) -> Result:
+    """A processed document with these edits, as the worker hands it over."""
+    doc = Document("d1", "d1.txt", "0" * 64, 0, text="Some text.", encoding="utf-8", language="en",
+                   language_confidence=1.0, edits=edits)
     if rejected:
         doc = doc.reject("empty", "nothing")
-    return Outcome(doc, "", "")
+    return result.of(Outcome(doc, "", "empty" if rejected else ""), config)
 
 
 def edit(stage: str, score: float | None, text: str = "Some removed line") -> Edit:
-    return Edit(stage, f"{stage}.rule/v1", 0, len(text), text, "", "why", score)
+    return Edit(stage, f"{stage}.rule/v1", 0, len(text), text, "", "why", score, step=1)
 
 
 def test_scored_stages_declare_their_threshold():
@@ -27,9 +31,10 @@ def test_scored_stages_declare_their_threshold():
 
 
 def test_only_removals_near_the_threshold_are_listed():
-    review = Review(Config(review_margin=0.1))
+    config = Config(review_margin=0.1)
+    review = Review(config)
     review.add(outcome(edit("clutter", 0.55), edit("clutter", 0.95), edit("clutter", None),
-                       edit("boundaries", 0.62), edit("boundaries", 0.99), edit("repair", 0.5)))
+                       edit("boundaries", 0.62), edit("boundaries", 0.99), edit("repair", 0.5), config=config))
     s = review.summary()
     assert s["count"] == 2
     assert [(i["stage"], i["score"]) for i in s["items"]] == [("clutter", 0.55), ("boundaries", 0.62)]

@@ -46,9 +46,20 @@ RELATED_LABEL_MAX_CHARS = 60
 LINKS_LABEL = re.compile(r"^\s*(?:The |Related |Hot |Friendly )?Links?\s?[:：]", re.IGNORECASE)
 # A part-number-like token: capitals and digits mixed, 5+ characters.
 PART_NUMBER = re.compile(r"^(?=[A-Z0-9-]*[A-Z])(?=[A-Z0-9-]*\d)[A-Z0-9-]{5,}$")
+# Five characters a part number is made of, in a row: a line without them
+# holds no part number (checked before splitting a line into tokens). Written
+# as one class then four, so the search skips ahead by the first class.
+CODE_RUN = re.compile(r"[A-Z0-9-][A-Z0-9-]{4}")
 
 # Words for the topical-drift signal: letters only, 3+ characters.
 WORD = re.compile(r"[^\W\d_]{3,}")
+# Common characters outside ASCII that WORD does not match: they part words
+# as a space does, so the stage makes them spaces (a text left ASCII is then
+# counted the fast way).
+WORD_BREAKERS = "\u2014\u2013\u201c\u201d\u2018\u2019\u2026\u2022\u00b7\u00ab\u00bb\u00a0\ufffd"
+# An ASCII text's letters lowered and every other character a space: its
+# WORDs are then the runs of three letters or more between spaces.
+ASCII_LETTERS_LOWERED = str.maketrans({chr(c): chr(c).lower() if chr(c).isalpha() else " " for c in range(128)})
 
 # Function words carry no topic; dropped before comparing a block with the body.
 STOPWORDS = frozenset("""
@@ -63,3 +74,8 @@ there these they this those though three through thus to too two under until up 
 well were what when where whether which while who whom whose why will with within without would year
 years yet you your yours yourself mr mrs ms told added according
 """.split())
+
+# The drift signal drops stopwords; on ASCII text the stage also drops here
+# the 1-2 letter runs WORD does not match.
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+SHORT_OR_STOPWORDS = STOPWORDS | {a + b for a in _LETTERS for b in ("", *_LETTERS)}

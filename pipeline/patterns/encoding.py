@@ -37,3 +37,7 @@ LINE_BREAK = re.compile(r"\r\n?|[\n\u2028\u2029]")
 # text is mostly invalid UTF-8 (GB18030 pairs form a valid UTF-8 character
 # about one time in ten), far below this.
 MIN_UTF8_VALID_PER_INVALID = 10
+
+# C0 control characters other than the whitespace ones (\t \n \v \f \r),
+# and DEL: text holding many of them is binary.
+C0_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")

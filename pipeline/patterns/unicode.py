@@ -2,6 +2,9 @@
 
 import re
 
+from ftfy import chardata
+from ftfy.badness import MOJIBAKE_CATEGORIES
+
 # Invisible characters that carry no text: removed.
 INVISIBLE = {
     "\u200b": "ZERO WIDTH SPACE",
@@ -54,3 +57,51 @@ JOINER_RE = re.compile("[" + "".join(JOINERS) + "]")
 JOINER_RUN_RE = re.compile("[" + "".join(JOINERS) + "]+")
 ODD_SPACE_RE = re.compile("[" + "".join(ODD_SPACES) + "]")
 QUOTE_RE = re.compile("[" + "".join(QUOTES) + "]")
+
+# The characters each table's pass acts on: a text without any is skipped
+# unsearched (``in`` on one character is far cheaper than a scan by class).
+INVISIBLE_CHARS = "".join(INVISIBLE) + "".join(JOINERS)
+ODD_SPACE_CHARS = "".join(ODD_SPACES)
+QUOTE_CHARS = "".join(QUOTES)
+
+# What ftfy (with the stage's FTFY_CONFIG) can act on. A line that is NFC
+# already and holds none of these characters comes out of ftfy unchanged, so
+# the stage does not call it: ftfy's mojibake fixes start only when its
+# detector (ftfy.badness.BADNESS_RE) matches, and every alternative of that
+# regex needs one character of _MOJIBAKE_ANCHORS (curly quotes and dashes are
+# left out on purpose: no alternative needs them); its other fixes act on
+# "&" (HTML entities), ESC (terminal escapes), surrogates and the characters
+# of its translate tables (control characters, ligatures, full-width forms).
+# tests/test_repair_fast.py proves each claim against the installed ftfy.
+_MOJIBAKE_ANCHORS = "".join(
+    MOJIBAKE_CATEGORIES[name]  # ftfy's own character-class fragments ("\x80-\x9f", ...)
+    for name in ("c1", "bad", "lower_accented", "upper_accented", "currency", "numeric", "box", "law")
+) + "\u00d9\u201a\u0402\u0412\u0413\u0420\u0421\u0392\u0393\u039e\u039f"  # Ù‚ЂВГРСΒΓΞΟ
+_FTFY_TABLES = "".join(sorted(map(chr, {**chardata.CONTROL_CHARS, **chardata.LIGATURES, **chardata.WIDTH_MAP})))
+FTFY_TRIGGER_RE = re.compile("[" + _MOJIBAKE_ANCHORS + re.escape(_FTFY_TABLES) + "&\x1b\ud800-\udfff]")
+
+# Printable ASCII but "&" (which ftfy reads as an HTML entity), and "\n": no
+# pass acts on these. The rest of a text, its "unusual" characters, is what
+# the repair stage looks at to tell which passes can change the text.
+_PLAIN_BYTES = bytes(b for b in range(0x20, 0x7F) if b != ord("&")) + b"\n"
+
+
+def unusual_chars(text: str) -> set[str]:
+    """The characters of the text but printable ASCII (bar "&") and "\n".
+    Deleting ASCII bytes from UTF-8 leaves every other character's bytes
+    whole, so one C-speed pass over the bytes finds them."""
+    rest = text.encode("utf-8", "surrogatepass").translate(None, _PLAIN_BYTES)
+    return set(rest.decode("utf-8", "surrogatepass"))
+
+
+# Characters that take no part in Unicode normalization (canonical combining
+# class 0, NFC quick check Yes): a text of these and ASCII is NFC as it is.
+# All of U+0000..U+02FF are such; these are the common ones above it.
+NFC_INERT = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f"
+                      "\u2020\u2021\u2022\u2026\u2030\u2032\u2033\u2039\u203a\u20ac\u2122\u2002\u2003\u2004"
+                      "\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u200c\u200d\u200e\u200f\u2028\u2029"
+                      "\u202f\u205f\u2060\u3000\ufeff\ufffd")
+
+
+def all_nfc_inert(chars: set[str]) -> bool:
+    return all(c < "\u0300" or c in NFC_INERT for c in chars)

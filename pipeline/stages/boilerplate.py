@@ -30,7 +30,8 @@ def is_end_marker(text: str) -> bool:
 
 
 def is_source_line(text: str) -> bool:
-    return len(text.split()) <= P.SOURCE_MAX_WORDS and P.SOURCE_LINE.match(text) is not None
+    # (the anchored pattern first: splitting every paragraph into words costs more)
+    return P.SOURCE_LINE.match(text) is not None and len(text.split()) <= P.SOURCE_MAX_WORDS
 
 
 def is_funding_note(text: str) -> bool:

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from itertools import repeat
+from operator import mul
 
 from pipeline.config import Config
 from pipeline.document import Document
@@ -74,6 +76,8 @@ def ends_in_ellipsis(text: str) -> bool:
 
 def is_tag_line(text: str) -> bool:
     """'Headline | tag | tag': two or more non-empty parts, a later one short."""
+    if not any(sep in text for sep in P.TAG_SEPARATORS):
+        return False  # one part (most lines: cheaper than splitting)
     for sep in P.TAG_SEPARATORS[1:]:
         text = text.replace(sep, P.TAG_SEPARATORS[0])
     parts = [p.strip() for p in text.split(P.TAG_SEPARATORS[0])]
@@ -85,6 +89,8 @@ def is_link_spam(text: str) -> bool:
     """'The Links: PM100CBS060 SEMIX353GB126V1', or a line of part numbers."""
     if P.LINKS_LABEL.match(text):
         return True
+    if not P.CODE_RUN.search(text):
+        return False  # no token can be a part number (most lines: cheaper than splitting)
     tokens = text.split()
     codes = sum(1 for t in tokens if len(t) <= MAX_TOKEN_CHARS and P.PART_NUMBER.match(t))
     return len(tokens) >= 2 and codes / len(tokens) >= 0.6
@@ -93,7 +99,7 @@ def is_link_spam(text: str) -> bool:
 def is_headline(text: str) -> bool:
     """Short and unpunctuated, or a short question/exclamation not in quotes:
     a headline (or a teaser cut after a few words)."""
-    n = len(text.split())
+    n = len(text.split(None, HEADLINE_MAX_WORDS))  # (min(words, 15): no need to split a paragraph)
     if not 1 <= n <= HEADLINE_MAX_WORDS or ends_in_ellipsis(text):
         return False
     end = text.rstrip()[-1]
@@ -108,10 +114,11 @@ def is_related_label(text: str) -> bool:
 def is_cut(text: str) -> bool:
     """A paragraph stopping mid-sentence: long and without final punctuation
     (a closing link or @handle is not a cut)."""
-    tokens = text.split()
-    if len(tokens) <= HEADLINE_MAX_WORDS or ends_sentence(text) or ends_in_ellipsis(text):
+    few_words = len(text.split(None, HEADLINE_MAX_WORDS)) <= HEADLINE_MAX_WORDS  # (min(words, 15): no full split)
+    if few_words or ends_sentence(text) or ends_in_ellipsis(text):
         return False
-    return not (P.LINK_TOKEN.search(tokens[-1]) or tokens[-1].startswith(("@", "#")))
+    last = text.rsplit(None, 1)[-1]
+    return not (P.LINK_TOKEN.search(last) or last.startswith(("@", "#")))
 
 
 def is_duplicate(lines: list[Line], i: int) -> bool:
@@ -121,7 +128,22 @@ def is_duplicate(lines: list[Line], i: int) -> bool:
 
 
 def words(text: str) -> Counter:
-    return Counter(w for w in (m.group().lower() for m in P.WORD.finditer(text)) if w not in P.STOPWORDS)
+    if not text.isascii():  # dashes and quotes part words as a space does
+        for c in P.WORD_BREAKERS:
+            if c in text:
+                text = text.replace(c, " ")
+    if text.isascii():
+        # The same words, in C: WORD matches the runs of 3+ ASCII letters, the
+        # runs left when every other character becomes a space; the runs of
+        # 1-2 letters go with the stopwords (P.SHORT_OR_STOPWORDS).
+        counts = Counter(text.translate(P.ASCII_LETTERS_LOWERED).split())
+        drop = P.SHORT_OR_STOPWORDS
+    else:  # word by word: lowering a whole text can merge or split words (a final sigma, a dotted I)
+        counts = Counter(map(str.lower, P.WORD.findall(text)))
+        drop = P.STOPWORDS
+    for w in drop.intersection(counts):
+        dict.__delitem__(counts, w)
+    return counts
 
 
 class Bag:
@@ -134,18 +156,39 @@ class Bag:
         self.total = 0
 
     def add(self, counts: Counter) -> None:
-        self.total += sum(counts.values())
+        bag, get = self.counts, self.counts.get
         for w, c in counts.items():
-            old = self.counts[w]
-            self.counts[w] = old + c
-            self.norm2 += (old + c) ** 2 - old * old
+            old = get(w, 0)
+            bag[w] = old + c
+            self.norm2 += 2 * old * c + c * c  # (old + c)^2 - old^2, in integers: exact
+        self.total += sum(counts.values())
+
+    def remove(self, counts: Counter) -> None:
+        """Take back counts added before."""
+        bag = self.counts
+        for w, c in counts.items():
+            old = bag[w]
+            bag[w] = old - c
+            self.norm2 -= 2 * old * c - c * c  # old^2 - (old - c)^2
+        self.total -= sum(counts.values())
+
+    @classmethod
+    def of(cls, counts: Counter) -> Bag:
+        """A bag holding these counts (counted in one go, not added block by block)."""
+        bag = cls()
+        bag.counts, bag.norm2, bag.total = counts, dot(counts, counts), sum(counts.values())
+        return bag
+
+
+def dot(a: Counter, b: Counter) -> int:
+    """Sum of a[w] * b[w] over a's words (C loops)."""
+    return sum(map(mul, a.values(), map(b.get, a, repeat(0))))
 
 
 def cosine(block: Counter, body: Bag) -> float:
     if not block or not body.norm2:
         return 0.0
-    dot = sum(c * body.counts.get(w, 0) for w, c in block.items())
-    return dot / math.sqrt(sum(c * c for c in block.values()) * body.norm2)
+    return dot(block, body.counts) / math.sqrt(dot(block, block) * body.norm2)
 
 
 def drift(block: Counter, body: Bag) -> float:
@@ -153,6 +196,52 @@ def drift(block: Counter, body: Bag) -> float:
     if not block or body.total < MIN_BODY_WORDS:
         return 0.0  # too little body to compare with: no evidence either way
     return max(0.0, 1.0 - cosine(block, body) / ON_TOPIC_COSINE)
+
+
+class Facts:
+    """A line's answers to the line tests above, each computed once: grouping,
+    the block signals and the rule names ask the same questions of a line.
+    The two asked of a few lines only (the last of a block, lines of a
+    multi-line block) are computed when first asked."""
+
+    __slots__ = ("_cut", "_normalised", "boilerplate", "end_marker", "ends_in_ellipsis", "headline", "link_spam",
+                 "related_label", "tag_line", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.end_marker = is_end_marker(text)
+        self.link_spam = is_link_spam(text)
+        self.related_label = is_related_label(text)
+        self.boilerplate = boilerplate_rule(text) is not None
+        self.headline = is_headline(text)
+        self.tag_line = is_tag_line(text)
+        self.ends_in_ellipsis = ends_in_ellipsis(text)
+        self._cut: bool | None = None
+        self._normalised: str | None = None
+
+    @property
+    def cut(self) -> bool:
+        if self._cut is None:
+            self._cut = is_cut(self.text)
+        return self._cut
+
+    @property
+    def normalised(self) -> str:
+        if self._normalised is None:
+            self._normalised = normalise(self.text)
+        return self._normalised
+
+
+def line_facts(lines: list[Line]) -> dict[int, Facts]:
+    """Facts of a document's lines, by line index (for this document only)."""
+    return {line.index: Facts(line.text) for line in lines}
+
+
+def duplicated(block: list[Line], i: int, facts: dict[int, Facts]) -> bool:
+    """is_duplicate, from the lines' facts (a lone line is normalised for nothing)."""
+    neighbours = [block[j] for j in (i - 1, i + 1) if 0 <= j < len(block)]
+    here = facts[block[i].index].normalised if neighbours else None
+    return any(facts[line.index].normalised == here for line in neighbours)
 
 
 # ----------------------------------------------------------------------- blocks
@@ -166,18 +255,19 @@ class Block:
     boilerplate: bool = False  # a lone line the boilerplate stage will remove
 
 
-def group_blocks(lines: list[Line]) -> list[list[Line]]:
+def group_blocks(lines: list[Line], facts: dict[int, Facts] | None = None) -> list[list[Line]]:
     """Headline-like lines gather with the paragraph after them; end markers,
     spam, related-articles labels and boilerplate lines stand alone (they
     introduce no teaser); any other paragraph is a block of its own."""
+    facts = facts or line_facts(lines)
     blocks: list[list[Line]] = []
     lead: list[Line] = []
     for line in lines:
-        t = line.text
-        if is_end_marker(t) or is_link_spam(t) or is_related_label(t) or boilerplate_rule(t):
+        f = facts[line.index]
+        if f.end_marker or f.link_spam or f.related_label or f.boilerplate:
             blocks += [lead, [line]] if lead else [[line]]
             lead = []
-        elif is_headline(t) or is_tag_line(t):
+        elif f.headline or f.tag_line:
             lead.append(line)
         else:
             blocks.append(lead + [line])
@@ -187,20 +277,20 @@ def group_blocks(lines: list[Line]) -> list[list[Line]]:
     return blocks
 
 
-def structural_signals(block: list[Line]) -> dict[str, float]:
+def structural_signals(block: list[Line], facts: dict[int, Facts]) -> dict[str, float]:
     """Every signal but drift: what the block looks like, regardless of topic."""
-    texts = [line.text for line in block]
-    last = texts[-1]
+    fs = [facts[line.index] for line in block]
+    last = fs[-1]
     return {
-        "link spam": float(any(is_link_spam(t) for t in texts)),
-        "related label": float(any(is_related_label(t) for t in texts)),
-        "tag syntax": float(any(is_tag_line(t) for t in texts)),
-        "duplicated line": float(any(is_duplicate(block, i) for i in range(len(block)))),
-        "ends in ellipsis": float(ends_in_ellipsis(last)),
-        "cut mid-sentence": float(is_cut(last)),
+        "link spam": float(any(f.link_spam for f in fs)),
+        "related label": float(any(f.related_label for f in fs)),
+        "tag syntax": float(any(f.tag_line for f in fs)),
+        "duplicated line": float(any(duplicated(block, i, facts) for i in range(len(block)))),
+        "ends in ellipsis": float(last.ends_in_ellipsis),
+        "cut mid-sentence": float(last.cut),
         # A lone short line could be a credit or sign-off; a headline over a
         # teaser, or a list of headlines, is the related-articles shape.
-        "headline": float(is_headline(texts[0])) * (1.0 if len(texts) > 1 else 0.5),
+        "headline": float(fs[0].headline) * (1.0 if len(fs) > 1 else 0.5),
     }
 
 
@@ -213,28 +303,81 @@ def combine(signals: dict[str, float]) -> float:
     return 1.0 - keep
 
 
-def score_blocks(groups: list[list[Line]], threshold: float) -> list[Block]:
+def score_blocks(groups: list[list[Line]], threshold: float, facts: dict[int, Facts]) -> list[ScoredBlock]:
     """Score every block; drift compares a block with the text above it,
-    leaving out blocks that already look like clutter by their form."""
-    body = Bag()
-    blocks = []
-    for group in groups:
-        signals = structural_signals(group)
-        structural = combine(signals)
-        bag = words(" ".join(line.text for line in group))
-        signals["off-topic"] = drift(bag, body)
-        lone_boilerplate = len(group) == 1 and boilerplate_rule(group[0].text) is not None
-        blocks.append(Block(group, signals, combine(signals), lone_boilerplate))
-        if structural < threshold and not lone_boilerplate:
-            body.add(bag)
-    return blocks
+    leaving out blocks that already look like clutter by their form. A
+    block's drift is computed when its score is first read (see Topic)."""
+    shapes = [structural_signals(group, facts) for group in groups]
+    lone = [len(group) == 1 and facts[group[0].index].boilerplate for group in groups]
+    in_body = [combine(shape) < threshold and not lone_boilerplate for shape, lone_boilerplate in zip(shapes, lone)]
+    topic = Topic([" ".join(line.text for line in group) for group in groups], in_body)
+    return [ScoredBlock(group, shape, lone_boilerplate, i, topic)
+            for i, (group, shape, lone_boilerplate) in enumerate(zip(groups, shapes, lone))]
+
+
+class Topic:
+    """Each block's drift from the body above it, computed for the blocks
+    asked about only. The trailing walk asks from the end and stops at the
+    body, so most blocks are only counted into the body, all in one go: the
+    words of a space-joined text are the words of its parts."""
+
+    def __init__(self, texts: list[str], in_body: list[bool]) -> None:
+        self.texts, self.in_body = texts, in_body
+        self.bags: dict[int, Counter] = {}
+        self.drifts: dict[int, float] = {}
+        self.body: Bag | None = None
+        self.below = 0  # self.body holds the body blocks before this index
+
+    def bag(self, i: int) -> Counter:
+        if i not in self.bags:
+            self.bags[i] = words(self.texts[i])
+        return self.bags[i]
+
+    def drift(self, i: int) -> float:
+        if i not in self.drifts:
+            self.move_body_to(i)
+            self.drifts[i] = drift(self.bag(i), self.body)
+        return self.drifts[i]
+
+    def move_body_to(self, i: int) -> None:
+        if self.body is None:
+            self.body = Bag.of(words(" ".join(t for t, b in zip(self.texts[:i], self.in_body) if b)))
+            self.below = i
+        for j in range(self.below, i):
+            if self.in_body[j]:
+                self.body.add(self.bag(j))
+        for j in range(i, self.below):
+            if self.in_body[j]:
+                self.body.remove(self.bag(j))
+        self.below = i
+
+
+class ScoredBlock:
+    """A Block whose drift, and so signals and score, are computed when first
+    read (trailing_region reads the last blocks only)."""
+
+    def __init__(self, lines: list[Line], shape: dict[str, float], boilerplate: bool, index: int,
+                 topic: Topic) -> None:
+        self.lines, self.boilerplate = lines, boilerplate
+        self._shape, self._index, self._topic = shape, index, topic
+        self._signals: dict[str, float] | None = None
+
+    @property
+    def signals(self) -> dict[str, float]:
+        if self._signals is None:
+            self._signals = {**self._shape, "off-topic": self._topic.drift(self._index)}
+        return self._signals
+
+    @property
+    def score(self) -> float:
+        return combine(self.signals)
 
 
 def after_last_marker(blocks: list[Block]) -> int:
     """Index of the first block after the last end marker (0 when none; a
     marker opening the text does not count)."""
     for i in range(len(blocks) - 1, 0, -1):
-        if is_end_marker(blocks[i].lines[0].text):
+        if is_end_marker(blocks[i].lines[0].text):  # (one test per block, from the end: cheap)
             return i + 1
     return 0
 
@@ -242,7 +385,7 @@ def after_last_marker(blocks: list[Block]) -> int:
 def marked(block: Block) -> Block:
     """The block as seen after an end marker."""
     signals = {**block.signals, "after end marker": 1.0}
-    return replace(block, signals=signals, score=combine(signals))
+    return Block(block.lines, signals, combine(signals), block.boilerplate)
 
 
 def trailing_region(blocks: list[Block], threshold: float) -> tuple[list[Block], bool]:
@@ -276,20 +419,20 @@ def trailing_region(blocks: list[Block], threshold: float) -> tuple[list[Block],
 # ------------------------------------------------------------------------ rules
 
 
-def line_rule(block: Block, i: int, after_marker: bool) -> str:
+def line_rule(block: Block, i: int, after_marker: bool, facts: dict[int, Facts]) -> str:
     """Name the removal by what the line is."""
-    t = block.lines[i].text
+    f = facts[block.lines[i].index]
     if after_marker:
         return "clutter.after_end_marker/v1"
-    if is_link_spam(t):
+    if f.link_spam:
         return "clutter.seo_links/v1"
-    if is_related_label(t):
+    if f.related_label:
         return "clutter.related_label/v1"
-    if is_tag_line(t):
+    if f.tag_line:
         return "clutter.tag_line/v1"
-    if is_duplicate(block.lines, i):
+    if duplicated(block.lines, i, facts):
         return "clutter.duplicate_line/v1"
-    if is_headline(t) and (i < len(block.lines) - 1 or len(block.lines) == 1):
+    if f.headline and (i < len(block.lines) - 1 or len(block.lines) == 1):
         return "clutter.headline/v1"
     return "clutter.teaser/v1"
 
@@ -306,9 +449,11 @@ def review_threshold(config: Config) -> float:
 
 def apply(doc: Document, config: Config) -> Document:
     threshold = config.clutter_threshold
-    region, after_marker = trailing_region(score_blocks(group_blocks(content_lines(doc.text)), threshold), threshold)
+    lines = content_lines(doc.text)
+    facts = line_facts(lines)
+    region, after_marker = trailing_region(score_blocks(group_blocks(lines, facts), threshold, facts), threshold)
     edits = [
-        removal(doc.text, line, NAME, line_rule(block, i, after_marker), reason(block), round(block.score, 4))
+        removal(doc.text, line, NAME, line_rule(block, i, after_marker, facts), reason(block), round(block.score, 4))
         for block in region
         for i, line in enumerate(block.lines)
     ]

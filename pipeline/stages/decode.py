@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from pipeline.config import Config
 from pipeline.document import Document
-from pipeline.patterns.encoding import (BINARY_MAGIC, BOMS, LEGACY_ENCODINGS, LINE_BREAK, MAX_CONTROL_SHARE,
+from pipeline.patterns.encoding import (BINARY_MAGIC, BOMS, C0_CONTROL, LEGACY_ENCODINGS, LINE_BREAK, MAX_CONTROL_SHARE,
                                         MIN_UTF8_VALID_PER_INVALID)
 
 NAME = "decode"
@@ -136,5 +136,4 @@ def control_share(text: str) -> float:
         return 0.0
     # C0 controls only: C1 controls (U+0080-U+009F) are common in mojibake,
     # which the repair stage fixes.
-    controls = sum(1 for ch in text if (ch < " " or ch == "\x7f") and ch not in "\n\r\t\f\v")
-    return controls / len(text)
+    return len(C0_CONTROL.findall(text)) / len(text)

@@ -69,6 +69,8 @@ def _attribution_line(text: str, start: int) -> tuple[str, int] | None:
 
 def _inline_attribution(text: str, start: int) -> tuple[str, int, str, int] | None:
     """'Quote. —— On <date>, ...' -> (quote, its start, credit, its start)."""
+    if "—" not in text and "―" not in text:
+        return None  # the pattern needs two dashes: most paragraphs have none (a scan in C)
     last = None
     for last in P.INLINE_ATTRIBUTION.finditer(text):
         pass

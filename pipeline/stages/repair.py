@@ -9,7 +9,9 @@ Every pass records an edit for each span it changed.
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterator
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 import ftfy
 
@@ -30,15 +32,60 @@ MAX_ROUNDS = 3
 
 
 def apply(doc: Document, config: Config) -> Document:
+    seen = Seen(doc.text)
+    # The text each pass last found nothing in: a pass is a function of the
+    # text alone, so on that same text (same object) it finds nothing again.
+    # A round after a change then reruns only the passes the change reaches.
+    found_nothing_in: list[str | None] = [None] * len(PASSES)
     for _ in range(MAX_ROUNDS):
         text = doc.text
-        for pass_ in PASSES:
-            edits = list(pass_(doc.text))
+        for i, pass_ in enumerate(PASSES):
+            if doc.text is found_nothing_in[i] or not seen.may_act(pass_, doc.text):
+                continue
+            edits = list(pass_.run(doc.text))
             if edits:
                 doc = doc.with_edits(edits)
+            else:
+                found_nothing_in[i] = doc.text
+            seen.ran(pass_, doc.text, bool(edits))
         if doc.text == text:
             break
     return doc
+
+
+@dataclass(frozen=True)
+class Pass:
+    """One pass of the stage, and the characters it acts on, so that a text
+    holding none of them is skipped unsearched."""
+
+    run: Callable[[str], Iterable[Edit]]
+    chars: str = ""  # it acts only where one of these characters is
+    clears: str = ""  # once it ran, none of these is left (it replaced every one)
+    ftfy: bool = False  # it acts wherever ftfy can change a line (ftfy_may_change)
+    spaces: bool = False  # it finds its own runs of spaces (cheaply): always run
+
+
+class Seen:
+    """The characters one document's text may still hold, beyond printable
+    ASCII and line breaks: a superset, never less. One scan finds them; each
+    pass then asks instead of searching the text. Only ftfy adds such
+    characters; the other passes remove what they fix (and add ASCII)."""
+
+    def __init__(self, text: str) -> None:
+        self.chars = unicode.unusual_chars(text)
+
+    def may_act(self, pass_: Pass, text: str) -> bool:
+        if pass_.spaces:
+            return True
+        if pass_.ftfy:
+            return (any(unicode.FTFY_TRIGGER_RE.match(c) for c in self.chars)
+                    or not (unicode.all_nfc_inert(self.chars) or unicodedata.is_normalized("NFC", text)))
+        return any(c in self.chars for c in pass_.chars)
+
+    def ran(self, pass_: Pass, text: str, changed: bool) -> None:
+        if pass_.ftfy and changed:
+            self.chars = unicode.unusual_chars(text)
+        self.chars.difference_update(pass_.clears)
 
 
 def _regex_pass(pattern: re.Pattern, rule: str, reason: str,
@@ -52,11 +99,48 @@ def _regex_pass(pattern: re.Pattern, rule: str, reason: str,
     return run
 
 
+def _space_run_pass(pattern: re.Pattern, needles: tuple[str, ...], rule: str, reason: str,
+                    replace: Callable[[str], str] = lambda s: "") -> Callable[[str], Iterator[Edit]]:
+    """A pass replacing the runs of spaces the pattern matches. Its matches are
+    whole runs holding one of the needles (pipeline.patterns.spacing), so the
+    pattern is tried at those runs only: the same matches as ``finditer``,
+    without a lookbehind at every space of the text."""
+    def run(text: str) -> Iterator[Edit]:
+        for start in space_runs(text, needles):
+            m = pattern.match(text, start)  # (a lookbehind still sees the text before start)
+            if m and (after := replace(m.group())) != m.group():
+                yield Edit(NAME, rule, m.start(), m.end(), m.group(), after, reason)
+    run.__name__ = rule
+    return run
+
+
+def space_runs(text: str, needles: tuple[str, ...]) -> list[int]:
+    """Sorted start offsets of the runs of spaces that hold a needle ("\n" in a
+    needle also stands for the start or the end of the text)."""
+    hay = f"\n{text}\n"
+    starts: set[int] = set()
+    for needle in needles:
+        pos = 0  # hay[pos - 1] is no space: a run before needle[1] starts at or after pos
+        for m in spacing.NEEDLE_FINDERS[needle].finditer(hay):
+            if m.re.groups:  # the match holds the run
+                starts.add(m.start(1) - 1)  # (hay has one more character in front)
+            else:  # the match is the character after the run
+                starts.add(pos + len(hay[pos:m.start()].rstrip(" ")) - 1)
+            pos = m.end()
+    return sorted(starts)
+
+
+def ftfy_may_change(text: str) -> bool:
+    """False only when ftfy would return the text as it is: NFC already, and
+    none of the characters ftfy acts on (pipeline.patterns.unicode)."""
+    return unicode.FTFY_TRIGGER_RE.search(text) is not None or not unicodedata.is_normalized("NFC", text)
+
+
 def ftfy_lines(text: str) -> Iterator[Edit]:
-    """Run ftfy line by line, skipping lines it cannot change (printable ASCII)."""
+    """Run ftfy line by line, skipping lines it cannot change."""
     pos = 0
     for line in text.split("\n"):
-        if not (line.isascii() and line.isprintable()):
+        if not (line.isascii() and line.isprintable()) and ftfy_may_change(line):
             fixed, explanation = ftfy.fix_and_explain(line, FTFY_CONFIG)
             if fixed != line:
                 steps = ", ".join(step for _, step in explanation or [])
@@ -82,14 +166,23 @@ def invisible_chars(text: str) -> list[Edit]:
 
 
 PASSES = (
-    _regex_pass(spacing.NON_LF_BREAK, "repair.line_breaks/v1", "line break normalised to \\n", lambda s: "\n"),
-    ftfy_lines,
-    invisible_chars,
-    _regex_pass(unicode.ODD_SPACE_RE, "repair.odd_space/v1", "non-standard space replaced by a plain space", lambda s: " "),
-    _regex_pass(unicode.QUOTE_RE, "repair.straight_quotes/v1", "quote policy: straight quotes", lambda s: unicode.QUOTES[s]),
-    _regex_pass(spacing.SPACE_BEFORE_CLITIC, "repair.mt_space_clitic/v1", "machine-translation space before 's"),
-    _regex_pass(spacing.SPACE_BEFORE_HYPHEN, "repair.mt_space_hyphen/v1", "machine-translation space before a hyphen"),
-    _regex_pass(spacing.SPACE_BEFORE_COMMA, "repair.space_before_comma/v1", "space before a comma or semicolon"),
-    _regex_pass(spacing.SPACE_RUN, "repair.space_run/v1", "run of spaces collapsed", lambda s: " "),
-    _regex_pass(spacing.LINE_EDGE_SPACE, "repair.line_edge_space/v1", "space at the start or end of a line"),
+    Pass(_regex_pass(spacing.NON_LF_BREAK, "repair.line_breaks/v1", "line break normalised to \\n", lambda s: "\n"),
+         chars=spacing.NON_LF_BREAK_CHARS, clears=spacing.NON_LF_BREAK_CHARS),
+    Pass(ftfy_lines, ftfy=True),
+    # (joiners next to Arabic or Indic letters stay: they are not cleared)
+    Pass(invisible_chars, chars=unicode.INVISIBLE_CHARS, clears="".join(unicode.INVISIBLE)),
+    Pass(_regex_pass(unicode.ODD_SPACE_RE, "repair.odd_space/v1", "non-standard space replaced by a plain space",
+                     lambda s: " "), chars=unicode.ODD_SPACE_CHARS, clears=unicode.ODD_SPACE_CHARS),
+    Pass(_regex_pass(unicode.QUOTE_RE, "repair.straight_quotes/v1", "quote policy: straight quotes",
+                     lambda s: unicode.QUOTES[s]), chars=unicode.QUOTE_CHARS, clears=unicode.QUOTE_CHARS),
+    Pass(_space_run_pass(spacing.SPACE_BEFORE_CLITIC, spacing.CLITIC_NEEDLES, "repair.mt_space_clitic/v1",
+                         "machine-translation space before 's"), spaces=True),
+    Pass(_space_run_pass(spacing.SPACE_BEFORE_HYPHEN, spacing.HYPHEN_NEEDLES, "repair.mt_space_hyphen/v1",
+                         "machine-translation space before a hyphen"), spaces=True),
+    Pass(_space_run_pass(spacing.SPACE_BEFORE_COMMA, spacing.COMMA_NEEDLES, "repair.space_before_comma/v1",
+                         "space before a comma or semicolon"), spaces=True),
+    Pass(_space_run_pass(spacing.SPACE_RUN, spacing.SPACE_RUN_NEEDLES, "repair.space_run/v1",
+                         "run of spaces collapsed", lambda s: " "), spaces=True),
+    Pass(_space_run_pass(spacing.LINE_EDGE_SPACE, spacing.LINE_EDGE_NEEDLES, "repair.line_edge_space/v1",
+                         "space at the start or end of a line"), spaces=True),
 )

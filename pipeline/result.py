@@ -1,0 +1,107 @@
+"""One input's outcome as the writer needs it, made where the input was
+processed.
+
+A run's main process does what must be done in input order (duplicates,
+counts, the files); everything else about a document is per-document work,
+so the worker does it: the output lines are serialised and validated there,
+the report's entry and its Markdown rows are written there, and only these
+strings and a few counts travel back. The main process then costs a few
+microseconds per document, whatever the number of workers, and a cached
+``Result`` (pipeline.cache) is the same bytes a fresh one would be.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+
+from pipeline import report, serialize, to_review
+from pipeline.config import Config
+from pipeline.process import Outcome
+from pipeline.schemas import check, check_report_entry
+
+
+@dataclass(frozen=True)
+class Result:
+    id: str
+    path: str
+    sha256: str  # of the raw bytes ("" when the input could not be read)
+    size: int
+    reason: str | None  # why it was rejected; None when kept
+    detail: str | None
+    stage: str  # the stage that rejected it, or ""
+    chars_in: int  # decoded raw characters (kept documents)
+    chars_out: int  # clean characters (kept documents)
+    records: int
+    # (stage, rule, edits, characters removed) per rule that edited the document
+    rule_edits: tuple[tuple[str, str, int, int], ...]
+    # (stage, rule, score, threshold, excerpt) of each removal near its threshold
+    near_threshold: tuple[tuple[str, str, float, float, str], ...]
+    document_line: str  # documents.jsonl line ("" when rejected)
+    record_lines: str  # records.jsonl lines, each ending in a newline
+    rejected_line: str  # rejected.jsonl line ("" when kept)
+    edits_json: str  # the report entry's "edits" array
+    markdown: str  # report.md's rows for the document's edits (after its heading)
+    text: str = ""  # the clean text, for duplicate screening (kept documents)
+
+    @property
+    def kept(self) -> bool:
+        return self.reason is None
+
+    def report_entry(self) -> str:
+        """The document's entry in report.json, as ``serialize.dumps`` writes it."""
+        head = serialize.dumps({"id": self.id, "status": "kept" if self.kept else "rejected", "reason": self.reason})
+        return f'{head[:-1]},"edits":{self.edits_json}}}'
+
+    def markdown_section(self) -> str:
+        status = "kept" if self.kept else f"rejected: `{self.reason}`"
+        return f"\n### `{self.id}` ({status})\n\n{self.markdown}"
+
+
+def of(outcome: Outcome, config: Config) -> Result:
+    """The Result of a processed (or rejected) input."""
+    doc = outcome.doc
+    edits = [serialize.edit_obj(e) for e in doc.edits]
+    rejected = doc.rejection is not None
+    counts: Counter[tuple[str, str]] = Counter()
+    removed: Counter[tuple[str, str]] = Counter()
+    for e in doc.edits:
+        counts[(e.stage, e.rule)] += 1
+        removed[(e.stage, e.rule)] += len(e.before) - len(e.after)
+    result = Result(
+        id=doc.id, path=doc.source_file, sha256=doc.source_sha256, size=doc.source_size,
+        reason=doc.rejection.reason if rejected else None,
+        detail=doc.rejection.detail if rejected else None,
+        stage=outcome.stage,
+        chars_in=0 if rejected else len(outcome.raw_text),
+        chars_out=0 if rejected else len(doc.text),
+        records=0 if rejected else len(doc.records),
+        rule_edits=tuple((s, r, n, removed[(s, r)]) for (s, r), n in counts.items()),
+        near_threshold=() if rejected else to_review.near_threshold(doc, config),
+        document_line="" if rejected else _line("document", serialize.document_obj(doc, len(outcome.raw_text)), doc.source_file),
+        record_lines="" if rejected else "".join(_line("record", r, doc.source_file) for r in serialize.record_objs(doc)),
+        rejected_line=_line("rejected", serialize.rejected_obj(doc, outcome.stage), doc.source_file) if rejected else "",
+        edits_json=serialize.dumps(edits),
+        markdown=report.document_markdown(edits),
+        text="" if rejected else doc.text,
+    )
+    check_report_entry({"id": result.id, "status": "kept" if result.kept else "rejected",
+                        "reason": result.reason, "edits": edits})
+    return result
+
+
+def rejected(result: Result, reason: str, stage: str, detail: str) -> Result:
+    """The Result of a kept document rejected afterwards, in the main process
+    (a duplicate of a document kept earlier)."""
+    obj = serialize.ordered("rejected", {
+        "id": result.id, "source_file": result.path, "source_sha256": result.sha256 or None,
+        "reason": reason, "stage": stage, "detail": detail,
+    })
+    return replace(result, reason=reason, detail=detail, stage=stage, chars_in=0, chars_out=0, records=0,
+                   near_threshold=(), document_line="", record_lines="", text="",
+                   rejected_line=_line("rejected", obj, result.path))
+
+
+def _line(schema: str, obj: dict, where: str) -> str:
+    check(schema, obj, f"output for {where}")
+    return serialize.dumps(obj) + "\n"
