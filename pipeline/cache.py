@@ -202,7 +202,7 @@ class Store:
             raise Damaged(f"{self.path}: {err}") from err
 
     def result(self, doc_id: str, path: str):
-        """The input's pipeline.results.Result, as stored by put_outcome."""
+        """The input's pipeline.result.Result, as stored by put_outcome."""
         return self._result(self._one(f"SELECT {RESULT_COLUMNS} FROM outcome WHERE id = ? AND path = ?",
                                       (doc_id, path)))
 
