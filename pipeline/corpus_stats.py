@@ -64,12 +64,6 @@ class CountMin:
             low = self.table[cell] if low is None else min(low, self.table[cell])
         return low or 0
 
-    def remove(self, k: int) -> None:
-        """Uncount k once (it was added before): the table becomes what it would
-        be had k never been added, as long as no counter saturated."""
-        for cell in self._cells(k):
-            self.table[cell] -= 1
-
     def cells(self, k: int) -> list[int]:
         return list(self._cells(k))
 
@@ -136,10 +130,6 @@ class CorpusStats:
         """The key is_repeated looks up for a line; None for a line with no words."""
         norm = normalised(text)
         return key(norm) if norm else None
-
-    def key_repeated(self, k: int) -> bool:
-        """is_repeated of a line whose line_key is k."""
-        return self.repeated(self.lines.estimate(k))
 
     def repeated(self, documents: int) -> bool:
         """is_repeated of a line found in this many documents."""

@@ -263,3 +263,24 @@ def test_the_store_gives_results_back_as_they_were_put_and_names_a_missing_one(t
     with pytest.raises(cache.Damaged, match="no entry for d9.txt"):
         list(store.results([("d9", "d9.txt")]))
     store.close()
+
+
+def test_the_recorder_answers_as_the_statistics_and_keeps_consistent_margins() -> None:
+    raw = _dev_raw()
+    config = Config(repeat_min_docs=2)
+    inputs = list_inputs(raw)
+    stats = corpus_stats.first_pass(inputs, raw, config)
+    recorder = cache.Recorder(stats)
+    lines = [line for inp in inputs for line in (raw / inp.path).read_text(encoding="utf-8", errors="replace").splitlines()]
+    asked = [line for line in lines if stats.line_key(line) is not None]
+    assert [recorder.is_repeated(line) for line in asked] == [stats.is_repeated(line) for line in asked]
+    assert not recorder.opaque and any(recorder.answers[k][0] for k in recorder.answers)
+    q = recorder.questions()
+    keys, answers = cache.unpacked(q.asked, "Q"), q.answers
+    assert len(cache.unpacked(q.cells, "I")) == 4 * len(keys) == 4 * len(answers)
+    documents = [stats.key_documents(k) for k in keys]
+    assert q.high_no < stats.threshold() <= q.low_yes
+    assert q.low_yes == min(n for n, a in zip(documents, answers) if a)
+    assert q.high_no == max(n for n, a in zip(documents, answers) if not a)
+    recorder.is_repeated("   ")  # a line with no words: not a question the cache can keep
+    assert recorder.opaque
