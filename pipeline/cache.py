@@ -1,20 +1,42 @@
-"""The per-document cache: the work that depends on nothing but the input's
-bytes, the config and the code, kept between runs and between the two passes
-of a run.
+"""The per-document cache: what a re-run needs to skip an unchanged document,
+kept between runs in one SQLite file (``<clean>/.cache/<key>/cache.sqlite``).
 
-decode and repair (ftfy, the dearest per-document work) depend only on the
-raw bytes and the config, so their output is cached under the raw bytes'
-sha256, in a directory named after the config hash and the code version: a
-change to either starts a new directory (the old ones are removed), so an
-entry can never be stale. The stages after repair read the corpus statistics
-of the first pass, which change whenever any document changes: their outcome
-is cached with the questions it asked the statistics and the answers it got
-(``Recorder``), and reused only when today's statistics answer the same.
+Validity. The cache directory is named after the code version and the config
+hash: a change to either starts a new directory (the old ones are removed), so
+no entry can be stale. Within it, a document's entries are reused only for the
+same relative path, id and raw bytes (sha256), and its outcome only when the
+corpus statistics answer its questions as before (``Recorder``).
 
-Entries are JSON (never pickle: nothing read from disk is executed), written
-to a temporary file and renamed, so a killed run or two workers writing the
-same entry leave a complete entry or none. The cache lives in
-``<clean>/.cache/``; deleting it only costs time.
+What is kept, per input path (one row in each table):
+- ``first``: the raw bytes' sha256, the stat shortcut (below), and the keys of
+  its distinct lines as counted by the first pass (pipeline.corpus_stats);
+- ``outcome``: the line keys its stages asked ``is_repeated`` about, with the
+  sketch cells of those keys, the answers and their margins (``Questions``),
+  and its ``pipeline.result.Result`` (output lines, report entry and its
+  report.md part as text, counts as JSON, and the duplicate fingerprint its
+  worker computed, so a reused document is screened without its text). Rows are kept in input order
+  (key (id, path)), so a re-run reads the reused ones in one scan.
+Per run (table ``meta``): the first pass's sketch and counts, and the report's
+repeated-line examples with where they were found, so a re-run updates the
+statistics by the changed documents only (pipeline.incremental).
+
+The stat shortcut (git's index): an input whose (size, mtime_ns, inode,
+ctime_ns) equal those recorded with its sha256 is taken to have the same bytes
+and is neither read nor hashed. The trust assumption: whatever writes a file
+changes its mtime or size, and ctime changes with every write, chmod or rename
+(only the clock can set it back); files on one file system keep their inode.
+A file modified within the same clock tick as the stat taken of it could keep
+its mtime ("racily clean", as git calls it): a stat whose mtime is less than
+``RACY_NS`` older than the run is not recorded, so such a file is hashed again
+next time. ``curate run --rehash`` hashes every input whatever its stat says.
+
+Safety. Nothing read from the cache is executed (no pickle): rows hold JSON,
+text and packed integers. All of a run's writes are one SQLite transaction,
+committed at the end: a killed run leaves the previous run's cache, whole.
+Runs on one clean/ are serialised by pipeline.version's lock. A damaged file
+(``Damaged``, found when it is opened or when an entry is read) is reported,
+removed and rebuilt by pipeline.version; deleting ``<clean>/.cache`` only
+costs time.
 """
 
 from __future__ import annotations
@@ -24,22 +46,39 @@ import hashlib
 import json
 import os
 import shutil
-import time
+import sqlite3
+import stat as stat_mod
+from array import array
 from pathlib import Path
+from typing import Iterator
 
-from pipeline import process as process_mod
 from pipeline.config import Config
-from pipeline.corpus import Input
-from pipeline.document import Document, Edit, Rejection
-from pipeline.stages import STAGES, decode, repair
 
-CACHED_STAGES = (decode, repair)  # the leading stages whose output is cached
-assert STAGES[: len(CACHED_STAGES)] == CACHED_STAGES
-EDIT_FIELDS = [f.name for f in dataclasses.fields(Edit)]
+FORMAT = 7  # of the file below; part of the directory's key
+FILE = "cache.sqlite"
+RACY_NS = 2_000_000_000  # a stat this recent is not trusted next time (coarse clocks: FAT has 2 s)
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS first (
+    path TEXT PRIMARY KEY, id TEXT NOT NULL, sha256 TEXT NOT NULL,
+    size INTEGER, mtime_ns INTEGER, ino INTEGER, ctime_ns INTEGER,
+    counted INTEGER NOT NULL, keys BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS outcome (
+    id TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, low_yes INTEGER NOT NULL, high_no INTEGER NOT NULL,
+    asked BLOB NOT NULL, cells BLOB NOT NULL, answers BLOB NOT NULL, result TEXT NOT NULL,
+    line TEXT NOT NULL, records TEXT NOT NULL, edits TEXT NOT NULL, md TEXT NOT NULL,
+    fingerprint BLOB NOT NULL,
+    PRIMARY KEY (id, path)) WITHOUT ROWID;
+"""  # outcome rows are kept in input order, (id, path): a re-run reads them in one scan
+RESULT_COLUMNS = "id, path, result, line, records, edits, md, fingerprint"
+
+
+class Damaged(Exception):
+    """The cache file cannot be read as this code wrote it."""
 
 
 def key_dir(cache_root: Path, config: Config, code_sha256: str) -> Path:
-    h = hashlib.sha256(f"{code_sha256}\0{config.hash}\0{len(CACHED_STAGES)}".encode()).hexdigest()
+    h = hashlib.sha256(f"{code_sha256}\0{config.hash}\0{FORMAT}".encode()).hexdigest()
     return cache_root / h[:20]
 
 
@@ -54,173 +93,279 @@ def prepare(cache_root: Path, config: Config, code_sha256: str) -> Path:
     return current
 
 
-def _path(cache_dir: Path, sha256: str) -> Path:
-    return cache_dir / sha256[:2] / f"{sha256}.json"
+def stat_key(st: os.stat_result, run_start_ns: int) -> tuple[int, int, int, int] | None:
+    """What the stat shortcut compares; None when the file changed so recently
+    that a change in the same clock tick would not show (racily clean)."""
+    if st.st_mtime_ns >= run_start_ns - RACY_NS:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 
-def _load(path: Path, inp: Input, size: int, sha256: str) -> tuple[Document, str, str] | None:
+def plain_file_stat(path: Path) -> os.stat_result | None:
+    """The lstat of a regular file (not a symlink); None for anything else."""
     try:
-        with open(path, encoding="utf-8") as f:
-            e = json.load(f)
-        doc = Document(
-            id=inp.id, source_file=inp.path, source_sha256=sha256, source_size=size,
-            text=e["text"], encoding=e["encoding"],
-            edits=tuple(Edit(**dict(zip(EDIT_FIELDS, v))) for v in e["edits"]),
-            rejection=Rejection(*e["rejection"]) if e["rejection"] else None,
-        )
-        return doc, e["raw_text"], e["stage"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # missing or damaged: recompute
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return st if stat_mod.S_ISREG(st.st_mode) else None
 
 
-def _store(path: Path, doc: Document, raw_text: str, stage: str) -> None:
-    entry = {
-        "stage": stage, "raw_text": raw_text, "text": doc.text, "encoding": doc.encoding,
-        "edits": [[getattr(e, f) for f in EDIT_FIELDS] for e in doc.edits],
-        "rejection": [doc.rejection.reason, doc.rejection.detail] if doc.rejection else None,
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(entry, f, ensure_ascii=False, separators=(",", ":"))
-    os.replace(tmp, path)
+@dataclasses.dataclass(frozen=True)
+class Known:
+    """What the cache knows of an input path from the previous run."""
+
+    id: str
+    sha256: str
+    stat: tuple | None
+    counted: bool  # the first pass counted its lines (it got past repair)
 
 
-def run_cached_stages(inp: Input, data: bytes, config: Config) -> tuple[Document, str, str]:
-    """(document after decode and repair, decoded raw text, the stage that
-    rejected it or ""), computed as pipeline.process computes them."""
-    doc = Document(inp.id, inp.path, hashlib.sha256(data).hexdigest(), len(data), raw=data)
-    raw_text = ""
-    for stage in CACHED_STAGES:
-        started = time.perf_counter()
-        doc = stage.apply(doc, config)
-        if process_mod.on_stage_time is not None:
-            process_mod.on_stage_time(stage.NAME, time.perf_counter() - started)
-        if stage is decode:
-            raw_text = doc.text
-        if doc.rejection is not None:
-            return doc, raw_text, stage.NAME
-    return doc, raw_text, ""
+def packed(values, typecode: str) -> bytes:
+    return array(typecode, values).tobytes()
 
 
-def cached_stages(inp: Input, data: bytes, shared) -> tuple[Document, str, str]:
-    """(document after decode and repair, decoded raw text), from the cache
-    when it holds this input's bytes, else computed (and stored)."""
-    if shared.cache_dir is None:
-        return run_cached_stages(inp, data, shared.config)
-    sha256 = hashlib.sha256(data).hexdigest()
-    path = _path(shared.cache_dir, sha256)
-    hit = _load(path, inp, len(data), sha256)
-    if hit is not None:
-        return hit
-    doc, raw_text, stage = run_cached_stages(inp, data, shared.config)
-    _store(path, doc, raw_text, stage)
-    return doc, raw_text, stage
+def unpacked(blob: bytes, typecode: str) -> array:
+    a = array(typecode)
+    a.frombytes(blob)
+    return a
 
 
-def decoded_and_repaired(inp: Input, data: bytes, shared) -> Document:
-    return cached_stages(inp, data, shared)[0]
+class Store:
+    """The cache file: read at the start of a run, written in one transaction."""
+
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / FILE
+        try:
+            self.dirty = False  # written to in this run
+            self.db = sqlite3.connect(self.path, isolation_level=None)
+            self.db.executescript(SCHEMA)
+            self.meta = self._meta()
+            self.known = {} if self.meta is None else self._known()
+            self.outcomes = {} if self.meta is None else \
+                {path: rest for path, *rest in self.db.execute("SELECT path, sha256, low_yes, high_no FROM outcome")}
+            self.db.execute("BEGIN")
+            if self.meta is None:  # rows written without their run's meta are not trusted
+                self.reset()
+        except (sqlite3.Error, ValueError, KeyError, TypeError) as err:
+            raise Damaged(f"{self.path}: {err}") from err
+
+    def _meta(self) -> dict | None:
+        rows = dict(self.db.execute("SELECT name, value FROM meta"))
+        if "stats" not in rows or "sketch" not in rows:
+            return None
+        meta = json.loads(rows["stats"])
+        meta["sketch"] = unpacked(rows["sketch"], "I")
+        return meta
+
+    def _known(self) -> dict[str, Known]:
+        rows = self.db.execute("SELECT path, id, sha256, size, mtime_ns, ino, ctime_ns, counted FROM first")
+        return {path: Known(doc_id, sha, None if size is None else (size, mtime, ino, ctime), bool(counted))
+                for path, doc_id, sha, size, mtime, ino, ctime, counted in rows}
+
+    def _one(self, sql: str, key: str | tuple):
+        path = key if isinstance(key, str) else key[1]
+        try:
+            row = self.db.execute(sql, (key,) if isinstance(key, str) else key).fetchone()
+        except sqlite3.Error as err:
+            raise Damaged(f"{self.path}: {err}") from err
+        if row is None:
+            raise Damaged(f"{self.path}: no entry for {path}")
+        return row
+
+    def keys(self, path: str) -> array:
+        """The line keys the first pass counted for this input."""
+        return unpacked(self._one("SELECT keys FROM first WHERE path = ?", path)[0], "Q")
+
+    def put_first(self, path: str, doc_id: str, sha256: str, stat: tuple | None, keys: bytes | None) -> None:
+        """keys None: the first pass did not count the input (rejected before its lines were counted)."""
+        self.dirty = True
+        size, mtime, ino, ctime = stat or (None, None, None, None)
+        self.db.execute("INSERT OR REPLACE INTO first VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (path, doc_id, sha256, size, mtime, ino, ctime, keys is not None, keys or b""))
+
+    def put_stat(self, path: str, stat: tuple | None) -> None:
+        self.dirty = True
+        size, mtime, ino, ctime = stat or (None, None, None, None)
+        self.db.execute("UPDATE first SET size = ?, mtime_ns = ?, ino = ?, ctime_ns = ? WHERE path = ?",
+                        (size, mtime, ino, ctime, path))
+
+    def questions(self, doc_id: str, path: str) -> tuple[bytes, bytes, bytes]:
+        """(asked keys, their sketch cells, answers) of the input's outcome."""
+        return self._one("SELECT asked, cells, answers FROM outcome WHERE id = ? AND path = ?", (doc_id, path))
+
+    def read_cells(self, cells: set[int]) -> set[str]:
+        """The paths whose outcome read any of these sketch cells (one scan)."""
+        try:
+            return {path for path, read in self.db.execute("SELECT path, cells FROM outcome")
+                    if not cells.isdisjoint(unpacked(read, "I"))}
+        except sqlite3.Error as err:
+            raise Damaged(f"{self.path}: {err}") from err
+
+    def result(self, doc_id: str, path: str):
+        """The input's pipeline.result.Result, as stored by put_outcome."""
+        return self._result(self._one(f"SELECT {RESULT_COLUMNS} FROM outcome WHERE id = ? AND path = ?",
+                                      (doc_id, path)))
+
+    def results(self, wanted) -> Iterator:
+        """The Results of the (id, path) pairs in ``wanted``, an iterable in
+        input order: one scan of the table (its rows are kept in that order)."""
+        try:
+            rows = self.db.execute(f"SELECT {RESULT_COLUMNS} FROM outcome ORDER BY id, path")
+            row = next(rows, None)
+            for key in wanted:
+                while row is not None and (row[0], row[1]) < key:
+                    row = next(rows, None)
+                if row is not None and (row[0], row[1]) == key:
+                    yield self._result(row)
+                else:  # rows written during the scan may move it past a row: look it up
+                    yield self.result(*key)
+        except sqlite3.Error as err:
+            raise Damaged(f"{self.path}: {err}") from err
+
+    def _result(self, row):
+        from pipeline.result import Result
+        doc_id, path, head, line, records, edits, md, fp = row
+        try:
+            sha256, size, reason, detail, stage, chars_in, chars_out, n_records, rules, near = json.loads(head)
+            kept = reason is None
+            return Result(doc_id, path, sha256, size, reason, detail, stage, chars_in, chars_out, n_records,
+                          tuple(map(tuple, rules)), tuple(map(tuple, near)), line if kept else "", records,
+                          "" if kept else line, edits, md, _fingerprint_from(fp))
+        except (ValueError, TypeError) as err:
+            raise Damaged(f"{self.path}: the entry of {path}: {err}") from err
+
+    def put_outcome(self, result, questions: "Questions") -> None:
+        self.dirty = True
+        r, q = result, questions
+        head = json.dumps([r.sha256, r.size, r.reason, r.detail, r.stage, r.chars_in, r.chars_out, r.records,
+                           r.rule_edits, r.near_threshold], ensure_ascii=False, separators=(",", ":"))
+        line = r.document_line if r.kept else r.rejected_line
+        self.db.execute("INSERT OR REPLACE INTO outcome VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (r.id, r.path, r.sha256, q.low_yes, q.high_no, q.asked, q.cells, q.answers,
+                         head, line, r.record_lines, r.edits_json, r.markdown, _fingerprint_blob(r.fingerprint)))
+
+    def put_margins(self, doc_id: str, path: str, low_yes: int, high_no: int) -> None:
+        self.dirty = True
+        self.db.execute("UPDATE outcome SET low_yes = ?, high_no = ? WHERE id = ? AND path = ?",
+                        (low_yes, high_no, doc_id, path))
+
+    def reset(self) -> None:
+        """Drop every entry (the statistics are counted from scratch)."""
+        self.dirty = True
+        self.db.execute("DELETE FROM first")
+        self.db.execute("DELETE FROM outcome")
+        self.known, self.outcomes = {}, {}
+
+    def forget(self, doc_id: str, path: str, outcome_only: bool = False) -> None:
+        self.dirty = True
+        self.db.execute("DELETE FROM outcome WHERE id = ? AND path = ?", (doc_id, path))
+        if not outcome_only:
+            self.db.execute("DELETE FROM first WHERE path = ?", (path,))
+
+    def commit(self, meta: dict, sketch: array) -> None:
+        """Make this run's writes the cache, with the run's statistics (a run
+        that changed nothing leaves the file untouched)."""
+        if not self.dirty and self.meta is not None and \
+                {**self.meta, "sketch": None} == {**meta, "sketch": None} and self.meta["sketch"] == sketch:
+            self.db.execute("ROLLBACK")
+            self.db.close()
+            return
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('stats', ?)",
+                        (json.dumps(meta, ensure_ascii=False, separators=(",", ":")),))
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('sketch', ?)", (sketch.tobytes(),))
+        self.db.execute("COMMIT")
+        self.db.close()
+
+    def close(self) -> None:
+        """Leave the file as the previous run left it (the transaction is dropped)."""
+        try:
+            self.db.close()
+        except sqlite3.Error:
+            pass
 
 
-# Whole outcomes. The stages after repair read the corpus statistics only
-# through these methods; a Recorder notes every question and its answer. An
-# outcome is reused when the new statistics give the same answer to every
-# question its document asked: the stages are pure functions of the document,
-# the config, the code and those answers, so the outcome is the same.
-TRACKED = ("is_repeated", "line_documents", "threshold")
+def remove(directory: Path) -> None:
+    for name in os.listdir(directory):
+        if name.startswith(FILE):
+            os.unlink(directory / name)
 
 
 class Recorder:
-    """The corpus statistics, noting the questions asked and their answers.
-    Any other use of the statistics makes the outcome uncacheable (opaque)."""
+    """The corpus statistics, noting the line keys the stages asked
+    ``is_repeated`` about and the answers. Any other use of the statistics
+    makes the outcome depend on more than those answers: it is not cached
+    (``opaque``)."""
 
     def __init__(self, stats) -> None:
         self._stats = stats
-        self.answers: dict[tuple, object] = {}
+        self.answers: dict[int, tuple[bool, int, list[int]]] = {}  # key -> (answer, documents, cells)
         self.opaque = False
 
-    def __getattr__(self, name: str):
-        value = getattr(self._stats, name)
-        if name not in TRACKED:
+    def is_repeated(self, text: str) -> bool:
+        stats = self._stats
+        k = stats.line_key(text)
+        if k is None:
             self.opaque = True
-            return value
+            return stats.is_repeated(text)
+        asked = self.answers.get(k)
+        if asked is None:
+            cells = stats.lines.cells(k)
+            documents = min(stats.lines.table[c] for c in cells)  # CountMin.estimate
+            asked = self.answers[k] = (stats.repeated(documents), documents, cells)
+        return asked[0]
 
-        def asked(*args):
-            answer = value(*args)
-            self.answers[(name, *args)] = answer
-            return answer
-        return asked
+    def __getattr__(self, name: str):
+        self.opaque = True
+        return getattr(self._stats, name)
 
-
-def _doc_obj(doc: Document) -> dict:
-    out = {}
-    for f in dataclasses.fields(Document):
-        value = getattr(doc, f.name)
-        if f.name == "raw":
-            continue
-        if f.name == "edits":
-            value = [[getattr(e, k) for k in EDIT_FIELDS] for e in value]
-        elif f.name == "records":
-            value = [dataclasses.asdict(r) for r in value]
-        elif f.name == "rejection":
-            value = [value.reason, value.detail] if value else None
-        elif isinstance(value, tuple):
-            value = list(value)
-        out[f.name] = value
-    return out
+    def questions(self) -> "Questions":
+        """The questions and answers, as the cache keeps them."""
+        values = self.answers.values()
+        answers = [a for a, _, _ in values]
+        return Questions(packed(self.answers, "Q"), packed([c for _, _, cells in values for c in cells], "I"),
+                         bytes(answers), *margins([n for _, n, _ in values], answers))
 
 
-def _doc_from(obj: dict) -> Document:
-    from pipeline.document import Record
-    values = {}
-    for f in dataclasses.fields(Document):
-        if f.name == "raw":
-            continue
-        value = obj[f.name]
-        if f.name == "edits":
-            value = tuple(Edit(**dict(zip(EDIT_FIELDS, v))) for v in value)
-        elif f.name == "records":
-            value = tuple(Record(**r) for r in value)
-        elif f.name == "rejection":
-            value = Rejection(*value) if value else None
-        elif isinstance(value, list):
-            value = tuple(value)
-        values[f.name] = value
-    return Document(**values)
+@dataclasses.dataclass(frozen=True)
+class Questions:
+    """The line keys a document's stages asked ``is_repeated`` about, the
+    sketch cells of those keys, the answers (one byte each), and the margins:
+    the fewest documents of a line answered yes and the most of a line
+    answered no. While none of those cells changes, the answers stay the same
+    for any threshold in (high_no, low_yes]."""
+
+    asked: bytes
+    cells: bytes
+    answers: bytes
+    low_yes: int
+    high_no: int
 
 
-def _outcome_path(cache_dir: Path, inp: Input, sha256: str) -> Path:
-    h = hashlib.sha256(f"{sha256}\0{inp.id}\0{inp.path}".encode()).hexdigest()
-    return cache_dir / h[:2] / f"{h}.outcome.json"
+NO_YES = 2**32  # low_yes when no line was answered yes
 
 
-def cached_outcome(inp: Input, data: bytes, shared):
-    """The outcome a previous run stored for these bytes, id and path, when
-    the current statistics answer its questions as before; else None."""
-    from pipeline.process import Outcome
-    if shared.cache_dir is None:
+def margins(documents, answers) -> tuple[int, int]:
+    """(low_yes, high_no) of the estimates of lines answered yes and no."""
+    low_yes, high_no = NO_YES, -1
+    for n, yes in zip(documents, answers):
+        if yes:
+            low_yes = min(low_yes, n)
+        else:
+            high_no = max(high_no, n)
+    return low_yes, high_no
+
+
+def _fingerprint_blob(fp) -> bytes:
+    """A kept document's duplicate fingerprint (pipeline.dedup.Fingerprint)
+    as bytes: the lengths of its digest and signature, then its three parts."""
+    if fp is None:
+        return b""
+    return len(fp.digest).to_bytes(4, "little") + len(fp.signature).to_bytes(4, "little") + fp.digest + fp.signature + fp.bands
+
+
+def _fingerprint_from(blob: bytes):
+    if not blob:
         return None
-    path = _outcome_path(shared.cache_dir, inp, hashlib.sha256(data).hexdigest())
-    try:
-        with open(path, encoding="utf-8") as f:
-            entry = json.load(f)
-        stats = shared.stats
-        for name, *args, answer in entry["answers"]:
-            if stats is None or getattr(stats, name)(*args) != answer:
-                return None
-        return Outcome(_doc_from(entry["doc"]), entry["raw_text"], entry["stage"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def store_outcome(inp: Input, data: bytes, shared, outcome, recorder: Recorder | None) -> None:
-    if shared.cache_dir is None or (recorder is not None and recorder.opaque):
-        return
-    answers = [[*question, answer] for question, answer in (recorder.answers.items() if recorder else ())]
-    entry = {"answers": answers, "stage": outcome.stage, "raw_text": outcome.raw_text, "doc": _doc_obj(outcome.doc)}
-    path = _outcome_path(shared.cache_dir, inp, hashlib.sha256(data).hexdigest())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(entry, f, ensure_ascii=False, separators=(",", ":"))
-    os.replace(tmp, path)
+    from pipeline.dedup import Fingerprint
+    d, n = int.from_bytes(blob[:4], "little"), int.from_bytes(blob[4:8], "little")
+    return Fingerprint(bytes(blob[8:8 + d]), bytes(blob[8 + d:8 + d + n]), bytes(blob[8 + d + n:]))

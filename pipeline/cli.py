@@ -33,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
                      help="the Ray cluster to join (--executor ray; default: start a local one)")
     run.add_argument("--no-cache", action="store_true",
                      help=f"neither read nor fill the per-document cache in --clean/{version.CACHE_DIR}")
+    run.add_argument("--rehash", action="store_true",
+                     help="read and hash every input, instead of trusting an unchanged size, mtime, ctime and inode")
     run.add_argument("--follow-symlinks", action="store_true",
                      help="read symlinks that point outside --raw (config allow_symlinks_outside; default: reject them)")
     commands.add_parsers(sub)
@@ -61,7 +63,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             result = version.run(args.raw, args.clean, config, on_progress=bar or (lambda *a: None),
                                  on_wait=lambda: say(f"curate: waiting for another run on {args.clean} to finish"),
                                  executor=executors.make(args.executor, args.workers, args.address),
-                                 cache_dir=None if args.no_cache else args.clean / version.CACHE_DIR)
+                                 cache_dir=None if args.no_cache else args.clean / version.CACHE_DIR,
+                                 rehash=args.rehash, on_note=lambda m: print(f"curate: {m}", file=sys.stderr))
     except (SchemaViolation, version.ProcessingError) as err:
         print(f"\ncurate: BUG, nothing published: {err}", file=sys.stderr)
         return 1
@@ -70,6 +73,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     for line in progress_mod.summary_table(result.summary, result.stages, times.seconds,
                                            time.monotonic() - started):
         say(line)
+    if not args.no_cache:
+        done, n = result.inputs_done, result.summary["documents_in"]
+        say(f"cache: {done['processed']} of {n} inputs processed ({done['decoded']} new or changed), "
+            f"{n - done['processed']} reused; {done['hashed']} hashed again (their stat changed)")
     if result.version is None:
         say(f"nothing changed since {result.latest}: no new version written")
     else:

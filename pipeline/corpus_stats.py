@@ -64,6 +64,9 @@ class CountMin:
             low = self.table[cell] if low is None else min(low, self.table[cell])
         return low or 0
 
+    def cells(self, k: int) -> list[int]:
+        return list(self._cells(k))
+
     def cells_of(self, keys: list[int]) -> np.ndarray:
         """The cells ``add`` increments for each key, all at once (uint64
         arithmetic wraps, but the low bits the cell is taken from are the same
@@ -121,6 +124,20 @@ class CorpusStats:
     def is_repeated(self, text: str) -> bool:
         """The line recurs in enough documents of the corpus to be boilerplate."""
         return self.line_documents(text) >= self.threshold()
+
+    @staticmethod
+    def line_key(text: str) -> int | None:
+        """The key is_repeated looks up for a line; None for a line with no words."""
+        norm = normalised(text)
+        return key(norm) if norm else None
+
+    def repeated(self, documents: int) -> bool:
+        """is_repeated of a line found in this many documents."""
+        return documents >= self.threshold()
+
+    def key_documents(self, k: int) -> int:
+        """line_documents of a line whose line_key is k."""
+        return self.lines.estimate(k)
 
     def summary(self) -> dict:
         """What the change report says about the first pass."""

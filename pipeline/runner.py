@@ -1,7 +1,8 @@
-"""The per-input work of a run, as executors ship it to workers: read the
-input, process it (or take it from the cache), and send back only what the
-writer needs: the ``Result`` (serialised output lines and a few counts,
-pipeline.result), and the stage timings.
+"""The per-input work of the second pass, as executors ship it to workers:
+take the repaired document the first pass left (or read, decode and repair the
+input), run the remaining stages, and send back only what the writer needs: a
+``pipeline.result.Result`` (output lines, counts), the questions the stages
+asked the corpus statistics (for the cache), and the stage timings.
 
 This is the one function the run loop maps over the inputs; it depends only
 on its input and ``Shared``, so where it runs never changes the output.
@@ -9,16 +10,16 @@ on its input and ``Shared``, so where it runs never changes the output.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from pipeline import cache, dedup, process as process_mod, result
+from pipeline import cache, dedup, handover, process as process_mod, result as result_mod
 from pipeline.config import Config
 from pipeline.corpus import Input, read_input
 from pipeline.process import Outcome, process
-from pipeline.result import Result
 from pipeline.schemas import SchemaViolation
 
 
@@ -29,46 +30,51 @@ class Shared:
     raw_dir: Path
     config: Config
     stats: object = None  # corpus statistics of the first pass (pipeline.corpus_stats), if any
-    cache_dir: Path | None = None  # per-document cache (pipeline.cache), if any
+    spill_dir: Path | None = None  # where first-pass workers leave repaired documents (pipeline.handover)
 
 
 @dataclass(frozen=True)
 class Done:
-    result: Result | None
+    result: result_mod.Result | None  # None on error
+    questions: cache.Questions | None  # asked of the corpus statistics; None: not cacheable
     times: tuple[tuple[str, float], ...]  # (stage, seconds), for the run summary
     error: str | None = None  # a stage raised: the input is named by the caller
-    schema_violation: bool = False  # the error is an output the schemas refuse
+    invalid: bool = False  # the error is an output that does not match its schema
 
 
-def work(inp: Input, shared: Shared) -> Done:
+def outcome(inp: Input, spilled: handover.Location | None, shared: Shared, recorder=None) -> Outcome:
+    """The input's outcome, starting from its spilled repaired document if any."""
+    resumed = handover.get(spilled) if spilled is not None else None
+    if resumed is None:
+        data, rejected = read_input(inp, shared.raw_dir, shared.config)
+        if rejected is not None:
+            return Outcome(rejected, "", "read")
+        resumed = handover.decode_and_repair(inp, data, shared.config)
+    doc, raw_text, stage = resumed
+    if doc.rejection is not None:
+        return Outcome(dataclasses.replace(doc, raw=b""), raw_text, stage)
+    out = process(inp.id, inp.path, b"", shared.config, recorder, resume=(doc, raw_text, len(handover.first_stages())))
+    return dataclasses.replace(out, doc=dataclasses.replace(out.doc, raw=b""))
+
+
+def work(item: tuple[Input, handover.Location | None], shared: Shared) -> Done:
+    inp, spilled = item
     times: list[tuple[str, float]] = []
     observer = process_mod.on_stage_time
     process_mod.on_stage_time = lambda stage, seconds: times.append((stage, seconds))
     try:
-        outcome = _outcome(inp, shared)
-        return Done(result.of(outcome, shared.config, _fingerprint(outcome, shared.config, times)), tuple(times))
-    except SchemaViolation as err:  # output that does not match the schemas: nothing is published
-        return Done(None, (), str(err), schema_violation=True)
+        recorder = cache.Recorder(shared.stats) if shared.stats is not None else None
+        out = outcome(inp, spilled, shared, recorder)
+        result = result_mod.of(out, shared.config, _fingerprint(out, shared.config, times))
+        questions = None if recorder is not None and recorder.opaque else \
+            recorder.questions() if recorder is not None else cache.Questions(b"", b"", b"", cache.NO_YES, -1)
+    except SchemaViolation as err:  # a bug too, reported as such by the caller
+        return Done(None, None, (), str(err), invalid=True)
     except Exception as err:  # a bug: the caller names the input that triggers it
-        return Done(None, (), f"{type(err).__name__}: {err}")
+        return Done(None, None, (), f"{type(err).__name__}: {err}")
     finally:
         process_mod.on_stage_time = observer
-
-
-def _outcome(inp: Input, shared: Shared) -> Outcome:
-    data, rejected = read_input(inp, shared.raw_dir, shared.config)
-    if rejected is not None:
-        return Outcome(rejected, "", "read")
-    if (outcome := cache.cached_outcome(inp, data, shared)) is not None:
-        return outcome
-    doc, raw_text, stage = cache.cached_stages(inp, data, shared)
-    if doc.rejection is not None:
-        return Outcome(doc, raw_text, stage)
-    # the remaining stages, after those the cache holds
-    recorder = cache.Recorder(shared.stats) if shared.stats is not None else None
-    outcome = process(inp.id, inp.path, data, shared.config, recorder, resume=(doc, raw_text, len(cache.CACHED_STAGES)))
-    cache.store_outcome(inp, data, shared, outcome, recorder)
-    return outcome
+    return Done(result, questions, tuple(times))
 
 
 def _fingerprint(outcome: Outcome, config: Config, times: list) -> dedup.Fingerprint | None:
@@ -82,19 +88,19 @@ def _fingerprint(outcome: Outcome, config: Config, times: list) -> dedup.Fingerp
     return fp
 
 
-def results(inputs: list[Input], shared: Shared, executor=None) -> Iterator[Result]:
-    """Every input's Result, in input order. Stage timings are passed on to
+def results(inputs: list[Input], items, shared: Shared, executor=None) -> Iterator[Done]:
+    """The Done of every item, in order. Stage timings are passed on to
     ``pipeline.process.on_stage_time`` in this process, wherever they ran.
     Raises ``ProcessingError`` naming the input when a stage raised."""
     from pipeline.version import ProcessingError  # version imports this module
 
-    results = executor.map(work, inputs, shared) if executor is not None else (work(i, shared) for i in inputs)
-    for inp, done in zip(inputs, results):
-        if done.schema_violation:
-            raise SchemaViolation(done.error)
-        if done.error is not None:
-            raise ProcessingError(f"processing {inp.path} raised {done.error}")
+    done = executor.map(work, items, shared) if executor is not None else (work(i, shared) for i in items)
+    for inp, d in zip(inputs, done):
+        if d.invalid:
+            raise SchemaViolation(d.error)
+        if d.error is not None:
+            raise ProcessingError(f"processing {inp.path} raised {d.error}")
         if process_mod.on_stage_time is not None:
-            for stage, seconds in done.times:
+            for stage, seconds in d.times:
                 process_mod.on_stage_time(stage, seconds)
-        yield done.result
+        yield d

@@ -6,9 +6,10 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from jsonschema import Draft202012Validator
-
 from pipeline import fastvalidate
+
+# jsonschema is imported when a compiled validator finds a problem (to name
+# it): importing it costs more than a re-run of a few changed documents.
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 NAMES = ("document", "record", "rejected", "manifest", "report")
@@ -25,7 +26,8 @@ def schema(name: str) -> dict:
 
 
 @lru_cache(maxsize=None)
-def validator(name: str) -> Draft202012Validator:
+def validator(name: str):
+    from jsonschema import Draft202012Validator
     return Draft202012Validator(schema(name))
 
 
@@ -34,7 +36,8 @@ def field_order(name: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=None)
-def _report_entry_validator() -> Draft202012Validator:
+def _report_entry_validator():
+    from jsonschema import Draft202012Validator
     # report.json is written one document entry at a time, so each entry is
     # validated against the schema of report.documents[] on its own.
     root = schema("report")

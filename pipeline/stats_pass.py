@@ -1,16 +1,18 @@
 """The first pass (pipeline.corpus_stats) mapped over an executor.
 
-Workers do the per-document work (read, decode, repair, hash lines); this
-process adds the results to one CorpusStats in input order. The result
+Workers do the per-document work (read, hash, decode, repair, hash lines);
+this process adds the results to one CorpusStats in input order. The result
 equals ``corpus_stats.first_pass`` exactly (tests/test_stats_pass.py): line
 counts and the report's examples are added in the same order.
+pipeline.incremental runs it on the inputs that changed since the last run.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
-from pipeline import corpus_stats, process as process_mod
+from pipeline import corpus_stats, handover, process as process_mod
 from pipeline.corpus import Input, read_input
 from pipeline.corpus_stats import CorpusStats
 
@@ -19,65 +21,76 @@ from pipeline.corpus_stats import CorpusStats
 class Counts:
     """One document's contribution to the first pass."""
 
-    lines: tuple[tuple[int, str], ...]  # (key, excerpt) of each distinct line, in text order
+    sha256: str
+    lines: tuple[tuple[int, str], ...] | None  # (key, excerpt) of each distinct line, in text order;
+    # None: rejected before its lines are counted (decode, repair)
+    spill: handover.Location | None = None  # where the repaired document waits for the second pass
 
 
-def repaired_text(inp: Input, shared) -> str | None:
-    """The input decoded and repaired as the pipeline does; None when it is
-    rejected before that (the second pass rejects it with its reason)."""
-    from pipeline import cache
-    data, rejected = read_input(inp, shared.raw_dir, shared.config)
-    if rejected is not None:
-        return None
-    doc = cache.decoded_and_repaired(inp, data, shared)
-    return doc.text if doc.rejection is None else None
+@dataclass(frozen=True)
+class FirstDone:
+    counts: Counts | None  # None: rejected when read (the second pass rejects it with its reason)
+    times: tuple  # (stage, seconds)
+    error: str | None = None  # a stage raised: the caller names the input
 
 
-def counts(text: str) -> Counts:
-    return Counts(tuple(corpus_stats.distinct_keys(text)))
+def counts(text: str) -> tuple[tuple[int, str], ...]:
+    return tuple(corpus_stats.distinct_keys(text))
 
 
-def work(inp: Input, shared) -> tuple[Counts | None | str, tuple]:
-    """(the document's Counts, or None when it is rejected before repair, or
-    the error a stage raised; the stage timings)."""
+def work(inp: Input, shared) -> FirstDone:
     times: list[tuple[str, float]] = []
     observer = process_mod.on_stage_time
     process_mod.on_stage_time = lambda stage, seconds: times.append((stage, seconds))
     try:
-        text = repaired_text(inp, shared)
+        data, rejected = read_input(inp, shared.raw_dir, shared.config)
+        if rejected is not None:
+            return FirstDone(None, ())
+        sha256 = hashlib.sha256(data).hexdigest()
+        doc, raw_text, stage = handover.decode_and_repair(inp, data, shared.config)
+        where = handover.put(shared.spill_dir, doc, raw_text, stage) if shared.spill_dir is not None else None
+        lines = None if doc.rejection is not None else counts(doc.text)
+        return FirstDone(Counts(sha256, lines, where), tuple(times))
     except Exception as err:  # a bug: the caller names the input
-        return f"{type(err).__name__}: {err}", ()
+        return FirstDone(None, (), f"{type(err).__name__}: {err}")
     finally:
         process_mod.on_stage_time = observer
-    return (None if text is None else counts(text)), tuple(times)
 
 
-def add(stats: CorpusStats, c: Counts) -> None:
-    """CorpusStats.add_text, from a worker's Counts. Until the report's
+def add(stats: CorpusStats, lines) -> None:
+    """CorpusStats.add_text, from a worker's lines. Until the report's
     examples are chosen, line by line (an example is a line reaching the
     threshold, the first ones in input order); then all the document's
     lines at once, in C (the main process must not be the bottleneck)."""
     stats.documents += 1
     if len(stats.examples) < corpus_stats.MAX_EXAMPLES:
-        for k, excerpt in c.lines:
+        for k, excerpt in lines:
             stats.add_line(k, excerpt)
-    elif c.lines:
-        stats.lines_counted += len(c.lines)
-        stats.lines.add_cells(stats.lines.cells_of([k for k, _ in c.lines]))
+    elif lines:
+        stats.lines_counted += len(lines)
+        stats.lines.add_cells(stats.lines.cells_of([k for k, _ in lines]))
+
+
+def results(inputs: list[Input], shared, executor=None):
+    """(input, FirstDone) of every input, in order; raises ProcessingError naming
+    the input when a stage raised, and passes stage timings on."""
+    from pipeline.version import ProcessingError  # version imports this module
+
+    done = executor.map(work, inputs, shared) if executor is not None else (work(i, shared) for i in inputs)
+    for inp, d in zip(inputs, done):
+        if process_mod.on_stage_time is not None:  # decode and repair run here, not in the second pass
+            for stage, seconds in d.times:
+                process_mod.on_stage_time(stage, seconds)
+        if d.error is not None:
+            raise ProcessingError(f"processing {inp.path} raised {d.error}")
+        yield inp, d
 
 
 def first_pass(inputs: list[Input], shared, executor=None) -> CorpusStats:
-    from pipeline.version import ProcessingError  # version imports this module
-
+    """The first pass over every input, with no cache."""
     config = shared.config
     stats = CorpusStats(config.repeat_min_docs, config.repeat_min_share)
-    results = executor.map(work, inputs, shared) if executor is not None else (work(i, shared) for i in inputs)
-    for inp, (c, times) in zip(inputs, results):
-        if process_mod.on_stage_time is not None:  # decode and repair run here, not in the second pass
-            for stage, seconds in times:
-                process_mod.on_stage_time(stage, seconds)
-        if isinstance(c, str):
-            raise ProcessingError(f"processing {inp.path} raised {c}")
-        if c is not None:
-            add(stats, c)
+    for _, d in results(inputs, shared, executor):
+        if d.counts is not None and d.counts.lines is not None:
+            add(stats, d.counts.lines)
     return stats

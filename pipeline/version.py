@@ -29,7 +29,7 @@ from typing import Callable, Iterator
 import pipeline
 from pipeline import changes, dedup, report, serialize, spill
 from pipeline import to_review  # removals to review
-from pipeline import cache, runner, stats_pass  # per-input work, mapped by an executor
+from pipeline import cache, handover, incremental  # per-input work, mapped by an executor, cached
 from pipeline.config import Config
 from pipeline.corpus import list_inputs
 from pipeline.schemas import SCHEMA_DIR, check
@@ -39,6 +39,8 @@ VERSION_RE = re.compile(r"^v([1-9][0-9]*)$")
 TMP_PREFIX = ".tmp-"  # a version being built
 LATEST_TMP_PREFIX = ".LATEST."  # a LATEST being written
 CACHE_DIR = ".cache"  # per-document cache (pipeline.cache)
+SPILL_DIR = ".spill"  # in a version being built: repaired documents between the passes (pipeline.handover)
+_JSON = json.JSONDecoder()
 
 
 class ProcessingError(Exception):
@@ -51,6 +53,7 @@ class RunResult:
     latest: str | None  # what LATEST names after the run
     summary: dict = field(default_factory=dict)
     stages: list = field(default_factory=list)
+    inputs_done: dict = field(default_factory=dict)  # inputs hashed, decoded, rechecked, processed (pipeline.incremental)
 
 
 def code_version() -> dict:
@@ -111,20 +114,45 @@ def file_stats(path: Path) -> dict:
 
 def run(raw_dir: Path, clean_dir: Path, config: Config,
         on_progress: Callable[[int, int, int], None] = lambda done, total, nbytes: None,
-        on_wait: Callable[[], None] = lambda: None, executor=None, cache_dir: Path | None = None) -> RunResult:
+        on_wait: Callable[[], None] = lambda: None, executor=None, cache_dir: Path | None = None,
+        rehash: bool = False, on_note: Callable[[str], None] = lambda message: None) -> RunResult:
     """``executor`` (pipeline.executors) decides where documents are processed;
     None processes them in this process. ``cache_dir`` keeps the per-document
-    cache (pipeline.cache; the CLI uses ``<clean>/.cache``); None runs without.
-    The output is the same either way."""
+    cache (pipeline.cache; the CLI uses ``<clean>/.cache``); None runs without;
+    ``rehash`` reads every input instead of trusting unchanged stats. The
+    output is the same either way. ``on_note`` hears of a damaged cache."""
     clean_dir.mkdir(parents=True, exist_ok=True)
     with locked(clean_dir, on_wait):
         recover(clean_dir)
         parent = read_latest(clean_dir)
-        tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=clean_dir))
-        try:
-            return _build(raw_dir, clean_dir, tmp, parent, config, on_progress, executor, cache_dir)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+        for attempt in (1, 2):
+            tmp, store = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=clean_dir)), None
+            try:
+                store = _open_cache(cache_dir, config, on_note)
+                return _build(raw_dir, clean_dir, tmp, parent, config, on_progress, executor, store, rehash)
+            except cache.Damaged as err:  # found while reading an entry: start again without it
+                if attempt == 2 or store is None:
+                    raise
+                store.close()
+                on_note(f"the cache is damaged ({err}); removed it, the run starts again and rebuilds it")
+                cache.remove(store.path.parent)
+            finally:
+                if store is not None:
+                    store.close()  # without commit (pipeline.incremental commits): as before the run
+                handover.close_all()
+                shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _open_cache(cache_dir: Path | None, config: Config, on_note) -> "cache.Store | None":
+    if cache_dir is None:
+        return None
+    directory = cache.prepare(cache_dir, config, code_version()["source_sha256"])
+    try:
+        return cache.Store(directory)
+    except cache.Damaged as err:
+        on_note(f"the cache is damaged ({err}); removed it, this run rebuilds it")
+        cache.remove(directory)
+        return cache.Store(directory)
 
 
 def recover(clean_dir: Path) -> list[str]:
@@ -163,15 +191,15 @@ def _fsync(path: Path) -> None:
 
 
 def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
-           config: Config, on_progress, executor=None, cache_dir: Path | None = None) -> RunResult:
+           config: Config, on_progress, executor=None, store: "cache.Store | None" = None,
+           rehash: bool = False) -> RunResult:
     existing = versions(clean_dir)
     name = f"v{int(existing[-1][1:]) + 1}" if existing else "v1"
     inputs = list_inputs(raw_dir)
     tally = report.Tally()
-    if cache_dir is not None:
-        cache_dir = cache.prepare(cache_dir, config, code_version()["source_sha256"])
-    shared = runner.Shared(raw_dir, config, cache_dir=cache_dir)
-    stats = stats_pass.first_pass(inputs, shared, executor)  # corpus_stats.first_pass, on the executor
+    (tmp / SPILL_DIR).mkdir()
+    plan = incremental.Plan(inputs, raw_dir, config, store, executor, rehash, tmp / SPILL_DIR)
+    stats = plan.first_pass()  # corpus_stats.first_pass, on the executor, for what changed
     review = to_review.Review(config)
     duplicates = dedup.DuplicateIndex(config, spill_dir=tmp)  # kept documents so far, in id order
     manifest_inputs = spill.SpillList(tmp)  # one entry per input: on disk until written
@@ -182,8 +210,7 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
          open(tmp / "rejected.jsonl", "w", encoding="utf-8") as rej_f, \
          open(doc_entries, "w", encoding="utf-8") as entries_f, \
          open(doc_markdown, "w", encoding="utf-8") as md_f:
-        work = runner.results(inputs, runner.Shared(raw_dir, config, stats, shared.cache_dir), executor)
-        for n, res in enumerate(work, 1):
+        for n, res in enumerate(plan.results(stats), 1):
             res = dedup.screen(res, duplicates)  # here, in id order, whatever the executor
             manifest_inputs.append({"path": res.path, "sha256": res.sha256 or None, "size": res.size})
             tally.add(res)
@@ -198,6 +225,8 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
             md_f.write(res.markdown_section())
             on_progress(n, len(inputs), res.size)
     duplicates.close()
+    plan.finish(stats)
+    shutil.rmtree(tmp / SPILL_DIR)
 
     head = {
         "version": name,
@@ -224,7 +253,7 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
                    "rejected": head["summary"]["rejected"], "records": tally.records},
     }
     _check_manifest(manifest)
-    result = RunResult(None, parent, head["summary"], head["stages"])
+    result = RunResult(None, parent, head["summary"], head["stages"], plan.counts)
     if parent and _same_data(clean_dir / parent, manifest):
         return result
     with open(tmp / "manifest.json", "w", encoding="utf-8") as f:

@@ -3,45 +3,61 @@ and a re-run after some inputs changed writes the bytes a full run writes."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import sqlite3
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
-from pipeline import cache, corpus_stats, result, version
+from pipeline import cache, corpus_stats, stats_pass, version
 from pipeline.config import Config
 from pipeline.corpus import Input, list_inputs
+from pipeline.executors import make
 from pipeline.process import process
+from pipeline import result
 from pipeline.runner import Shared, work
 
 DEV_RAW = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev" / "raw"
 SEED_RAW = Path(__file__).resolve().parents[1] / "raw"
+DATA = ("documents.jsonl", "records.jsonl", "rejected.jsonl")
+DAY_NS = 86_400 * 10**9
 
 
-def _same_as_uncached(raw: Path, inputs: list[Input], cache_dir: Path, config: Config) -> None:
+def _dev_raw() -> Path:
+    return DEV_RAW if DEV_RAW.is_dir() else SEED_RAW
+
+
+def _same_as_unspilled(raw: Path, inputs: list[Input], spill_dir: Path, config: Config) -> None:
+    """A document resumed from the first pass's spill gives the Result of
+    processing it from its bytes."""
     stats = corpus_stats.first_pass(inputs, raw, config)
-    cached = Shared(raw, config, stats, cache_dir)
-    for _ in range(2):  # the first fills the cache, the second reads it
-        for inp in inputs:
-            data = (raw / inp.path).read_bytes()
-            want = result.of(process(inp.id, inp.path, data, config, stats), config)
-            got = work(inp, cached)
+    spilled = Shared(raw, config, stats, spill_dir)
+    for inp in inputs:
+        want = result.of(process(inp.id, inp.path, (raw / inp.path).read_bytes(), config, stats), config)
+        first = stats_pass.work(inp, spilled)
+        assert first.error is None
+        location = first.counts.spill if first.counts is not None else None
+        for item in ((inp, location), (inp, None)):
+            got = work(item, spilled)
             assert got.error is None
             assert got.result == want, inp.path
 
 
-def test_cached_outcomes_equal_uncached_on_the_dev_set(tmp_path: Path) -> None:
-    raw = DEV_RAW if DEV_RAW.is_dir() else SEED_RAW
-    _same_as_uncached(raw, list_inputs(raw), tmp_path / "cache", Config())
+def test_spilled_documents_give_the_results_of_a_fresh_start(tmp_path: Path) -> None:
+    raw = _dev_raw()
+    _same_as_unspilled(raw, list_inputs(raw), tmp_path, Config())
 
 
 @settings(max_examples=40, deadline=None)
 @given(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=300))
-def test_cached_outcomes_equal_uncached_on_any_text(tmp_path_factory, text: str) -> None:
+def test_spilled_documents_give_the_same_results_on_any_text(tmp_path_factory, text: str) -> None:
     raw = tmp_path_factory.mktemp("raw")
     (raw / "a.txt").write_bytes(text.encode("utf-8"))
     (raw / "b.txt").write_bytes(("Title\n\n" + text + "\n\nThe end of the article.").encode("utf-8", "surrogatepass"))
-    _same_as_uncached(raw, list_inputs(raw), raw / ".cache", Config())
+    _same_as_unspilled(raw, list_inputs(raw), tmp_path_factory.mktemp("spill"), Config())
 
 
 def test_stale_cache_directories_are_removed(tmp_path: Path) -> None:
@@ -53,19 +69,218 @@ def test_stale_cache_directories_are_removed(tmp_path: Path) -> None:
     assert cache.prepare(root, Config(clutter_threshold=0.6), "b" * 64) != new
 
 
-def test_rerun_after_changes_gives_the_bytes_of_a_full_run(tmp_path: Path) -> None:
+# -- re-runs against full runs -------------------------------------------------
+
+def _copy(tmp_path: Path) -> Path:
+    """A copy of the dev set whose files were last changed a day ago (their
+    stats are trusted by the next run, as for any corpus not being written)."""
     raw = tmp_path / "raw"
-    shutil.copytree(DEV_RAW if DEV_RAW.is_dir() else SEED_RAW, raw)
+    shutil.copytree(_dev_raw(), raw)
+    _age(raw)
+    return raw
+
+
+def _age(raw: Path) -> None:
+    for path in raw.iterdir():
+        st = path.stat()
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns - DAY_NS))
+
+
+def _latest(clean: Path) -> Path:
+    return clean / (clean / "LATEST").read_text().strip()
+
+
+def _report(vdir: Path) -> dict:
+    r = json.loads((vdir / "report.json").read_text(encoding="utf-8"))
+    return {k: v for k, v in r.items() if k not in ("version", "parent", "changes")}
+
+
+def _assert_same_as_full_run(raw: Path, inc: Path, tmp_path: Path, config: Config = Config()) -> None:
+    full = tmp_path / f"full-{len(list(tmp_path.iterdir()))}"
+    version.run(raw, full, config)
+    for name in DATA:
+        assert (_latest(inc) / name).read_bytes() == (full / "v1" / name).read_bytes(), name
+    assert _report(_latest(inc)) == _report(full / "v1")
+    documents = lambda md: md.split("## Documents", 1)[1]  # noqa: E731 (the head names the version)
+    assert documents((_latest(inc) / "report.md").read_text()) == documents((full / "v1" / "report.md").read_text())
+
+
+def _run(raw: Path, clean: Path, config: Config = Config(), **kw) -> dict:
+    return version.run(raw, clean, config, cache_dir=clean / ".cache", **kw).inputs_done
+
+
+def test_rerun_after_changes_gives_the_bytes_of_a_full_run(tmp_path: Path) -> None:
+    raw = _copy(tmp_path)
     inc = tmp_path / "incremental"
-    version.run(raw, inc, Config(), cache_dir=inc / ".cache")
-    for path in sorted(raw.iterdir())[::10]:  # change a tenth of the inputs
+    _run(raw, inc, executor=make("local", 2))
+    paths = sorted(raw.iterdir())
+    for path in paths[::10]:  # change a tenth of the inputs
         with open(path, "a", encoding="utf-8") as f:
             f.write("\nA sentence added after the first run, to change this document.\n")
-    version.run(raw, inc, Config(), cache_dir=inc / ".cache")
-    full = tmp_path / "full"
-    version.run(raw, full, Config())
-    latest = (inc / "LATEST").read_text().strip()
-    assert latest == "v2"
-    for name in ("documents.jsonl", "records.jsonl", "rejected.jsonl", "report.json", "report.md"):
-        assert (inc / "v2" / name).read_bytes() == (full / "v1" / name).read_bytes() or name.startswith("report")
-    assert (inc / "v2" / "documents.jsonl").read_bytes() == (full / "v1" / "documents.jsonl").read_bytes()
+    paths[5].unlink()
+    shutil.copy(paths[7], raw / "zz_a_copy.txt")
+    done = _run(raw, inc, executor=make("local", 2))
+    changed = len(paths[::10]) + 1
+    assert (done["hashed"], done["decoded"]) == (changed - 1, changed)  # the new file is not hashed first
+    assert done["processed"] >= changed
+    _assert_same_as_full_run(raw, inc, tmp_path)
+    assert (inc / "LATEST").read_text().strip() == "v2"
+
+
+def test_examples_of_repeated_lines_follow_a_change_before_them(tmp_path: Path) -> None:
+    """The report's examples depend on the order lines are counted in: a change
+    in the first input, or its removal, chooses them again."""
+    raw = _copy(tmp_path)
+    config = Config(repeat_min_docs=2)  # more repeated lines, so examples are chosen
+    inc = tmp_path / "incremental"
+    _run(raw, inc, config)
+    first = sorted(raw.iterdir())[0]
+    first.write_text("Home | News | Sport\n\nA short text.\n" + first.read_text(encoding="utf-8"), encoding="utf-8")
+    _run(raw, inc, config)
+    _assert_same_as_full_run(raw, inc, tmp_path, config)
+    first.unlink()
+    _run(raw, inc, config)
+    _assert_same_as_full_run(raw, inc, tmp_path, config)
+
+
+def test_unchanged_stats_mean_unread_inputs(tmp_path: Path) -> None:
+    raw = _copy(tmp_path)
+    inc = tmp_path / "incremental"
+    _run(raw, inc)
+    assert _run(raw, inc) == {"hashed": 0, "decoded": 0, "rechecked": 0, "processed": 0}
+    assert _run(raw, inc, rehash=True) == {"hashed": len(list(raw.iterdir())), "decoded": 0,
+                                           "rechecked": 0, "processed": 0}  # --rehash: read them all
+
+
+def test_a_changed_stat_means_hashing_and_a_changed_hash_processing(tmp_path: Path) -> None:
+    raw = _copy(tmp_path)
+    inc = tmp_path / "incremental"
+    _run(raw, inc)
+    a, b = sorted(raw.iterdir())[:2]
+    os.utime(a, ns=(a.stat().st_atime_ns, a.stat().st_mtime_ns + 10**9))  # touched, same bytes
+    done = _run(raw, inc)
+    assert (done["hashed"], done["decoded"]) == (1, 0)
+    assert _run(raw, inc)["hashed"] == 0  # the new stat was recorded
+    # Same size, same mtime, other bytes: only the ctime (and the hash) tell.
+    st, data = b.stat(), bytearray(b.read_bytes())
+    data[-2:-1] = b"?" if data[-2:-1] != b"?" else b"!"
+    b.write_bytes(bytes(data))
+    os.utime(b, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert b.stat().st_size == st.st_size and b.stat().st_mtime_ns == st.st_mtime_ns
+    done = _run(raw, inc)
+    assert (done["hashed"], done["decoded"]) == (1, 1)
+    _assert_same_as_full_run(raw, inc, tmp_path)
+
+
+def test_racily_clean_files_are_hashed_again(tmp_path: Path) -> None:
+    """A file changed just before the run could change again within the same
+    clock tick without its stat showing it: its stat is not trusted next time."""
+    raw = tmp_path / "raw"
+    shutil.copytree(_dev_raw(), raw, copy_function=shutil.copy)  # fresh mtimes
+    inc = tmp_path / "incremental"
+    _run(raw, inc)
+    assert _run(raw, inc)["hashed"] == len(list(raw.iterdir()))
+    _age(raw)
+    _run(raw, inc)
+    assert _run(raw, inc)["hashed"] == 0
+
+
+def test_a_damaged_cache_file_is_ignored_with_a_message(tmp_path: Path) -> None:
+    raw = _copy(tmp_path)
+    inc = tmp_path / "incremental"
+    _run(raw, inc)
+    (path,) = (inc / ".cache").glob(f"*/{cache.FILE}")
+    path.write_bytes(b"not a database at all" * 100)
+    (next(iter(sorted(raw.iterdir())))).write_text("Title\n\nA changed document, in English.\n", encoding="utf-8")
+    notes: list[str] = []
+    _run(raw, inc, on_note=notes.append)
+    assert len(notes) == 1 and "cache is damaged" in notes[0] and str(path) in notes[0]
+    _assert_same_as_full_run(raw, inc, tmp_path)
+    assert _run(raw, inc)["hashed"] == 1  # rebuilt (only the file just written is racily clean)
+
+
+def test_a_damaged_entry_is_found_and_the_run_starts_again(tmp_path: Path) -> None:
+    raw = _copy(tmp_path)
+    inc = tmp_path / "incremental"
+    _run(raw, inc)
+    (path,) = (inc / ".cache").glob(f"*/{cache.FILE}")
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE outcome SET result = '[1, 2' WHERE path = (SELECT min(path) FROM outcome)")
+    notes: list[str] = []
+    shutil.rmtree(inc / "v1")  # so the run writes a version to compare
+    (inc / "LATEST").unlink()
+    _run(raw, inc, on_note=notes.append)
+    assert len(notes) == 1 and "cache is damaged" in notes[0]
+    _assert_same_as_full_run(raw, inc, tmp_path)
+
+
+def test_a_run_that_stops_before_its_commit_leaves_the_cache_as_it_was(tmp_path: Path) -> None:
+    raw = _copy(tmp_path)
+    inc = tmp_path / "incremental"
+    _run(raw, inc)
+    (path,) = (inc / ".cache").glob(f"*/{cache.FILE}")
+    before = path.read_bytes()
+    store = cache.Store(path.parent)  # as a run killed after writing entries
+    for p, known in store.known.items():
+        store.put_first(p, "x", "0" * 64, None, None)
+        store.forget(known.id, p, outcome_only=True)
+    store.close()
+    assert path.read_bytes() == before
+    assert _run(raw, inc)["hashed"] == 0
+
+
+@pytest.mark.parametrize("n, config", [(0, Config()), (1, Config()), (3, Config()),
+                                       (50, Config(repeat_min_docs=2, repeat_min_share=0.1))])
+def test_inputs_removed_and_added_again(tmp_path: Path, n: int, config: Config) -> None:
+    """Removing inputs changes the corpus statistics, and with a share of the
+    documents as threshold (the last case), the threshold too."""
+    raw = _copy(tmp_path)
+    inc = tmp_path / "incremental"
+    _run(raw, inc, config)
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    for path in sorted(raw.iterdir())[n: n + 3]:
+        path.rename(moved / path.name)
+    _run(raw, inc, config)
+    _assert_same_as_full_run(raw, inc, tmp_path, config)
+    for path in moved.iterdir():
+        path.rename(raw / path.name)
+    _run(raw, inc, config)
+    _assert_same_as_full_run(raw, inc, tmp_path, config)
+
+
+def test_the_store_gives_results_back_as_they_were_put_and_names_a_missing_one(tmp_path: Path) -> None:
+    config = Config()
+    store = cache.Store(tmp_path)
+    put = [result.of(process(f"d{i}", f"d{i}.txt", f"Title {i}\n\nSome text, number {i}.\n".encode(), config), config)
+           for i in (3, 1, 2)]
+    for r in put:
+        store.put_outcome(r, cache.Questions(b"", b"", b"", cache.NO_YES, -1))
+    wanted = sorted((r.id, r.path) for r in put)[1:]
+    got = list(store.results(wanted))
+    assert [(r.id, r.path) for r in got] == wanted
+    assert got == [next(r for r in put if r.id == doc_id) for doc_id, _ in wanted]
+    with pytest.raises(cache.Damaged, match="no entry for d9.txt"):
+        list(store.results([("d9", "d9.txt")]))
+    store.close()
+
+
+def test_the_recorder_answers_as_the_statistics_and_keeps_consistent_margins() -> None:
+    raw = _dev_raw()
+    config = Config(repeat_min_docs=2)
+    inputs = list_inputs(raw)
+    stats = corpus_stats.first_pass(inputs, raw, config)
+    recorder = cache.Recorder(stats)
+    lines = [line for inp in inputs for line in (raw / inp.path).read_text(encoding="utf-8", errors="replace").splitlines()]
+    asked = [line for line in lines if stats.line_key(line) is not None]
+    assert [recorder.is_repeated(line) for line in asked] == [stats.is_repeated(line) for line in asked]
+    assert not recorder.opaque and any(recorder.answers[k][0] for k in recorder.answers)
+    q = recorder.questions()
+    keys, answers = cache.unpacked(q.asked, "Q"), q.answers
+    assert len(cache.unpacked(q.cells, "I")) == 4 * len(keys) == 4 * len(answers)
+    documents = [stats.key_documents(k) for k in keys]
+    assert q.high_no < stats.threshold() <= q.low_yes
+    assert q.low_yes == min(n for n, a in zip(documents, answers) if a)
+    assert q.high_no == max(n for n, a in zip(documents, answers) if not a)
+    recorder.is_repeated("   ")  # a line with no words: not a question the cache can keep
+    assert recorder.opaque

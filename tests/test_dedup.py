@@ -269,7 +269,7 @@ def test_the_worker_sends_the_fingerprint_the_main_process_would_compute(seed_ra
     from pipeline.corpus import list_inputs
     shared = runner.Shared(seed_raw, Config())
     for inp in list_inputs(seed_raw):
-        done = runner.work(inp, shared)
+        done = runner.work((inp, None), shared)
         text = process(inp.id, inp.path, (seed_raw / inp.path).read_bytes(), Config()).doc.text
         assert done.result.fingerprint == dedup.fingerprint(text, Config())
         assert dedup.STAGE in dict(done.times)

@@ -19,8 +19,8 @@ def test_parallel_first_pass_equals_the_sequential_one(tmp_path: Path) -> None:
     config = Config(repeat_min_docs=2)  # more repeated lines, so examples are chosen
     inputs = list_inputs(raw)
     want = corpus_stats.first_pass(inputs, raw, config)
-    for executor, cache_dir in ((None, None), (make("local", 2), tmp_path / "cache"), (make("local", 3), tmp_path / "cache")):
-        got = stats_pass.first_pass(inputs, Shared(raw, config, cache_dir=cache_dir), executor)
+    for executor, spill_dir in ((None, None), (make("local", 2), tmp_path), (make("local", 3), tmp_path)):
+        got = stats_pass.first_pass(inputs, Shared(raw, config, spill_dir=spill_dir), executor)
         assert (got.documents, got.lines_counted) == (want.documents, want.lines_counted)
         assert got.lines.table == want.lines.table
         assert list(got.examples.items()) == list(want.examples.items())
