@@ -34,18 +34,37 @@ def compare(new_dir: Path, parent_dir: Path | None, spill_dir: Path) -> dict:
         return _with_dicts(new_dir, parent_dir, spill_dir)
 
 
-def _lines(path: Path | None) -> Iterator[tuple[dict, str]]:
+_DECODER = json.JSONDecoder()
+
+
+def _lines(path: Path | None, keys: tuple[str, ...] = ("id",)) -> Iterator[tuple[dict, str]]:
+    """(the line's leading ``keys``, the hash of the line) for every line."""
     if path is None or not path.exists():
         return
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            yield json.loads(line), hashlib.sha256(line.encode()).hexdigest()
+    with open(path, "rb") as f:
+        for raw in f:
+            yield _head(raw.decode("utf-8"), keys), hashlib.sha256(raw).hexdigest()
+
+
+def _head(line: str, keys: tuple[str, ...]) -> dict:
+    """The values of the line's first keys, read without parsing the rest of
+    it (a document's text is most of its line); the whole line is parsed
+    when it does not begin with those keys, in that order."""
+    out, pos = {}, 0
+    for i, key in enumerate(keys):
+        prefix = f'{"{" if i == 0 else ","}"{key}":'
+        if not line.startswith(prefix, pos):
+            obj = json.loads(line)
+            return {k: obj[k] for k in keys}
+        out[key], pos = _DECODER.raw_decode(line, pos + len(prefix))
+    return out
 
 
 def _documents(path: Path | None) -> Iterator[tuple[str, str, list[tuple[str, str]]]]:
     """(id, hash of its line, [(record id, hash)]) per document, in file
     order, from documents.jsonl and the records.jsonl beside it."""
-    records = groupby(_lines(path.with_name("records.jsonl") if path else None), key=lambda r: r[0]["doc_id"])
+    records = groupby(_lines(path.with_name("records.jsonl") if path else None, ("id", "doc_id")),
+                      key=lambda r: r[0]["doc_id"])
     pending = next(records, None)
     last = None
     for obj, h in _lines(path):
