@@ -88,11 +88,6 @@ def _words(head: str) -> tuple[str, ...]:
     return tuple("\n".join(found).lower().replace("’", "'").split("\n")) if found else ()
 
 
-def words_slow(text: str) -> list[str]:
-    """words() as first written, one word at a time (the test's reference)."""
-    return [m.group().lower().replace("’", "'") for m in P.WORD.finditer(sample(text))]
-
-
 def normalised(text: str) -> str:
     """The line as compared for repetition: lower-case words and numbers, every
     digit as 0, so a template printed with different numbers ("Rating: 36
