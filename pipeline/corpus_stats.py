@@ -6,8 +6,8 @@ Only hashes are kept, never texts: a count-min sketch (a fixed-size array of
 counters, so memory does not grow with the corpus) counts in how many
 documents each normalised line occurs. (Nothing per word: a corpus idf made
 the body's topic comparison depend on every other document, so one changed
-input would change the outcome of many, and it did not improve the dev set.) Estimates can only be
-too high, by at most ``total / width`` with high probability; a line is called
+input would change the outcome of many, and it did not improve the dev set.)
+Estimates can only be too high, by at most ``total / width`` with high probability; a line is called
 repeated only when it reaches ``config.repeat_min_docs`` documents and
 ``config.repeat_min_share`` of them, far above that error on real corpora.
 A few excerpts of repeated lines (at most ``MAX_EXAMPLES``) are kept for the
@@ -19,11 +19,11 @@ from __future__ import annotations
 import hashlib
 import math
 from array import array
-
-import numpy as np
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
+
+import numpy as np
 
 from pipeline.config import Config
 from pipeline.lines import content_lines
@@ -37,7 +37,7 @@ MAX_LINES_PER_DOC = 5000  # a document's first lines only: bounded time per docu
 
 
 def key(text: str) -> int:
-    """An 8-byte hash of a normalised line or word."""
+    """An 8-byte hash of a normalised line."""
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
 
 
@@ -93,7 +93,7 @@ class CountMin:
 
 @dataclass
 class CorpusStats:
-    """Documents per normalised line and per word, estimated from hashes."""
+    """Documents per normalised line, estimated from hashes."""
 
     min_docs: int = 3
     min_share: float = 0.0
@@ -118,12 +118,12 @@ class CorpusStats:
         return max(self.min_docs, math.ceil(self.min_share * self.documents))
 
     def line_documents(self, text: str) -> int:
-        norm = normalised(text)
-        return self.lines.estimate(key(norm)) if norm else 0
+        k = self.line_key(text)
+        return 0 if k is None else self.lines.estimate(k)
 
     def is_repeated(self, text: str) -> bool:
         """The line recurs in enough documents of the corpus to be boilerplate."""
-        return self.line_documents(text) >= self.threshold()
+        return self.repeated(self.line_documents(text))
 
     @staticmethod
     def line_key(text: str) -> int | None:

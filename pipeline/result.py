@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from pipeline import report, serialize, to_review
 from pipeline.config import Config
+from pipeline.document import Document
 from pipeline.process import Outcome
 from pipeline.schemas import check, check_report_entry
 
@@ -96,10 +97,8 @@ def of(outcome: Outcome, config: Config, fingerprint=None) -> Result:
 def rejected(result: Result, reason: str, stage: str, detail: str) -> Result:
     """The Result of a kept document rejected afterwards, in the main process
     (a duplicate of a document kept earlier)."""
-    obj = serialize.ordered("rejected", {
-        "id": result.id, "source_file": result.path, "source_sha256": result.sha256 or None,
-        "reason": reason, "stage": stage, "detail": detail,
-    })
+    doc = Document(result.id, result.path, result.sha256, result.size).reject(reason, detail)
+    obj = serialize.rejected_obj(doc, stage)
     return replace(result, reason=reason, detail=detail, stage=stage, chars_in=0, chars_out=0, records=0,
                    near_threshold=(), document_line="", record_lines="", fingerprint=None,
                    rejected_line=_line("rejected", obj, result.path))
