@@ -28,6 +28,28 @@ TOKEN = re.compile(r"\w+")
 TOKEN_ASCII = re.compile(r"\w+", re.ASCII)  # the same tokens in ASCII text, faster
 DIGIT = re.compile(r"\d")
 
+
+# The same classes as byte tables, for ASCII text: one bytes.translate maps a
+# line to its words (lower case) and blanks, and C splits it, which costs a
+# fraction of findall. Built from the regexes above, so they cannot disagree.
+def _table(byte_of) -> bytes:
+    return bytes(byte_of(chr(i)) for i in range(256))
+
+
+_BLANK = ord(" ")
+# TOKEN_ASCII characters lower-cased, DIGIT as "0", anything else a blank.
+TOKEN_TABLE = _table(lambda c: ord("0") if DIGIT.fullmatch(c) else ord(c.lower()) if TOKEN_ASCII.fullmatch(c) else _BLANK)
+# Letters of WORD_ASCII lower-cased, its apostrophe kept, anything else a blank.
+WORD_TABLE = _table(lambda c: ord(c.lower()) if WORD_ASCII.fullmatch(c) else ord(c) if c == "'" else _BLANK)
+# An apostrophe the blank-separated runs of WORD_TABLE get wrong: not between
+# two letters, or a second one in the same run ("rock'n'roll").
+ODD_APOSTROPHE = re.compile(r"'(?:(?<![a-z]')|(?![a-z])|[a-z]+')")
+BLANKS = re.compile(rb"  +")
+# For str.split() word counts and capitals: blanks where str.isspace() is
+# true, "U" for an upper-case letter, "l" for a lower-case one, else "x".
+SHAPE_TABLE = _table(lambda c: _BLANK if c.isspace() else ord("U") if c.isascii() and c.isupper()
+                     else ord("l") if c.isascii() and c.islower() else ord("x"))
+
 # Characters that end a complete sentence once closers are stripped
 # (":" too: "He said:" before a quote is prose).
 SENTENCE_END = ".!?:。！？：;；"

@@ -64,13 +64,24 @@ def sample(text: str) -> str:
 def word_count(text: str) -> int:
     """Words in the line; for a line longer than the sample, extrapolated from it."""
     head = sample(text)
-    n = _split_count(head)
+    n = _shape(head)[0]
     return n if len(head) == len(text) else round(n * len(text) / len(head))
 
 
 @lru_cache(maxsize=4096)
-def _split_count(head: str) -> int:
-    return len(head.split())
+def _shape(head: str) -> tuple[int, int, int]:
+    """(words, words starting with a capital, words starting with a lower-case
+    letter) of ``head.split()``, the word count and capitals of a line."""
+    if head.isascii():
+        # Every word follows a blank once one is put in front: count the
+        # pairs "blank, first letter" in the line mapped to its letter shapes.
+        shape = b" " + head.encode("ascii").translate(P.SHAPE_TABLE)
+        upper, lower = shape.count(b" U"), shape.count(b" l")
+        return upper + lower + shape.count(b" x"), upper, lower
+    ws = head.split()
+    initials = [w[0] for w in ws if w[0].isalpha()]
+    upper = sum(1 for c in initials if c.isupper())
+    return len(ws), upper, len(initials) - upper
 
 
 def words(text: str) -> tuple[str, ...]:
@@ -82,9 +93,16 @@ def words(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=4096)
 def _words(head: str) -> tuple[str, ...]:
+    if head.isascii():
+        # Letters lower-cased and apostrophes kept, all else blank: the blank-
+        # separated runs are the words unless an apostrophe is out of place.
+        found = head.encode("ascii").translate(P.WORD_TABLE).decode("ascii")
+        if "'" in found and P.ODD_APOSTROPHE.search(found):
+            return tuple(P.WORD_ASCII.findall(found))
+        return tuple(found.split())
     # One lower() and replace() over the joined words, not one per word: the
     # words hold no newline, and lower-casing never looks across a non-letter.
-    found = (P.WORD_ASCII if head.isascii() else P.WORD).findall(head)
+    found = P.WORD.findall(head)
     return tuple("\n".join(found).lower().replace("’", "'").split("\n")) if found else ()
 
 
@@ -97,6 +115,11 @@ def normalised(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _normalised(head: str) -> str:
+    if head.isascii():
+        # Tokens lower-cased with digits as 0, one blank between them: the
+        # same as below, in three passes of C over bytes.
+        found = P.BLANKS.sub(b" ", head.encode("ascii").translate(P.TOKEN_TABLE))
+        return found.strip(b" ").decode("ascii")
     # Tokens hold no space, so masking digits once over the joined line is the same.
     head = head.lower()
     return P.DIGIT.sub("0", " ".join((P.TOKEN_ASCII if head.isascii() else P.TOKEN).findall(head)))
@@ -129,10 +152,10 @@ def sentence_shape(text: str) -> float:
 def capitalised_share(text: str) -> float:
     """Share of capitalised words: menus ("Car Reviews") and title-case
     headlines are mostly capitals; a sentence starts with one."""
-    ws = [w for w in sample(text).split() if w[:1].isalpha()]
-    if len(ws) < P.MIN_CAPITALISED_WORDS:
-        return 1.0 if ws and all(w[:1].isupper() for w in ws) else 0.0
-    return sum(1 for w in ws if w[:1].isupper()) / len(ws)
+    _, upper, lower = _shape(sample(text))
+    if upper + lower < P.MIN_CAPITALISED_WORDS:
+        return 1.0 if upper and not lower else 0.0
+    return upper / (upper + lower)
 
 
 def is_furniture(text: str) -> bool:
@@ -316,6 +339,26 @@ def find_body(judged: list[Judged], title: str | None, threshold: float,
     runs = [r for lo, hi in clusters(good) if (r := best_run(values, lo, hi))]
     if not runs:
         return None
+    if len(runs) == 1:
+        # The only run is the body whatever its rank and position, and there
+        # is no other run to join it (most pages: no title or topic needed).
+        start, end = runs[0].start, runs[0].end
+    else:
+        start, end = grow(choose_body(runs, lines, title, idf), runs, judged, idf)
+    while end < len(judged) and judged[end].list_item:
+        end += 1  # a list closing the body stays with the sentence introducing it
+    # A few lines at either edge (a byline, a date, a closing credit) are not
+    # worth a cut: only page material of some extent is removed. This also
+    # keeps the stage idempotent once later stages have removed lines.
+    if sum(1 for j in judged[:start] if not j.neutral) < P.MIN_CUT_LINES:
+        start = 0
+    if sum(1 for j in judged[end:] if not j.neutral) < P.MIN_CUT_LINES:
+        end = len(judged)
+    return start, end
+
+
+def choose_body(runs: list[Run], lines: list[Line], title: str | None, idf: Callable[[str], float]) -> Run:
+    """The run that is the article's body, by its value, its topic and its position."""
     echo = title_echo(lines, title)
     title_bag = topic_bag([title or ""])
 
@@ -329,18 +372,7 @@ def find_body(judged: list[Judged], title: str | None, threshold: float,
     # or below the echo is the body.
     strongest = max(ranks)
     below = [r for r, v in zip(runs, ranks) if echo is not None and r.end > echo and v >= P.SUBSTANTIAL_RUN * strongest]
-    body = below[0] if below else runs[ranks.index(strongest)]
-    start, end = grow(body, runs, judged, idf)
-    while end < len(judged) and judged[end].list_item:
-        end += 1  # a list closing the body stays with the sentence introducing it
-    # A few lines at either edge (a byline, a date, a closing credit) are not
-    # worth a cut: only page material of some extent is removed. This also
-    # keeps the stage idempotent once later stages have removed lines.
-    if sum(1 for j in judged[:start] if not j.neutral) < P.MIN_CUT_LINES:
-        start = 0
-    if sum(1 for j in judged[end:] if not j.neutral) < P.MIN_CUT_LINES:
-        end = len(judged)
-    return start, end
+    return below[0] if below else runs[ranks.index(strongest)]
 
 
 def grow(body: Run, runs: list[Run], judged: list[Judged], idf: Callable[[str], float]) -> tuple[int, int]:
@@ -382,10 +414,19 @@ def removal_score(goodness: float, config: Config) -> float:
 MAX_ROUNDS = 3
 
 
+def forget_lines() -> None:
+    """Empty the per-line memos: each document's are kept until the next starts."""
+    _words.cache_clear()
+    _topic_words.cache_clear()
+    _shape.cache_clear()
+    _normalised.cache_clear()  # (also asked by the corpus statistics, for the same lines)
+
+
 def apply(doc: Document, config: Config, stats=None) -> Document:
     """Cut until nothing more is cut: a cut can change what is left (a line
     printed twice is no longer repeated once one copy is gone), and cleaning
     the clean text again must change nothing."""
+    forget_lines()  # the lines of a later round are lines of this document: their memos stay
     for _ in range(MAX_ROUNDS):
         before = doc.text
         doc = cut(doc, config, stats)
@@ -396,10 +437,6 @@ def apply(doc: Document, config: Config, stats=None) -> Document:
 
 def cut(doc: Document, config: Config, stats=None) -> Document:
     """One round: remove what lies outside the body."""
-    _words.cache_clear()  # per-document memos: lines of other documents are not kept
-    _topic_words.cache_clear()
-    _split_count.cache_clear()
-    _normalised.cache_clear()  # (also asked by the corpus statistics, for the same lines)
     lines = content_lines(doc.text)
     judged = judge(lines, stats)
     found = find_body(judged, doc.title, config.body_threshold)

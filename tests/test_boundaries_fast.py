@@ -1,0 +1,143 @@
+"""The fast paths of the boundaries stage equal the code they replaced, kept
+here as the reference: the byte-table signals of ASCII lines (normalised
+line, words, word count and capitals) and the body search that skips the
+title and topic when there is a single run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.config import Config
+from pipeline.lines import content_lines
+from pipeline.patterns import boundaries as P
+from pipeline.stages import boundaries as B
+
+
+def normalised_slow(text: str) -> str:
+    """B.normalised() as first written: the \\w tokens joined, digits masked."""
+    head = B.sample(text).lower()
+    return P.DIGIT.sub("0", " ".join((P.TOKEN_ASCII if head.isascii() else P.TOKEN).findall(head)))
+
+
+def words_slow(text: str) -> tuple[str, ...]:
+    return tuple(m.group().lower().replace("’", "'") for m in P.WORD.finditer(B.sample(text)))
+
+
+def word_count_slow(text: str) -> int:
+    head = B.sample(text)
+    n = len(head.split())
+    return n if len(head) == len(text) else round(n * len(text) / len(head))
+
+
+def capitalised_share_slow(text: str) -> float:
+    ws = [w for w in B.sample(text).split() if w[:1].isalpha()]
+    if len(ws) < P.MIN_CAPITALISED_WORDS:
+        return 1.0 if ws and all(w[:1].isupper() for w in ws) else 0.0
+    return sum(1 for w in ws if w[:1].isupper()) / len(ws)
+
+
+def find_body_slow(judged, title, threshold, idf=B.uniform_idf):
+    """B.find_body() before the single-run shortcut: every run ranked."""
+    lines = [j.line for j in judged]
+    values = [0.0 if j.neutral or j.list_item else (j.goodness - threshold) * (B.word_count(j.line.text) + P.LINE_COST_WORDS)
+              for j in judged]
+    good = [None if j.neutral or j.list_item else j.goodness >= threshold for j in judged]
+    runs = [r for lo, hi in B.clusters(good) if (r := B.best_run(values, lo, hi))]
+    if not runs:
+        return None
+    echo = B.title_echo(lines, title)
+    title_bag = B.topic_bag([title or ""])
+
+    def rank(r):
+        return r.value * (0.5 + B.cosine(B.topic_bag([l.text for l in lines[r.start:r.end]]), title_bag, idf))
+
+    ranks = [rank(r) for r in runs]
+    strongest = max(ranks)
+    below = [r for r, v in zip(runs, ranks) if echo is not None and r.end > echo and v >= P.SUBSTANTIAL_RUN * strongest]
+    body = below[0] if below else runs[ranks.index(strongest)]
+    start, end = B.grow(body, runs, judged, idf)
+    while end < len(judged) and judged[end].list_item:
+        end += 1
+    if sum(1 for j in judged[:start] if not j.neutral) < P.MIN_CUT_LINES:
+        start = 0
+    if sum(1 for j in judged[end:] if not j.neutral) < P.MIN_CUT_LINES:
+        end = len(judged)
+    return start, end
+
+
+def signals(text: str) -> tuple:
+    B.forget_lines()  # no memo from another case
+    return B.normalised(text), B.words(text), B.word_count(text), B.capitalised_share(text)
+
+
+def signals_slow(text: str) -> tuple:
+    return normalised_slow(text), words_slow(text), word_count_slow(text), capitalised_share_slow(text)
+
+
+# Every ASCII character, and the characters Python's classes treat specially
+# (Unicode spaces and digits, a Kelvin sign that lower-cases to ASCII, dotted
+# capital I, title-case letters, curly apostrophes).
+ASCII = st.characters(min_codepoint=0, max_codepoint=127)
+TRICKY = st.sampled_from(list("aZ9_' ’'\t\x1c\x1f\x0b\x85\xa0\u2003\u212aİıǅ٣²Σς-.,"))
+LINES = st.text(alphabet=ASCII | TRICKY, max_size=120) | st.text(alphabet=ASCII, max_size=120) | st.text(max_size=60)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(LINES)
+def test_signals_equal_the_reference(text):
+    assert signals(text) == signals_slow(text)
+
+
+@pytest.mark.parametrize("text", [
+    "", " ", "'", "''", "a'", "'a", "a''b", "rock'n'roll", "it's", "'tis the dogs' bone", "a'b'c d'e",
+    "Rating: 36 Votes", "x_y 1_2", "\x1cA\x1db\x1e c\x1f", "A" * (P.SAMPLE_CHARS + 7), "Ab " * 2000,
+    "\u212aelvin", "İstanbul 2024", "Straße  ǅemal", "٣ days",
+])
+def test_signals_equal_the_reference_on_edge_cases(text):
+    assert signals(text) == signals_slow(text)
+
+
+def dev_texts() -> list[str]:
+    dev = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev"
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(dev.rglob("*.txt"))]
+    assert texts, "the dev set is beside the repo"
+    return texts
+
+
+def test_signals_equal_the_reference_on_the_dev_set():
+    for text in dev_texts():
+        for line in text.splitlines():
+            assert signals(line) == signals_slow(line), line
+
+
+def test_body_search_equals_the_reference_on_the_dev_set():
+    config = Config()
+    for text in dev_texts():
+        title = text.split("\n", 1)[0]
+        B.forget_lines()
+        judged = B.judge(content_lines(text))
+        assert B.find_body(judged, title, config.body_threshold) == find_body_slow(judged, title, config.body_threshold)
+
+
+PAGE_LINES = st.sampled_from([
+    "Home", "Sport", "Weather", "© 2031 Courier", "Share this article", "Rating: 3 votes", "The plan includes:",
+    "a lending library", "Police appeal for witnesses after bridge collision",
+    "The council voted on Thursday to reopen the old station as a library, ending a long debate.",
+    "Residents said the library in the old station would give students a quiet place to work.",
+    "I think the choir is a fine idea and I hope that they keep singing on the bridge every week.",
+    "The bakery on the corner won a regional award for its bread, the owner said on Monday.",
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(PAGE_LINES, max_size=40), st.sampled_from([None, "Library for old station", "Bakery wins award"]),
+       st.sampled_from([0.2, 0.4, 0.7]))
+def test_body_search_equals_the_reference(lines, title, threshold):
+    B.forget_lines()
+    judged = B.judge(content_lines("\n".join(lines)))
+    assert B.find_body(judged, title, threshold) == find_body_slow(judged, title, threshold)
+
