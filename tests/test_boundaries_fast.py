@@ -80,9 +80,11 @@ def signals_slow(text: str) -> tuple:
 
 # Every ASCII character, and the characters Python's classes treat specially
 # (Unicode spaces and digits, a Kelvin sign that lower-cases to ASCII, dotted
-# capital I, title-case letters, curly apostrophes).
+# capital I, title-case letters, curly apostrophes, the typographic
+# punctuation read through ASCII stand-ins).
 ASCII = st.characters(min_codepoint=0, max_codepoint=127)
-TRICKY = st.sampled_from(list("aZ9_' ’'\t\x1c\x1f\x0b\x85\xa0\u2003\u212aİıǅ٣²Σς-.,"))
+TRICKY = st.sampled_from(list("aZ9_' ’'\t\x1c\x1f\x0b\x85\xa0\u2003\u212aİıǅ٣²Σς-.,") +
+                         [typographic for typographic, _ in P.ASCII_STANDINS])
 LINES = st.text(alphabet=ASCII | TRICKY, max_size=120) | st.text(alphabet=ASCII, max_size=120) | st.text(max_size=60)
 
 
@@ -95,7 +97,8 @@ def test_signals_equal_the_reference(text):
 @pytest.mark.parametrize("text", [
     "", " ", "'", "''", "a'", "'a", "a''b", "rock'n'roll", "it's", "'tis the dogs' bone", "a'b'c d'e",
     "Rating: 36 Votes", "x_y 1_2", "\x1cA\x1db\x1e c\x1f", "A" * (P.SAMPLE_CHARS + 7), "Ab " * 2000,
-    "\u212aelvin", "İstanbul 2024", "Straße  ǅemal", "٣ days",
+    "\u212aelvin", "İstanbul 2024", "Straße  ǅemal", "٣ days", "It’s “quoted” — 20\xa0km…", "’tis rock’n’roll",
+    "dogs’ ‘bone’ – Ünder", "a\ufffdb",
 ])
 def test_signals_equal_the_reference_on_edge_cases(text):
     assert signals(text) == signals_slow(text)
@@ -141,3 +144,12 @@ def test_body_search_equals_the_reference(lines, title, threshold):
     judged = B.judge(content_lines("\n".join(lines)))
     assert B.find_body(judged, title, threshold) == find_body_slow(judged, title, threshold)
 
+
+
+@pytest.mark.parametrize("typographic, standin", P.ASCII_STANDINS)
+def test_standins_are_of_the_same_kind(typographic, standin):
+    for c in (typographic, standin):
+        assert not P.TOKEN.fullmatch(c) and not c.isalpha() and c.lower() == c
+    assert typographic.isspace() == standin.isspace()
+    assert (typographic in "'’") == (standin == "'")  # the apostrophe of a word
+    assert standin.isascii() and not typographic.isascii()

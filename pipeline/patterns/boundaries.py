@@ -45,6 +45,13 @@ WORD_TABLE = _table(lambda c: ord(c.lower()) if WORD_ASCII.fullmatch(c) else ord
 # two letters, or a second one in the same run ("rock'n'roll").
 ODD_APOSTROPHE = re.compile(r"'(?:(?<![a-z]')|(?![a-z])|[a-z]+')")
 BLANKS = re.compile(rb"  +")
+# Typographic characters standing in the way of the ASCII tables, with an
+# ASCII stand-in of the same kind for every signal: not a word character, a
+# letter or a digit, uncased, and a space only for a space (so the tokens,
+# words, split() and capitals stay the same); the curly apostrophe becomes
+# the straight one, which words() turns it into anyway.
+ASCII_STANDINS = (("’", "'"), ("‘", "#"), ("“", "#"), ("”", "#"), ("—", "#"), ("–", "#"), ("…", "#"),
+                  ("\xa0", " "), ("\ufffd", "#"))
 # For str.split() word counts and capitals: blanks where str.isspace() is
 # true, "U" for an upper-case letter, "l" for a lower-case one, else "x".
 SHAPE_TABLE = _table(lambda c: _BLANK if c.isspace() else ord("U") if c.isascii() and c.isupper()

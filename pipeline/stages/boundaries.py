@@ -69,13 +69,26 @@ def word_count(text: str) -> int:
 
 
 @lru_cache(maxsize=4096)
+def as_ascii(head: str) -> str | None:
+    """The line with its typographic punctuation as ASCII stand-ins, if that
+    makes it ASCII (most non-ASCII lines of English): the signals below read
+    it through their byte tables, and the stand-ins leave them the same."""
+    if head.isascii():
+        return head
+    for typographic, standin in P.ASCII_STANDINS:
+        head = head.replace(typographic, standin)
+    return head if head.isascii() else None
+
+
+@lru_cache(maxsize=4096)
 def _shape(head: str) -> tuple[int, int, int]:
     """(words, words starting with a capital, words starting with a lower-case
     letter) of ``head.split()``, the word count and capitals of a line."""
-    if head.isascii():
+    ascii_head = as_ascii(head)
+    if ascii_head is not None:
         # Every word follows a blank once one is put in front: count the
         # pairs "blank, first letter" in the line mapped to its letter shapes.
-        shape = b" " + head.encode("ascii").translate(P.SHAPE_TABLE)
+        shape = b" " + ascii_head.encode("ascii").translate(P.SHAPE_TABLE)
         upper, lower = shape.count(b" U"), shape.count(b" l")
         return upper + lower + shape.count(b" x"), upper, lower
     ws = head.split()
@@ -93,10 +106,11 @@ def words(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=4096)
 def _words(head: str) -> tuple[str, ...]:
-    if head.isascii():
+    ascii_head = as_ascii(head)
+    if ascii_head is not None:
         # Letters lower-cased and apostrophes kept, all else blank: the blank-
         # separated runs are the words unless an apostrophe is out of place.
-        found = head.encode("ascii").translate(P.WORD_TABLE).decode("ascii")
+        found = ascii_head.encode("ascii").translate(P.WORD_TABLE).decode("ascii")
         if "'" in found and P.ODD_APOSTROPHE.search(found):
             return tuple(P.WORD_ASCII.findall(found))
         return tuple(found.split())
@@ -115,10 +129,11 @@ def normalised(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _normalised(head: str) -> str:
-    if head.isascii():
+    ascii_head = as_ascii(head)
+    if ascii_head is not None:
         # Tokens lower-cased with digits as 0, one blank between them: the
         # same as below, in three passes of C over bytes.
-        found = P.BLANKS.sub(b" ", head.encode("ascii").translate(P.TOKEN_TABLE))
+        found = P.BLANKS.sub(b" ", ascii_head.encode("ascii").translate(P.TOKEN_TABLE))
         return found.strip(b" ").decode("ascii")
     # Tokens hold no space, so masking digits once over the joined line is the same.
     head = head.lower()
@@ -416,6 +431,7 @@ MAX_ROUNDS = 3
 
 def forget_lines() -> None:
     """Empty the per-line memos: each document's are kept until the next starts."""
+    as_ascii.cache_clear()
     _words.cache_clear()
     _topic_words.cache_clear()
     _shape.cache_clear()
