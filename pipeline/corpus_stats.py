@@ -20,13 +20,13 @@ import hashlib
 import math
 from array import array
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 
 from pipeline.config import Config
-from pipeline.lines import content_lines
 from pipeline.stages.boundaries import normalised
 
 SKETCH_WIDTH = 1 << 18  # counters per row: 4 rows x 262,144 x 4 bytes = 4 MiB per sketch
@@ -156,14 +156,16 @@ def distinct_keys(text: str) -> list[tuple[int, str]]:
     distinct content line, in text order."""
     lines: list[tuple[int, str]] = []
     seen_lines: set[int] = set()
-    for line in content_lines(text)[:MAX_LINES_PER_DOC]:
-        norm = normalised(line.text)
+    # The texts of content_lines(text)[:MAX_LINES_PER_DOC], without their
+    # offsets (which the first pass does not need).
+    for line in islice((chunk for chunk in text.split("\n") if chunk.strip()), MAX_LINES_PER_DOC):
+        norm = normalised(line)
         if not norm:
             continue
         k = key(norm)
         if k not in seen_lines:
             seen_lines.add(k)
-            lines.append((k, line.text.strip()[:EXCERPT_CHARS]))
+            lines.append((k, line.strip()[:EXCERPT_CHARS]))
     return lines
 
 

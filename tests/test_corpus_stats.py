@@ -10,7 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.config import Config
-from pipeline.corpus_stats import CorpusStats, CountMin, from_texts, key
+from pipeline import corpus_stats
+from pipeline.corpus_stats import CorpusStats, CountMin, distinct_keys, from_texts, key
+from pipeline.lines import content_lines
+from pipeline.stages.boundaries import normalised
 
 
 def test_count_min_never_counts_too_low():
@@ -70,3 +73,28 @@ def test_adding_cells_at_once_equals_adding_keys_one_by_one(keys):
         one.add(k)
     many.add_cells(many.cells_of(keys))
     assert one.table == many.table
+
+
+def distinct_keys_slow(text: str) -> list[tuple[int, str]]:
+    """distinct_keys as first written, through content_lines (the reference)."""
+    out, seen = [], set()
+    for line in content_lines(text)[:corpus_stats.MAX_LINES_PER_DOC]:
+        norm = normalised(line.text)
+        if norm and key(norm) not in seen:
+            seen.add(key(norm))
+            out.append((key(norm), line.text.strip()[:corpus_stats.EXCERPT_CHARS]))
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["", " ", "\t", "\x0b", "\xa0", "Share", "share!", "Story 1", "Story 2", "\r", "a\x1cb"]),
+                max_size=40))
+def test_distinct_keys_equal_the_reference(lines):
+    text = "\n".join(lines)
+    assert distinct_keys(text) == distinct_keys_slow(text)
+
+
+def test_distinct_keys_read_the_first_lines_only(monkeypatch):
+    monkeypatch.setattr(corpus_stats, "MAX_LINES_PER_DOC", 3)
+    text = "\n\n".join(f"line {chr(97 + i)}" for i in range(6))
+    assert distinct_keys(text) == distinct_keys_slow(text) and len(distinct_keys(text)) == 3
