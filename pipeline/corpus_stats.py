@@ -49,11 +49,10 @@ class CountMin:
         self.width, self.depth = width, depth
         self.table = array("I", bytes(4 * width * depth))
 
-    def _cells(self, k: int) -> Iterable[int]:
-        for row in range(self.depth):
-            # Each row takes 16 other bits of the hash (mixed with the row number).
-            h = ((k >> (16 * row)) ^ (k * (2 * row + 1) >> 17)) % self.width
-            yield row * self.width + h
+    def _cells(self, k: int) -> list[int]:
+        # Each row takes 16 other bits of the hash (mixed with the row number).
+        width = self.width
+        return [row * width + ((k >> (16 * row)) ^ (k * (2 * row + 1) >> 17)) % width for row in range(self.depth)]
 
     def add(self, k: int) -> int:
         """Count k once; returns the new estimate."""
@@ -65,7 +64,7 @@ class CountMin:
         return low or 0
 
     def cells(self, k: int) -> list[int]:
-        return list(self._cells(k))
+        return self._cells(k)
 
     def cells_of(self, keys: list[int]) -> np.ndarray:
         """The cells ``add`` increments for each key, all at once (uint64
