@@ -29,7 +29,15 @@ def iter_lines(text: str) -> Iterator[Line]:
 
 def content_lines(text: str) -> list[Line]:
     """The non-blank lines: in the layout the pipeline uses, each is a paragraph."""
-    return [line for line in iter_lines(text) if not line.blank]
+    # (iter_lines filtered, without building the blank lines: every stage calls this)
+    out = []
+    pos = 0
+    for i, chunk in enumerate(text.split("\n")):
+        end = pos + len(chunk)
+        if chunk.strip():
+            out.append(Line(i, pos, end, chunk))
+        pos = end + 1
+    return out
 
 
 def removal(text: str, line: Line, stage: str, rule: str, reason: str,

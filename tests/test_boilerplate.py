@@ -103,3 +103,29 @@ def test_any_text_replays_and_removes_whole_lines(text):
     for e in out.edits:
         assert e.start == 0 or doc.text[e.start - 1] == "\n"
         assert e.end == len(doc.text) or doc.text[e.end - 1] == "\n"
+
+
+def reference_is_caption_credit(text: str) -> bool:
+    """is_caption_credit without its credit-word shortcut."""
+    from pipeline.patterns import boilerplate as P
+    text = text.strip()
+    return len(text) <= P.CAPTION_MAX_CHARS and any(p.search(text) for p in P.CAPTION_CREDITS)
+
+
+CAPTION_PIECES = ["Photo", "PHOTOGRAPHED", "pictures", "Image", "Credit", "credits", "by", "Li Tao", "Xinhua",
+                  "reporter", "Correspondent", "photojournalist", "source", ":", "/", "(", ")", "[", "]", ".",
+                  ",", "provided to", "Zhang Duo", "News Agency", "ıMAGE", "İmage", "PıCTURE", "Photoſ"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(CAPTION_PIECES), max_size=10).map(" ".join)
+       | st.lists(st.sampled_from(CAPTION_PIECES), max_size=10).map("".join) | st.text(max_size=60))
+def test_is_caption_credit_equals_the_reference(text: str) -> None:
+    assert boilerplate.is_caption_credit(text) == reference_is_caption_credit(text)
+
+
+def test_is_caption_credit_equals_the_reference_on_dev_texts() -> None:
+    from conftest import DEV_FILES, SEED_FILES
+    for path in DEV_FILES or SEED_FILES:
+        for line in path.read_text(encoding="utf-8").split("\n"):
+            assert boilerplate.is_caption_credit(line) == reference_is_caption_credit(line)

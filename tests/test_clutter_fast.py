@@ -163,3 +163,16 @@ def test_bag_remove_takes_back_an_add(texts: list[str]) -> None:
         bag.remove(clutter.words(t))
     assert (bag.norm2, bag.total) == (norm2, total)
     assert +bag.counts == clutter.words("buses depots council buses")
+
+
+SHAPE_NAMES = ["link spam", "related label", "tag syntax", "duplicated line", "ends in ellipsis",
+               "cut mid-sentence", "headline"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([0.0, 0.5, 1.0]), min_size=len(SHAPE_NAMES), max_size=len(SHAPE_NAMES)),
+       st.floats(min_value=0.0, max_value=1.0))
+def test_a_score_never_exceeds_its_highest_score(values: list[float], drift: float) -> None:
+    # trailing_region skips the drifts (cannot_reach) on this bound
+    shape = dict(zip(SHAPE_NAMES, values))
+    assert clutter.combine({**shape, "off-topic": drift}) <= clutter.combine({**shape, "off-topic": 1.0})

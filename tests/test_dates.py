@@ -77,3 +77,12 @@ def test_what_dateutil_would_guess_is_not_read(value, why):
     assert guessed is not None, why
     found = read_header_date(value)
     assert found is None or found.iso is None, why
+
+
+_DATE_PIECES = ["2019", "٢٠١٩", "१९९९", "3", "12", "April", "of", "年", "月", "日", "-", "/", ".", ",", " ", "th"]
+
+
+@given(st.lists(st.sampled_from(_DATE_PIECES), max_size=10).map("".join) | st.text(max_size=30))
+def test_find_date_equals_the_reference(text):
+    from pipeline.patterns.dates import find_date_searching
+    assert find_date(text) == find_date_searching(text)

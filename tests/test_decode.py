@@ -165,3 +165,16 @@ def _control_share_char_by_char(text: str) -> float:
 @given(st.text(st.sampled_from([chr(i) for i in range(0x100)]) | st.characters(), max_size=200))
 def test_control_share_fast_path_equals_the_reference(text: str) -> None:
     assert decode.control_share(text) == _control_share_char_by_char(text)
+
+
+@pytest.mark.parametrize("text", ["a\ud800\x01", "\x7f\x00\u0080\x9f", "\ufeff\x1f\x0e\x0d"])
+def test_control_share_counts_one_control_per_byte(text: str) -> None:
+    assert decode.control_share(text) == _control_share_char_by_char(text)
+
+
+@settings(max_examples=300)
+@given(st.text(st.sampled_from(list("ab\n\r\u2028 ")), min_size=1, max_size=30), st.integers(1, 12))
+def test_a_text_is_rejected_for_its_longest_line_only(text: str, max_line_chars: int) -> None:
+    doc = decode.apply(Document("t", "t.txt", "0", 0, raw=text.encode("utf-8")), Config(max_line_chars=max_line_chars))
+    too_long = text.strip() != "" and decode.longest_line(text)[0] > max_line_chars
+    assert (doc.rejection is not None and doc.rejection.reason == "line_too_long") == too_long

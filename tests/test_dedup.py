@@ -341,3 +341,34 @@ def test_one_sentence_changed_in_any_dev_article_is_found():
         if index.check_and_add("changed", changed) != path.stem:
             missed.append(path.stem)
     assert missed == []
+
+
+# ------------------------------------------- the stage's fast path equals the plain one
+
+
+def reference_paragraph_key(text: str) -> str | None:
+    """paragraph_key as written before its fast paths: regexes, NFKC and case folding."""
+    import unicodedata
+    from pipeline.patterns import dedup as P
+    from pipeline.patterns.punctuation import ENDS_SENTENCE
+    from pipeline.patterns.records import ATTRIBUTION_LINE
+    text = text.strip()
+    if not ENDS_SENTENCE.search(text) or ATTRIBUTION_LINE.match(text):
+        return None
+    words = P.WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    return " ".join(words) if len(words) >= P.REPEATED_PARAGRAPH_MIN_WORDS else None
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("aZ09_ .,'-!?\"") + list(SEPARATORS) + list(TRICKY)),
+                        max_size=12), min_size=8, max_size=14).map(" ".join)
+       | st.text(alphabet=st.characters(max_codepoint=127), max_size=80) | st.text(max_size=60))
+def test_paragraph_key_equals_the_reference(text):
+    assert stage.paragraph_key(text) == reference_paragraph_key(text)
+
+
+@pytest.mark.parametrize("path", DEV_FILES or SEED_FILES, ids=lambda p: p.stem[:12])
+def test_paragraph_key_equals_the_reference_on_dev_texts(path):
+    for text in (path.read_text(encoding="utf-8"), outcome_of(path).doc.text):
+        for line in text.split("\n"):
+            assert stage.paragraph_key(line) == reference_paragraph_key(line)

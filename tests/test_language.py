@@ -252,3 +252,42 @@ def test_a_rejection_says_what_decided() -> None:
     assert by_check.reason == "language:en" and PLAIN_ENGLISH_RULE in by_check.detail
     by_langdetect = language.apply(doc_with(UDHR["de"]), config).rejection
     assert by_langdetect.detail == "detected de with probability 1.0; kept: fr"
+
+
+def reference_english_evidence(text: str) -> language.Evidence:
+    """english_evidence as written before its set operations: word by word."""
+    from pipeline.patterns import language as patterns
+    e = language.Evidence()
+    word = patterns.ASCII_WORD if text.isascii() else patterns.WORD
+    for segment in patterns.SEGMENT_BREAK.split(text.lower()):
+        words = word.findall(segment)
+        only = [w for w in words if w in patterns.ENGLISH_ONLY]
+        shared = [w for w in words if w in patterns.ENGLISH_SHARED]
+        foreign = sum(w in patterns.FOREIGN_FUNCTION_WORDS for w in words)
+        e.words += len(words)
+        e.only += len(only)
+        e.shared += len(shared)
+        e.foreign += foreign
+        e.distinct_only.update(only)
+        if len(words) >= patterns.SEGMENT_MIN_WORDS and not only and (len(set(shared)) < 2 or foreign):
+            e.unvouched += len(words)
+            e.longest_unvouched = max(e.longest_unvouched, len(words))
+    e.characters = len(text) - text.count(" ") - text.count("\n")
+    e.symbols = len(patterns.CODE_SYMBOL.findall(text))
+    if not text.isascii():
+        e.letters = len("".join(patterns.WORD.findall(text)))
+        e.non_ascii = len(patterns.NON_ASCII_LETTER.findall(text))
+    return e
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_piece, st.sampled_from([". ", " ", "\n", "\n\n", ", "])), min_size=1, max_size=40))
+def test_english_evidence_equals_the_word_by_word_count(pieces) -> None:
+    text = "".join(p + sep for p, sep in pieces)
+    assert language.english_evidence(text) == reference_english_evidence(text)
+
+
+@pytest.mark.parametrize("path", DEV_FILES or SEED_FILES, ids=lambda p: p.stem[:12])
+def test_english_evidence_equals_the_word_by_word_count_on_dev_texts(path) -> None:
+    for text in (path.read_text(encoding="utf-8"), outcome_of(path).doc.text):
+        assert language.english_evidence(text) == reference_english_evidence(text)

@@ -49,3 +49,32 @@ def test_layout_properties(text: str) -> None:
     assert "\n" not in out.replace("\n\n", "")
     assert out.replace("\n", "") == text.replace("\n", ""), "only line breaks change"
     assert layout.layout_edits(out) == [], "layout is idempotent"
+
+
+def reference_layout_edits(text: str) -> list:
+    """layout_edits as first written: every run of line breaks visited."""
+    from pipeline.document import Edit
+    edits = []
+    for m in layout._BREAKS.finditer(text):
+        at_edge = m.start() == 0 or m.end() == len(text)
+        want = "" if at_edge else "\n\n"
+        if m.group() != want:
+            rule = "layout.edge_breaks/v1" if at_edge else "layout.paragraph_breaks/v1"
+            reason = ("line breaks at the start or end of the text removed" if at_edge
+                      else "paragraphs separated by exactly one blank line")
+            edits.append(Edit(layout.NAME, rule, m.start(), m.end(), m.group(), want, reason))
+    return edits
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet="a\n \r", max_size=30))
+def test_layout_edits_equal_the_reference(text: str) -> None:
+    assert layout.layout_edits(text) == reference_layout_edits(text)
+
+
+def test_layout_edits_equal_the_reference_on_dev_texts() -> None:
+    from conftest import DEV_FILES, SEED_FILES
+    for path in DEV_FILES or SEED_FILES:
+        text = path.read_text(encoding="utf-8")
+        for variant in (text, text.strip("\n"), "\n\n" + text.replace("\n\n", "\n"), text + "\n\n\n"):
+            assert layout.layout_edits(variant) == reference_layout_edits(variant)

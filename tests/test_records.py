@@ -6,11 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from pipeline.config import Config
 from pipeline.document import Document
 from pipeline.stages import records
+from conftest import DEV_FILES, SEED_FILES
 
 CASES = json.loads((Path(__file__).parent / "cases" / "records.json").read_text(encoding="utf-8"))
 
@@ -59,3 +60,24 @@ def test_offsets_hold_on_any_text(paragraphs):
     out = records.apply(make("\n\n".join(paragraphs)), Config())
     check_offsets(out)
     assert all(r.text.strip() for r in out.records)
+
+
+def reference_is_heading(text: str) -> bool:
+    """is_heading as written before its cheap tests went first."""
+    from pipeline.patterns import records as P
+    from pipeline.patterns.punctuation import ENDS_WITH_PUNCTUATION
+    return (len(text.split()) <= P.HEADING_MAX_WORDS and len(text) <= P.HEADING_MAX_CHARS
+            and not ENDS_WITH_PUNCTUATION.search(text))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["Word", "a", "end.", "why?", "so:", "\"quoted.\"", ")", " ", "\n", "…"]),
+                max_size=25).map(" ".join) | st.text(max_size=200))
+def test_is_heading_equals_the_reference(text: str) -> None:
+    assert records.is_heading(text) == reference_is_heading(text)
+
+
+@pytest.mark.parametrize("path", DEV_FILES or SEED_FILES, ids=lambda p: p.stem[:12])
+def test_is_heading_equals_the_reference_on_dev_texts(path) -> None:
+    for line in path.read_text(encoding="utf-8").split("\n"):
+        assert records.is_heading(line.strip()) == reference_is_heading(line.strip())

@@ -39,6 +39,12 @@ CAPTION_CREDITS = (
     re.compile(rf"[\[(]{_NAME}/ ?{_NAME}[\])]\.?$"),
 )
 
+# Words one of the CAPTION_CREDITS needs (lowered): an ASCII line holding
+# none of them is no caption, found without six regex searches. ("photo"
+# covers photographer and photojournalist; the bracketed agency credit needs
+# its "/".) Only for ASCII: under IGNORECASE "ı" and "İ" match "i" too.
+CAPTION_CREDIT_WORDS = ("photo", "picture", "image", "credit", "reporter", "correspondent", "/")
+
 # "- END -", "-END-", "[END]", "(End)", "— END —", "END", "ENDS".
 END_MARKER = re.compile(r"^[-–—=*~_\[(（【\s]*(?:END|End|ENDS|Ends)[-–—=*~_\])）】\s]*$")
 END_MARKER_MAX_CHARS = 40

@@ -14,6 +14,11 @@ REPEATED_PARAGRAPH_MIN_WORDS = 8
 # Two paragraphs are the same when their words are (case folded, NFKC; any
 # punctuation, quotes and spacing ignored).
 WORD = re.compile(r"\w+")
+# The same words of an ASCII line, in C: NFKC changes no ASCII character and
+# case folding is lowering there, so a line's words are the runs of
+# [a-z0-9_] left once it is lowered and every other character is a space.
+ASCII_WORD_CHARS_LOWERED = str.maketrans(
+    {chr(c): chr(c).lower() if chr(c).isalnum() or chr(c) == "_" else " " for c in range(128)})
 
 # Which copy stays: the one whose neighbours (the content lines right above
 # and below) are most often prose paragraphs, as the body is; a copy next to

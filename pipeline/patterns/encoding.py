@@ -41,3 +41,7 @@ MIN_UTF8_VALID_PER_INVALID = 10
 # C0 control characters other than the whitespace ones (\t \n \v \f \r),
 # and DEL: text holding many of them is binary.
 C0_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+# Every byte but those C0 controls: deleting them from a text's UTF-8 leaves
+# one byte per control (a character above ASCII encodes to bytes >= 0x80
+# only), a count in C that is cheaper than the regex scan.
+NOT_C0_CONTROL_BYTES = bytes(b for b in range(256) if not C0_CONTROL.match(chr(b)))

@@ -22,7 +22,13 @@ NAME = "boilerplate"
 def is_caption_credit(text: str) -> bool:
     """A (short) caption line closed by a photo credit."""
     text = text.strip()
-    return len(text) <= P.CAPTION_MAX_CHARS and any(p.search(text) for p in P.CAPTION_CREDITS)
+    if len(text) > P.CAPTION_MAX_CHARS:
+        return False
+    if text.isascii():  # (most lines: no credit word, no search)
+        lowered = text.lower()
+        if not any(word in lowered for word in P.CAPTION_CREDIT_WORDS):
+            return False
+    return any(p.search(text) for p in P.CAPTION_CREDITS)
 
 
 def is_end_marker(text: str) -> bool:

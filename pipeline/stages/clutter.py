@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import filterfalse, repeat
 from operator import mul
 
 from pipeline.config import Config
@@ -136,14 +136,11 @@ def words(text: str) -> Counter:
         # The same words, in C: WORD matches the runs of 3+ ASCII letters, the
         # runs left when every other character becomes a space; the runs of
         # 1-2 letters go with the stopwords (P.SHORT_OR_STOPWORDS).
-        counts = Counter(text.translate(P.ASCII_LETTERS_LOWERED).split())
-        drop = P.SHORT_OR_STOPWORDS
+        found, drop = text.translate(P.ASCII_LETTERS_LOWERED).split(), P.SHORT_OR_STOPWORDS
     else:  # word by word: lowering a whole text can merge or split words (a final sigma, a dotted I)
-        counts = Counter(map(str.lower, P.WORD.findall(text)))
-        drop = P.STOPWORDS
-    for w in drop.intersection(counts):
-        dict.__delitem__(counts, w)
-    return counts
+        found, drop = map(str.lower, P.WORD.findall(text)), P.STOPWORDS
+    # (dropped before counting, in C: about half the words are stopwords)
+    return Counter(filterfalse(drop.__contains__, found))
 
 
 class Bag:
@@ -253,6 +250,10 @@ class Block:
     signals: dict[str, float]
     score: float = 0.0
     boilerplate: bool = False  # a lone line the boilerplate stage will remove
+
+    @property
+    def highest_score(self) -> float:
+        return self.score  # (its signals are final)
 
 
 def group_blocks(lines: list[Line], facts: dict[int, Facts] | None = None) -> list[list[Line]]:
@@ -372,6 +373,12 @@ class ScoredBlock:
     def score(self) -> float:
         return combine(self.signals)
 
+    @property
+    def highest_score(self) -> float:
+        """The score at the highest drift, 1, without computing the drift: a
+        score only grows with the drift (see cannot_reach)."""
+        return combine({**self._shape, "off-topic": 1.0})
+
 
 def after_last_marker(blocks: list[Block]) -> int:
     """Index of the first block after the last end marker (0 when none; a
@@ -404,6 +411,8 @@ def trailing_region(blocks: list[Block], threshold: float) -> tuple[list[Block],
     first = after_last_marker(blocks)
     blocks = blocks[:first] + [marked(b) for b in blocks[first:]] if first else blocks
     content = [i for i in range(max(1, first), len(blocks)) if not blocks[i].boilerplate]
+    if not first and cannot_reach(blocks, content, threshold):
+        return [], False
     start, best, total = len(blocks), 0.0, 0.0
     for i in reversed(content):
         b = blocks[i]
@@ -414,6 +423,21 @@ def trailing_region(blocks: list[Block], threshold: float) -> tuple[list[Block],
             start, best = i, total
     region = [blocks[i] for i in content if i >= start]
     return region, bool(first) and bool(region)
+
+
+def cannot_reach(blocks: list[Block], content: list[int], threshold: float) -> bool:
+    """The walk of trailing_region finds no region, whatever the drifts: no
+    suffix of the content blocks sums to 0 or more even at the highest scores.
+    The walk's sums are never higher (in floats too: a block's score is a
+    product of factors that only shrink as its drift grows, and rounding keeps
+    order), so most documents skip measuring a drift: counting the words of
+    their whole body."""
+    total = 0.0
+    for i in reversed(content):
+        total += blocks[i].highest_score - threshold
+        if total >= 0.0:
+            return False
+    return True
 
 
 # ------------------------------------------------------------------------ rules

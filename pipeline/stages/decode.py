@@ -15,8 +15,8 @@ from dataclasses import replace
 
 from pipeline.config import Config
 from pipeline.document import Document
-from pipeline.patterns.encoding import (BINARY_MAGIC, BOMS, C0_CONTROL, LEGACY_ENCODINGS, LINE_BREAK, MAX_CONTROL_SHARE,
-                                        MIN_UTF8_VALID_PER_INVALID)
+from pipeline.patterns.encoding import (BINARY_MAGIC, BOMS, LEGACY_ENCODINGS, LINE_BREAK, MAX_CONTROL_SHARE,
+                                        MIN_UTF8_VALID_PER_INVALID, NOT_C0_CONTROL_BYTES)
 
 NAME = "decode"
 
@@ -43,8 +43,9 @@ def apply(doc: Document, config: Config) -> Document:
         return doc.reject("binary", f"{share:.0%} of the characters are control characters (decoded as {encoding})")
     if not text.strip():
         return doc.reject("empty", "the file holds only whitespace")
-    longest, at = longest_line(text)
-    if longest > config.max_line_chars:
+    # (no line is longer than the text: most texts need no scan)
+    if len(text) > config.max_line_chars and (found := longest_line(text))[0] > config.max_line_chars:
+        longest, at = found
         return doc.reject("line_too_long", f"line {at} has {longest} characters; max_line_chars is {config.max_line_chars}")
     return replace(doc, text=text, encoding=encoding)
 
@@ -136,4 +137,5 @@ def control_share(text: str) -> float:
         return 0.0
     # C0 controls only: C1 controls (U+0080-U+009F) are common in mojibake,
     # which the repair stage fixes.
-    return len(C0_CONTROL.findall(text)) / len(text)
+    controls = text.encode("utf-8", "surrogatepass").translate(None, NOT_C0_CONTROL_BYTES)
+    return len(controls) / len(text)  # len(C0_CONTROL.findall(text)) / len(text)

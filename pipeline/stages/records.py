@@ -15,7 +15,7 @@ from pipeline.document import Document, Record
 from pipeline.lines import Line, content_lines
 from pipeline.patterns import records as P
 from pipeline.patterns.dates import find_date
-from pipeline.patterns.punctuation import ENDS_WITH_PUNCTUATION
+from pipeline.patterns.punctuation import ends_with_punctuation
 
 NAME = "records"
 
@@ -52,8 +52,9 @@ def split_records(text: str) -> list[Record]:
 
 def is_heading(text: str) -> bool:
     """Heading-shaped: short, and not ending like a sentence."""
-    return (len(text.split()) <= P.HEADING_MAX_WORDS and len(text) <= P.HEADING_MAX_CHARS
-            and not ENDS_WITH_PUNCTUATION.search(text))
+    # (cheapest test first: most lines are long paragraphs)
+    return (len(text) <= P.HEADING_MAX_CHARS and not ends_with_punctuation(text)
+            and len(text.split()) <= P.HEADING_MAX_WORDS)
 
 
 def _stripped(line: Line) -> tuple[str, int]:

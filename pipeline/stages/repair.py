@@ -92,9 +92,10 @@ def _regex_pass(pattern: re.Pattern, rule: str, reason: str,
                 replace: Callable[[str], str] = lambda s: "") -> Callable[[str], Iterator[Edit]]:
     def run(text: str) -> Iterator[Edit]:
         for m in pattern.finditer(text):
-            after = replace(m.group())
-            if after != m.group():
-                yield Edit(NAME, rule, m.start(), m.end(), m.group(), after, reason)
+            before = m.group()
+            after = replace(before)
+            if after != before:
+                yield Edit(NAME, rule, *m.span(), before, after, reason)
     run.__name__ = rule
     return run
 
