@@ -50,7 +50,7 @@ def test_what_cannot_be_read_back_is_none(tmp_path: Path) -> None:
     try:
         path, offset, length = handover.put(tmp_path, doc, "a", "")
         assert handover.get((path, offset, length - 1)) is None  # truncated
-        assert handover.get((str(tmp_path / "gone.marshal"), 0, length)) is None
+        assert handover.get((str(tmp_path / "gone.json"), 0, length)) is None
         Path(path).write_bytes(b"{" * length)
         handover.close_all()
         assert handover.get((path, offset, length)) is None
