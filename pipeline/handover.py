@@ -8,10 +8,12 @@ document that cannot be read back (an executor on another machine, a vanished
 file) is decoded and repaired again: the spill only saves time.
 
 The format is JSON of plain arrays (the dataclasses' fields in declaration
-order, no per-edit objects), written by one C encoder made once: about three
-times cheaper than objects with their keys. JSON, not pickle or marshal
-(nothing read from disk can make code run: tests/test_safety.py); whatever
-does not load as the expected shape is decoded and repaired again.
+order, no per-edit objects), and the repaired text is null when replaying
+the repair edits on the raw text gives it (it is then not written twice):
+with one fd per file and unbuffered appends, 1.7 times cheaper than objects
+with their keys. JSON, not pickle or marshal (nothing read from disk can make
+code run: tests/test_safety.py); whatever does not load as the expected shape
+is decoded and repaired again.
 """
 
 from __future__ import annotations
