@@ -35,6 +35,7 @@ has the same signature, so the bands find it too. Texts are never kept.
 
 from __future__ import annotations
 
+import codecs
 import functools
 import hashlib
 import os
@@ -87,15 +88,20 @@ def normalised(text: str) -> bytes:
 
 # ------------------------------------------------------------ fast path
 # Most texts are ASCII but for a few quotes and dashes. For those, NFKC and
-# case folding are ASCII lower-casing and the words are runs of [A-Za-z0-9_],
-# found with numpy instead of a regex over the whole text.
+# case folding are ASCII lower-casing and the words are runs of [A-Za-z0-9_]:
+# the text is encoded as ASCII (each run of separators becomes a space, any
+# other non-ASCII character stops the fast path), one bytes.translate
+# lower-cases word characters and turns everything else into a space, and
+# numpy drops the spaces that follow a space; no regex over the whole text.
 
-_ASCII_WORD = np.zeros(256, bool)
-for _c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_":
-    _ASCII_WORD[_c] = True
-# code point (non-ASCII ones as 128) -> the byte that stands for it: ASCII
-# lower-cased, any separator "?"
-_ASCII_LOWER = np.frombuffer(bytes(range(128)).lower() + b"?", np.uint8)
+_WORD_BYTES = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+# byte -> itself lower-cased if a word character, else a space (a word break)
+_TO_WORDS = bytes(c if c in _WORD_BYTES else 32 for c in bytes(range(256)).lower())
+_SEPARATORS_ERRORS = "pipeline.dedup.separators"  # codec error handler, registered below
+
+
+class _NotOnlySeparators(Exception):
+    """A non-ASCII character that is not a separator: the regex path decides."""
 
 
 @functools.lru_cache(maxsize=4096)
@@ -108,18 +114,27 @@ def is_separator(char: str) -> bool:
     return not _WORD.search(char) and not _WORD.search(unicodedata.normalize("NFKC", char).casefold())
 
 
+def _separators_as_space(err: UnicodeEncodeError) -> tuple[str, int]:
+    """Called by ``str.encode`` for each run of non-ASCII characters."""
+    if all(map(is_separator, err.object[err.start:err.end])):
+        return " ", err.end
+    raise _NotOnlySeparators
+
+
+codecs.register_error(_SEPARATORS_ERRORS, _separators_as_space)
+
+
 def _ascii_normalised(text: str) -> bytes | None:
     """``normalised(text)`` when the text is ASCII but for separators, else None."""
-    points = np.frombuffer(text.encode("utf-32-le"), np.uint32)
-    others = points[points > 127]
-    if len(others) and not all(map(is_separator, map(chr, np.unique(others).tolist()))):
+    try:
+        encoded = text.encode("ascii", _SEPARATORS_ERRORS)
+    except _NotOnlySeparators:
         return None
-    data = _ASCII_LOWER[np.minimum(points, 128)]
-    word = _ASCII_WORD[data]
-    after_word = np.zeros_like(word)
-    after_word[1:] = word[:-1]
-    keep = word | after_word  # word characters, and the first character of each break
-    out = np.where(word, data, np.uint8(32))[keep].tobytes()
+    data = np.frombuffer(encoded.translate(_TO_WORDS), np.uint8)
+    word = data != 32
+    keep = word.copy()
+    keep[1:] |= word[:-1]  # word characters, and the first space of each break
+    out = data[keep].tobytes()
     return out[:-1] if out.endswith(b" ") else out
 
 
@@ -135,11 +150,21 @@ class Fingerprint:
     bands: bytes  # little-endian uint32 key of every LSH band (none without shingles)
 
 
+_S27, _S30, _S31, _S32 = np.uint64(27), np.uint64(30), np.uint64(31), np.uint64(32)
+_MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+
+
 def _mix(z: np.ndarray) -> np.ndarray:
-    """splitmix64's finaliser: every bit of the result depends on every input bit."""
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
+    """splitmix64's finaliser: every bit of the result depends on every input bit.
+    In place after the first step (a per-document cost: few temporary arrays)."""
+    z = z ^ (z >> _S30)  # a new array: the caller's is left as it was
+    z *= _MIX1
+    t = z >> _S27
+    z ^= t
+    z *= _MIX2
+    np.right_shift(z, _S31, out=t)
+    z ^= t
+    return z
 
 
 def _powers(base: int, n: int) -> np.ndarray:
@@ -166,13 +191,23 @@ def shingle_hashes(text: bytes, size: int) -> np.ndarray:
     if count <= 1:
         starts, ends = np.zeros(1, np.intp), np.array([n])
     else:
-        starts = np.concatenate(([0], spaces[: count - 1] + 1))
-        ends = np.concatenate((spaces[size - 1 :], [n]))
+        starts = np.empty(count, np.intp)  # 0, then after each space
+        starts[0] = 0
+        np.add(spaces[: count - 1], 1, out=starts[1:])
+        ends = np.empty(count, np.intp)  # the size-th space on, then the end
+        ends[:-1] = spaces[size - 1 :]
+        ends[-1] = n
     powers, inverse = (_POWERS[:n], _INV_POWERS) if n <= _POWERS_CACHED else (_powers(_P, n), _powers(_P_INV, n))
-    prefix = np.zeros(n + 1, np.uint64)  # prefix[i] = sum of data[j] * P**j for j < i
-    np.cumsum(data * powers, out=prefix[1:])
+    prefix = np.empty(n + 1, np.uint64)  # prefix[i] = sum of data[j] * P**j for j < i
+    prefix[0] = 0
+    np.multiply(data, powers, out=prefix[1:])
+    np.cumsum(prefix[1:], out=prefix[1:])
     # sum of data[j] * P**(j - start) over the run: the same wherever the run starts
-    return _mix(((prefix[ends] - prefix[starts]) * inverse[starts]) ^ _SALT)
+    h = prefix[ends]
+    h -= prefix[starts]
+    h *= inverse[starts]
+    h ^= _SALT
+    return _mix(h)
 
 
 _PROBES = 32  # filled bins tried, at random, for an empty bin before falling back
@@ -195,17 +230,15 @@ def signature(hashes: np.ndarray, bins: int) -> np.ndarray:
     sig = np.full(bins, EMPTY, np.uint32)
     if len(hashes) == 0:
         return sig
-    which = ((hashes >> np.uint64(32)) * np.uint64(bins)) >> np.uint64(32)
-    values = np.minimum(hashes & _U32, np.uint64(EMPTY - 1))
-    keys = np.sort((which << np.uint64(32)) | values)
-    which = keys >> np.uint64(32)
-    first = np.ones(len(keys), bool)
-    first[1:] = which[1:] != which[:-1]
-    filled = which[first].astype(np.intp)
-    sig[filled] = keys[first] & _U32
-    if len(filled) == bins:
-        return sig
+    which = hashes >> _S32
+    which *= np.uint64(bins)
+    which >>= _S32  # the bin: the high 32 bits scaled to [0, bins)
+    values = np.minimum(hashes & _U32, np.uint64(EMPTY - 1)).astype(np.uint32)
+    np.minimum.at(sig, which.astype(np.intp), values)
     empty = np.flatnonzero(sig == EMPTY)
+    if len(empty) == 0:
+        return sig
+    filled = np.flatnonzero(sig != EMPTY)
     tries = _probes(bins)[empty]
     hit = sig[tries] != EMPTY
     found = hit.any(axis=1)

@@ -12,7 +12,6 @@ microseconds per document, whatever the number of workers, and a cached
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from pipeline import report, serialize, to_review
@@ -67,11 +66,13 @@ def of(outcome: Outcome, config: Config, fingerprint=None) -> Result:
     doc = outcome.doc
     edits = [serialize.edit_obj(e) for e in doc.edits]
     rejected = doc.rejection is not None
-    counts: Counter[tuple[str, str]] = Counter()
-    removed: Counter[tuple[str, str]] = Counter()
+    per_rule: dict[tuple[str, str], list[int]] = {}  # (stage, rule) -> [edits, characters removed], first seen first
     for e in doc.edits:
-        counts[(e.stage, e.rule)] += 1
-        removed[(e.stage, e.rule)] += len(e.before) - len(e.after)
+        tally = per_rule.get((e.stage, e.rule))
+        if tally is None:
+            tally = per_rule[(e.stage, e.rule)] = [0, 0]
+        tally[0] += 1
+        tally[1] += len(e.before) - len(e.after)
     result = Result(
         id=doc.id, path=doc.source_file, sha256=doc.source_sha256, size=doc.source_size,
         reason=doc.rejection.reason if rejected else None,
@@ -80,7 +81,7 @@ def of(outcome: Outcome, config: Config, fingerprint=None) -> Result:
         chars_in=0 if rejected else len(outcome.raw_text),
         chars_out=0 if rejected else len(doc.text),
         records=0 if rejected else len(doc.records),
-        rule_edits=tuple((s, r, n, removed[(s, r)]) for (s, r), n in counts.items()),
+        rule_edits=tuple((s, r, n, removed) for (s, r), (n, removed) in per_rule.items()),
         near_threshold=() if rejected else to_review.near_threshold(doc, config),
         document_line="" if rejected else _line("document", serialize.document_obj(doc, len(outcome.raw_text)), doc.source_file),
         record_lines="" if rejected else "".join(_line("record", r, doc.source_file) for r in serialize.record_objs(doc)),

@@ -54,7 +54,8 @@ def outcome(inp: Input, spilled: handover.Location | None, shared: Shared, recor
     if doc.rejection is not None:
         return Outcome(dataclasses.replace(doc, raw=b""), raw_text, stage)
     out = process(inp.id, inp.path, b"", shared.config, recorder, resume=(doc, raw_text, len(handover.first_stages())))
-    return dataclasses.replace(out, doc=dataclasses.replace(out.doc, raw=b""))
+    # decode dropped the bytes already: two dataclass copies per document saved
+    return out if not out.doc.raw else dataclasses.replace(out, doc=dataclasses.replace(out.doc, raw=b""))
 
 
 def work(item: tuple[Input, handover.Location | None], shared: Shared) -> Done:

@@ -47,7 +47,7 @@ def work(inp: Input, shared) -> FirstDone:
         if rejected is not None:
             return FirstDone(None, ())
         sha256 = hashlib.sha256(data).hexdigest()
-        doc, raw_text, stage = handover.decode_and_repair(inp, data, shared.config)
+        doc, raw_text, stage = handover.decode_and_repair(inp, data, shared.config, sha256)
         where = handover.put(shared.spill_dir, doc, raw_text, stage) if shared.spill_dir is not None else None
         lines = None if doc.rejection is not None else counts(doc.text)
         return FirstDone(Counts(sha256, lines, where), tuple(times))

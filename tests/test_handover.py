@@ -1,0 +1,58 @@
+"""pipeline.handover gives back the document it was handed, field for field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline import handover
+from pipeline.config import Config
+from pipeline.corpus import list_inputs, read_input
+from pipeline.document import Document, Edit, Record
+
+DEV_RAW = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev" / "raw"
+SEED_RAW = Path(__file__).resolve().parents[1] / "raw"
+
+
+def test_a_spilled_document_comes_back_equal(tmp_path: Path) -> None:
+    raw = DEV_RAW if DEV_RAW.is_dir() else SEED_RAW
+    config = Config()
+    put = []
+    try:
+        for inp in list_inputs(raw):
+            data, rejected = read_input(inp, raw, config)
+            if rejected is None:
+                resumed = handover.decode_and_repair(inp, data, config)
+                put.append((resumed, handover.put(tmp_path, *resumed)))
+        assert put
+        for resumed, where in put:
+            assert handover.get(where) == resumed
+    finally:
+        handover.close_all()
+
+
+def test_every_field_comes_back(tmp_path: Path) -> None:
+    doc = Document("a/b", "a/b.txt", "0" * 64, 12, text="caf\u00e9 \ud800", encoding="utf-8", title="T",
+                   subtitle=None, tags=("x", "y"), authors=("A",), editors=(), source="S", published="2024-01-02",
+                   language="en", language_confidence=0.5,
+                   edits=(Edit("repair", "repair.x/v1", 0, 1, "a", "b", "why", 0.25, 1),),
+                   records=(Record(0, "quote", "q", 0, 1, "who", "2024", 2, 3),))
+    rejected = doc.reject("no_body", "none")
+    try:
+        where = [handover.put(tmp_path, d, "raw", stage) for d, stage in ((doc, ""), (rejected, "boundaries"))]
+        assert handover.get(where[0]) == (doc, "raw", "")
+        assert handover.get(where[1]) == (rejected, "raw", "boundaries")
+    finally:
+        handover.close_all()
+
+
+def test_what_cannot_be_read_back_is_none(tmp_path: Path) -> None:
+    doc = Document("a", "a.txt", "0" * 64, 1, text="a")
+    try:
+        path, offset, length = handover.put(tmp_path, doc, "a", "")
+        assert handover.get((path, offset, length - 1)) is None  # truncated
+        assert handover.get((str(tmp_path / "gone.json"), 0, length)) is None
+        Path(path).write_bytes(b"{" * length)
+        handover.close_all()
+        assert handover.get((path, offset, length)) is None
+    finally:
+        handover.close_all()
