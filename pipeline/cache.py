@@ -193,13 +193,19 @@ class Store:
         """(asked keys, their sketch cells, answers) of the input's outcome."""
         return self._one("SELECT asked, cells, answers FROM outcome WHERE id = ? AND path = ?", (doc_id, path))
 
-    def read_cells(self, cells: set[int]) -> set[str]:
-        """The paths whose outcome read any of these sketch cells (one scan)."""
+    def read_cells(self, changed) -> set[str]:
+        """The paths whose outcome read any sketch cell where the numpy bool
+        array ``changed`` is true (one scan)."""
+        import numpy as np
         try:
             return {path for path, read in self.db.execute("SELECT path, cells FROM outcome")
-                    if not cells.isdisjoint(unpacked(read, "I"))}
+                    if read and changed[np.frombuffer(read, np.uint32)].any()}
         except sqlite3.Error as err:
             raise Damaged(f"{self.path}: {err}") from err
+
+    def sha256(self, path: str) -> str:
+        """The sha256 of the input's first-pass row."""
+        return self._one("SELECT sha256 FROM first WHERE path = ?", path)[0]
 
     def result(self, doc_id: str, path: str):
         """The input's pipeline.result.Result, as stored by put_outcome."""

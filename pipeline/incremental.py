@@ -30,10 +30,14 @@ from __future__ import annotations
 
 import hashlib
 import time
+from array import array
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Iterator
 
-from pipeline import cache, corpus_stats, runner, stats_pass
+import numpy as np
+
+from pipeline import cache, corpus_stats, handover, runner, stats_pass
 from pipeline.corpus import Input, read_input
 from pipeline.corpus_stats import CorpusStats, CountMin, distinct_keys
 
@@ -41,8 +45,17 @@ IN_PROCESS_MAX = 32  # changed inputs processed without starting workers (~the c
 MAX_LINES = 2**31  # counted lines: far from saturating a 32-bit counter
 
 
+# Per-input state, one byte per input (by its ordinal in the run's inputs):
+# a run keeps nothing per input in dicts or objects (memory must not grow
+# with the corpus: ~1.5 KB per input did).
+CLEAN = 1  # bytes as cached: its first-pass row is reused
+COUNTED = 2  # its lines are counted (it has a first-pass row)
+ROW = 4  # it has a first-pass row (a sha256)
+REUSE = 8  # its cached Result holds under the new statistics
+
+
 class Plan:
-    def __init__(self, inputs: list[Input], raw_dir: Path, config, store: cache.Store | None,
+    def __init__(self, inputs: Sequence[Input], raw_dir: Path, config, store: cache.Store | None,
                  executor=None, rehash: bool = False, spill_dir: Path | None = None) -> None:
         self.inputs, self.raw_dir, self.config = inputs, raw_dir, config
         self.store, self.executor, self.rehash, self.spill_dir = store, executor, rehash, spill_dir
@@ -53,13 +66,11 @@ class Plan:
             store.reset()
         self.known = store.known if store is not None else {}
         self.run_start = time.time_ns()
-        self.stat: dict[str, tuple | None] = {}  # path -> stat key to record
-        self.sha: dict[str, str] = {}  # path -> sha256 of inputs with a first-pass row
-        self.counted: dict[str, bool] = {}  # path -> its lines are counted (path has a row)
-        self.spilled: dict[str, tuple] = {}
-        self.clean: set[str] = set()  # bytes as cached: first-pass row reused
-        self.touched: dict[int, int] = {}  # sketch cell -> its value before this run's changes
-        self.changed: set[int] = set()
+        self.flags = bytearray(len(inputs))  # CLEAN | COUNTED | ROW | REUSE, by input ordinal
+        self.spilled = _Locations(len(inputs))  # where each repaired document waits (pipeline.handover)
+        self.before: array | None = None  # the sketch before this run's changes (re-runs)
+        self.changed: np.ndarray = np.zeros(0, np.intp)  # sketch cells this run changed
+        self.first_change: tuple[str, str] | None = None  # the least (id, path) changed or removed
         self.sources: list = []  # [key, excerpt, id, path, sha256] of each example
         self.fill: list | None = None  # [id, path] of the input that completed the examples
         # inputs hashed here (stat changed), sent to the first pass, answers rechecked, processed
@@ -71,37 +82,42 @@ class Plan:
     # -- first pass ---------------------------------------------------------
 
     def first_pass(self) -> CorpusStats:
-        todo = []
-        for inp in self.inputs:
+        stats = self._restored() if self.meta is not None else \
+            CorpusStats(self.config.repeat_min_docs, self.config.repeat_min_share)
+        todo, stat_keys, seen = array("I"), array("q"), 0  # ordinals to decode; their stat keys, 4 each
+        for i, inp in enumerate(self.inputs):
             old = self.known.get(inp.path)
-            st = cache.plain_file_stat(inp.abspath) if not inp.problem else None
-            key = self.stat[inp.path] = cache.stat_key(st, self.run_start) if st is not None else None
+            seen += old is not None
+            st = cache.plain_file_stat(inp.abspath) if not inp.problem and self.store is not None else None
+            key = cache.stat_key(st, self.run_start) if st is not None else None
             if old is None or old.id != inp.id:
-                todo.append(inp)
+                todo.append(i)
+                stat_keys.extend(key or NO_STAT)
             elif key is not None and key == old.stat and not self.rehash:
-                self._keep(inp, old)
+                self._keep(i, old)
             elif self._same_bytes(inp, old):  # hashed here: cheaper than shipping it to a worker
-                self._keep(inp, old)
+                self._keep(i, old)
                 if key != old.stat:
                     self.store.put_stat(inp.path, key)
             else:
-                todo.append(inp)
-        stats = self._restored() if self.meta is not None else \
-            CorpusStats(self.config.repeat_min_docs, self.config.repeat_min_share)
+                todo.append(i)
+                stat_keys.extend(key or NO_STAT)
         shared = runner.Shared(self.raw_dir, self.config, spill_dir=self.spill_dir)
-        changes = []
         self.counts["decoded"] = len(todo)
-        items = stats_pass.results(todo, shared, self._executor(len(todo)))
-        for inp, done in items:
-            c = done.counts
-            changes.append((inp.id, inp.path))
-            self._changed(inp, c, stats)
-        for path in self.known.keys() - {i.path for i in self.inputs}:  # removed inputs
-            changes.append((self.known[path].id, path))
-            self._forget(path, stats)
+        items = stats_pass.results(_Subset(self.inputs, todo), shared, self._executor(len(todo)))
+        for j, (inp, done) in enumerate(items):
+            key = tuple(stat_keys[4 * j: 4 * j + 4])
+            self._changed(todo[j], inp, None if key == NO_STAT else key, done.counts, stats)
+        del todo, stat_keys
+        if seen < len(self.known):  # some inputs were removed (rare): a set of the paths, once
+            paths = {inp.path for inp in self.inputs}
+            for path in sorted(self.known.keys() - paths, key=lambda p: (self.known[p].id, p)):
+                self._changes((self.known[path].id, path))
+                self._forget(path, stats)
         if self.meta is not None:
-            self._examples(stats, changes)
-            self.changed = {c for c, v in self.touched.items() if stats.lines.table[c] != v}
+            self._examples(stats)
+            now, before = np.frombuffer(stats.lines.table, np.uint32), np.frombuffer(self.before, np.uint32)
+            self.changed = np.flatnonzero(now != before)
         return stats
 
     def _same_bytes(self, inp: Input, old: cache.Known) -> bool:
@@ -109,30 +125,35 @@ class Plan:
         data, rejected = read_input(inp, self.raw_dir, self.config)
         return rejected is None and hashlib.sha256(data).hexdigest() == old.sha256
 
-    def _keep(self, inp: Input, old: cache.Known) -> None:
-        self.clean.add(inp.path)
-        self.sha[inp.path], self.counted[inp.path] = old.sha256, old.counted
+    def _keep(self, i: int, old: cache.Known) -> None:
+        self.flags[i] |= CLEAN | ROW | (COUNTED if old.counted else 0)
 
-    def _changed(self, inp: Input, c, stats: CorpusStats) -> None:
+    def _changes(self, where: tuple[str, str]) -> None:
+        if self.first_change is None or where < self.first_change:
+            self.first_change = where
+
+    def _changed(self, i: int, inp: Input, stat: tuple | None, c, stats: CorpusStats) -> None:
         """A new or changed input (c None: rejected when read)."""
+        self._changes((inp.id, inp.path))
         self._forget(inp.path, stats)
         if c is None:
             return
         if c.spill is not None:
-            self.spilled[inp.path] = c.spill
+            self.spilled.put(i, c.spill)
         keys = None if c.lines is None else [k for k, _ in c.lines]
         if self.meta is not None and keys is not None:
             self._count(stats, keys, +1)
         elif keys is not None:  # counting from scratch, in input order: examples as corpus_stats
             before = len(stats.examples)
             stats_pass.add(stats, c.lines)
-            excerpts = dict(c.lines)
-            self.sources += [[k, excerpts[k], inp.id, inp.path, c.sha256] for k in list(stats.examples)[before:]]
+            if before < corpus_stats.MAX_EXAMPLES:
+                excerpts = dict(c.lines)
+                self.sources += [[k, excerpts[k], inp.id, inp.path, c.sha256] for k in list(stats.examples)[before:]]
             if self.fill is None and len(stats.examples) >= corpus_stats.MAX_EXAMPLES:
                 self.fill = [inp.id, inp.path]
-        self.sha[inp.path], self.counted[inp.path] = c.sha256, keys is not None
+        self.flags[i] |= ROW | (COUNTED if keys is not None else 0)
         if self.store is not None:
-            self.store.put_first(inp.path, inp.id, c.sha256, self.stat.get(inp.path),
+            self.store.put_first(inp.path, inp.id, c.sha256, stat,
                                  None if keys is None else cache.packed(keys, "Q"))
 
     def _forget(self, path: str, stats: CorpusStats) -> None:
@@ -145,11 +166,10 @@ class Plan:
         self.store.forget(old.id, path)
 
     def _count(self, stats: CorpusStats, keys, sign: int) -> None:
-        table, touched = stats.lines.table, self.touched
-        for k in keys:
-            for cell in stats.lines.cells(k):
-                touched.setdefault(cell, table[cell])
-                table[cell] += sign
+        """Add (sign +1) or take out (-1) one document's distinct lines."""
+        table = np.frombuffer(stats.lines.table, np.uint32)  # the sketch's own memory
+        cells = stats.lines.cells_of(list(keys)).astype(np.intp)
+        (np.add if sign > 0 else np.subtract).at(table, cells, np.uint32(1))
         stats.documents += sign
         stats.lines_counted += sign * len(keys)
 
@@ -158,12 +178,13 @@ class Plan:
         stats = CorpusStats(self.config.repeat_min_docs, self.config.repeat_min_share,
                             meta["documents"], meta["lines_counted"])
         stats.lines.table = meta["sketch"]
+        self.before = array("I", meta["sketch"])  # a copy: which cells changed, at the end
         return stats
 
-    def _examples(self, stats: CorpusStats, changes: list[tuple[str, str]]) -> None:
+    def _examples(self, stats: CorpusStats) -> None:
         """stats.examples as counting the corpus in order would choose them."""
         old_fill = self.meta["fill"]
-        if not changes or (old_fill is not None and min(changes) > tuple(old_fill)):
+        if self.first_change is None or (old_fill is not None and self.first_change > tuple(old_fill)):
             self.sources, self.fill = self.meta["examples"], old_fill
         else:
             self.sources, self.fill = self._recount(stats.min_docs)
@@ -172,8 +193,8 @@ class Plan:
     def _recount(self, min_docs: int) -> tuple[list, list | None]:
         old = {(k, path, sha): excerpt for k, excerpt, _, path, sha in self.meta["examples"]}
         sketch, found, fill = CountMin(), {}, None
-        for inp in self.inputs:
-            if not self.counted.get(inp.path):
+        for i, inp in enumerate(self.inputs):
+            if not self.flags[i] & COUNTED:
                 continue
             for k in self.store.keys(inp.path):
                 if sketch.add(k) >= min_docs and len(found) < corpus_stats.MAX_EXAMPLES:
@@ -183,7 +204,7 @@ class Plan:
                 break
         sources = []
         for k, inp in found.items():
-            sha = self.sha[inp.path]
+            sha = self.store.sha256(inp.path)
             excerpt = old.get((k, inp.path, sha))
             if excerpt is None:
                 excerpt = self._excerpt(inp, k)
@@ -205,51 +226,69 @@ class Plan:
 
     def results(self, stats: CorpusStats) -> Iterator:
         """Every input's pipeline.result.Result, in input order."""
-        reuse = self._reusable(stats)
-        todo = [(inp, self.spilled.get(inp.path)) for inp in self.inputs if inp.path not in reuse]
+        reused = self._reusable(stats)
+        flags, inputs = self.flags, self.inputs
+        todo = (i for i in range(len(inputs)) if not flags[i] & REUSE)  # made lazily, twice: inputs, items
+        items = ((inputs[i], self.spilled.get(i)) for i in range(len(inputs)) if not flags[i] & REUSE)
         shared = runner.Shared(self.raw_dir, self.config, stats, self.spill_dir)
-        self.counts["processed"] = len(todo)
-        done = runner.results([i for i, _ in todo], todo, shared, self._executor(len(todo)))
+        self.counts["processed"] = len(inputs) - reused
+        done = runner.results((inputs[i] for i in todo), items, shared, self._executor(len(inputs) - reused))
         store = self.store
-        cached = store.results((i.id, i.path) for i in self.inputs if i.path in reuse) if reuse else iter(())
-        for inp in self.inputs:
-            if inp.path in reuse:
+        cached = store.results((inputs[i].id, inputs[i].path) for i in range(len(inputs)) if flags[i] & REUSE) \
+            if reused else iter(())
+        for i in range(len(inputs)):
+            if flags[i] & REUSE:
                 yield next(cached)
                 continue
             d = next(done)
-            if store is not None and inp.path in self.sha and d.questions is not None:
+            if store is not None and flags[i] & ROW and d.questions is not None:
                 store.put_outcome(d.result, d.questions)
             elif store is not None:
-                store.forget(inp.id, inp.path, outcome_only=True)
+                store.forget(d.result.id, d.result.path, outcome_only=True)
             yield d.result
 
-    def _reusable(self, stats: CorpusStats) -> set[str]:
-        """The unchanged inputs whose cached Result holds under the new statistics."""
+    def _reusable(self, stats: CorpusStats) -> int:
+        """Flag REUSE on the unchanged inputs whose cached Result holds under
+        the new statistics; returns how many."""
         if self.meta is None:
-            return set()
-        outcomes, sha = self.store.outcomes, self.sha
-        cached = {path for path in self.clean if path in outcomes and outcomes[path][0] == sha[path]}
+            return 0
+        outcomes, known, flags = self.store.outcomes, self.known, self.flags
         threshold = stats.threshold()
-        if threshold == self.meta["threshold"] and not self.changed:  # the same answers to every question
-            return cached
-        read_changed = self.store.read_cells(self.changed) if self.changed else set()
-        ids, reuse = {i.path: i.id for i in self.inputs}, set()
-        for path in cached:
-            _, low_yes, high_no = outcomes[path]
-            if path not in read_changed:
-                if high_no < threshold <= low_yes:  # estimates as they were: the same answers
-                    reuse.add(path)
+        same = threshold == self.meta["threshold"] and not len(self.changed)  # the same answers to every question
+        read_changed = None
+        if not same and len(self.changed):
+            changed = np.zeros(len(stats.lines.table), bool)
+            changed[self.changed] = True
+            read_changed = self.store.read_cells(changed)
+        reused = 0
+        for i, inp in enumerate(self.inputs):
+            if not flags[i] & CLEAN:
                 continue
-            self.counts["rechecked"] += 1
-            asked, _, answers = self.store.questions(ids[path], path)
-            keys = cache.unpacked(asked, "Q")
-            documents = [stats.key_documents(k) for k in keys]
-            if all((n >= threshold) == bool(a) for n, a in zip(documents, answers)):
-                reuse.add(path)
-                margins = cache.margins(documents, answers)
-                if margins != (low_yes, high_no):
-                    self.store.put_margins(ids[path], path, *margins)
-        return reuse
+            path = inp.path
+            outcome = outcomes.get(path)
+            if outcome is None or outcome[0] != known[path].sha256:
+                continue
+            if not same and not self._holds(inp, outcome, threshold, stats, read_changed):
+                continue
+            flags[i] |= REUSE
+            reused += 1
+        return reused
+
+    def _holds(self, inp: Input, outcome, threshold: int, stats: CorpusStats, read_changed) -> bool:
+        """The cached outcome's questions get the same answers."""
+        _, low_yes, high_no = outcome
+        if read_changed is None or inp.path not in read_changed:  # estimates as they were
+            return high_no < threshold <= low_yes
+        self.counts["rechecked"] += 1
+        asked, _, answers = self.store.questions(inp.id, inp.path)
+        keys = cache.unpacked(asked, "Q")
+        documents = [stats.key_documents(k) for k in keys]
+        if not all((n >= threshold) == bool(a) for n, a in zip(documents, answers)):
+            return False
+        margins = cache.margins(documents, answers)
+        if margins != (low_yes, high_no):
+            self.store.put_margins(inp.id, inp.path, *margins)
+        return True
 
     def finish(self, stats: CorpusStats) -> None:
         """Commit the cache (call it after every Result was taken)."""
@@ -258,3 +297,46 @@ class Plan:
         meta = {"documents": stats.documents, "lines_counted": stats.lines_counted,
                 "threshold": stats.threshold(), "examples": self.sources, "fill": self.fill}
         self.store.commit(meta, stats.lines.table)
+
+
+NO_STAT = (-1, -1, -1, -1)  # in a stat key array: no stat to record
+
+
+class _Subset(Sequence):
+    """The inputs at the given ordinals, each made when asked for (a list of
+    Input objects costs ~0.5 KB per input)."""
+
+    def __init__(self, inputs: Sequence[Input], ordinals: array) -> None:
+        self.inputs, self.ordinals = inputs, ordinals
+
+    def __len__(self) -> int:
+        return len(self.ordinals)
+
+    def __getitem__(self, j):
+        if isinstance(j, slice):
+            return [self[k] for k in range(*j.indices(len(self)))]
+        return self.inputs[self.ordinals[j]]
+
+
+class _Locations:
+    """The pipeline.handover.Location of each input's repaired document, if
+    any, in 16 bytes per input (the few spill files named once)."""
+
+    def __init__(self, n: int) -> None:
+        self.files: list[str] = []
+        self._file_index: dict[str, int] = {}
+        self._file = array("i", [-1]) * n
+        self._offset = array("Q", [0]) * n
+        self._length = array("I", [0]) * n
+
+    def put(self, i: int, where: handover.Location) -> None:
+        path, offset, length = where
+        index = self._file_index.get(path)
+        if index is None:
+            index = self._file_index[path] = len(self.files)
+            self.files.append(path)
+        self._file[i], self._offset[i], self._length[i] = index, offset, length
+
+    def get(self, i: int) -> handover.Location | None:
+        index = self._file[i]
+        return None if index < 0 else (self.files[index], self._offset[i], self._length[i])
