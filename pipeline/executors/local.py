@@ -9,6 +9,7 @@ process, with no pool at all.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections import deque
@@ -43,6 +44,18 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
+def _release_freed_memory() -> None:
+    """Give the heap's free pages back to the system (glibc keeps them): a
+    pool forked after the first pass would otherwise count, in every worker,
+    the pages the main process freed (peak RSS would grow with the corpus)."""
+    gc.collect()
+    try:
+        import ctypes
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to release
+        pass
+
+
 def _run_chunk(fn: Callable, chunk: list) -> list:
     return [fn(item, _shared) for item in chunk]
 
@@ -68,6 +81,7 @@ class LocalExecutor:
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         limit = self.workers * IN_FLIGHT_PER_WORKER
+        _release_freed_memory()  # before the fork: workers inherit only live pages
         pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init, initargs=(shared, os.getpid()))
         try:
             pending: deque = deque()
