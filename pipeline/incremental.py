@@ -203,18 +203,21 @@ class Plan:
 
     # -- second pass --------------------------------------------------------
 
-    def results(self, stats: CorpusStats) -> Iterator:
-        """Every input's pipeline.result.Result, in input order."""
+    def results(self, stats: CorpusStats, load_reused: bool = True) -> Iterator:
+        """Every input's pipeline.result.Result, in input order; with
+        ``load_reused`` False, None for a reused input (its Result is in the
+        store: pipeline.rerun reads it only when needed)."""
         reuse = self._reusable(stats)
         todo = [(inp, self.spilled.get(inp.path)) for inp in self.inputs if inp.path not in reuse]
         shared = runner.Shared(self.raw_dir, self.config, stats, self.spill_dir)
         self.counts["processed"] = len(todo)
         done = runner.results([i for i, _ in todo], todo, shared, self._executor(len(todo)))
         store = self.store
-        cached = store.results((i.id, i.path) for i in self.inputs if i.path in reuse) if reuse else iter(())
+        cached = store.results((i.id, i.path) for i in self.inputs if i.path in reuse) \
+            if reuse and load_reused else iter(())
         for inp in self.inputs:
             if inp.path in reuse:
-                yield next(cached)
+                yield next(cached) if load_reused else None
                 continue
             d = next(done)
             if store is not None and inp.path in self.sha and d.questions is not None:
