@@ -34,8 +34,8 @@ SCHEMA = (
     "CREATE TABLE IF NOT EXISTS carry_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     """CREATE TABLE IF NOT EXISTS carry (
         id TEXT NOT NULL, path TEXT NOT NULL, lens BLOB NOT NULL, bands BLOB, dup TEXT, tally TEXT NOT NULL,
-        PRIMARY KEY (id, path)) WITHOUT ROWID""",
-)  # bands NULL: not screened (rejected before); b"": screened, without words
+        record BLOB, PRIMARY KEY (id, path)) WITHOUT ROWID""",
+)  # bands NULL: not screened (rejected before); b"": screened, without words; record: its digest and signature
 
 
 class Unusable(Exception):
@@ -89,8 +89,18 @@ def pieces(res) -> tuple[bytes, ...]:
             (res.report_entry() + "\n").encode(), res.markdown_section().encode())
 
 
-def row_values(res, parts: tuple[bytes, ...], screened_bands: bytes | None, dup: str | None) -> tuple:
-    return (res.id, res.path, array("Q", map(len, parts)).tobytes(), screened_bands, dup, Tally.to_json(res))
+def row_values(res, parts: tuple[bytes, ...], fp, dup: str | None) -> tuple:
+    """The row of a final Result; ``fp``: its duplicate fingerprint when it was screened."""
+    return (res.id, res.path, array("Q", map(len, parts)).tobytes(), None if fp is None else fp.bands, dup,
+            Tally.to_json(res), None if fp is None else fp.digest + fp.signature)
+
+
+def record(db: sqlite3.Connection, doc_id: str, path: str) -> bytes:
+    """The digest and signature of a screened document (pipeline.dedup's record)."""
+    row = db.execute("SELECT record FROM carry WHERE id = ? AND path = ?", (doc_id, path)).fetchone()
+    if row is None or row[0] is None:
+        raise Unusable(f"no duplicate record for {path}")
+    return row[0]
 
 
 def prepare(db: sqlite3.Connection) -> None:
@@ -110,7 +120,7 @@ def band_rows(db: sqlite3.Connection) -> Iterator[tuple[str, str, bytes | None]]
 
 
 def put(db: sqlite3.Connection, values: tuple) -> None:
-    db.execute("INSERT OR REPLACE INTO carry VALUES (?, ?, ?, ?, ?, ?)", values)
+    db.execute("INSERT OR REPLACE INTO carry VALUES (?, ?, ?, ?, ?, ?, ?)", values)
 
 
 def delete(db: sqlite3.Connection, doc_id: str, path: str) -> None:

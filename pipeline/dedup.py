@@ -446,6 +446,16 @@ def detail(match: Match, config: Config) -> str:
             f"(threshold {config.duplicate_threshold})")
 
 
+_KEPT_ID = re.compile(r"(?:near )?duplicate of (.*): (?:the same text after normalisation|estimated Jaccard "
+                      r"similarity [0-9.]+ of [0-9]+-word shingles \(threshold [^()]*\))", re.DOTALL)
+
+
+def kept_id(detail_text: str) -> str | None:
+    """The id a ``detail`` names (the suffix is matched at the end: an id may hold anything)."""
+    m = _KEPT_ID.fullmatch(detail_text)
+    return m.group(1) if m else None
+
+
 def rejected(res: Result, detail: str) -> Result:
     """The Result of a kept document found to duplicate another."""
     return result.rejected(res, "duplicate", STAGE, detail)

@@ -88,7 +88,7 @@ class Rerun:
         self.parent_fds = [os.open(parent.dir / f, os.O_RDONLY) for f in FILES]
         self.offsets = list(parent.starts)  # of the next parent row's parts
         self.parent_rows = 0
-        self.index = rescreen.Index(config, self._old_bands, store)
+        self.index = rescreen.Index(config, self._old_bands, lambda doc_id, path: carry.record(self.db, doc_id, path))
         self.dirty: set[int] = set()  # band keys (rescreen.NO_BANDS) of documents that entered or left the index
         self.ids = {k: spill.SpillList(tmp) for k in changes.DOCUMENT_KEYS}
         self.counts = {"records_added": 0, "records_removed": 0, "records_changed": 0}
@@ -142,7 +142,7 @@ class Rerun:
             if old.bands is None or not self._touched(old.bands):
                 return self._copy(step, ordinal, old, offsets)
             res = self.store.result(*key)
-            decision = self.index.decide(step, res.fingerprint)
+            decision = self.index.decide(step, res.fingerprint, old.dup)
             if decision == old.dup:
                 return self._copy(step, ordinal, old, offsets)
             return self._write(step, ordinal, res, decision, old, offsets, same_fingerprint=True)
@@ -190,7 +190,7 @@ class Rerun:
             self.fresh.write(part)
             self.fresh_size += len(part)
         self._changed(final, parts, old, offsets)
-        self.puts.append(carry.row_values(final, parts, bands, decision))
+        self.puts.append(carry.row_values(final, parts, res.fingerprint if res.kept else None, decision))
         self._count(final)
         return res.size
 

@@ -20,6 +20,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from pipeline import carry, changes, dedup, report, rerun, spill
 from pipeline import to_review  # removals to review
 from pipeline import cache, handover, incremental  # per-input work, mapped by an executor, cached
 from pipeline.config import Config
-from pipeline.hashed import HashedWriter
+from pipeline.hashed import HashedWriter, ShortRead
 from pipeline.corpus import list_inputs
 from pipeline.schemas import SCHEMA_DIR, check
 
@@ -209,6 +210,9 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
             tally, review, manifest_inputs = fast.tally, fast.review, fast.manifest_inputs
             head = _head(name, parent, tally, {**fast.ids, **fast.counts}, stats, review)
             outputs, sizes, starts = fast.write(head)
+        except (carry.Unusable, ShortRead, sqlite3.Error, ValueError, TypeError, KeyError) as err:
+            # rows or parent files not as recorded: run() starts again without the cache
+            raise cache.Damaged(f"the rows of the parent's documents: {err!r}") from err
         finally:
             fast.close()
         copied_all = not fast.puts and not fast.deletes
@@ -307,7 +311,7 @@ def _full(plan, stats, name: str, parent: str | None, clean_dir: Path, config: C
             entries_f.write((b"," if n > 1 else b"") + parts[3])
             md_f.write(parts[4])
             if db is not None:
-                carry.put(db, carry.row_values(final, parts, res.fingerprint.bands if res.kept else None,
+                carry.put(db, carry.row_values(final, parts, res.fingerprint if res.kept else None,
                                                final.detail if res.kept and not final.kept else None))
             on_progress(n, total, final.size)
         outputs = {"documents.jsonl": docs_f.stats(), "records.jsonl": recs_f.stats(),
