@@ -141,10 +141,12 @@ class Rerun:
         if res is None and old is not None:  # reused: copied unless its decision changed
             if old.bands is None or not self._touched(old.bands):
                 return self._copy(step, ordinal, old, offsets)
-            res = self.store.result(*key)
-            decision = self.index.decide(step, res.fingerprint, old.dup)
+            record = carry.record(self.db, *key)  # the fingerprint is the row's: the Result is read if it changed
+            fp = dedup.Fingerprint(record[:16], record[16:], old.bands)
+            decision = self.index.decide(step, fp, old.dup)
             if decision == old.dup:
                 return self._copy(step, ordinal, old, offsets)
+            res = self.store.result(*key)
             return self._write(step, ordinal, res, decision, old, offsets, same_fingerprint=True)
         if res is None:  # reused, but no row: written from the cache's Result
             res = self.store.result(*key)
