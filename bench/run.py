@@ -206,7 +206,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the median is printed")
     parser.add_argument("--scale", default="", help="two corpus sizes, e.g. 5000,80000: peak RSS of each and their ratio")
-    parser.add_argument("--skip", default="", help="contenders to leave out, e.g. datatrove,rerun")
+    parser.add_argument("--skip", default="", help="contenders to leave out: io, ftfy, datatrove, rerun")
     parser.add_argument("--corpus-dir", type=Path, default=HERE / "corpus",
                         help="where corpora are found or generated (<dir>/<docs>/); an 80,000 one is ~700 MB")
     parser.add_argument("--work-dir", type=Path, default=HERE / "work", help="where the runs write their output")
@@ -221,8 +221,8 @@ def main() -> None:
     print(f"corpus: {args.docs} documents, {mb:.1f} MB; {args.workers} workers; medians of {args.repeat} runs")
 
     rows = []
-    floor = timed(lambda: io_floor(out), args.repeat)
-    rows.append(("io floor (1 process)", floor, None))
+    if "io" not in skip:
+        rows.append(("io floor (1 process)", timed(lambda: io_floor(out), args.repeat), None))
     if "ftfy" not in skip:
         rows.append(("ftfy alone", timed(lambda: ftfy_alone(out, args.workers), args.repeat), None))
     dt = None

@@ -43,10 +43,10 @@ def _lines(path: Path | None, keys: tuple[str, ...] = ("id",)) -> Iterator[tuple
         return
     with open(path, "rb") as f:
         for raw in f:
-            yield _head(raw.decode("utf-8"), keys), hashlib.sha256(raw).hexdigest()
+            yield head(raw.decode("utf-8"), keys), hashlib.sha256(raw).hexdigest()
 
 
-def _head(line: str, keys: tuple[str, ...]) -> dict:
+def head(line: str, keys: tuple[str, ...]) -> dict:
     """The values of the line's first keys, read without parsing the rest of
     it (a document's text is most of its line); the whole line is parsed
     when it does not begin with those keys, in that order."""
@@ -99,12 +99,12 @@ def _merged(new_dir: Path, parent_dir: Path | None, spill_dir: Path) -> dict:
         else:
             if a[1] != b[1]:
                 out["documents_changed"].append(a[0])
-            _count_records(dict(a[2]), dict(b[2]), counts)
+            count_records(dict(a[2]), dict(b[2]), counts)
             a, b = next(new, None), next(old, None)
     return {**out, **counts}
 
 
-def _count_records(new: dict, old: dict, counts: dict) -> None:
+def count_records(new: dict, old: dict, counts: dict) -> None:
     counts["records_added"] += len(new.keys() - old.keys())
     counts["records_removed"] += len(old.keys() - new.keys())
     counts["records_changed"] += sum(1 for k in new.keys() & old.keys() if new[k] != old[k])
@@ -131,5 +131,5 @@ def _with_dicts(new_dir: Path, parent_dir: Path | None, spill_dir: Path) -> dict
         for v in values:
             out[key].append(v)
     counts = {"records_added": 0, "records_removed": 0, "records_changed": 0}
-    _count_records(new_recs, old_recs, counts)
+    count_records(new_recs, old_recs, counts)
     return {**out, **counts}

@@ -395,15 +395,11 @@ class DuplicateIndex:
         first whose estimated similarity reaches the threshold."""
         if len(ordinals) == 0:
             return None
-        rows = np.frombuffer(b"".join(self._records.get(int(o)) for o in ordinals), "<u4").reshape(len(ordinals), -1)
-        same = np.flatnonzero((rows[:, :4] == np.frombuffer(fp.digest, "<u4")).all(axis=1))
-        if len(same):
-            return Match(self._id(ordinals[same[0]]), True, 1.0)
-        agree = np.count_nonzero(rows[:, 4:] == np.frombuffer(fp.signature, "<u4"), axis=1) / self.num_perm
-        near = np.flatnonzero(agree >= self.threshold)
-        if len(near):
-            return Match(self._id(ordinals[near[0]]), False, float(agree[near[0]]))
-        return None
+        found = first_match([self._records.get(int(o)) for o in ordinals], fp, self.threshold)
+        if found is None:
+            return None
+        at, exact, similarity = found
+        return Match(self._id(ordinals[at]), exact, similarity)
 
     def _id(self, ordinal) -> str:
         return self._ids.get(int(ordinal)).decode("utf-8", "surrogateescape")
@@ -456,6 +452,48 @@ class _Spill:
         self._file.close()
 
 
+def first_match(records: list[bytes], fp: Fingerprint, threshold: float) -> tuple[int, bool, float] | None:
+    """(position, exact, similarity) of the first record (digest then
+    signature, as the index keeps them; candidates in id order) with the
+    digest of fp, else of the first whose estimated similarity reaches the
+    threshold; None when there is none."""
+    if not records:
+        return None
+    rows = np.frombuffer(b"".join(records), "<u4").reshape(len(records), -1)
+    same = np.flatnonzero((rows[:, :4] == np.frombuffer(fp.digest, "<u4")).all(axis=1))
+    if len(same):
+        return int(same[0]), True, 1.0
+    agree = np.count_nonzero(rows[:, 4:] == np.frombuffer(fp.signature, "<u4"), axis=1) / (rows.shape[1] - 4)
+    near = np.flatnonzero(agree >= threshold)
+    if len(near):
+        return int(near[0]), False, float(agree[near[0]])
+    return None
+
+
+def detail(match: Match, config: Config) -> str:
+    """The rejection detail of a duplicate of ``match.kept_id``."""
+    if match.exact:
+        return f"duplicate of {match.kept_id}: the same text after normalisation"
+    return (f"near duplicate of {match.kept_id}: estimated Jaccard similarity "
+            f"{match.similarity:.2f} of {config.duplicate_shingle_words}-word shingles "
+            f"(threshold {config.duplicate_threshold})")
+
+
+_KEPT_ID = re.compile(r"(?:near )?duplicate of (.*): (?:the same text after normalisation|estimated Jaccard "
+                      r"similarity [0-9.]+ of [0-9]+-word shingles \(threshold [^()]*\))", re.DOTALL)
+
+
+def kept_id(detail_text: str) -> str | None:
+    """The id a ``detail`` names (the suffix is matched at the end: an id may hold anything)."""
+    m = _KEPT_ID.fullmatch(detail_text)
+    return m.group(1) if m else None
+
+
+def rejected(res: Result, detail: str) -> Result:
+    """The Result of a kept document found to duplicate another."""
+    return result.rejected(res, "duplicate", STAGE, detail)
+
+
 def screen(res: Result, index: DuplicateIndex) -> Result:
     """The Result, rejected as ``duplicate`` when its text duplicates a
     document kept earlier in the run; rejected documents pass through
@@ -463,12 +501,4 @@ def screen(res: Result, index: DuplicateIndex) -> Result:
     if not res.kept:
         return res
     match = index.find_fingerprint(res.id, res.fingerprint)
-    if match is None:
-        return res
-    if match.exact:
-        detail = f"duplicate of {match.kept_id}: the same text after normalisation"
-    else:
-        detail = (f"near duplicate of {match.kept_id}: estimated Jaccard similarity "
-                  f"{match.similarity:.2f} of {index.shingle_words}-word shingles "
-                  f"(threshold {index.threshold})")
-    return result.rejected(res, "duplicate", STAGE, detail)
+    return res if match is None else rejected(res, detail(match, index.config))

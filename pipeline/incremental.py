@@ -224,8 +224,10 @@ class Plan:
 
     # -- second pass --------------------------------------------------------
 
-    def results(self, stats: CorpusStats) -> Iterator:
-        """Every input's pipeline.result.Result, in input order."""
+    def results(self, stats: CorpusStats, load_reused: bool = True) -> Iterator:
+        """Every input's pipeline.result.Result, in input order; with
+        ``load_reused`` False, None for a reused input (its Result is in the
+        store: pipeline.rerun reads it only when needed)."""
         reused = self._reusable(stats)
         flags, inputs = self.flags, self.inputs
         todo = (i for i in range(len(inputs)) if not flags[i] & REUSE)  # made lazily, twice: inputs, items
@@ -235,10 +237,10 @@ class Plan:
         done = runner.results((inputs[i] for i in todo), items, shared, self._executor(len(inputs) - reused))
         store = self.store
         cached = store.results((inputs[i].id, inputs[i].path) for i in range(len(inputs)) if flags[i] & REUSE) \
-            if reused else iter(())
+            if reused and load_reused else iter(())
         for i in range(len(inputs)):
             if flags[i] & REUSE:
-                yield next(cached)
+                yield next(cached) if load_reused else None
                 continue
             d = next(done)
             if store is not None and flags[i] & ROW and d.questions is not None:

@@ -20,6 +20,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,10 +28,11 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import pipeline
-from pipeline import changes, dedup, report, serialize, spill
+from pipeline import carry, changes, dedup, report, rerun, spill
 from pipeline import to_review  # removals to review
 from pipeline import cache, handover, incremental  # per-input work, mapped by an executor, cached
 from pipeline.config import Config
+from pipeline.hashed import HashedWriter, ShortRead
 from pipeline.corpus import list_inputs
 from pipeline.schemas import SCHEMA_DIR, check
 
@@ -41,6 +43,7 @@ LATEST_TMP_PREFIX = ".LATEST."  # a LATEST being written
 CACHE_DIR = ".cache"  # per-document cache (pipeline.cache)
 SPILL_DIR = ".spill"  # in a version being built: repaired documents between the passes (pipeline.handover)
 _JSON = json.JSONDecoder()
+FAST_RERUN = True  # copy the parent's bytes of what did not change (pipeline.rerun); tests turn it off
 
 
 class ProcessingError(Exception):
@@ -196,51 +199,28 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
     existing = versions(clean_dir)
     name = f"v{int(existing[-1][1:]) + 1}" if existing else "v1"
     inputs = list_inputs(raw_dir)
-    tally = report.Tally()
     (tmp / SPILL_DIR).mkdir()
     plan = incremental.Plan(inputs, raw_dir, config, store, executor, rehash, tmp / SPILL_DIR)
     stats = plan.first_pass()  # corpus_stats.first_pass, on the executor, for what changed
-    review = to_review.Review(config)
-    duplicates = dedup.DuplicateIndex(config, spill_dir=tmp)  # kept documents so far, in id order
-    manifest_inputs = spill.SpillList(tmp)  # one entry per input: on disk until written
-    doc_entries = tmp / ".report-documents.jsonl"
-    doc_markdown = tmp / ".report-documents.md"
-    with open(tmp / "documents.jsonl", "w", encoding="utf-8") as docs_f, \
-         open(tmp / "records.jsonl", "w", encoding="utf-8") as recs_f, \
-         open(tmp / "rejected.jsonl", "w", encoding="utf-8") as rej_f, \
-         open(doc_entries, "w", encoding="utf-8") as entries_f, \
-         open(doc_markdown, "w", encoding="utf-8") as md_f:
-        for n, res in enumerate(plan.results(stats), 1):
-            res = dedup.screen(res, duplicates)  # here, in id order, whatever the executor
-            manifest_inputs.append({"path": res.path, "sha256": res.sha256 or None, "size": res.size})
-            tally.add(res)
-            review.add(res)
-            # The lines were serialised and validated by the worker (pipeline.result).
-            if res.kept:
-                docs_f.write(res.document_line)
-                recs_f.write(res.record_lines)
-            else:
-                rej_f.write(res.rejected_line)
-            entries_f.write(res.report_entry() + "\n")
-            md_f.write(res.markdown_section())
-            on_progress(n, len(inputs), res.size)
-    duplicates.close()
-    plan.finish(stats)
+    rows = _rows_of_parent(store, clean_dir, parent, plan)
+    if rows is not None:  # the parent's bytes of what did not change are copied (pipeline.rerun)
+        fast = rerun.Rerun(plan, stats, store, rows, config, tmp, on_progress)
+        try:
+            fast.run()
+            tally, review, manifest_inputs = fast.tally, fast.review, fast.manifest_inputs
+            head = _head(name, parent, tally, {**fast.ids, **fast.counts}, stats, review)
+            outputs, sizes, starts = fast.write(head)
+        except (carry.Unusable, ShortRead, sqlite3.Error, ValueError, TypeError, KeyError) as err:
+            # rows or parent files not as recorded: run() starts again without the cache
+            raise cache.Damaged(f"the rows of the parent's documents: {err!r}") from err
+        finally:
+            fast.close()
+        copied_all = not fast.puts and not fast.deletes
+    else:
+        tally, review, manifest_inputs, outputs, sizes, starts, head = \
+            _full(plan, stats, name, parent, clean_dir, config, tmp, on_progress, store)
+        copied_all = False
     shutil.rmtree(tmp / SPILL_DIR)
-
-    head = {
-        "version": name,
-        "parent": parent,
-        "summary": tally.summary(),
-        "stages": tally.stages(),
-        "changes": _changes(tmp, clean_dir / parent if parent else None),
-        "corpus": stats.summary(),
-        "review": review.summary(),
-    }
-    _write_report(tmp, head, doc_entries, doc_markdown)
-    doc_entries.unlink()
-    doc_markdown.unlink()
-    outputs = {p.name: file_stats(p) for p in sorted(tmp.iterdir())}
     manifest = {
         "version": name,
         "parent": parent,
@@ -254,7 +234,15 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
     }
     _check_manifest(manifest)
     result = RunResult(None, parent, head["summary"], head["stages"], plan.counts)
-    if parent and _same_data(clean_dir / parent, manifest):
+    same = parent is not None and _same_data(clean_dir / parent, manifest)
+    if store is not None and not same:
+        carry.put_version(store.db, name, outputs, sizes, starts)
+        store.dirty = True
+    elif store is not None and not copied_all:  # the rows describe files that are not published
+        carry.forget_version(store.db)
+        store.dirty = True
+    plan.finish(stats)  # the cache (and the rows of pipeline.carry) committed
+    if same:
         return result
     with open(tmp / "manifest.json", "w", encoding="utf-8") as f:
         spill.dump(manifest, f, indent=2)  # json.dumps(manifest, ensure_ascii=False, indent=2)
@@ -269,6 +257,82 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
     _write_latest(clean_dir, name)
     result.version = result.latest = name
     return result
+
+
+def _rows_of_parent(store, clean_dir: Path, parent: str | None, plan) -> "carry.Parent | None":
+    """The parent version, when the cache's rows (pipeline.carry) describe it
+    and the cache is reused; None: the full path."""
+    if store is None:
+        return None
+    carry.prepare(store.db)
+    if not FAST_RERUN:
+        return None
+    return carry.parent(store.db, clean_dir, parent)
+
+
+def _head(name: str, parent: str | None, tally: report.Tally, changed: dict, stats, review) -> dict:
+    return {
+        "version": name,
+        "parent": parent,
+        "summary": tally.summary(),
+        "stages": tally.stages(),
+        "changes": changed,
+        "corpus": stats.summary(),
+        "review": review.summary(),
+    }
+
+
+def _full(plan, stats, name: str, parent: str | None, clean_dir: Path, config: Config, tmp: Path,
+          on_progress, store) -> tuple:
+    """Every document screened and written from its Result; the rows of
+    pipeline.carry written again for the next run."""
+    tally = report.Tally()
+    review = to_review.Review(config)
+    duplicates = dedup.DuplicateIndex(config, spill_dir=tmp)  # kept documents so far, in id order
+    manifest_inputs = spill.SpillList(tmp)  # one entry per input: on disk until written
+    db = store.db if store is not None else None
+    if db is not None:
+        carry.clear(db)
+    parts_files = [tmp / ".report-documents.jsonl", tmp / ".report-documents.md"]
+    total = len(plan.inputs)
+    with HashedWriter(tmp / "documents.jsonl") as docs_f, HashedWriter(tmp / "records.jsonl") as recs_f, \
+         HashedWriter(tmp / "rejected.jsonl") as rej_f, \
+         open(parts_files[0], "wb") as entries_f, open(parts_files[1], "wb") as md_f:
+        for n, res in enumerate(plan.results(stats), 1):
+            final = dedup.screen(res, duplicates)  # here, in id order, whatever the executor
+            manifest_inputs.append({"path": final.path, "sha256": final.sha256 or None, "size": final.size})
+            tally.add(final)
+            review.add(final)
+            # The lines were serialised and validated by the worker (pipeline.result).
+            parts = carry.pieces(final)
+            docs_f.write(parts[0])
+            recs_f.write(parts[1])
+            rej_f.write(parts[2])
+            entries_f.write((b"," if n > 1 else b"") + parts[3])
+            md_f.write(parts[4])
+            if db is not None:
+                carry.put(db, carry.row_values(final, parts, res.fingerprint if res.kept else None,
+                                               final.detail if res.kept and not final.kept else None))
+            on_progress(n, total, final.size)
+        outputs = {"documents.jsonl": docs_f.stats(), "records.jsonl": recs_f.stats(),
+                   "rejected.jsonl": rej_f.stats()}
+        sizes = {"documents.jsonl": docs_f.size, "records.jsonl": recs_f.size, "rejected.jsonl": rej_f.size}
+    duplicates.close()
+    head = _head(name, parent, tally, _changes(tmp, clean_dir / parent if parent else None), stats, review)
+    starts = [0, 0, 0]
+    for target, parts_file, first in (("report.json", parts_files[0], rerun.report_json_head(head)),
+                                      ("report.md", parts_files[1], rerun.markdown_head(head))):
+        with HashedWriter(tmp / target) as out, open(parts_file, "rb") as parts:
+            out.write(first)
+            starts.append(out.size)
+            if target == "report.json":
+                out.copy(parts.fileno(), 0, os.fstat(parts.fileno()).st_size)
+                out.write(b"]}\n")
+            else:
+                out.copy(parts.fileno(), 0, os.fstat(parts.fileno()).st_size)
+            outputs[target], sizes[target] = out.stats(), out.size
+        parts_file.unlink()
+    return tally, review, manifest_inputs, outputs, sizes, starts, head
 
 
 def _changes(tmp: Path, parent_dir: Path | None) -> dict:
@@ -287,22 +351,6 @@ def _check_manifest(manifest: dict, chunk: int = 1000) -> None:
             batch = []
     if batch:
         check("manifest", {**manifest, "inputs": batch}, "manifest.json")
-
-
-def _write_report(tmp: Path, head: dict, doc_entries: Path, doc_markdown: Path) -> None:
-    """report.json and report.md, streamed from the documents' entries and
-    Markdown sections (validated by the workers that wrote them)."""
-    check("report", {**spill.emptied(head), "documents": []}, "report.json")
-    with open(tmp / "report.json", "w", encoding="utf-8") as out, open(doc_entries, encoding="utf-8") as entries:
-        spill.dump(head, out, close=False, separators=(",", ":"))  # serialize.dumps(head) but its last "}"
-        out.write(',"documents":[\n')
-        for i, line in enumerate(entries):
-            out.write(("," if i else "") + line)
-        out.write("]}\n")
-    with open(doc_markdown, encoding="utf-8") as sections, open(tmp / "report.md", "w", encoding="utf-8") as md:
-        for line in report.markdown_head(head):
-            md.write(line + "\n")
-        shutil.copyfileobj(sections, md, 1 << 20)
 
 
 def _same_data(parent_dir: Path, manifest: dict) -> bool:

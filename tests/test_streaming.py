@@ -162,4 +162,4 @@ def test_files_out_of_id_order_are_compared_with_dicts(two, tmp_path):
 def test_a_line_s_leading_keys_are_read_as_json_reads_them(doc_id, text, reordered):
     obj = {"text": text, "id": doc_id, "doc_id": doc_id + "x"} if reordered else {"id": doc_id, "doc_id": doc_id + "x", "text": text}
     line = json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n"
-    assert changes._head(line, ("id", "doc_id")) == {"id": doc_id, "doc_id": doc_id + "x"}
+    assert changes.head(line, ("id", "doc_id")) == {"id": doc_id, "doc_id": doc_id + "x"}

@@ -1,0 +1,276 @@
+"""A re-run that costs what changed: the documents whose part of every
+output file is the parent version's are copied from the parent's files
+(pipeline.carry says where each document's bytes are), not read from the
+cache and written again; only the others are screened, counted as changes
+and written from their Results.
+
+A document is copied when the cache reuses its Result (pipeline.incremental)
+and its duplicate decision cannot have changed. The decision of a document
+depends only on the documents before it (in input order) that are in the
+duplicate index and share one of its LSH band keys, and on their
+fingerprints. So every document that enters or leaves the index, or whose
+fingerprint changes (a new, removed, or processed document, or one whose
+decision changed), makes its band keys dirty; a reused document with a dirty
+band key is screened again (``rescreen.Index``), with the same candidates a
+full run's index would give it, and copied when its decision is the one the
+parent holds. Every other reused document has the candidates and decision
+it had: its bytes are the parent's.
+
+The report's ``changes`` are found in passing: a copied document did not
+change; a written one is compared with its bytes in the parent (read at
+their offsets), as pipeline.changes compares whole files. The tallies are
+summed from the rows' per-document parts. The parts of the written documents
+wait in a temporary file until the report's head is known, then every file
+is written in one pass of copies, hashed as it is written (pipeline.hashed).
+"""
+
+from __future__ import annotations
+
+import os
+from array import array
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline import carry, changes, dedup, report, rescreen, spill, to_review
+from pipeline.carry import FILES, SEPARATORS
+from pipeline.hashed import HashedWriter
+
+PARENT, FRESH = 0, 1  # where a segment's bytes are
+
+
+@dataclass
+class Built:
+    tally: report.Tally
+    review: to_review.Review
+    changes: dict
+    manifest_inputs: spill.SpillList
+    outputs: dict  # file name -> file_stats
+    sizes: dict  # file name -> bytes
+    starts: list[int]  # where documents start in each of FILES
+
+
+class Segments:
+    """A file's content after its head, as ranges of the parent's file and of
+    the fresh parts' file; adjacent ranges of the parent are joined."""
+
+    def __init__(self, sep: bytes) -> None:
+        self.sep = sep
+        self.items: list[list[int]] = []  # [source, offset, length]
+        self.parts = 0
+
+    def add(self, source: int, offset: int, length: int) -> None:
+        if length == 0 and not self.sep:
+            return
+        last = self.items[-1] if self.items else None
+        if last is not None and source == PARENT and last[0] == PARENT and \
+                last[1] + last[2] + len(self.sep) == offset:
+            last[2] = offset + length - last[1]  # the separator between them is the parent's
+        else:
+            self.items.append([source, offset, length])
+        self.parts += 1
+
+    def write(self, out: HashedWriter, fds: tuple[int, int]) -> None:
+        for i, (source, offset, length) in enumerate(self.items):
+            if i and self.sep:
+                out.write(self.sep)
+            out.copy(fds[source], offset, length)
+
+
+class Rerun:
+    def __init__(self, plan, stats, store, parent: carry.Parent, config, tmp: Path, on_progress) -> None:
+        self.plan, self.stats, self.db, self.store = plan, stats, store.db, store
+        self.parent, self.config, self.tmp, self.on_progress = parent, config, tmp, on_progress
+        self.tally, self.review = report.Tally(), to_review.Review(config)
+        self.manifest_inputs = spill.SpillList(tmp)
+        self.segments = [Segments(sep) for sep in SEPARATORS]
+        self.fresh = open(tmp / ".fresh-parts", "w+b")
+        self.fresh_size = 0
+        self.parent_fds = [os.open(parent.dir / f, os.O_RDONLY) for f in FILES]
+        self.offsets = list(parent.starts)  # of the next parent row's parts
+        self.parent_rows = 0
+        self.index = rescreen.Index(config, self._old_bands, lambda doc_id, path: carry.record(self.db, doc_id, path))
+        self.dirty: set[int] = set()  # band keys (rescreen.NO_BANDS) of documents that entered or left the index
+        self.ids = {k: spill.SpillList(tmp) for k in changes.DOCUMENT_KEYS}
+        self.counts = {"records_added": 0, "records_removed": 0, "records_changed": 0}
+        # Rows to write and delete, kept until the pass over the rows is done (a
+        # table written during a scan of it may move the scan).
+        self.puts: list[tuple] = []
+        self.deletes: list[tuple[str, str]] = []
+
+    def _old_bands(self):
+        return carry.band_rows(self.db)
+
+    # -- one pass over the inputs and the parent's rows, merged in input order
+
+    def run(self) -> None:
+        rows = carry.rows(self.db)
+        row = next(rows, None)
+        total = len(self.plan.inputs)
+        for n, (inp, res) in enumerate(zip(self.plan.inputs, self.plan.results(self.stats, load_reused=False)), 1):
+            key = (inp.id, inp.path)
+            while row is not None and (row.id, row.path) < key:
+                self._removed(row, self._take(row))
+                row = next(rows, None)
+            old = offsets = None
+            if row is not None and (row.id, row.path) == key:
+                old, offsets = row, self._take(row)
+                row = next(rows, None)
+            size = self._document(n - 1, key, res, old, offsets)
+            self.on_progress(n, total, size)
+        while row is not None:
+            self._removed(row, self._take(row))
+            row = next(rows, None)
+        for doc_id, path in self.deletes:
+            carry.delete(self.db, doc_id, path)
+        for values in self.puts:
+            carry.put(self.db, values)
+
+    def _take(self, row: carry.Row) -> list[int]:
+        """The offsets of the row's parts in the parent's files (rows come in their order)."""
+        out = []
+        for f, length in enumerate(row.lens):
+            if self.parent_rows and SEPARATORS[f]:
+                self.offsets[f] += len(SEPARATORS[f])
+            out.append(self.offsets[f])
+            self.offsets[f] += length
+        self.parent_rows += 1
+        return out
+
+    def _document(self, step: int, key, res, old: carry.Row | None, offsets) -> int:
+        ordinal = self.parent_rows - 1 if old is not None else None
+        if res is None and old is not None:  # reused: copied unless its decision changed
+            if old.bands is None or not self._touched(old.bands):
+                return self._copy(step, ordinal, old, offsets)
+            record = carry.record(self.db, *key)  # the fingerprint is the row's: the Result is read if it changed
+            fp = dedup.Fingerprint(record[:16], record[16:], old.bands)
+            decision = self.index.decide(step, fp, old.dup)
+            if decision == old.dup:
+                return self._copy(step, ordinal, old, offsets)
+            res = self.store.result(*key)
+            return self._write(step, ordinal, res, decision, old, offsets, same_fingerprint=True)
+        if res is None:  # reused, but no row: written from the cache's Result
+            res = self.store.result(*key)
+        decision = self.index.decide(step, res.fingerprint) if res.kept else None
+        return self._write(step, ordinal, res, decision, old, offsets, same_fingerprint=False)
+
+    def _touched(self, bands: bytes) -> bool:
+        dirty = self.dirty
+        if not dirty:
+            return False
+        return rescreen.NO_BANDS in dirty if not bands else not dirty.isdisjoint(array("I", bands))
+
+    def _copy(self, step: int, ordinal: int, old: carry.Row, offsets: list[int]) -> int:
+        self.index.keep_parent(ordinal, step, old.member)
+        for f, length in enumerate(old.lens):
+            self.segments[f].add(PARENT, offsets[f], length)
+        t = carry.Tally.of_row(old)
+        self._count(t)
+        return t.size
+
+    def _count(self, final) -> None:
+        self.tally.add(final)
+        self.review.add(final)
+        self.manifest_inputs.append({"path": final.path, "sha256": final.sha256 or None, "size": final.size})
+
+    def _write(self, step: int, ordinal: int | None, res, decision: str | None, old: carry.Row | None,
+               offsets, same_fingerprint: bool) -> int:
+        final = res if decision is None else dedup.rejected(res, decision)
+        member = res.kept and decision is None
+        bands = res.fingerprint.bands if res.kept else None
+        if ordinal is not None:
+            self.index.drop_parent(ordinal)
+        if member:
+            self.index.add(step, res.id, res.path, res.fingerprint)
+        was = old is not None and old.member
+        if was and (not member or not same_fingerprint):
+            self._dirty(old.bands)
+        if member and (not was or not same_fingerprint):
+            self._dirty(bands)
+        parts = carry.pieces(final)
+        for f, part in enumerate(parts):
+            self.segments[f].add(FRESH, self.fresh_size, len(part))
+            self.fresh.write(part)
+            self.fresh_size += len(part)
+        self._changed(final, parts, old, offsets)
+        self.puts.append(carry.row_values(final, parts, res.fingerprint if res.kept else None, decision))
+        self._count(final)
+        return res.size
+
+    def _dirty(self, bands: bytes) -> None:
+        self.dirty.update(array("I", bands) if bands else (rescreen.NO_BANDS,))
+
+    def _removed(self, old: carry.Row, offsets: list[int]) -> None:
+        self.index.drop_parent(self.parent_rows - 1)
+        if old.member:
+            self._dirty(old.bands)
+        if old.lens[0]:
+            self.ids["documents_removed"].append(old.id)
+            self.counts["records_removed"] += carry.Tally.of_row(old).records
+        self.deletes.append((old.id, old.path))
+
+    def _changed(self, final, parts, old: carry.Row | None, offsets) -> None:
+        """The document against its parent's bytes, as pipeline.changes compares files."""
+        was = old is not None and old.lens[0] > 0
+        if final.kept and not was:
+            self.ids["documents_added"].append(final.id)
+            self.counts["records_added"] += final.records
+        elif was and not final.kept:
+            self.ids["documents_removed"].append(final.id)
+            self.counts["records_removed"] += carry.Tally.of_row(old).records
+        elif was:
+            if self._parent_bytes(0, offsets, old) != parts[0]:
+                self.ids["documents_changed"].append(final.id)
+            changes.count_records(_records(parts[1]), _records(self._parent_bytes(1, offsets, old)), self.counts)
+
+    def _parent_bytes(self, f: int, offsets, old: carry.Row) -> bytes:
+        data = os.pread(self.parent_fds[f], old.lens[f], offsets[f])
+        if len(data) != old.lens[f]:
+            raise carry.Unusable(f"{FILES[f]} of the parent is shorter than recorded")
+        return data
+
+    # -- the files
+
+    def write(self, head: dict) -> tuple[dict, dict, list[int]]:
+        """Every file of the version, with the report's head; (file_stats, sizes, starts)."""
+        self.fresh.flush()
+        fds = (0, self.fresh.fileno())
+        outputs, sizes, starts = {}, {}, []
+        for f, name in enumerate(FILES):
+            with HashedWriter(self.tmp / name) as out:
+                if name == "report.json":
+                    out.write(report_json_head(head))
+                elif name == "report.md":
+                    out.write(markdown_head(head))
+                starts.append(out.size)
+                self.segments[f].write(out, (self.parent_fds[f], fds[1]))
+                if name == "report.json":
+                    out.write(b"]}\n")
+                outputs[name], sizes[name] = out.stats(), out.size
+        return outputs, sizes, starts
+
+    def close(self) -> None:
+        self.fresh.close()
+        (self.tmp / ".fresh-parts").unlink(missing_ok=True)
+        for fd in self.parent_fds:
+            os.close(fd)
+        self.index.close()
+
+
+def report_json_head(head: dict) -> bytes:
+    """report.json up to its first document: serialize.dumps(head) without its
+    last "}", then the documents' opening."""
+    from io import StringIO
+    buf = StringIO()
+    spill.dump(head, buf, close=False, separators=(",", ":"))
+    return (buf.getvalue() + ',"documents":[\n').encode()
+
+
+def markdown_head(head: dict) -> bytes:
+    """report.md up to its first document."""
+    return "".join(line + "\n" for line in report.markdown_head(head)).encode()
+
+
+def _records(lines: bytes) -> dict[str, bytes]:
+    """record id -> its line."""
+    return {changes.head(line.decode(), ("id",))["id"]: line for line in lines.splitlines(keepends=True)}
+

@@ -1,0 +1,142 @@
+"""A re-run that copies the parent's bytes of what did not change
+(pipeline.rerun) writes every byte a re-run without the copies writes: the
+same versions, file for file, through changes that move duplicate decisions
+of documents that did not change."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline import rerun, version
+from pipeline.config import Config
+from pipeline.process import process
+
+DEV_RAW = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev" / "raw"
+FILES = ("documents.jsonl", "records.jsonl", "rejected.jsonl", "report.json", "report.md", "manifest.json")
+DAY_NS = 86_400 * 10**9
+
+
+def _texts(n: int) -> list[str]:
+    """n dev-set texts that the pipeline keeps (on their own)."""
+    if not DEV_RAW.is_dir():
+        pytest.skip("no dev set")
+    out = []
+    for p in sorted(DEV_RAW.glob("*.txt")):
+        if process(p.stem, p.name, p.read_bytes(), Config()).doc.rejection is None:
+            out.append(p.read_text(encoding="utf-8"))
+        if len(out) == n:
+            return out
+    pytest.skip("too few kept dev-set texts")
+
+
+def _near(text: str) -> str:
+    """The text with one word of its second half changed: a near duplicate of it."""
+    at = text.index(" the ", len(text) // 2)
+    return text[:at] + " one " + text[at + 5:]
+
+
+def _write(raw: Path, files: dict[str, str]) -> None:
+    """Make raw hold exactly these files (name -> text), unchanged ones untouched."""
+    for p in raw.iterdir():
+        if p.name not in files:
+            p.unlink()
+    for name, text in files.items():
+        p = raw / name
+        if not p.exists() or p.read_text(encoding="utf-8") != text:
+            p.write_text(text, encoding="utf-8")
+            st = p.stat()
+            os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns - DAY_NS))  # stats trusted next time
+
+
+def _steps() -> list[dict[str, str]]:
+    t = _texts(14)
+    first = {f"d{i:02}.txt": t[i] for i in range(6)}
+    first.update({
+        "m_a.txt": t[6], "m_c.txt": t[6],  # c: a duplicate of a
+        "m_e.txt": t[7], "m_f.txt": t[8],
+        "m_h.txt": t[9], "m_i.txt": t[9],  # i: a duplicate of h
+        "m_j.txt": t[10], "m_k.txt": t[10],  # k: a duplicate of j
+        "m_l.txt": t[11], "m_n.txt": _near(t[11]),  # n: a near duplicate of l
+    })
+    second = dict(first)
+    second.update({
+        "m_0.txt": t[7],  # added before e: e (unchanged) becomes its duplicate
+        "m_f.txt": t[7],  # changed into a duplicate of what is kept (m_0)
+        "m_c.txt": t[12],  # changed: no longer a duplicate
+        "m_h.txt": t[13],  # changed: i (unchanged) is no longer a duplicate
+        "d01.txt": t[1] + "\nA sentence added after the first run.\n",
+    })
+    del second["m_j.txt"]  # removed: k (unchanged) is no longer a duplicate
+    del second["d03.txt"]
+    third = dict(second)  # nothing changed: no version
+    fourth = dict(second)
+    fourth.update({"m_l.txt": t[5], "m_e.txt": t[0]})  # l now duplicates d05, e is kept again... of d00
+    del fourth["m_0.txt"]
+    return [first, second, third, fourth]
+
+
+def _run_all(tmp: Path, fast: bool, steps, monkeypatch) -> tuple[Path, list[int]]:
+    raw, clean = tmp / f"raw-{fast}", tmp / f"clean-{fast}"
+    raw.mkdir()
+    used = []
+    monkeypatch.setattr(version, "FAST_RERUN", fast)
+    real = rerun.Rerun.run
+
+    def counted(self):
+        used.append(1)
+        return real(self)
+
+    monkeypatch.setattr(rerun.Rerun, "run", counted)
+    for files in steps:
+        _write(raw, files)
+        version.run(raw, clean, Config(), cache_dir=clean / ".cache")
+    return clean, used
+
+
+def _same_versions(a: Path, b: Path) -> None:
+    names = version.versions(a)
+    assert names == version.versions(b)
+    for name in names:
+        for f in FILES:
+            assert (a / name / f).read_bytes() == (b / name / f).read_bytes(), (name, f)
+
+
+def test_copies_of_the_parent_give_the_bytes_of_writing_everything(tmp_path: Path, monkeypatch) -> None:
+    steps = _steps()
+    fast, used = _run_all(tmp_path, True, steps, monkeypatch)
+    slow, unused = _run_all(tmp_path, False, steps, monkeypatch)
+    assert len(used) == 3 and not unused  # every re-run copied
+    assert version.versions(fast) == ["v1", "v2", "v3"]
+    _same_versions(fast, slow)
+    rejected = [(fast / v / "rejected.jsonl").read_text() for v in ("v1", "v2", "v3")]
+    assert "duplicate of m_a" in rejected[0] and "near duplicate of m_l" in rejected[0]
+    assert "m_k" in rejected[0] and "m_i" in rejected[0] and "m_e" not in rejected[0]
+    # e (unchanged) became a duplicate of the added m_0; i and k (unchanged) stopped being duplicates
+    assert "duplicate of m_0" in rejected[1] and '"m_e"' in rejected[1]
+    assert '"m_i"' not in rejected[1] and '"m_k"' not in rejected[1] and '"m_c"' not in rejected[1]
+    assert '"m_l"' in rejected[2] and "near duplicate of m_l" not in rejected[2]
+
+
+def test_a_parent_that_is_not_the_rows_version_means_the_full_path(tmp_path: Path, monkeypatch) -> None:
+    steps = _steps()
+    raw, clean = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    _write(raw, steps[0])
+    version.run(raw, clean, Config(), cache_dir=clean / ".cache")
+    _write(raw, steps[1])
+    version.run(raw, clean, Config())  # without the cache: v2 is not what the rows describe
+    _write(raw, steps[3])
+    used = []
+    real = rerun.Rerun.run
+    monkeypatch.setattr(rerun.Rerun, "run", lambda self: used.append(1) or real(self))
+    version.run(raw, clean, Config(), cache_dir=clean / ".cache")
+    assert not used
+    full = tmp_path / "full"
+    version.run(raw, full, Config())
+    for f in FILES[:3]:
+        assert (clean / "v3" / f).read_bytes() == (full / "v1" / f).read_bytes()
+    shutil.rmtree(full)
