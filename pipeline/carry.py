@@ -123,6 +123,31 @@ def put(db: sqlite3.Connection, values: tuple) -> None:
     db.execute("INSERT OR REPLACE INTO carry VALUES (?, ?, ?, ?, ?, ?, ?)", values)
 
 
+def start_pending(db: sqlite3.Connection) -> None:
+    """A temporary table for the rows a re-run puts and deletes while it scans
+    ``carry`` (writing a table during a scan of it may move the scan; held in
+    memory instead, they would grow with the number of changed documents)."""
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS carry_pending (id TEXT NOT NULL, path TEXT NOT NULL, lens BLOB, "
+               "bands BLOB, dup TEXT, tally TEXT, record BLOB, gone INTEGER NOT NULL)")
+    db.execute("DELETE FROM carry_pending")
+
+
+def put_pending(db: sqlite3.Connection, values: tuple) -> None:
+    db.execute("INSERT INTO carry_pending VALUES (?, ?, ?, ?, ?, ?, ?, 0)", values)
+
+
+def delete_pending(db: sqlite3.Connection, doc_id: str, path: str) -> None:
+    db.execute("INSERT INTO carry_pending (id, path, gone) VALUES (?, ?, 1)", (doc_id, path))
+
+
+def apply_pending(db: sqlite3.Connection) -> None:
+    """The pending deletes, then the pending puts, into ``carry``."""
+    db.execute("DELETE FROM carry WHERE (id, path) IN (SELECT id, path FROM carry_pending WHERE gone)")
+    db.execute("INSERT OR REPLACE INTO carry SELECT id, path, lens, bands, dup, tally, record "
+               "FROM carry_pending WHERE NOT gone ORDER BY rowid")
+    db.execute("DELETE FROM carry_pending")
+
+
 def delete(db: sqlite3.Connection, doc_id: str, path: str) -> None:
     db.execute("DELETE FROM carry WHERE id = ? AND path = ?", (doc_id, path))
 

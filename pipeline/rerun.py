@@ -92,10 +92,8 @@ class Rerun:
         self.dirty: set[int] = set()  # band keys (rescreen.NO_BANDS) of documents that entered or left the index
         self.ids = {k: spill.SpillList(tmp) for k in changes.DOCUMENT_KEYS}
         self.counts = {"records_added": 0, "records_removed": 0, "records_changed": 0}
-        # Rows to write and delete, kept until the pass over the rows is done (a
-        # table written during a scan of it may move the scan).
-        self.puts: list[tuple] = []
-        self.deletes: list[tuple[str, str]] = []
+        carry.start_pending(self.db)  # rows to write and delete once the pass over the rows is done
+        self.rewritten = 0  # rows put or deleted: 0 when every document was copied
 
     def _old_bands(self):
         return carry.band_rows(self.db)
@@ -120,10 +118,7 @@ class Rerun:
         while row is not None:
             self._removed(row, self._take(row))
             row = next(rows, None)
-        for doc_id, path in self.deletes:
-            carry.delete(self.db, doc_id, path)
-        for values in self.puts:
-            carry.put(self.db, values)
+        carry.apply_pending(self.db)
 
     def _take(self, row: carry.Row) -> list[int]:
         """The offsets of the row's parts in the parent's files (rows come in their order)."""
@@ -192,7 +187,8 @@ class Rerun:
             self.fresh.write(part)
             self.fresh_size += len(part)
         self._changed(final, parts, old, offsets)
-        self.puts.append(carry.row_values(final, parts, res.fingerprint if res.kept else None, decision))
+        carry.put_pending(self.db, carry.row_values(final, parts, res.fingerprint if res.kept else None, decision))
+        self.rewritten += 1
         self._count(final)
         return res.size
 
@@ -206,7 +202,8 @@ class Rerun:
         if old.lens[0]:
             self.ids["documents_removed"].append(old.id)
             self.counts["records_removed"] += carry.Tally.of_row(old).records
-        self.deletes.append((old.id, old.path))
+        carry.delete_pending(self.db, old.id, old.path)
+        self.rewritten += 1
 
     def _changed(self, final, parts, old: carry.Row | None, offsets) -> None:
         """The document against its parent's bytes, as pipeline.changes compares files."""

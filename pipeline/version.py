@@ -215,7 +215,7 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
             raise cache.Damaged(f"the rows of the parent's documents: {err!r}") from err
         finally:
             fast.close()
-        copied_all = not fast.puts and not fast.deletes
+        copied_all = not fast.rewritten
     else:
         tally, review, manifest_inputs, outputs, sizes, starts, head = \
             _full(plan, stats, name, parent, clean_dir, config, tmp, on_progress, store)
