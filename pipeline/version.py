@@ -325,11 +325,9 @@ def _full(plan, stats, name: str, parent: str | None, clean_dir: Path, config: C
         with HashedWriter(tmp / target) as out, open(parts_file, "rb") as parts:
             out.write(first)
             starts.append(out.size)
+            out.copy(parts.fileno(), 0, os.fstat(parts.fileno()).st_size)
             if target == "report.json":
-                out.copy(parts.fileno(), 0, os.fstat(parts.fileno()).st_size)
                 out.write(b"]}\n")
-            else:
-                out.copy(parts.fileno(), 0, os.fstat(parts.fileno()).st_size)
             outputs[target], sizes[target] = out.stats(), out.size
         parts_file.unlink()
     return tally, review, manifest_inputs, outputs, sizes, starts, head
