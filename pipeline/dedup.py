@@ -296,26 +296,41 @@ class _Multimap:
         self._runs: list[np.ndarray] = []
 
     def add(self, keys, ordinal: int) -> None:
-        for k in keys:
-            self._buffer.setdefault(int(k), []).append(ordinal)
+        buffer = self._buffer
+        for k in keys.tolist():
+            ordinals = buffer.get(k)
+            if ordinals is None:
+                buffer[k] = [ordinal]
+            else:
+                ordinals.append(ordinal)
         self._buffered += len(keys)
         if self._buffered >= self.BUFFER:
             self._flush()
 
     def get(self, keys: np.ndarray) -> list[int]:
         """The ordinals stored under any of the keys (unsorted, may repeat)."""
-        out = [o for k in keys.tolist() for o in self._buffer.get(k, ())]
+        buffer = self._buffer
+        out = [o for k in keys.tolist() if k in buffer for o in buffer[k]]
         if self._runs:
-            low = keys.astype(np.uint64) << np.uint64(32)
+            # One search per run for both ends of every key's range: no entry
+            # is ``key << 32 | 0xFFFFFFFF`` (ordinals stay below 2**32 - 1), so
+            # the first entry at or after it is the first after the range.
+            low = keys.astype(np.uint64) << _S32
+            bounds = np.concatenate((low, low | _U32))
+            n = len(keys)
+            entries: list[int] = []
             for run in self._runs:
-                starts = np.searchsorted(run, low)
-                ends = np.searchsorted(run, low | _U32, side="right")
-                for s, e in zip(starts[starts < ends].tolist(), ends[starts < ends].tolist()):
-                    out += (run[s:e] & _U32).tolist()
+                found = run.searchsorted(bounds).tolist()
+                for s, e in zip(found[:n], found[n:]):
+                    if s < e:
+                        entries += run[s:e].tolist()
+            out += [entry & 0xFFFFFFFF for entry in entries]
         return out
 
     def _flush(self) -> None:
-        run = np.array(sorted((k << 32) | o for k, ords in self._buffer.items() for o in ords), np.uint64)
+        run = np.fromiter(((k << 32) | o for k, ords in self._buffer.items() for o in ords), np.uint64,
+                          self._buffered)
+        run.sort()
         self._buffer, self._buffered = {}, 0
         self._runs.append(run)
         while len(self._runs) > 1 and len(self._runs[-2]) <= 2 * len(self._runs[-1]):
@@ -382,20 +397,21 @@ class DuplicateIndex:
                 return Match(self._ids.get(self._no_shingles).decode("utf-8", "surrogateescape"), True, 1.0)
             self._no_shingles = self.kept
         else:
-            match = self._compare(np.unique(np.array(self._bands.get(bands), np.int64)), fp)
-            if match is not None:
-                return match
+            candidates = self._bands.get(bands)
+            if candidates:
+                match = self._compare(sorted(set(candidates)), fp)
+                if match is not None:
+                    return match
             self._bands.add(bands, self.kept)
         self._records.add(fp.digest + fp.signature)
         self._ids.add(doc_id.encode("utf-8", "surrogateescape"))
         return None
 
-    def _compare(self, ordinals: np.ndarray, fp: Fingerprint) -> Match | None:
-        """The first candidate (in id order) with the same digest, else the
-        first whose estimated similarity reaches the threshold."""
-        if len(ordinals) == 0:
-            return None
-        found = first_match([self._records.get(int(o)) for o in ordinals], fp, self.threshold)
+    def _compare(self, ordinals: list[int], fp: Fingerprint) -> Match | None:
+        """The first candidate (in id order: ``ordinals`` are sorted) with the
+        same digest, else the first whose estimated similarity reaches the
+        threshold."""
+        found = _first_match(self._records.get_many(ordinals), len(ordinals), fp, self.threshold)
         if found is None:
             return None
         at, exact, similarity = found
@@ -448,6 +464,12 @@ class _Spill:
             return bytes(self._pending[start - self._written : end - self._written])
         return os.pread(self._file.fileno(), end - start, start)
 
+    def get_many(self, items: list[int]) -> bytes:
+        """The fixed-size items at these positions, concatenated."""
+        size, written, fd, pending = self.size, self._written, self._file.fileno(), self._pending
+        return b"".join([os.pread(fd, size, i * size) if i * size < written else
+                         bytes(pending[i * size - written : (i + 1) * size - written]) for i in items])
+
     def close(self) -> None:
         self._file.close()
 
@@ -457,16 +479,25 @@ def first_match(records: list[bytes], fp: Fingerprint, threshold: float) -> tupl
     signature, as the index keeps them; candidates in id order) with the
     digest of fp, else of the first whose estimated similarity reaches the
     threshold; None when there is none."""
-    if not records:
+    return _first_match(b"".join(records), len(records), fp, threshold)
+
+
+def _first_match(joined: bytes, count: int, fp: Fingerprint, threshold: float) -> tuple[int, bool, float] | None:
+    """first_match of ``count`` records joined in one bytes object."""
+    if not count:
         return None
-    rows = np.frombuffer(b"".join(records), "<u4").reshape(len(records), -1)
-    same = np.flatnonzero((rows[:, :4] == np.frombuffer(fp.digest, "<u4")).all(axis=1))
-    if len(same):
-        return int(same[0]), True, 1.0
-    agree = np.count_nonzero(rows[:, 4:] == np.frombuffer(fp.signature, "<u4"), axis=1) / (rows.shape[1] - 4)
-    near = np.flatnonzero(agree >= threshold)
-    if len(near):
-        return int(near[0]), False, float(agree[near[0]])
+    size = len(joined) // count
+    at = joined.find(fp.digest)
+    while at >= 0 and at % size:  # the digest must be a record's, not bytes straddling fields
+        at = joined.find(fp.digest, at + 1)
+    if at >= 0:
+        return at // size, True, 1.0
+    rows = np.frombuffer(joined, "<u4").reshape(count, -1)
+    bins = rows.shape[1] - 4
+    agreeing = (rows[:, 4:] == np.frombuffer(fp.signature, "<u4")).sum(axis=1).tolist()
+    for i, n in enumerate(agreeing):
+        if n / bins >= threshold:  # the same float64 division as numpy's
+            return i, False, n / bins
     return None
 
 

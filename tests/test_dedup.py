@@ -372,3 +372,36 @@ def test_paragraph_key_equals_the_reference_on_dev_texts(path):
     for text in (path.read_text(encoding="utf-8"), outcome_of(path).doc.text):
         for line in text.split("\n"):
             assert stage.paragraph_key(line) == reference_paragraph_key(line)
+
+
+def reference_first_match(records, fp, threshold):
+    """dedup.first_match as first written: numpy over every record."""
+    if not records:
+        return None
+    rows = np.frombuffer(b"".join(records), "<u4").reshape(len(records), -1)
+    same = np.flatnonzero((rows[:, :4] == np.frombuffer(fp.digest, "<u4")).all(axis=1))
+    if len(same):
+        return int(same[0]), True, 1.0
+    agree = np.count_nonzero(rows[:, 4:] == np.frombuffer(fp.signature, "<u4"), axis=1) / (rows.shape[1] - 4)
+    near = np.flatnonzero(agree >= threshold)
+    if len(near):
+        return int(near[0]), False, float(agree[near[0]])
+    return None
+
+
+def test_first_match_equals_the_reference():
+    rng = np.random.default_rng(2)
+    for trial in range(3000):
+        bins = int(rng.choice([16, 17, 128]))
+        base = rng.integers(0, 4, size=bins, dtype=np.uint32)  # few values: bins often agree
+        digest = rng.integers(0, 3, size=16, dtype=np.uint8).tobytes()
+        fp = dedup.Fingerprint(digest, base.astype("<u4").tobytes(), b"")
+        records = []
+        for _ in range(int(rng.integers(0, 6))):
+            sig = np.where(rng.random(bins) < rng.random(), base, rng.integers(0, 4, size=bins, dtype=np.uint32))
+            own = digest if rng.random() < 0.1 else rng.integers(0, 3, size=16, dtype=np.uint8).tobytes()
+            records.append(own + sig.astype("<u4").tobytes())
+        if records and trial % 7 == 0:  # the digest's bytes across two fields, not a record's digest
+            records[0] = records[0][:16] + digest[8:] + digest + records[0][40:]
+        threshold = float(rng.choice([0.01, 0.3, 0.5, 0.75, 1.0]))
+        assert dedup.first_match(records, fp, threshold) == reference_first_match(records, fp, threshold)
