@@ -7,13 +7,14 @@ lies; the second pass's worker, in whatever process, reads it back. A spilled
 document that cannot be read back (an executor on another machine, a vanished
 file) is decoded and repaired again: the spill only saves time.
 
-The format is JSON of plain arrays (the dataclasses' fields in declaration
-order, no per-edit objects), and the repaired text is null when replaying
-the repair edits on the raw text gives it (it is then not written twice):
-with one fd per file and unbuffered appends, 1.7 times cheaper than objects
-with their keys. JSON, not pickle or marshal (nothing read from disk can make
-code run: tests/test_safety.py); whatever does not load as the expected shape
-is decoded and repaired again.
+An entry is one line of JSON of plain arrays (the dataclasses' fields in
+declaration order, no per-edit objects), then the decoded raw text as UTF-8
+bytes: a long string costs three times more as JSON (escapes, both ways)
+than encoded. The repaired text is null when replaying the repair edits on
+the raw text gives it (it is then not written twice). With one fd per file
+and unbuffered appends. JSON, not pickle or marshal (nothing read from disk
+can make code run: tests/test_safety.py); whatever does not load as the
+expected shape is decoded and repaired again.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import operator
 import os
 import time
 from pathlib import Path
@@ -30,9 +32,10 @@ from pipeline.corpus import Input
 from pipeline.document import Document, Edit, Record, Rejection, replay
 
 Location = tuple[str, int, int]  # (file, offset, length)
-FORMAT = 1  # first item of every spilled entry: an entry of another format is not read
+FORMAT = 2  # first item of every spilled entry: an entry of another format is not read
 _DOC_FIELDS = tuple(f.name for f in dataclasses.fields(Document))
 _EDIT_FIELDS = tuple(f.name for f in dataclasses.fields(Edit))
+_edit_values = operator.attrgetter(*_EDIT_FIELDS)
 _RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(Record))
 _writers: dict[tuple[str, int], list] = {}  # (spill dir, pid) -> [path, fd, bytes written]
 _readers: dict[str, int] = {}  # spill file path -> fd open for reading, in this process
@@ -78,7 +81,8 @@ def put(spill_dir: Path, doc, raw_text: str, stage: str) -> Location:
     values = _doc_tuple(doc)
     if _replayed(raw_text, doc.edits) == doc.text:  # the text is not written twice: null stands for the replay
         values[_TEXT] = None
-    data = serialize.dumps([FORMAT, values, raw_text, stage]).encode("utf-8", "surrogatepass")
+    raw = _utf8(raw_text)
+    data = b"%s\n%s" % (serialize.dumps([FORMAT, values, stage, len(raw)]).encode("utf-8", "surrogatepass"), raw)
     written = 0
     while written < len(data):  # unbuffered: another process reads it in the second pass
         written += os.write(fd, data[written:])
@@ -95,9 +99,11 @@ def get(location: Location) -> tuple | None:
             _close_readers_outside(os.path.dirname(path))
             fd = _readers[path] = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         data = os.pread(fd, length, offset)
-        tag, doc, raw_text, stage = json.loads(data.decode("utf-8", "surrogatepass"))
-        if tag != FORMAT or not isinstance(raw_text, str) or not isinstance(stage, str):
+        head = data.index(b"\n")  # JSON escapes line breaks in strings: the first ends it
+        tag, doc, stage, raw_bytes = json.loads(data[:head].decode("utf-8", "surrogatepass"))
+        if tag != FORMAT or not isinstance(stage, str) or len(data) - head - 1 != raw_bytes:
             return None
+        raw_text = data[head + 1:].decode("utf-8", "surrogatepass")
         return _doc_from(doc, raw_text), raw_text, stage
     except (OSError, ValueError, TypeError, KeyError):
         return None
@@ -115,6 +121,14 @@ def _close_readers_outside(directory: str | None) -> None:
     outlives a run would otherwise keep them, removed, on disk)."""
     for path in [p for p in _readers if os.path.dirname(p) != directory]:
         os.close(_readers.pop(path))
+
+
+def _utf8(text: str) -> bytes:
+    """The text in UTF-8, lone surrogates (undecodable raw bytes) included."""
+    try:
+        return text.encode("utf-8")  # twice as fast without an error handler
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass")
 
 
 def _replayed(raw_text: str, edits) -> str | None:
@@ -136,7 +150,7 @@ def _doc_tuple(doc) -> list:
         if name == "raw":
             continue
         if name == "edits":
-            value = tuple([getattr(e, k) for k in _EDIT_FIELDS] for e in value)
+            value = tuple(map(_edit_values, value))
         elif name == "records":
             value = tuple([getattr(r, k) for k in _RECORD_FIELDS] for r in value)
         elif name == "rejection":
@@ -151,7 +165,7 @@ def _doc_from(values: list, raw_text: str) -> Document:
     fields = dict(zip((n for n in _DOC_FIELDS if n != "raw"), values))
     for name in _TUPLES:
         fields[name] = tuple(fields[name])
-    fields["edits"] = tuple(Edit(*e) for e in fields["edits"])
+    fields["edits"] = tuple(map(_edit, fields["edits"]))
     if fields["text"] is None:
         fields["text"] = _replayed(raw_text, fields["edits"])
         if fields["text"] is None:
@@ -159,3 +173,13 @@ def _doc_from(values: list, raw_text: str) -> Document:
     fields["records"] = tuple(Record(*r) for r in fields["records"])
     fields["rejection"] = Rejection(*fields["rejection"]) if fields["rejection"] else None
     return Document(**fields)
+
+
+def _edit(values: list) -> Edit:
+    """Edit(*values) without the frozen dataclass's __init__ (a setattr per
+    field, twice as slow; Edit derives and checks nothing: document._copy)."""
+    if len(values) != len(_EDIT_FIELDS):
+        raise ValueError("not a spilled edit")
+    edit = object.__new__(Edit)
+    edit.__dict__.update(zip(_EDIT_FIELDS, values))
+    return edit

@@ -56,3 +56,17 @@ def test_what_cannot_be_read_back_is_none(tmp_path: Path) -> None:
         assert handover.get((path, offset, length)) is None
     finally:
         handover.close_all()
+
+
+def test_raw_text_with_line_breaks_and_lone_surrogates_comes_back(tmp_path: Path) -> None:
+    """The raw text follows the entry's JSON line as UTF-8 (surrogates passed);
+    an entry read short is not taken for a shorter raw text."""
+    doc = Document("a\nb", "a\nb.txt", "0" * 64, 3, text="x\n\udcff\u2028y", title="t\n")
+    try:
+        for raw_text in ("x\n\udcff\u2028y", "\n\n", "", "caf\u00e9 \ud83d\ude00\r\n"):
+            where = handover.put(tmp_path, doc, raw_text, "")
+            assert handover.get(where) == (doc, raw_text, "")
+            path, offset, length = where
+            assert handover.get((path, offset, length - 1)) is None
+    finally:
+        handover.close_all()
