@@ -35,7 +35,6 @@ has the same signature, so the bands find it too. Texts are never kept.
 
 from __future__ import annotations
 
-import codecs
 import functools
 import hashlib
 import os
@@ -47,8 +46,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pipeline import ascii_words, result
 from pipeline.config import Config
-from pipeline import result
 from pipeline.result import Result
 
 STAGE = "dedup"  # the `stage` of a rejection written by this module
@@ -90,45 +89,19 @@ def normalised(text: str) -> bytes:
 # Most texts are ASCII but for a few quotes and dashes. For those, NFKC and
 # case folding are ASCII lower-casing and the words are runs of [A-Za-z0-9_]:
 # the text is encoded as ASCII (each run of separators becomes a space, any
-# other non-ASCII character stops the fast path), one bytes.translate
+# other non-ASCII character stops the fast path: pipeline.ascii_words), one bytes.translate
 # lower-cases word characters and turns everything else into a space, and
 # numpy drops the spaces that follow a space; no regex over the whole text.
 
 _WORD_BYTES = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
 # byte -> itself lower-cased if a word character, else a space (a word break)
 _TO_WORDS = bytes(c if c in _WORD_BYTES else 32 for c in bytes(range(256)).lower())
-_SEPARATORS_ERRORS = "pipeline.dedup.separators"  # codec error handler, registered below
-
-
-class _NotOnlySeparators(Exception):
-    """A non-ASCII character that is not a separator: the regex path decides."""
-
-
-@functools.lru_cache(maxsize=4096)
-def is_separator(char: str) -> bool:
-    """A non-ASCII character that ``words`` treats as a plain word break: no
-    word character before or after NFKC and case folding, and nothing that
-    could combine with a neighbour (a punctuation mark, symbol or space)."""
-    if unicodedata.category(char)[0] not in "PSZ" or unicodedata.combining(char):
-        return False
-    return not _WORD.search(char) and not _WORD.search(unicodedata.normalize("NFKC", char).casefold())
-
-
-def _separators_as_space(err: UnicodeEncodeError) -> tuple[str, int]:
-    """Called by ``str.encode`` for each run of non-ASCII characters."""
-    if all(map(is_separator, err.object[err.start:err.end])):
-        return " ", err.end
-    raise _NotOnlySeparators
-
-
-codecs.register_error(_SEPARATORS_ERRORS, _separators_as_space)
 
 
 def _ascii_normalised(text: str) -> bytes | None:
     """``normalised(text)`` when the text is ASCII but for separators, else None."""
-    try:
-        encoded = text.encode("ascii", _SEPARATORS_ERRORS)
-    except _NotOnlySeparators:
+    encoded = ascii_words.encoded(text)
+    if encoded is None:
         return None
     data = np.frombuffer(encoded.translate(_TO_WORDS), np.uint8)
     word = data != 32

@@ -405,3 +405,42 @@ def test_first_match_equals_the_reference():
             records[0] = records[0][:16] + digest[8:] + digest + records[0][40:]
         threshold = float(rng.choice([0.01, 0.3, 0.5, 0.75, 1.0]))
         assert dedup.first_match(records, fp, threshold) == reference_first_match(records, fp, threshold)
+
+
+def reference_repeated(lines):
+    """stage.repeated as first written: every line's paragraph_key."""
+    groups = {}
+    for i, line in enumerate(lines):
+        key = reference_paragraph_key(line.text)
+        if key is not None:
+            groups.setdefault(key, []).append(i)
+    out = []
+    for copies in groups.values():
+        if len(copies) > 1:
+            kept = stage.keeper(copies, lines)
+            out += [(lines[i], lines[kept]) for i in copies if i != kept]
+    return sorted(out, key=lambda pair: pair[0].start)
+
+
+_LINE = st.lists(st.text(alphabet=st.sampled_from(list("aAbZ09_ .,'-!?\"") + list(SEPARATORS) + list(TRICKY)),
+                         max_size=6), min_size=6, max_size=12).map(" ".join).map(lambda t: t + ".")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_LINE, min_size=1, max_size=5), st.lists(st.integers(0, 4), max_size=10),
+       st.lists(st.sampled_from(["", " ", "\u201c", "\u201d", "!", "\u2014", "\u00e9", "\ufb01"]), max_size=10))
+def test_repeated_equals_the_reference(pool, picks, noise):
+    """Lines drawn from a small pool, some with punctuation, quotes or letters
+    added, so that keys and letters collide in every way."""
+    from pipeline.lines import content_lines
+    lines = [pool[p % len(pool)] + (noise[n] if n < len(noise) else "") for n, p in enumerate(picks)]
+    ls = content_lines("\n".join(lines + pool))
+    assert stage.repeated(ls) == reference_repeated(ls)
+
+
+@pytest.mark.parametrize("path", DEV_FILES or SEED_FILES, ids=lambda p: p.stem[:12])
+def test_repeated_equals_the_reference_on_dev_texts(path):
+    from pipeline.lines import content_lines
+    for text in (path.read_text(encoding="utf-8"), outcome_of(path).doc.text):
+        lines = content_lines(text + "\n" + text)  # every line twice: each compared
+        assert stage.repeated(lines) == reference_repeated(lines)

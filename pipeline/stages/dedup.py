@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from pipeline import ascii_words
 from pipeline.config import Config
 from pipeline.document import Document
 from pipeline.lines import Line, content_lines, removal
@@ -21,6 +22,9 @@ from pipeline.patterns.records import ATTRIBUTION_LINE
 
 NAME = "dedup"
 RULE = "dedup.repeated_paragraph/v1"
+# P.ASCII_WORD_CHARS_LOWERED as bytes.translate arguments that run the words together
+_LOWERED = bytes(ord(P.ASCII_WORD_CHARS_LOWERED[c]) if c < 128 else c for c in range(256))
+_NOT_WORD = bytes(c for c in range(128) if P.ASCII_WORD_CHARS_LOWERED[c] == " ")
 
 
 def paragraph_key(text: str) -> str | None:
@@ -29,6 +33,11 @@ def paragraph_key(text: str) -> str | None:
     text = text.strip()
     if not ends_sentence(text) or ATTRIBUTION_LINE.match(text):
         return None
+    return _key(text)
+
+
+def _key(text: str) -> str | None:
+    """paragraph_key of a stripped line that ends a sentence and is no attribution."""
     if text.isascii():  # most lines: the same words as below (P.ASCII_WORD_CHARS_LOWERED), far cheaper
         words = text.translate(P.ASCII_WORD_CHARS_LOWERED).split()
     else:
@@ -52,13 +61,36 @@ def keeper(copies: list[int], lines: list[Line]) -> int:
     return max(copies, key=lambda i: (prose_neighbours(i), -i))
 
 
+def letters(text: str) -> bytes | None:
+    """The words of ``paragraph_key`` run together (UTF-8), for a line it
+    would compare, else None: equal keys give equal letters, and for a line
+    that is ASCII but for separators (most lines: pipeline.ascii_words) they
+    are one bytes.translate, five times cheaper than the key. Lines that share
+    their letters with no other line need no key."""
+    text = text.strip()
+    if not ends_sentence(text) or ATTRIBUTION_LINE.match(text):
+        return None
+    encoded = ascii_words.encoded(text)  # most lines: ASCII but for quotes and dashes
+    if encoded is not None:
+        return encoded.translate(_LOWERED, _NOT_WORD)
+    key = _key(text)
+    return None if key is None else key.replace(" ", "").encode("utf-8", "surrogatepass")
+
+
 def repeated(lines: list[Line]) -> list[tuple[Line, Line]]:
     """(removed copy, kept copy) for every repeated paragraph, in text order."""
-    groups: dict[str, list[int]] = {}
+    alike: dict[bytes, list[int]] = {}  # lines by letters: only lines with the same may have the same key
     for i, line in enumerate(lines):
-        key = paragraph_key(line.text)
-        if key is not None:
-            groups.setdefault(key, []).append(i)
+        same = letters(line.text)
+        if same is not None:
+            alike.setdefault(same, []).append(i)
+    groups: dict[str, list[int]] = {}
+    for candidates in alike.values():
+        if len(candidates) > 1:
+            for i in candidates:
+                key = paragraph_key(lines[i].text)
+                if key is not None:
+                    groups.setdefault(key, []).append(i)
     out = []
     for copies in groups.values():
         if len(copies) > 1:
