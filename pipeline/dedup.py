@@ -62,6 +62,7 @@ BANDS = 12
 ROWS = 4
 
 EMPTY = 0xFFFFFFFF  # every bin of a text without shingles; real values are below it
+_LAST_VALUE = np.uint32(EMPTY - 1)
 _U32 = np.uint64(0xFFFFFFFF)
 _P = 0x100000001B3  # odd: invertible modulo 2**64
 _P_INV = pow(_P, -1, 1 << 64)
@@ -203,10 +204,14 @@ def signature(hashes: np.ndarray, bins: int) -> np.ndarray:
     sig = np.full(bins, EMPTY, np.uint32)
     if len(hashes) == 0:
         return sig
-    which = hashes >> _S32
-    which *= np.uint64(bins)
-    which >>= _S32  # the bin: the high 32 bits scaled to [0, bins)
-    values = np.minimum(hashes & _U32, np.uint64(EMPTY - 1)).astype(np.uint32)
+    if bins & (bins - 1) == 0:  # a power of two: the scaling below is a shift
+        which = hashes >> np.uint64(65 - bins.bit_length())
+    else:
+        which = hashes >> _S32
+        which *= np.uint64(bins)
+        which >>= _S32  # the bin: the high 32 bits scaled to [0, bins)
+    values = hashes.astype(np.uint32)  # the low 32 bits
+    np.minimum(values, _LAST_VALUE, out=values)
     np.minimum.at(sig, which.astype(np.intp), values)
     empty = np.flatnonzero(sig == EMPTY)
     if len(empty) == 0:
@@ -234,7 +239,8 @@ def band_keys(sig: np.ndarray) -> np.ndarray:
     for a text without shingles."""
     bands = min(BANDS, len(sig) // ROWS)
     rows = sig[: bands * ROWS].reshape(bands, ROWS)
-    combined = (rows.astype(np.uint64) * _BAND_ROW).sum(axis=1, dtype=np.uint64) + _BAND_SALT[:bands]
+    combined = rows.astype(np.uint64) @ _BAND_ROW  # sum of row * constant, modulo 2**64 as numpy's uint64 wraps
+    combined += _BAND_SALT[:bands]
     keys = (_mix(combined) >> np.uint64(32)).astype(np.uint32)
     return keys if sig[0] != EMPTY else keys[:0]
 
@@ -244,7 +250,7 @@ def fingerprint(text: str, config: Config) -> Fingerprint:
     norm = normalised(text)
     sig = signature(shingle_hashes(norm, config.duplicate_shingle_words), config.duplicate_num_perm)
     return Fingerprint(hashlib.blake2b(norm, digest_size=16).digest(),
-                       sig.astype("<u4").tobytes(), band_keys(sig).astype("<u4").tobytes())
+                       sig.astype("<u4", copy=False).tobytes(), band_keys(sig).astype("<u4", copy=False).tobytes())
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
