@@ -90,9 +90,10 @@ def normalised(text: str) -> bytes:
 # Most texts are ASCII but for a few quotes and dashes. For those, NFKC and
 # case folding are ASCII lower-casing and the words are runs of [A-Za-z0-9_]:
 # the text is encoded as ASCII (each run of separators becomes a space, any
-# other non-ASCII character stops the fast path: pipeline.ascii_words), one bytes.translate
-# lower-cases word characters and turns everything else into a space, and
-# numpy drops the spaces that follow a space; no regex over the whole text.
+# other non-ASCII character stops the fast path: pipeline.ascii_words), one
+# bytes.translate lower-cases word characters and turns everything else into
+# a space, and numpy drops the spaces that follow a space; no regex over the
+# whole text.
 
 _WORD_BYTES = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
 # byte -> itself lower-cased if a word character, else a space (a word break)
@@ -239,7 +240,7 @@ def band_keys(sig: np.ndarray) -> np.ndarray:
     for a text without shingles."""
     bands = min(BANDS, len(sig) // ROWS)
     rows = sig[: bands * ROWS].reshape(bands, ROWS)
-    combined = rows.astype(np.uint64) @ _BAND_ROW  # sum of row * constant, modulo 2**64 as numpy's uint64 wraps
+    combined = rows.astype(np.uint64) @ _BAND_ROW  # the sum of bin * row constant (uint64 wraps: modulo 2**64)
     combined += _BAND_SALT[:bands]
     keys = (_mix(combined) >> np.uint64(32)).astype(np.uint32)
     return keys if sig[0] != EMPTY else keys[:0]
