@@ -15,11 +15,16 @@ from dataclasses import dataclass
 
 import ftfy
 
+from pipeline import fastftfy
 from pipeline.config import Config
 from pipeline.document import Document, Edit
 from pipeline.patterns import spacing, unicode
 
 NAME = "repair"
+
+# ftfy's detector and three of its fixers replaced by exact, cheaper equivalents
+# (pipeline.fastftfy): a long line with some mojibake is fixed 5x faster.
+fastftfy.install()
 
 # Our own passes handle quotes, line breaks and NFC stays ftfy's final step.
 FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, fix_line_breaks=False, normalization="NFC", explain=True)
