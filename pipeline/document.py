@@ -104,7 +104,7 @@ class Document:
         one call index the text as it was before that call.
         """
         step = self.edits[-1].step + 1 if self.edits else 1
-        edits = tuple(_copy(e, step=step) for e in edits)
+        edits = tuple([_stepped(e, step) for e in edits])
         return _copy(self, text=apply_edits(self.text, edits), edits=self.edits + edits, **fields)
 
 
@@ -120,6 +120,15 @@ def _copy(obj, **changes):
         if name not in fields:
             raise TypeError(f"{type(obj).__name__} has no field {name!r}")
         fields[name] = value
+    return new
+
+
+def _stepped(edit: Edit, step: int) -> Edit:
+    """``_copy(edit, step=step)`` for the one field with_edits sets (half the cost)."""
+    new = object.__new__(Edit)
+    fields = new.__dict__
+    fields.update(edit.__dict__)
+    fields["step"] = step
     return new
 
 

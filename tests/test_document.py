@@ -52,3 +52,10 @@ def test_missing_or_unknown_arguments_fail_as_they_did(cls):
         cls()
     with pytest.raises(TypeError):
         cls(*range(20))
+
+
+def test_an_edit_stepped_is_the_edit_replaced() -> None:
+    from pipeline.document import _stepped
+    edit = Edit("repair", "r/v1", 1, 2, "a", "b", "why", 0.5)
+    assert _stepped(edit, 4) == dataclasses.replace(edit, step=4) and edit.step == 0
+    assert list(vars(_stepped(edit, 4))) == list(vars(edit))

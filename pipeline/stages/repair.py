@@ -85,7 +85,7 @@ class Seen:
         if pass_.ftfy:
             return (any(unicode.FTFY_TRIGGER_RE.match(c) for c in self.chars)
                     or not (unicode.all_nfc_inert(self.chars) or unicodedata.is_normalized("NFC", text)))
-        return any(c in self.chars for c in pass_.chars)
+        return not self.chars.isdisjoint(pass_.chars)
 
     def ran(self, pass_: Pass, text: str, changed: bool) -> None:
         if pass_.ftfy and changed:
