@@ -1,12 +1,13 @@
 """The types every stage shares: Document, Edit, Record, Rejection.
 
-A stage never mutates a Document: it returns a new one (``dataclasses.replace``),
-so every stage core is a pure function of (document, config).
+A stage never mutates a Document: it returns a new one (``Document.replaced``,
+a cheap ``dataclasses.replace``), so every stage core is a pure function of
+(document, config).
 """
 
 from __future__ import annotations
 
-from dataclasses import MISSING, dataclass, fields, replace
+from dataclasses import MISSING, dataclass, fields
 from typing import Iterable
 
 
@@ -95,7 +96,11 @@ class Document:
     rejection: Rejection | None = None
 
     def reject(self, reason: str, detail: str) -> "Document":
-        return replace(self, rejection=Rejection(reason, detail))
+        return _copy(self, rejection=Rejection(reason, detail))
+
+    def replaced(self, **fields) -> "Document":
+        """``dataclasses.replace(self, **fields)``, five times cheaper (``_copy``)."""
+        return _copy(self, **fields)
 
     def with_edits(self, edits: Iterable[Edit], **fields) -> "Document":
         """Apply one step's edits to the text and append them to the log.

@@ -59,3 +59,15 @@ def test_an_edit_stepped_is_the_edit_replaced() -> None:
     edit = Edit("repair", "r/v1", 1, 2, "a", "b", "why", 0.5)
     assert _stepped(edit, 4) == dataclasses.replace(edit, step=4) and edit.step == 0
     assert list(vars(_stepped(edit, 4))) == list(vars(edit))
+
+
+def test_document_replaced_is_dataclasses_replace() -> None:
+    from pipeline.document import Document
+    doc = Document("d", "d.txt", "0", 3, raw=b"abc", text="abc", authors=("A",))
+    for changes in ({"raw": b""}, {"text": "x", "encoding": "utf-8"}, {"records": (Record(0, "paragraph", "x", 0, 1),)}):
+        ours, theirs = doc.replaced(**changes), dataclasses.replace(doc, **changes)
+        assert ours == theirs and list(vars(ours)) == list(vars(theirs))
+    assert doc.reject("empty", "why") == dataclasses.replace(doc, rejection=__import__(
+        "pipeline.document", fromlist=["Rejection"]).Rejection("empty", "why"))
+    with pytest.raises(TypeError):
+        doc.replaced(colour="red")

@@ -11,7 +11,6 @@ stage works line by line: one bounded line keeps them all fast).
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import replace
 
 from pipeline.config import Config
 from pipeline.document import Document
@@ -23,7 +22,7 @@ NAME = "decode"
 
 def apply(doc: Document, config: Config) -> Document:
     raw = doc.raw
-    doc = replace(doc, raw=b"")  # the bytes are not needed past this stage
+    doc = doc.replaced(raw=b"")  # the bytes are not needed past this stage
     if not raw:
         return doc.reject("empty", "the file is empty (0 bytes)")
     for magic, kind in BINARY_MAGIC:
@@ -49,7 +48,7 @@ def apply(doc: Document, config: Config) -> Document:
     if len(text) > config.max_line_chars and (found := longest_line(text))[0] > config.max_line_chars:
         longest, at = found
         return doc.reject("line_too_long", f"line {at} has {longest} characters; max_line_chars is {config.max_line_chars}")
-    return replace(doc, text=text, encoding=encoding)
+    return doc.replaced(text=text, encoding=encoding)
 
 
 def longest_line(text: str) -> tuple[int, int]:

@@ -8,8 +8,6 @@ not changed: record offsets index ``doc.text``.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from pipeline.config import Config
 from pipeline.document import Document, Record
 from pipeline.lines import Line, content_lines
@@ -21,7 +19,7 @@ NAME = "records"
 
 
 def apply(doc: Document, config: Config) -> Document:
-    return replace(doc, records=tuple(split_records(doc.text)))
+    return doc.replaced(records=tuple(split_records(doc.text)))
 
 
 def split_records(text: str) -> list[Record]:
