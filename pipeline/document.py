@@ -73,6 +73,7 @@ class Rejection:
     detail: str
 
 
+@fast_init
 @dataclass(frozen=True)
 class Document:
     id: str
