@@ -7,30 +7,16 @@ a cheap ``dataclasses.replace``), so every stage core is a pure function of
 
 from __future__ import annotations
 
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import dataclass
 from typing import Iterable
 
 
-def fast_init(cls):
-    """Give a frozen dataclass an ``__init__`` that stores the fields straight
-    into the instance dict: the generated one sets each field through
-    ``object.__setattr__`` (the class is frozen), three times slower, and
-    stages build Edits, Records and Lines by the thousand. The signature is
-    the generated one's (fields in order, same defaults); the class may have
-    no default_factory, no init=False field and no __post_init__."""
-    own = fields(cls)
-    assert not hasattr(cls, "__post_init__")
-    assert all(f.init and f.default_factory is MISSING for f in own)
-    params = ", ".join(f.name if f.default is MISSING else f"{f.name}=_default_{f.name}" for f in own)
-    stores = "".join(f"\n    d[{f.name!r}] = {f.name}" for f in own)
-    scope = {f"_default_{f.name}": f.default for f in own if f.default is not MISSING}
-    exec(f"def __init__(self, {params}):\n    d = self.__dict__{stores}", scope)
-    scope["__init__"].__qualname__ = f"{cls.__qualname__}.__init__"
-    cls.__init__ = scope["__init__"]
-    return cls
+# Edit, Record (and pipeline.lines.Line) write their fields straight into the
+# instance dict: the __init__ a frozen dataclass generates sets each field
+# through object.__setattr__, three times slower, and stages build them by the
+# thousand. tests/test_document.py: the generated signature, the same objects.
 
 
-@fast_init
 @dataclass(frozen=True)
 class Edit:
     """One change a stage made to the text, recorded as data.
@@ -50,8 +36,20 @@ class Edit:
     score: float | None = None  # confidence of the decision, when the rule has one
     step: int = 0  # which with_edits call applied it; replay applies steps in order
 
+    def __init__(self, stage: str, rule: str, start: int, end: int, before: str, after: str, reason: str,
+                 score: float | None = None, step: int = 0) -> None:
+        d = self.__dict__
+        d["stage"] = stage
+        d["rule"] = rule
+        d["start"] = start
+        d["end"] = end
+        d["before"] = before
+        d["after"] = after
+        d["reason"] = reason
+        d["score"] = score
+        d["step"] = step
 
-@fast_init
+
 @dataclass(frozen=True)
 class Record:
     """A unit of the clean text: a heading, a paragraph or a quote."""
@@ -66,6 +64,20 @@ class Record:
     attribution_start: int | None = None
     attribution_end: int | None = None
 
+    def __init__(self, seq: int, kind: str, text: str, start: int, end: int, attribution: str | None = None,
+                 attribution_date: str | None = None, attribution_start: int | None = None,
+                 attribution_end: int | None = None) -> None:
+        d = self.__dict__
+        d["seq"] = seq
+        d["kind"] = kind
+        d["text"] = text
+        d["start"] = start
+        d["end"] = end
+        d["attribution"] = attribution
+        d["attribution_date"] = attribution_date
+        d["attribution_start"] = attribution_start
+        d["attribution_end"] = attribution_end
+
 
 @dataclass(frozen=True)
 class Rejection:
@@ -73,7 +85,6 @@ class Rejection:
     detail: str
 
 
-@fast_init
 @dataclass(frozen=True)
 class Document:
     id: str

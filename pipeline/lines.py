@@ -5,16 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from pipeline.document import Edit, fast_init
+from pipeline.document import Edit
 
 
-@fast_init
 @dataclass(frozen=True)
 class Line:
     index: int
     start: int  # offset of the first character
     end: int  # offset just past the last character, newline excluded
     text: str
+
+    def __init__(self, index: int, start: int, end: int, text: str) -> None:
+        # (fields straight into the dict, as pipeline.document's Edit does: 3x cheaper)
+        d = self.__dict__
+        d["index"] = index
+        d["start"] = start
+        d["end"] = end
+        d["text"] = text
 
     @property
     def blank(self) -> bool:

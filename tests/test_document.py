@@ -1,4 +1,5 @@
-"""pipeline.document.fast_init: the same objects as the generated __init__."""
+"""The hand-written __init__ of Edit, Record and Line: the same objects as the
+generated one; Document.replaced and _stepped: what dataclasses.replace gives."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pickle
 
 import pytest
 
-from pipeline.document import Document, Edit, Record
+from pipeline.document import Edit, Record
 from pipeline.lines import Line
 
 
@@ -19,7 +20,7 @@ def generated(cls):
         **{f.name: f.default for f in dataclasses.fields(cls) if f.default is not dataclasses.MISSING}}))
 
 
-@pytest.mark.parametrize("cls", [Edit, Record, Line, Document])
+@pytest.mark.parametrize("cls", [Edit, Record, Line])
 def test_the_signature_is_the_generated_one(cls):
     def params(init):  # (annotations aside)
         return [(p.name, p.kind, p.default) for p in inspect.signature(init).parameters.values()]
@@ -34,8 +35,6 @@ def test_the_signature_is_the_generated_one(cls):
     (Record, (0, "paragraph", "text", 0, 4), {}),
     (Line, (3, 5, 9, "abcd"), {}),
     (Line, (), {"index": 3, "start": 5, "end": 9, "text": "abcd"}),
-    (Document, ("d", "d.txt", "0", 3), {"raw": b"abc"}),
-    (Document, ("d", "d.txt", "0", 3, b"", "t", "utf-8"), {"tags": ("a",), "language_confidence": 0.5}),
 ])
 def test_the_object_is_the_generated_ones(cls, args, kwargs):
     ours, theirs = cls(*args, **kwargs), generated(cls)(*args, **kwargs)
