@@ -34,13 +34,20 @@ from ftfy import badness, chardata, fixes
 from pipeline.patterns.unicode import FTFY_TRIGGER_RE
 
 _BAD_WIDTH = sre_parse.parse(badness.BADNESS_RE.pattern, badness.BADNESS_RE.flags).getwidth()[1]
+_DENSE = 32
 
 
 def is_bad(text: str) -> bool:
     """``ftfy.badness.is_bad``: BADNESS_RE searched around the triggers only."""
     search = badness.BADNESS_RE.search
+    # Past one trigger in _DENSE characters, one search of the whole text
+    # costs less than this loop (accented or Cyrillic prose: all triggers).
+    triggers_left = len(text) // _DENSE
     start = end = -1  # the window being grown; none yet
     for m in FTFY_TRIGGER_RE.finditer(text):
+        triggers_left -= 1
+        if triggers_left < 0:
+            return search(text) is not None
         lo, hi = max(0, m.start() - _BAD_WIDTH + 1), m.start() + _BAD_WIDTH
         if lo <= end:
             end = hi

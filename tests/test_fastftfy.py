@@ -116,6 +116,17 @@ bad_text = st.lists(st.one_of(st.sampled_from(DAMAGE), st.sampled_from(["a", " "
 @given(bad_text | st.text(max_size=40))
 def test_is_bad_equals_ftfys(text: str) -> None:
     assert fastftfy.is_bad(text) == badness.is_bad(text)
+    dense = fastftfy._DENSE
+    try:
+        fastftfy._DENSE = 1  # the windows, however dense the triggers
+        assert fastftfy.is_bad(text) == badness.is_bad(text)
+    finally:
+        fastftfy._DENSE = dense
+
+
+@pytest.mark.parametrize("text", ["é" * 1000, ("x" * 20 + "é") * 100, ("x" * 40 + "é") * 100 + "Ã ", "a" * 999 + "Ã "])
+def test_is_bad_on_dense_and_sparse_triggers(text: str) -> None:
+    assert fastftfy.is_bad(text) == badness.is_bad(text)
 
 
 @settings(max_examples=500, deadline=None)
