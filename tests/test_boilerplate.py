@@ -129,3 +129,24 @@ def test_is_caption_credit_equals_the_reference_on_dev_texts() -> None:
     for path in DEV_FILES or SEED_FILES:
         for line in path.read_text(encoding="utf-8").split("\n"):
             assert boilerplate.is_caption_credit(line) == reference_is_caption_credit(line)
+
+
+# ------------------------------------------------- classify's remembered answers
+
+def test_classify_answers_as_the_rules_do_on_the_corpus():
+    from conftest import DEV_FILES, SEED_FILES
+    for path in SEED_FILES + DEV_FILES:
+        lines = path.read_text(encoding="utf-8", errors="replace").split("\n")
+        for line in lines + lines:  # (the second time from the cache)
+            assert boilerplate.classify(line) == boilerplate.classify_uncached(line), line
+
+
+def test_classify_holds_a_bounded_number_of_characters(monkeypatch):
+    monkeypatch.setattr(boilerplate, "_CLASSIFIED_MAX_CHARS", 100)
+    monkeypatch.setattr(boilerplate, "_classified", {})
+    monkeypatch.setattr(boilerplate, "_classified_chars", 0)
+    for i in range(50):
+        assert boilerplate.classify(f"Source: Xinhua {i}") == boilerplate.classify_uncached(f"Source: Xinhua {i}")
+        assert boilerplate._classified_chars <= 100
+        assert sum(map(len, boilerplate._classified)) == boilerplate._classified_chars
+    assert boilerplate.classify("Source: Xinhua 49") == ("boilerplate.source_line/v1", "source line")

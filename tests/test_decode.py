@@ -167,6 +167,22 @@ def test_control_share_fast_path_equals_the_reference(text: str) -> None:
     assert decode.control_share(text) == _control_share_char_by_char(text)
 
 
+@settings(max_examples=500)
+@given(st.binary(max_size=200) | st.lists(st.sampled_from([b"a", b"\x01", b"\x7f", b"\x1f", b"\n", b"\xef\xbb\xbf",
+                                                          b"\xc3\xa9", b"\xc3", b"\xe2\x80", b"\x80", b"\x00"]),
+                                        max_size=40).map(b"".join))
+def test_control_share_from_the_utf8_bytes_equals_the_reference(raw: bytes) -> None:
+    # As decode uses it: the raw bytes of a file decoded as UTF-8 (BOM, invalid bytes replaced).
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # (UTF-16)
+        return
+    try:
+        text, encoding = decode.decode_bytes(raw)
+    except UnicodeDecodeError:
+        return
+    if encoding.startswith("utf-8"):
+        assert decode.control_share(text, raw) == _control_share_char_by_char(text)
+
+
 @pytest.mark.parametrize("text", ["a\ud800\x01", "\x7f\x00\u0080\x9f", "\ufeff\x1f\x0e\x0d"])
 def test_control_share_counts_one_control_per_byte(text: str) -> None:
     assert decode.control_share(text) == _control_share_char_by_char(text)

@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.config import Config
 from pipeline.document import Document
@@ -110,3 +112,40 @@ def test_long_header_shaped_lines_are_fast(line):
     start = time.perf_counter()
     header.apply(doc, Config())
     assert time.perf_counter() - start < 2.0
+
+
+# ------------------------------------------- the body-line prefilter (exact)
+
+def reference_read_body_line(text: str):
+    """read_body_line without the ANY_BODY_LINE prefilter: each pattern tried."""
+    names = header.read_author_block(text)
+    if names is not None:
+        return header.HeaderLine("header.author_block/v1", "author line moved to authors", authors=tuple(names))
+    names = header.read_editor_line(text)
+    if names is not None:
+        return header.HeaderLine("header.editor/v1", "editor line moved to editors (not authors)",
+                                 editors=tuple(names))
+    value = header.read_source(text)
+    if value is not None:
+        return header.HeaderLine("header.source/v1", "source line moved to the source field", source=value)
+    return None
+
+
+_BODY_PIECES = ["Author", "authors", "Editor", "editors", "Responsible editor", "chief  editor", "in charge",
+                "Edited by", "editing by", "Source", "sources", ":", "：", " ", "[", "]", "（", "）", "【", "】",
+                "(", ")", "Jane Doe", "and", "&", ";", ",", ".", "John", "x", "\t", "Guangming Online"]
+
+
+@given(st.lists(st.sampled_from(_BODY_PIECES), max_size=10).map("".join) | st.text(max_size=40))
+@settings(max_examples=1500, deadline=None)
+def test_read_body_line_equals_the_reference(text):
+    text = text.strip()
+    assert header.read_body_line(text) == reference_read_body_line(text)
+
+
+def test_read_body_line_equals_the_reference_on_the_corpus():
+    from conftest import DEV_FILES, SEED_FILES
+    for path in SEED_FILES + DEV_FILES:
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            line = line.strip()
+            assert header.read_body_line(line) == reference_read_body_line(line), line

@@ -28,3 +28,12 @@ def test_content_lines_equals_the_filtered_iter_lines_on_the_corpus():
 def test_offsets_index_the_text():
     text = "a\n\n  \nbc\n"
     assert [(l.index, l.start, l.end, l.text) for l in content_lines(text)] == [(0, 0, 1, "a"), (3, 6, 8, "bc")]
+
+
+def test_content_lines_of_the_same_text_again_are_the_same_and_a_fresh_list():
+    text = "a\n\nb c\n"
+    first = content_lines(text)
+    first.append("something a caller added")
+    assert content_lines(text) == reference_content_lines(text)
+    assert content_lines("x" + text[1:]) == reference_content_lines("x" + text[1:])
+    assert content_lines(text) == reference_content_lines(text)

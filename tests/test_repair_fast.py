@@ -59,6 +59,19 @@ def reference_ftfy_lines(text: str) -> Iterator[Edit]:
         pos += len(line) + 1
 
 
+def reference_invisible_chars(text: str) -> list[Edit]:
+    edits = [Edit(NAME, "repair.invisible/v1", m.start(), m.end(), m.group(), "",
+                  f"invisible character {unicode.INVISIBLE[m.group()]}")
+             for m in unicode.INVISIBLE_RE.finditer(text)]
+    for m in unicode.JOINER_RUN_RE.finditer(text):
+        before = text[m.start() - 1] if m.start() else " "
+        after = text[m.end()] if m.end() < len(text) else " "
+        if before.isascii() or after.isascii() or before.isspace() or after.isspace():
+            edits.extend(Edit(NAME, "repair.invisible/v1", i, i + 1, text[i], "",
+                              f"invisible character {unicode.JOINERS[text[i]]}") for i in range(m.start(), m.end()))
+    return sorted(edits, key=lambda e: e.start)
+
+
 SPACE_PASSES = {
     "repair.mt_space_clitic/v1": reference_pass(spacing.SPACE_BEFORE_CLITIC, "repair.mt_space_clitic/v1",
                                                 "machine-translation space before 's"),
@@ -74,7 +87,7 @@ SPACE_PASSES = {
 REFERENCE_PASSES = (
     reference_pass(spacing.NON_LF_BREAK, "repair.line_breaks/v1", "line break normalised to \\n", lambda s: "\n"),
     reference_ftfy_lines,
-    repair.invisible_chars,  # unchanged: it searches the whole text
+    reference_invisible_chars,
     reference_pass(unicode.ODD_SPACE_RE, "repair.odd_space/v1", "non-standard space replaced by a plain space",
                    lambda s: " "),
     reference_pass(unicode.QUOTE_RE, "repair.straight_quotes/v1", "quote policy: straight quotes",
@@ -147,6 +160,42 @@ def test_the_stage_equals_the_reference_on_the_golden_cases() -> None:
         assert_same_repair(case["original"])
 
 
+# -------------------------------------------------------- character passes
+
+char_text = st.lists(st.sampled_from(["a", " ", "\n", "é", "\u00a0", "\t", "\u3000", "\u2003", "’", "“", "”", "„",
+                                      "\u200b", "\u200c", "\u200d", "\ufeff", "\u00ad", "س", "क", "🙂"]),
+                     max_size=40).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(char_text | st.text(max_size=40))
+def test_character_passes_find_what_the_regex_finds(text: str) -> None:
+    odd, quotes = repair.PASSES[3].run, repair.PASSES[4].run
+    assert list(odd(text)) == list(REFERENCE_PASSES[3](text))
+    assert list(quotes(text)) == list(REFERENCE_PASSES[4](text))
+    assert repair.invisible_chars(text) == reference_invisible_chars(text)
+
+
+def test_character_passes_are_the_odd_space_and_quote_passes() -> None:
+    assert [p.run.__name__ for p in repair.PASSES[3:5]] == ["repair.odd_space/v1", "repair.straight_quotes/v1"]
+
+
+def test_character_classes_hold_the_tables_characters() -> None:
+    # char_positions looks for each character of the table: the regexes the
+    # reference uses are classes of the same characters.
+    assert set(unicode.QUOTE_CHARS) == set(unicode.QUOTES) and unicode.QUOTE_RE.pattern == f"[{unicode.QUOTE_CHARS}]"
+    assert unicode.ODD_SPACE_RE.pattern == f"[{unicode.ODD_SPACE_CHARS}]"
+    assert unicode.INVISIBLE_RE.pattern == f"[{unicode.REMOVED_CHARS}]"
+    assert unicode.JOINER_RUN_RE.pattern == f"[{unicode.JOINER_CHARS}]+"
+
+
+@pytest.mark.parametrize("positions, expected", [
+    ([], []), ([3], [(3, 4)]), ([0, 1, 2, 5, 7, 8], [(0, 3), (5, 6), (7, 9)]),
+])
+def test_runs(positions: list[int], expected: list[tuple[int, int]]) -> None:
+    assert list(repair.runs(positions)) == expected
+
+
 # -------------------------------------------------------------- space passes
 
 space_text = st.lists(st.sampled_from([" ", " ", " ", "  ", "\n", "'", "-", ",", ";", "a", "s", "t", "re", "1",
@@ -160,6 +209,13 @@ def test_space_passes_find_what_finditer_finds(text: str) -> None:
         if p.spaces:
             rule = p.run.__name__
             assert list(p.run(text)) == list(SPACE_PASSES[rule](text)), rule
+
+
+@settings(max_examples=300, deadline=None)
+@given(space_text)
+def test_the_double_space_finder_finds_every_run_of_two_or_more(text: str) -> None:
+    found = [m.span(1) for m in spacing.NEEDLE_FINDERS["  "].finditer(text)]
+    assert found == [m.span() for m in re.finditer("  +", text)]
 
 
 def test_space_passes_cover_every_space_pattern() -> None:

@@ -56,6 +56,22 @@ _FULL_SEARCH = [re.compile(p, _FLAGS) for p in FULL_DATES.values()]
 _FULL_VALUE = {name: re.compile(rf"(?:{WEEKDAY})?{p}{TIME}{ZONE}", _FLAGS)
                for name, p in FULL_DATES.items()}
 _MONTH_YEAR = re.compile(MONTH_YEAR, _FLAGS)
+
+
+def _own_groups(shape: int, pattern: str) -> str:
+    """The pattern with its group names (and back references) made its own,
+    so that every shape can stand in one alternation."""
+    pattern = re.sub(r"\(\?P<(\w+)>", lambda m: f"(?P<{m[1]}_{shape}>", pattern)
+    return re.sub(r"\(\?P=(\w+)\)", lambda m: f"(?P={m[1]}_{shape})", pattern)
+
+
+# Every full shape in one regex, each in a group named after its place in
+# FULL_DATES. A search stops at the first position where any shape matches,
+# trying the shapes there in their order: the shape with the earliest match
+# (the first of those tied), which searching each shape apart finds only
+# after scanning the whole text once per shape.
+_ANY_FULL = re.compile("|".join(f"(?P<shape_{i}>{_own_groups(i, p)})"
+                                for i, p in enumerate(FULL_DATES.values())), _FLAGS)
 _DIGIT = re.compile(r"\d")  # (the \d every shape's year is written in)
 _YEAR_RE = re.compile(YEAR)
 
@@ -116,15 +132,11 @@ def find_date(text: str) -> str | None:
     """The first date in running text, as precise as it is written:
     YYYY-MM-DD, else YYYY-MM ("In April 2018"), else YYYY."""
     if _DIGIT.search(text) is None:
-        return None  # every shape holds a year: one scan instead of eight (most lines)
-    return find_date_searching(text)
-
-
-def find_date_searching(text: str) -> str | None:
-    """find_date, every shape searched (its reference in tests/test_dates.py)."""
-    full = [m for p in _FULL_SEARCH if (m := p.search(text))]
-    if full:
-        first = min(full, key=lambda m: m.start())
+        return None  # every shape holds a year: one scan instead of several (most lines)
+    found = _ANY_FULL.search(text)
+    if found:
+        # The shape's own match at that place: the match its own search finds.
+        first = _FULL_SEARCH[int(found.lastgroup.removeprefix("shape_"))].match(text, found.start())
         iso = _read(first)
         if iso is None and _ambiguous(first):
             return first["y"]  # 03/05/2021: the day is not known, the year is

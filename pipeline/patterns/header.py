@@ -115,6 +115,13 @@ ROLE_WORDS = frozenset({"correspondent", "reporter", "writer", "editor", "column
 SOURCE_LINE = re.compile(r"sources?\s*[:：]\s*(?P<value>\S.*)", re.IGNORECASE)
 SOURCE_MAX_WORDS = 15
 
+# Any line one of the four "anywhere" patterns above matches whole (their
+# alternation, group names dropped): the stage tries them one by one only
+# on such a line, not on every line of prose.
+ANY_BODY_LINE = re.compile("|".join(
+    "(?:" + re.sub(r"\(\?P<\w+>", "(?:", p.pattern) + ")"
+    for p in (AUTHOR_BLOCK, EDITOR_LINE, EDITED_BY, SOURCE_LINE)), re.IGNORECASE)
+
 # --- subtitle ---------------------------------------------------------------
 # A standfirst right under the title: a short line with no final punctuation,
 # followed by a real paragraph. Six words at least: shorter lines under a title

@@ -60,7 +60,9 @@ QUOTE_RE = re.compile("[" + "".join(QUOTES) + "]")
 
 # The characters each table's pass acts on: a text without any is skipped
 # unsearched (``in`` on one character is far cheaper than a scan by class).
-INVISIBLE_CHARS = "".join(INVISIBLE) + "".join(JOINERS)
+REMOVED_CHARS = "".join(INVISIBLE)  # always removed
+JOINER_CHARS = "".join(JOINERS)  # removed next to ASCII or a space only
+INVISIBLE_CHARS = REMOVED_CHARS + JOINER_CHARS
 ODD_SPACE_CHARS = "".join(ODD_SPACES)
 QUOTE_CHARS = "".join(QUOTES)
 

@@ -71,8 +71,31 @@ RULES: tuple[tuple[str, Callable[[str], bool], str], ...] = (
 TRAILING_BIO_RULE = "boilerplate.author_bio/v1"
 
 
+# classify's answers for the lines it saw last: boundaries, clutter and this
+# stage ask about the same lines of a document, one after the other. Bounded
+# by the characters held (cleared when full), not by the corpus.
+_classified: dict[str, tuple[str, str] | None] = {}
+_CLASSIFIED_MAX_CHARS = 1_000_000
+_classified_chars = 0
+
+
 def classify(text: str) -> tuple[str, str] | None:
     """The (rule id, reason) of the first rule matching the line, if any."""
+    global _classified_chars
+    try:
+        return _classified[text]
+    except KeyError:
+        pass
+    found = classify_uncached(text)
+    if _classified_chars + len(text) > _CLASSIFIED_MAX_CHARS:
+        _classified.clear()
+        _classified_chars = 0
+    _classified[text] = found
+    _classified_chars += len(text)
+    return found
+
+
+def classify_uncached(text: str) -> tuple[str, str] | None:
     for rule, test, reason in RULES:
         if test(text):
             return rule, reason

@@ -11,7 +11,6 @@ stage works line by line: one bounded line keeps them all fast).
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import replace
 
 from pipeline.config import Config
 from pipeline.document import Document
@@ -23,7 +22,7 @@ NAME = "decode"
 
 def apply(doc: Document, config: Config) -> Document:
     raw = doc.raw
-    doc = replace(doc, raw=b"")  # the bytes are not needed past this stage
+    doc = doc.replaced(raw=b"")  # the bytes are not needed past this stage
     if not raw:
         return doc.reject("empty", "the file is empty (0 bytes)")
     for magic, kind in BINARY_MAGIC:
@@ -38,7 +37,9 @@ def apply(doc: Document, config: Config) -> Document:
         text, encoding = decode_bytes(raw)
     except UnicodeDecodeError as err:
         return doc.reject("undecodable", f"not valid in UTF-8, UTF-16 or {', '.join(LEGACY_ENCODINGS)}: {err.reason} at byte {err.start}")
-    share = control_share(text)
+    # UTF-8's bytes below 0x20 are exactly its C0 characters (and an invalid
+    # byte, replaced, is >= 0x80): the raw bytes give the count, unencoded.
+    share = control_share(text, raw if encoding.startswith("utf-8") else None)
     if share > MAX_CONTROL_SHARE:
         return doc.reject("binary", f"{share:.0%} of the characters are control characters (decoded as {encoding})")
     if not text.strip():
@@ -47,7 +48,7 @@ def apply(doc: Document, config: Config) -> Document:
     if len(text) > config.max_line_chars and (found := longest_line(text))[0] > config.max_line_chars:
         longest, at = found
         return doc.reject("line_too_long", f"line {at} has {longest} characters; max_line_chars is {config.max_line_chars}")
-    return replace(doc, text=text, encoding=encoding)
+    return doc.replaced(text=text, encoding=encoding)
 
 
 def longest_line(text: str) -> tuple[int, int]:
@@ -132,10 +133,14 @@ def _in_gb2312(ch: str) -> bool:
         return False
 
 
-def control_share(text: str) -> float:
+def control_share(text: str, utf8: bytes | None = None) -> float:
+    """The share of C0 control characters; ``utf8``: bytes the text was
+    decoded from as UTF-8, if at hand (they hold the same C0 bytes)."""
     if not text:
         return 0.0
     # C0 controls only: C1 controls (U+0080-U+009F) are common in mojibake,
     # which the repair stage fixes.
-    controls = text.encode("utf-8", "surrogatepass").translate(None, NOT_C0_CONTROL_BYTES)
+    if utf8 is None:
+        utf8 = text.encode("utf-8", "surrogatepass")
+    controls = utf8.translate(None, NOT_C0_CONTROL_BYTES)
     return len(controls) / len(text)  # len(C0_CONTROL.findall(text)) / len(text)

@@ -187,6 +187,8 @@ def _bare_date(text: str) -> HeaderLine | None:
 
 def read_body_line(text: str) -> HeaderLine | None:
     """An author block or a source line, which may stand anywhere in the text."""
+    if not P.ANY_BODY_LINE.fullmatch(text):
+        return None  # none of the patterns below matches (most lines)
     names = read_author_block(text)
     if names is not None:
         return HeaderLine("header.author_block/v1", "author line moved to authors",

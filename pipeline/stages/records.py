@@ -8,8 +8,6 @@ not changed: record offsets index ``doc.text``.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from pipeline.config import Config
 from pipeline.document import Document, Record
 from pipeline.lines import Line, content_lines
@@ -21,7 +19,7 @@ NAME = "records"
 
 
 def apply(doc: Document, config: Config) -> Document:
-    return replace(doc, records=tuple(split_records(doc.text)))
+    return doc.replaced(records=tuple(split_records(doc.text)))
 
 
 def split_records(text: str) -> list[Record]:
@@ -36,7 +34,8 @@ def split_records(text: str) -> list[Record]:
         if quoted[i]:
             continue  # taken by the quote above
         if quoted[i + 1]:
-            records.append(_quote(seq, body, start, *credits[i + 1]))
+            credit, credit_start = credits[i + 1]
+            records.append(_quote(seq, body, start, credit, credit_start, find_date(credit)))
         elif inline := _inline_attribution(body, start):
             records.append(_quote(seq, *inline))
         else:
@@ -68,20 +67,24 @@ def _attribution_line(text: str, start: int) -> tuple[str, int] | None:
     return (m["text"], start + m.start("text")) if m else None
 
 
-def _inline_attribution(text: str, start: int) -> tuple[str, int, str, int] | None:
-    """'Quote. —— On <date>, ...' -> (quote, its start, credit, its start)."""
+def _inline_attribution(text: str, start: int) -> tuple[str, int, str, int, str] | None:
+    """'Quote. —— On <date>, ...' -> (quote, its start, credit, its start, its date)."""
     if "—" not in text and "―" not in text:
         return None  # the pattern needs two dashes: most paragraphs have none (a scan in C)
     last = None
     for last in P.INLINE_ATTRIBUTION.finditer(text):
         pass
-    if last is None or find_date(text[last.end():]) is None:
+    if last is None:
         return None
-    return text[: last.start()], start, text[last.end():], start + last.end()
+    credit = text[last.end():]
+    date = find_date(credit)
+    if date is None:
+        return None
+    return text[: last.start()], start, credit, start + last.end(), date
 
 
-def _quote(seq: int, text: str, start: int, credit: str, credit_start: int) -> Record:
+def _quote(seq: int, text: str, start: int, credit: str, credit_start: int, date: str | None) -> Record:
     return Record(seq, "quote", text, start, start + len(text),
-                  attribution=credit, attribution_date=find_date(credit),
+                  attribution=credit, attribution_date=date,
                   attribution_start=credit_start,
                   attribution_end=credit_start + len(credit))

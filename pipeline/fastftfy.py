@@ -1,0 +1,95 @@
+"""ftfy with its two slow spots made cheap: the same results, bit for bit.
+
+On a long line of English with a little mojibake (the lines the repair stage
+hands to ftfy), ``ftfy.fix_and_explain`` spends its time in two places:
+
+- ``is_bad``, a search of the detector regex ``BADNESS_RE``: some thirty
+  alternatives tried at every position (~250 ns a character), two or three
+  times per line. Every alternative must consume a trigger character (a
+  character of ``FTFY_TRIGGER_RE``; tests/test_repair_fast.py proves it) and
+  a match is at most ``_BAD_WIDTH`` characters long, so a match, if any, lies
+  within ``_BAD_WIDTH`` characters of a trigger: searching the windows around
+  the triggers (merged when they touch) finds a match exactly when searching
+  the whole text does. The regex has no lookaround and no end anchor; its
+  only anchor, ``^``, matches only at the real start of the text, also when a
+  search starts later, so a match in a window is a match in the text.
+- three fixers that are one ``str.translate`` with a dict each (~80 ns a
+  character, run twice per line): a text holding none of the table's
+  characters comes back equal, and a regex class finds out in ~6 ns a character.
+
+``install`` puts these in ftfy's place (ftfy reads both through module
+globals, so ``fix_and_explain`` itself is untouched); it refuses if ftfy's
+functions are not the ones described here. tests/test_fastftfy.py checks the
+claims against the installed ftfy and compares results on generated text.
+"""
+
+from __future__ import annotations
+
+import re
+import re._parser as sre_parse
+
+import ftfy
+from ftfy import badness, chardata, fixes
+
+from pipeline.patterns.unicode import FTFY_TRIGGER_RE
+
+_BAD_WIDTH = sre_parse.parse(badness.BADNESS_RE.pattern, badness.BADNESS_RE.flags).getwidth()[1]
+_DENSE = 32
+
+
+def is_bad(text: str) -> bool:
+    """``ftfy.badness.is_bad``: BADNESS_RE searched around the triggers only."""
+    search = badness.BADNESS_RE.search
+    # Past one trigger in _DENSE characters, one search of the whole text
+    # costs less than this loop (accented or Cyrillic prose: all triggers).
+    triggers_left = len(text) // _DENSE
+    start = end = -1  # the window being grown; none yet
+    for m in FTFY_TRIGGER_RE.finditer(text):
+        triggers_left -= 1
+        if triggers_left < 0:
+            return search(text) is not None
+        lo, hi = max(0, m.start() - _BAD_WIDTH + 1), m.start() + _BAD_WIDTH
+        if lo <= end:
+            end = hi
+            continue
+        if end >= 0 and search(text, start, end):
+            return True
+        start, end = lo, hi
+    return end >= 0 and search(text, start, end) is not None
+
+
+def _class_of(table: dict[int, object]) -> re.Pattern:
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(table)) + "]")
+
+
+def _skipping_translate(fixer, table: dict[int, object]):
+    """``fixer`` (a ``text.translate(table)``), skipped on a text without any
+    of the table's characters, which it would return equal."""
+    holds = _class_of(table).search
+
+    def fix(text: str) -> str:
+        return fixer(text) if holds(text) else text
+    fix.__name__ = fixer.__name__
+    fix.__doc__ = fixer.__doc__
+    return fix
+
+
+TRANSLATE_FIXERS = {  # fixer name: the table its translate uses
+    "fix_latin_ligatures": chardata.LIGATURES,
+    "fix_character_width": chardata.WIDTH_MAP,
+    "remove_control_chars": chardata.CONTROL_CHARS,
+}
+
+
+def install() -> None:
+    """Put ``is_bad`` and the skipping fixers in ftfy's place (once)."""
+    if ftfy.is_bad is is_bad:
+        return
+    if ftfy.is_bad is not badness.is_bad or fixes.is_bad is not badness.is_bad:
+        raise RuntimeError("ftfy's is_bad is not ftfy.badness.is_bad: check pipeline.fastftfy")
+    for name in TRANSLATE_FIXERS:
+        if ftfy.FIXERS[name] is not getattr(fixes, name):
+            raise RuntimeError(f"ftfy.FIXERS[{name!r}] is not ftfy.fixes.{name}: check pipeline.fastftfy")
+    ftfy.is_bad = fixes.is_bad = is_bad
+    for name, table in TRANSLATE_FIXERS.items():
+        ftfy.FIXERS[name] = _skipping_translate(getattr(fixes, name), table)
