@@ -29,6 +29,11 @@ HERE = Path(__file__).parent
 CASES = json.loads((HERE / "cases" / "clutter.json").read_text(encoding="utf-8"))
 
 
+def as_text(counts: Counter) -> Counter:
+    """The stage's word counts (keyed by UTF-8 bytes) keyed by text, as the reference's."""
+    return Counter({w.decode(): c for w, c in counts.items()})
+
+
 def assert_same_clutter(text: str, threshold: float = 0.5) -> None:
     doc, config = make_doc(text), Config(clutter_threshold=threshold)
     assert clutter.apply(doc, config) == reference.apply(doc, config)
@@ -90,7 +95,10 @@ line_text = LINES | st.text(max_size=60)
 def test_line_tests_answer_as_before(text: str) -> None:
     for name in ("is_link_spam", "is_tag_line", "is_headline", "is_cut"):
         assert getattr(clutter, name)(text) == getattr(reference, name)(text), name
-    assert clutter.words(text) == reference.words(text)
+    for code_run in (True, False):  # as line_facts asks, with the answer it found for the whole text
+        if code_run == (P.CODE_RUN.search(text) is not None):
+            assert clutter.is_link_spam(text, code_run) == reference.is_link_spam(text)
+    assert as_text(clutter.words(text)) == reference.words(text)
 
 
 @settings(max_examples=300, deadline=None)
@@ -102,12 +110,19 @@ def test_the_body_bag_and_drift_are_the_same_numbers(texts: list[str]) -> None:
         assert clutter.drift(bag, fast) == reference.drift(reference.words(text), slow)
         fast.add(bag)
         slow.add(reference.words(text))
-        assert (fast.counts, fast.norm2, fast.total) == (slow.counts, slow.norm2, slow.total)
+        assert (as_text(fast.counts), fast.norm2, fast.total) == (slow.counts, slow.norm2, slow.total)
+        assert clutter.norm2(fast.counts) == clutter.dot(fast.counts, fast.counts) == fast.norm2
 
 
 @pytest.mark.parametrize("text", ["ΣΑΣ'a", "ΟΔΟΣ'Σ", "İstanbul", "ﬁnance", "Straße", "a’s café", "KΣ"])
 def test_words_of_non_ascii_text_are_found_word_by_word(text: str) -> None:
-    assert clutter.words(text) == reference.words(text)
+    assert as_text(clutter.words(text)) == reference.words(text)
+
+
+def test_ascii_and_non_ascii_texts_count_a_word_under_one_key() -> None:
+    # ASCII text is split as bytes, other text word by word: a shared word must match
+    assert set(clutter.words("Depots and buses")) & set(clutter.words("Dépôts and buses"))
+
 
 
 @pytest.mark.parametrize("breaker", list(P.WORD_BREAKERS))
@@ -176,3 +191,27 @@ def test_a_score_never_exceeds_its_highest_score(values: list[float], drift: flo
     # trailing_region skips the drifts (cannot_reach) on this bound
     shape = dict(zip(SHAPE_NAMES, values))
     assert clutter.combine({**shape, "off-topic": drift}) <= clutter.combine({**shape, "off-topic": 1.0})
+
+
+# Texts with part-number characters, line breaks, and characters of 2, 3 and
+# 4 UTF-8 bytes, and a lone surrogate.
+CODE_TEXT = line_text | st.text(alphabet="AZ09-az |\n\tÉ€\U0001f600\ud800", max_size=40)
+
+
+@settings(max_examples=500, deadline=None)
+@given(CODE_TEXT)
+def test_code_runs_are_found_as_the_regex_finds_them(text: str) -> None:
+    assert clutter.holds_code_run(text) == (P.CODE_RUN.search(text) is not None)
+    expected = {i for i, line in enumerate(text.split("\n")) if P.CODE_RUN.search(line)}
+    assert clutter.lines_with_code_runs(text) == expected
+
+
+def test_a_code_run_needs_five_code_characters_in_a_row() -> None:
+    assert clutter.lines_with_code_runs("AB-12\nAB 12X\nx\nÉAB12Cé") == {0, 3}
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", " ", "  ", "\t", "\u3000", "\u00a0", "ab", "."]), max_size=8).map("".join),
+       st.lists(st.sampled_from(["a", "b", " ", "  ", "\t", "\u3000", "\u00a0", "ab", "."]), max_size=8).map("".join))
+def test_same_as_is_equality_of_normalised_lines(a: str, b: str) -> None:
+    assert clutter.Facts(a).same_as(clutter.Facts(b)) == (clutter.normalise(a) == clutter.normalise(b))

@@ -85,11 +85,26 @@ def is_tag_line(text: str) -> bool:
     return len(parts) >= 2 and any(len(p.split()) <= 4 for p in parts[1:])
 
 
-def is_link_spam(text: str) -> bool:
-    """'The Links: PM100CBS060 SEMIX353GB126V1', or a line of part numbers."""
+def holds_code_run(text: str) -> bool:
+    """P.CODE_RUN.search(text) is not None, without the regex engine."""
+    return P.CODE_RUN_MARKS in text.encode("utf-8", "surrogatepass").translate(P.CODE_MARKS)
+
+
+def lines_with_code_runs(text: str) -> set[int]:
+    """The indexes (in ``text.split("\\n")``) of the lines holding a CODE_RUN.
+    One pass over the whole text: most documents hold none."""
+    marks = text.encode("utf-8", "surrogatepass").translate(P.CODE_MARKS)
+    if P.CODE_RUN_MARKS not in marks:
+        return set()
+    return {i for i, line in enumerate(marks.split(b"\n")) if P.CODE_RUN_MARKS in line}
+
+
+def is_link_spam(text: str, code_run: bool | None = None) -> bool:
+    """'The Links: PM100CBS060 SEMIX353GB126V1', or a line of part numbers.
+    ``code_run``: whether the line holds a CODE_RUN, when already known."""
     if P.LINKS_LABEL.match(text):
         return True
-    if not P.CODE_RUN.search(text):
+    if not (holds_code_run(text) if code_run is None else code_run):
         return False  # no token can be a part number (most lines: cheaper than splitting)
     tokens = text.split()
     codes = sum(1 for t in tokens if len(t) <= MAX_TOKEN_CHARS and P.PART_NUMBER.match(t))
@@ -136,9 +151,10 @@ def words(text: str) -> Counter:
         # The same words, in C: WORD matches the runs of 3+ ASCII letters, the
         # runs left when every other character becomes a space; the runs of
         # 1-2 letters go with the stopwords (P.SHORT_OR_STOPWORDS).
-        found, drop = text.translate(P.ASCII_LETTERS_LOWERED).split(), P.SHORT_OR_STOPWORDS
+        found = text.encode("ascii").translate(P.ASCII_LETTERS_LOWERED_BYTES).split()
+        drop = P.SHORT_OR_STOPWORDS_BYTES
     else:  # word by word: lowering a whole text can merge or split words (a final sigma, a dotted I)
-        found, drop = map(str.lower, P.WORD.findall(text)), P.STOPWORDS
+        found, drop = (w.lower().encode() for w in P.WORD.findall(text)), P.STOPWORDS_BYTES
     # (dropped before counting, in C: about half the words are stopwords)
     return Counter(filterfalse(drop.__contains__, found))
 
@@ -173,8 +189,13 @@ class Bag:
     def of(cls, counts: Counter) -> Bag:
         """A bag holding these counts (counted in one go, not added block by block)."""
         bag = cls()
-        bag.counts, bag.norm2, bag.total = counts, dot(counts, counts), sum(counts.values())
+        bag.counts, bag.norm2, bag.total = counts, norm2(counts), sum(counts.values())
         return bag
+
+
+def norm2(a: Counter) -> int:
+    """dot(a, a), without looking the words up."""
+    return sum(map(mul, a.values(), a.values()))
 
 
 def dot(a: Counter, b: Counter) -> int:
@@ -185,7 +206,7 @@ def dot(a: Counter, b: Counter) -> int:
 def cosine(block: Counter, body: Bag) -> float:
     if not block or not body.norm2:
         return 0.0
-    return dot(block, body.counts) / math.sqrt(dot(block, block) * body.norm2)
+    return dot(block, body.counts) / math.sqrt(norm2(block) * body.norm2)
 
 
 def drift(block: Counter, body: Bag) -> float:
@@ -204,10 +225,10 @@ class Facts:
     __slots__ = ("_cut", "_normalised", "boilerplate", "end_marker", "ends_in_ellipsis", "headline", "link_spam",
                  "related_label", "tag_line", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, code_run: bool | None = None) -> None:
         self.text = text
         self.end_marker = is_end_marker(text)
-        self.link_spam = is_link_spam(text)
+        self.link_spam = is_link_spam(text, code_run)
         self.related_label = is_related_label(text)
         self.boilerplate = boilerplate_rule(text) is not None
         self.headline = is_headline(text)
@@ -228,17 +249,33 @@ class Facts:
             self._normalised = normalise(self.text)
         return self._normalised
 
+    def same_as(self, other: Facts) -> bool:
+        """normalise(self.text) == normalise(other.text), normalising only
+        lines that agree on their first and last characters other than spaces
+        (those of the normalised texts: strip and split part at the same
+        spaces). A headline and the paragraph under it seldom do."""
+        a, b = self.text, other.text
+        if a == b:
+            return True
+        a, b = a.strip(), b.strip()  # (no copy when there is nothing to strip)
+        if a[:1] != b[:1] or a[-1:] != b[-1:]:
+            return False
+        return self.normalised == other.normalised
 
-def line_facts(lines: list[Line]) -> dict[int, Facts]:
-    """Facts of a document's lines, by line index (for this document only)."""
-    return {line.index: Facts(line.text) for line in lines}
+
+def line_facts(lines: list[Line], text: str | None = None) -> dict[int, Facts]:
+    """Facts of a document's lines, by line index (for this document only).
+    ``text``: the text the lines are of, searched for part numbers in one go."""
+    if text is None:
+        return {line.index: Facts(line.text) for line in lines}
+    code_runs = lines_with_code_runs(text)
+    return {line.index: Facts(line.text, line.index in code_runs) for line in lines}
 
 
 def duplicated(block: list[Line], i: int, facts: dict[int, Facts]) -> bool:
-    """is_duplicate, from the lines' facts (a lone line is normalised for nothing)."""
-    neighbours = [block[j] for j in (i - 1, i + 1) if 0 <= j < len(block)]
-    here = facts[block[i].index].normalised if neighbours else None
-    return any(facts[line.index].normalised == here for line in neighbours)
+    """is_duplicate, from the lines' facts."""
+    here = facts[block[i].index]
+    return any(here.same_as(facts[block[j].index]) for j in (i - 1, i + 1) if 0 <= j < len(block))
 
 
 # ----------------------------------------------------------------------- blocks
@@ -282,6 +319,16 @@ def structural_signals(block: list[Line], facts: dict[int, Facts]) -> dict[str, 
     """Every signal but drift: what the block looks like, regardless of topic."""
     fs = [facts[line.index] for line in block]
     last = fs[-1]
+    if len(fs) == 1:  # (most blocks: the same values, without a generator per signal)
+        return {
+            "link spam": float(last.link_spam),
+            "related label": float(last.related_label),
+            "tag syntax": float(last.tag_line),
+            "duplicated line": 0.0,
+            "ends in ellipsis": float(last.ends_in_ellipsis),
+            "cut mid-sentence": float(last.cut),
+            "headline": float(last.headline) * 0.5,
+        }
     return {
         "link spam": float(any(f.link_spam for f in fs)),
         "related label": float(any(f.related_label for f in fs)),
@@ -300,7 +347,8 @@ def combine(signals: dict[str, float]) -> float:
     gate = 0.5 + 0.5 * signals.get("off-topic", 1.0)
     keep = 1.0
     for name, value in signals.items():
-        keep *= 1.0 - WEIGHTS[name] * value * (gate if name in DRIFT_GATED else 1.0)
+        if value:  # (a signal at 0 would multiply keep by 1.0 exactly)
+            keep *= 1.0 - WEIGHTS[name] * value * (gate if name in DRIFT_GATED else 1.0)
     return 1.0 - keep
 
 
@@ -362,6 +410,7 @@ class ScoredBlock:
         self.lines, self.boilerplate = lines, boilerplate
         self._shape, self._index, self._topic = shape, index, topic
         self._signals: dict[str, float] | None = None
+        self._score: float | None = None
 
     @property
     def signals(self) -> dict[str, float]:
@@ -371,7 +420,9 @@ class ScoredBlock:
 
     @property
     def score(self) -> float:
-        return combine(self.signals)
+        if self._score is None:
+            self._score = combine(self.signals)
+        return self._score
 
     @property
     def highest_score(self) -> float:
@@ -474,7 +525,7 @@ def review_threshold(config: Config) -> float:
 def apply(doc: Document, config: Config) -> Document:
     threshold = config.clutter_threshold
     lines = content_lines(doc.text)
-    facts = line_facts(lines)
+    facts = line_facts(lines, doc.text)
     region, after_marker = trailing_region(score_blocks(group_blocks(lines, facts), threshold, facts), threshold)
     edits = [
         removal(doc.text, line, NAME, line_rule(block, i, after_marker, facts), reason(block), round(block.score, 4))
