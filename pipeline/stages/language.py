@@ -10,7 +10,6 @@ the policy.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -108,31 +107,44 @@ class Evidence:
 
 def english_evidence(text: str) -> Evidence:
     e = Evidence()
-    word = patterns.ASCII_WORD if text.isascii() else patterns.WORD  # the same words, faster
     # Per segment only its vouching is judged, by set operations in C; the
     # word counts are taken once, over the words of every segment.
     only_words, shared_words = patterns.ENGLISH_ONLY, patterns.ENGLISH_SHARED
     foreign_words = patterns.FOREIGN_FUNCTION_WORDS
     every_word: list[str] = []
-    for segment in patterns.SEGMENT_BREAK.split(text.lower()):
-        words = word.findall(segment)
+    for words in segment_words(text):
         every_word += words
         if (len(words) >= patterns.SEGMENT_MIN_WORDS and only_words.isdisjoint(words)
                 and (len(shared_words.intersection(words)) < 2 or not foreign_words.isdisjoint(words))):
             e.unvouched += len(words)
             e.longest_unvouched = max(e.longest_unvouched, len(words))
-    counts = Counter(every_word)
+    # (filtered in C: cheaper than counting every word in a Counter)
+    only = list(filter(only_words.__contains__, every_word))
     e.words = len(every_word)
-    e.distinct_only = set(only_words.intersection(counts))
-    e.only = sum(counts[w] for w in e.distinct_only)
-    e.shared = sum(counts[w] for w in shared_words.intersection(counts))
-    e.foreign = sum(counts[w] for w in foreign_words.intersection(counts))
+    e.distinct_only = set(only)
+    e.only = len(only)
+    e.shared = len(list(filter(shared_words.__contains__, every_word)))
+    e.foreign = len(list(filter(foreign_words.__contains__, every_word)))
     e.characters = len(text) - text.count(" ") - text.count("\n")
-    e.symbols = len(patterns.CODE_SYMBOL.findall(text))
+    e.symbols = len(text.encode("utf-8", "surrogatepass").translate(None, patterns.NOT_CODE_SYMBOL_BYTES))
     if not text.isascii():  # the common case costs nothing
         e.letters = len("".join(patterns.WORD.findall(text)))
         e.non_ascii = len(patterns.NON_ASCII_LETTER.findall(text))
     return e
+
+
+def segment_words(text: str) -> list[list[str]]:
+    """The lowered words (patterns.WORD) of each segment of the text
+    (patterns.SEGMENT_BREAK parts it), maybe with empty segments between."""
+    plain = text
+    if not plain.isascii():
+        for c in patterns.WORD_BREAKERS:
+            if c in plain:
+                plain = plain.replace(c, " ")
+    if plain.isascii():  # (most texts, once their dashes and quotes are spaces)
+        return [segment.split() for segment in plain.translate(patterns.ASCII_SEGMENTS).split("\n")]
+    # Word by word in the lowered text (lowering can change a text's length).
+    return [patterns.WORD.findall(segment) for segment in patterns.SEGMENT_BREAK.split(text.lower())]
 
 
 def script_checked(code: str, text: str) -> str:
