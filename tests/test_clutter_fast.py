@@ -95,9 +95,10 @@ line_text = LINES | st.text(max_size=60)
 def test_line_tests_answer_as_before(text: str) -> None:
     for name in ("is_link_spam", "is_tag_line", "is_headline", "is_cut"):
         assert getattr(clutter, name)(text) == getattr(reference, name)(text), name
-    for code_run in (True, False):  # as line_facts asks, with the answer it found for the whole text
-        if code_run == (P.CODE_RUN.search(text) is not None):
-            assert clutter.is_link_spam(text, code_run) == reference.is_link_spam(text)
+    # as line_facts asks, with what it found for the whole text
+    assert clutter.is_link_spam(text, clutter.code_runs(text)) == reference.is_link_spam(text)
+    n = clutter.few_words(text)
+    assert (clutter.is_headline(text, n), clutter.is_cut(text, n)) == (reference.is_headline(text), reference.is_cut(text))
     assert as_text(clutter.words(text)) == reference.words(text)
 
 
@@ -195,19 +196,24 @@ def test_a_score_never_exceeds_its_highest_score(values: list[float], drift: flo
 
 # Texts with part-number characters, line breaks, and characters of 2, 3 and
 # 4 UTF-8 bytes, and a lone surrogate.
-CODE_TEXT = line_text | st.text(alphabet="AZ09-az |\n\tÉ€\U0001f600\ud800", max_size=40)
+CODE_TEXT = line_text | st.text(alphabet="AZ09-az |\n\tÉ€\U0001f600\ud800", max_size=40) | st.lists(
+    st.sampled_from(["PM100CBS060", "AB-12", "X1Y2Z3", "ABCDE", "12345", "word", " ", "\n", "A1B2C3D4E5F6"]),
+    max_size=12).map(" ".join)
 
 
 @settings(max_examples=500, deadline=None)
 @given(CODE_TEXT)
 def test_code_runs_are_found_as_the_regex_finds_them(text: str) -> None:
-    assert clutter.holds_code_run(text) == (P.CODE_RUN.search(text) is not None)
-    expected = {i for i, line in enumerate(text.split("\n")) if P.CODE_RUN.search(line)}
-    assert clutter.lines_with_code_runs(text) == expected
+    assert bool(clutter.code_runs(text)) == (P.CODE_RUN.search(text) is not None)
+    tokens = text.split()
+    part_numbers = sum(1 for t in tokens if len(t) <= clutter.MAX_TOKEN_CHARS and P.PART_NUMBER.match(t))
+    assert part_numbers <= clutter.code_runs(text)  # is_link_spam's bound
+    lines = text.split("\n")
+    assert clutter.code_runs_by_line(text) == {i: clutter.code_runs(t) for i, t in enumerate(lines) if clutter.code_runs(t)}
 
 
 def test_a_code_run_needs_five_code_characters_in_a_row() -> None:
-    assert clutter.lines_with_code_runs("AB-12\nAB 12X\nx\nÉAB12Cé") == {0, 3}
+    assert clutter.code_runs_by_line("AB-12\nAB 12X\nx\nÉAB12Cé ABCDEFGHIJ") == {0: 1, 3: 3}
 
 
 @settings(max_examples=500, deadline=None)

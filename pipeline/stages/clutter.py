@@ -76,45 +76,57 @@ def ends_in_ellipsis(text: str) -> bool:
 
 def is_tag_line(text: str) -> bool:
     """'Headline | tag | tag': two or more non-empty parts, a later one short."""
-    if not any(sep in text for sep in P.TAG_SEPARATORS):
+    first, *others = P.TAG_SEPARATORS
+    for sep in others:
+        if sep in text:
+            text = text.replace(sep, first)
+    if first not in text:
         return False  # one part (most lines: cheaper than splitting)
-    for sep in P.TAG_SEPARATORS[1:]:
-        text = text.replace(sep, P.TAG_SEPARATORS[0])
-    parts = [p.strip() for p in text.split(P.TAG_SEPARATORS[0])]
-    parts = [p for p in parts if p]
-    return len(parts) >= 2 and any(len(p.split()) <= 4 for p in parts[1:])
+    parts = [p for p in map(str.strip, text.split(first)) if p]
+    # (at most 4 words: at most 4 pieces when split at most 4 times, not split in full)
+    return len(parts) >= 2 and any(len(p.split(None, 4)) <= 4 for p in parts[1:])
 
 
-def holds_code_run(text: str) -> bool:
-    """P.CODE_RUN.search(text) is not None, without the regex engine."""
-    return P.CODE_RUN_MARKS in text.encode("utf-8", "surrogatepass").translate(P.CODE_MARKS)
+def code_runs(text: str) -> int:
+    """How many times P.CODE_RUN_MARKS fits, without overlap, in the text's
+    marks: 0 when P.CODE_RUN finds nothing, else a bound on the number of
+    part numbers (each is a run of five marks or more of its own)."""
+    return text.encode("utf-8", "surrogatepass").translate(P.CODE_MARKS).count(P.CODE_RUN_MARKS)
 
 
-def lines_with_code_runs(text: str) -> set[int]:
-    """The indexes (in ``text.split("\\n")``) of the lines holding a CODE_RUN.
-    One pass over the whole text: most documents hold none."""
+def code_runs_by_line(text: str) -> dict[int, int]:
+    """code_runs of the lines of the text (by index in ``text.split("\\n")``)
+    where it is not 0. One pass over the whole text: most documents hold none."""
     marks = text.encode("utf-8", "surrogatepass").translate(P.CODE_MARKS)
     if P.CODE_RUN_MARKS not in marks:
-        return set()
-    return {i for i, line in enumerate(marks.split(b"\n")) if P.CODE_RUN_MARKS in line}
+        return {}
+    return {i: n for i, line in enumerate(marks.split(b"\n")) if (n := line.count(P.CODE_RUN_MARKS))}
 
 
-def is_link_spam(text: str, code_run: bool | None = None) -> bool:
+def is_link_spam(text: str, runs: int | None = None) -> bool:
     """'The Links: PM100CBS060 SEMIX353GB126V1', or a line of part numbers.
-    ``code_run``: whether the line holds a CODE_RUN, when already known."""
+    ``runs``: the line's code_runs, when already known."""
     if P.LINKS_LABEL.match(text):
         return True
-    if not (holds_code_run(text) if code_run is None else code_run):
+    runs = code_runs(text) if runs is None else runs
+    if not runs:
         return False  # no token can be a part number (most lines: cheaper than splitting)
     tokens = text.split()
+    if len(tokens) < 2 or runs / len(tokens) < 0.6:
+        return False  # too few part numbers even if every run were one (a paragraph naming a model)
     codes = sum(1 for t in tokens if len(t) <= MAX_TOKEN_CHARS and P.PART_NUMBER.match(t))
-    return len(tokens) >= 2 and codes / len(tokens) >= 0.6
+    return codes / len(tokens) >= 0.6
 
 
-def is_headline(text: str) -> bool:
+def few_words(text: str) -> int:
+    """min(number of words, HEADLINE_MAX_WORDS + 1): no need to split a paragraph."""
+    return len(text.split(None, HEADLINE_MAX_WORDS))
+
+
+def is_headline(text: str, n: int | None = None) -> bool:
     """Short and unpunctuated, or a short question/exclamation not in quotes:
-    a headline (or a teaser cut after a few words)."""
-    n = len(text.split(None, HEADLINE_MAX_WORDS))  # (min(words, 15): no need to split a paragraph)
+    a headline (or a teaser cut after a few words). ``n``: few_words(text)."""
+    n = few_words(text) if n is None else n
     if not 1 <= n <= HEADLINE_MAX_WORDS or ends_in_ellipsis(text):
         return False
     end = text.rstrip()[-1]
@@ -126,11 +138,11 @@ def is_related_label(text: str) -> bool:
     return len(text) <= P.RELATED_LABEL_MAX_CHARS and P.RELATED_LABEL.match(text) is not None
 
 
-def is_cut(text: str) -> bool:
+def is_cut(text: str, n: int | None = None) -> bool:
     """A paragraph stopping mid-sentence: long and without final punctuation
-    (a closing link or @handle is not a cut)."""
-    few_words = len(text.split(None, HEADLINE_MAX_WORDS)) <= HEADLINE_MAX_WORDS  # (min(words, 15): no full split)
-    if few_words or ends_sentence(text) or ends_in_ellipsis(text):
+    (a closing link or @handle is not a cut). ``n``: few_words(text)."""
+    n = few_words(text) if n is None else n
+    if n <= HEADLINE_MAX_WORDS or ends_sentence(text) or ends_in_ellipsis(text):
         return False
     last = text.rsplit(None, 1)[-1]
     return not (P.LINK_TOKEN.search(last) or last.startswith(("@", "#")))
@@ -222,16 +234,17 @@ class Facts:
     The two asked of a few lines only (the last of a block, lines of a
     multi-line block) are computed when first asked."""
 
-    __slots__ = ("_cut", "_normalised", "boilerplate", "end_marker", "ends_in_ellipsis", "headline", "link_spam",
-                 "related_label", "tag_line", "text")
+    __slots__ = ("_cut", "_few_words", "_normalised", "boilerplate", "end_marker", "ends_in_ellipsis", "headline",
+                 "link_spam", "related_label", "tag_line", "text")
 
-    def __init__(self, text: str, code_run: bool | None = None) -> None:
+    def __init__(self, text: str, code_runs: int | None = None) -> None:
         self.text = text
         self.end_marker = is_end_marker(text)
-        self.link_spam = is_link_spam(text, code_run)
+        self.link_spam = is_link_spam(text, code_runs)
         self.related_label = is_related_label(text)
         self.boilerplate = boilerplate_rule(text) is not None
-        self.headline = is_headline(text)
+        self._few_words = few_words(text)
+        self.headline = is_headline(text, self._few_words)
         self.tag_line = is_tag_line(text)
         self.ends_in_ellipsis = ends_in_ellipsis(text)
         self._cut: bool | None = None
@@ -240,7 +253,7 @@ class Facts:
     @property
     def cut(self) -> bool:
         if self._cut is None:
-            self._cut = is_cut(self.text)
+            self._cut = is_cut(self.text, self._few_words)
         return self._cut
 
     @property
@@ -268,8 +281,8 @@ def line_facts(lines: list[Line], text: str | None = None) -> dict[int, Facts]:
     ``text``: the text the lines are of, searched for part numbers in one go."""
     if text is None:
         return {line.index: Facts(line.text) for line in lines}
-    code_runs = lines_with_code_runs(text)
-    return {line.index: Facts(line.text, line.index in code_runs) for line in lines}
+    runs = code_runs_by_line(text)
+    return {line.index: Facts(line.text, runs.get(line.index, 0)) for line in lines}
 
 
 def duplicated(block: list[Line], i: int, facts: dict[int, Facts]) -> bool:
