@@ -66,6 +66,9 @@ WORD_BREAKERS = "\u2014\u2013\u201c\u201d\u2018\u2019\u2026\u2022\u00b7\u00ab\u0
 # Each byte that is not a CODE_SYMBOL (a text's CODE_SYMBOLs are the bytes
 # left of its UTF-8 encoding once these are deleted: all are ASCII).
 NOT_CODE_SYMBOL_BYTES = bytes(b for b in range(256) if not CODE_SYMBOL.match(chr(b)))
+# Each byte that is not an ASCII letter (the letters of an ASCII text are the
+# bytes left once these are deleted).
+NOT_ASCII_LETTER_BYTES = bytes(b for b in range(256) if not (b < 128 and WORD.match(chr(b))))
 
 # Frequent English function words that are not frequent words of any other
 # language langdetect knows in Latin script (so no "a", "in", "is", "of", "to",
