@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from pipeline.config import Config
 from pipeline.document import Document
+from pipeline.lines import content_lines
 from pipeline.patterns import boilerplate as BP
 from pipeline.patterns import clutter as P
 from pipeline.stages import STAGES, boilerplate, clutter
@@ -221,3 +222,12 @@ def test_a_code_run_needs_five_code_characters_in_a_row() -> None:
        st.lists(st.sampled_from(["a", "b", " ", "  ", "\t", "\u3000", "\u00a0", "ab", "."]), max_size=8).map("".join))
 def test_same_as_is_equality_of_normalised_lines(a: str, b: str) -> None:
     assert clutter.Facts(a).same_as(clutter.Facts(b)) == (clutter.normalise(a) == clutter.normalise(b))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(LINES | st.text(" \t\u3000\u00a0x", max_size=4), max_size=10).map("\n".join))
+def test_text_lines_with_their_offsets_are_the_content_lines(text: str) -> None:
+    chunks = text.split("\n")
+    starts = clutter.line_starts(chunks)
+    lines = [clutter.with_offsets(line, starts) for line in clutter.text_lines(chunks)]
+    assert lines == content_lines(text)

@@ -17,12 +17,13 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from itertools import filterfalse, repeat
+from itertools import accumulate, filterfalse, repeat
 from operator import mul
+from typing import NamedTuple
 
 from pipeline.config import Config
 from pipeline.document import Document
-from pipeline.lines import Line, content_lines, merge, removal
+from pipeline.lines import Line, merge, removal
 from pipeline.patterns import clutter as P
 # Lines the boilerplate stage removes (Source:, bios, funding notes, end
 # markers) sit between the body and the clutter: they are neither body nor
@@ -55,6 +56,34 @@ WEIGHTS = {
 # Weak signals count fully only off-topic: an article's own subheading, or its
 # last paragraph trailing off in "...", looks like a teaser but shares its words.
 DRIFT_GATED = ("ends in ellipsis", "cut mid-sentence", "headline")
+
+
+# ------------------------------------------------------------------------ lines
+
+
+class TextLine(NamedTuple):
+    """A content line as the stage reads it: a pipeline.lines.Line without
+    its offsets (a third cheaper to make; most lines are never removed).
+    A Line serves wherever a TextLine does."""
+
+    index: int
+    text: str
+
+
+def text_lines(chunks: list[str]) -> list[TextLine]:
+    """content_lines of the text split into ``chunks`` at its line breaks:
+    the lines holding a character other than whitespace."""
+    return [TextLine(i, chunk) for i, chunk in enumerate(chunks) if chunk and not chunk.isspace()]
+
+
+def line_starts(chunks: list[str]) -> list[int]:
+    """The offset in the text of each of its ``chunks`` (lines)."""
+    return list(accumulate((len(chunk) + 1 for chunk in chunks), initial=0))
+
+
+def with_offsets(line: TextLine, starts: list[int]) -> Line:
+    start = starts[line.index]
+    return Line(line.index, start, start + len(line.text), line.text)
 
 
 # ----------------------------------------------------------------- line signals
@@ -148,7 +177,7 @@ def is_cut(text: str, n: int | None = None) -> bool:
     return not (P.LINK_TOKEN.search(last) or last.startswith(("@", "#")))
 
 
-def is_duplicate(lines: list[Line], i: int) -> bool:
+def is_duplicate(lines: list[TextLine], i: int) -> bool:
     """The line repeats its neighbour (tag lines are often printed twice)."""
     here = normalise(lines[i].text)
     return any(0 <= j < len(lines) and normalise(lines[j].text) == here for j in (i - 1, i + 1))
@@ -276,7 +305,7 @@ class Facts:
         return self.normalised == other.normalised
 
 
-def line_facts(lines: list[Line], text: str | None = None) -> dict[int, Facts]:
+def line_facts(lines: list[TextLine], text: str | None = None) -> dict[int, Facts]:
     """Facts of a document's lines, by line index (for this document only).
     ``text``: the text the lines are of, searched for part numbers in one go."""
     if text is None:
@@ -285,7 +314,7 @@ def line_facts(lines: list[Line], text: str | None = None) -> dict[int, Facts]:
     return {line.index: Facts(line.text, runs.get(line.index, 0)) for line in lines}
 
 
-def duplicated(block: list[Line], i: int, facts: dict[int, Facts]) -> bool:
+def duplicated(block: list[TextLine], i: int, facts: dict[int, Facts]) -> bool:
     """is_duplicate, from the lines' facts."""
     here = facts[block[i].index]
     return any(here.same_as(facts[block[j].index]) for j in (i - 1, i + 1) if 0 <= j < len(block))
@@ -296,7 +325,7 @@ def duplicated(block: list[Line], i: int, facts: dict[int, Facts]) -> bool:
 
 @dataclass
 class Block:
-    lines: list[Line]
+    lines: list[TextLine]
     signals: dict[str, float]
     score: float = 0.0
     boilerplate: bool = False  # a lone line the boilerplate stage will remove
@@ -306,13 +335,13 @@ class Block:
         return self.score  # (its signals are final)
 
 
-def group_blocks(lines: list[Line], facts: dict[int, Facts] | None = None) -> list[list[Line]]:
+def group_blocks(lines: list[TextLine], facts: dict[int, Facts] | None = None) -> list[list[TextLine]]:
     """Headline-like lines gather with the paragraph after them; end markers,
     spam, related-articles labels and boilerplate lines stand alone (they
     introduce no teaser); any other paragraph is a block of its own."""
     facts = facts or line_facts(lines)
-    blocks: list[list[Line]] = []
-    lead: list[Line] = []
+    blocks: list[list[TextLine]] = []
+    lead: list[TextLine] = []
     for line in lines:
         f = facts[line.index]
         if f.end_marker or f.link_spam or f.related_label or f.boilerplate:
@@ -328,7 +357,7 @@ def group_blocks(lines: list[Line], facts: dict[int, Facts] | None = None) -> li
     return blocks
 
 
-def structural_signals(block: list[Line], facts: dict[int, Facts]) -> dict[str, float]:
+def structural_signals(block: list[TextLine], facts: dict[int, Facts]) -> dict[str, float]:
     """Every signal but drift: what the block looks like, regardless of topic."""
     fs = [facts[line.index] for line in block]
     last = fs[-1]
@@ -365,7 +394,7 @@ def combine(signals: dict[str, float]) -> float:
     return 1.0 - keep
 
 
-def score_blocks(groups: list[list[Line]], threshold: float, facts: dict[int, Facts]) -> list[ScoredBlock]:
+def score_blocks(groups: list[list[TextLine]], threshold: float, facts: dict[int, Facts]) -> list[ScoredBlock]:
     """Score every block; drift compares a block with the text above it,
     leaving out blocks that already look like clutter by their form. A
     block's drift is computed when its score is first read (see Topic)."""
@@ -418,7 +447,7 @@ class ScoredBlock:
     """A Block whose drift, and so signals and score, are computed when first
     read (trailing_region reads the last blocks only)."""
 
-    def __init__(self, lines: list[Line], shape: dict[str, float], boilerplate: bool, index: int,
+    def __init__(self, lines: list[TextLine], shape: dict[str, float], boilerplate: bool, index: int,
                  topic: Topic) -> None:
         self.lines, self.boilerplate = lines, boilerplate
         self._shape, self._index, self._topic = shape, index, topic
@@ -537,11 +566,14 @@ def review_threshold(config: Config) -> float:
 
 def apply(doc: Document, config: Config) -> Document:
     threshold = config.clutter_threshold
-    lines = content_lines(doc.text)
+    chunks = doc.text.split("\n")
+    lines = text_lines(chunks)
     facts = line_facts(lines, doc.text)
     region, after_marker = trailing_region(score_blocks(group_blocks(lines, facts), threshold, facts), threshold)
+    starts = line_starts(chunks) if region else []
     edits = [
-        removal(doc.text, line, NAME, line_rule(block, i, after_marker, facts), reason(block), round(block.score, 4))
+        removal(doc.text, with_offsets(line, starts), NAME, line_rule(block, i, after_marker, facts), reason(block),
+                round(block.score, 4))
         for block in region
         for i, line in enumerate(block.lines)
     ]
