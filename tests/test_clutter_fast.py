@@ -163,7 +163,7 @@ def test_topic_drift_is_the_eager_drift_in_any_order(blocks: list[tuple[str, boo
         eager.append(reference.drift(reference.words(text), body))
         if member:
             body.add(reference.words(text))
-    topic = clutter.Topic(texts, in_body)
+    topic = clutter.Topic([[clutter.TextLine(0, text)] for text in texts], in_body)
     order = list(range(len(blocks)))
     rng.shuffle(order)
     assert {i: topic.drift(i) for i in order} == dict(enumerate(eager))

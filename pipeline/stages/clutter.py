@@ -401,7 +401,7 @@ def score_blocks(groups: list[list[TextLine]], threshold: float, facts: dict[int
     shapes = [structural_signals(group, facts) for group in groups]
     lone = [len(group) == 1 and facts[group[0].index].boilerplate for group in groups]
     in_body = [combine(shape) < threshold and not lone_boilerplate for shape, lone_boilerplate in zip(shapes, lone)]
-    topic = Topic([" ".join(line.text for line in group) for group in groups], in_body)
+    topic = Topic(groups, in_body)
     return [ScoredBlock(group, shape, lone_boilerplate, i, topic)
             for i, (group, shape, lone_boilerplate) in enumerate(zip(groups, shapes, lone))]
 
@@ -410,10 +410,11 @@ class Topic:
     """Each block's drift from the body above it, computed for the blocks
     asked about only. The trailing walk asks from the end and stops at the
     body, so most blocks are only counted into the body, all in one go: the
-    words of a space-joined text are the words of its parts."""
+    words of a space-joined text are the words of its parts. (A block's
+    text is its lines joined by spaces, made when asked for.)"""
 
-    def __init__(self, texts: list[str], in_body: list[bool]) -> None:
-        self.texts, self.in_body = texts, in_body
+    def __init__(self, blocks: list[list[TextLine]], in_body: list[bool]) -> None:
+        self.blocks, self.in_body = blocks, in_body
         self.bags: dict[int, Counter] = {}
         self.drifts: dict[int, float] = {}
         self.body: Bag | None = None
@@ -421,7 +422,7 @@ class Topic:
 
     def bag(self, i: int) -> Counter:
         if i not in self.bags:
-            self.bags[i] = words(self.texts[i])
+            self.bags[i] = words(" ".join(line.text for line in self.blocks[i]))
         return self.bags[i]
 
     def drift(self, i: int) -> float:
@@ -432,7 +433,8 @@ class Topic:
 
     def move_body_to(self, i: int) -> None:
         if self.body is None:
-            self.body = Bag.of(words(" ".join(t for t, b in zip(self.texts[:i], self.in_body) if b)))
+            body = zip(self.blocks[:i], self.in_body)
+            self.body = Bag.of(words(" ".join(line.text for block, b in body if b for line in block)))
             self.below = i
         for j in range(self.below, i):
             if self.in_body[j]:
