@@ -90,6 +90,7 @@ SHORT_OR_STOPWORDS = STOPWORDS | {a + b for a in _LETTERS for b in ("", *_LETTER
 
 # The same tables for words counted as bytes (the stage's word counts are
 # keyed by UTF-8 bytes: splitting bytes is cheaper than splitting a str).
-ASCII_LETTERS_LOWERED_BYTES = bytes(ord(chr(b).lower()) if chr(b).isalpha() and b < 128 else ord(" ") for b in range(256))
+ASCII_LETTERS_LOWERED_BYTES = bytes(
+    ord(chr(b).lower()) if chr(b).isalpha() and b < 128 else ord(" ") for b in range(256))
 STOPWORDS_BYTES = frozenset(w.encode() for w in STOPWORDS)
 SHORT_OR_STOPWORDS_BYTES = frozenset(w.encode() for w in SHORT_OR_STOPWORDS)

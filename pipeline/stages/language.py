@@ -156,7 +156,7 @@ def segment_words(text: str, plain: str | None) -> list[list[str]]:
     (patterns.SEGMENT_BREAK parts it), maybe with empty segments between.
     ``plain``: ascii_plain(text)."""
     if plain is not None:  # the same words, by str methods
-        return [segment.split() for segment in plain.translate(patterns.ASCII_SEGMENTS).split("\n")]
+        return [segment.split() for segment in plain.translate(patterns.ASCII_SEGMENTS).split("\n") if segment]
     # Word by word in the lowered text (lowering can change a text's length).
     return [patterns.WORD.findall(segment) for segment in patterns.SEGMENT_BREAK.split(text.lower())]
 
