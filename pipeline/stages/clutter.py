@@ -184,6 +184,8 @@ def is_duplicate(lines: list[TextLine], i: int) -> bool:
 
 
 def words(text: str) -> Counter:
+    """The text's content words (WORD, lowered, no stopwords) and their
+    counts, keyed by their UTF-8 bytes: splitting bytes costs less."""
     if not text.isascii():  # dashes and quotes part words as a space does
         for c in P.WORD_BREAKERS:
             if c in text:
