@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from pipeline.config import Config
 from pipeline.document import Document
+from pipeline.lines import content_lines
 from pipeline.patterns import boilerplate as BP
 from pipeline.patterns import clutter as P
 from pipeline.stages import STAGES, boilerplate, clutter
@@ -27,6 +28,11 @@ from conftest import DEV_FILES, SEED_FILES, make_doc
 
 HERE = Path(__file__).parent
 CASES = json.loads((HERE / "cases" / "clutter.json").read_text(encoding="utf-8"))
+
+
+def as_text(counts: Counter) -> Counter:
+    """The stage's word counts (keyed by UTF-8 bytes) keyed by text, as the reference's."""
+    return Counter({w.decode(): c for w, c in counts.items()})
 
 
 def assert_same_clutter(text: str, threshold: float = 0.5) -> None:
@@ -90,7 +96,12 @@ line_text = LINES | st.text(max_size=60)
 def test_line_tests_answer_as_before(text: str) -> None:
     for name in ("is_link_spam", "is_tag_line", "is_headline", "is_cut"):
         assert getattr(clutter, name)(text) == getattr(reference, name)(text), name
-    assert clutter.words(text) == reference.words(text)
+    # as line_facts asks, with what it found for the whole text
+    assert clutter.is_link_spam(text, clutter.code_runs(text)) == reference.is_link_spam(text)
+    n = clutter.few_words(text)
+    assert clutter.is_headline(text, n) == reference.is_headline(text)
+    assert clutter.is_cut(text, n) == reference.is_cut(text)
+    assert as_text(clutter.words(text)) == reference.words(text)
 
 
 @settings(max_examples=300, deadline=None)
@@ -102,12 +113,19 @@ def test_the_body_bag_and_drift_are_the_same_numbers(texts: list[str]) -> None:
         assert clutter.drift(bag, fast) == reference.drift(reference.words(text), slow)
         fast.add(bag)
         slow.add(reference.words(text))
-        assert (fast.counts, fast.norm2, fast.total) == (slow.counts, slow.norm2, slow.total)
+        assert (as_text(fast.counts), fast.norm2, fast.total) == (slow.counts, slow.norm2, slow.total)
+        assert clutter.norm2(fast.counts) == clutter.dot(fast.counts, fast.counts) == fast.norm2
 
 
 @pytest.mark.parametrize("text", ["ΣΑΣ'a", "ΟΔΟΣ'Σ", "İstanbul", "ﬁnance", "Straße", "a’s café", "KΣ"])
 def test_words_of_non_ascii_text_are_found_word_by_word(text: str) -> None:
-    assert clutter.words(text) == reference.words(text)
+    assert as_text(clutter.words(text)) == reference.words(text)
+
+
+def test_ascii_and_non_ascii_texts_count_a_word_under_one_key() -> None:
+    # ASCII text is split as bytes, other text word by word: a shared word must match
+    assert set(clutter.words("Depots and buses")) & set(clutter.words("Dépôts and buses"))
+
 
 
 @pytest.mark.parametrize("breaker", list(P.WORD_BREAKERS))
@@ -146,7 +164,7 @@ def test_topic_drift_is_the_eager_drift_in_any_order(blocks: list[tuple[str, boo
         eager.append(reference.drift(reference.words(text), body))
         if member:
             body.add(reference.words(text))
-    topic = clutter.Topic(texts, in_body)
+    topic = clutter.Topic([[clutter.TextLine(0, text)] for text in texts], in_body)
     order = list(range(len(blocks)))
     rng.shuffle(order)
     assert {i: topic.drift(i) for i in order} == dict(enumerate(eager))
@@ -176,3 +194,42 @@ def test_a_score_never_exceeds_its_highest_score(values: list[float], drift: flo
     # trailing_region skips the drifts (cannot_reach) on this bound
     shape = dict(zip(SHAPE_NAMES, values))
     assert clutter.combine({**shape, "off-topic": drift}) <= clutter.combine({**shape, "off-topic": 1.0})
+
+
+# Texts with part-number characters, line breaks, and characters of 2, 3 and
+# 4 UTF-8 bytes, and a lone surrogate.
+CODE_TEXT = line_text | st.text(alphabet="AZ09-az |\n\tÉ€\U0001f600\ud800", max_size=40) | st.lists(
+    st.sampled_from(["PM100CBS060", "AB-12", "X1Y2Z3", "ABCDE", "12345", "word", " ", "\n", "A1B2C3D4E5F6"]),
+    max_size=12).map(" ".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(CODE_TEXT)
+def test_code_runs_are_found_as_the_regex_finds_them(text: str) -> None:
+    assert bool(clutter.code_runs(text)) == (P.CODE_RUN.search(text) is not None)
+    tokens = text.split()
+    part_numbers = sum(1 for t in tokens if len(t) <= clutter.MAX_TOKEN_CHARS and P.PART_NUMBER.match(t))
+    assert part_numbers <= clutter.code_runs(text)  # is_link_spam's bound
+    lines = text.split("\n")
+    by_line = {i: clutter.code_runs(t) for i, t in enumerate(lines) if clutter.code_runs(t)}
+    assert clutter.code_runs_by_line(text) == by_line
+
+
+def test_a_code_run_needs_five_code_characters_in_a_row() -> None:
+    assert clutter.code_runs_by_line("AB-12\nAB 12X\nx\nÉAB12Cé ABCDEFGHIJ") == {0: 1, 3: 3}
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", " ", "  ", "\t", "\u3000", "\u00a0", "ab", "."]), max_size=8).map("".join),
+       st.lists(st.sampled_from(["a", "b", " ", "  ", "\t", "\u3000", "\u00a0", "ab", "."]), max_size=8).map("".join))
+def test_same_as_is_equality_of_normalised_lines(a: str, b: str) -> None:
+    assert clutter.Facts(a).same_as(clutter.Facts(b)) == (clutter.normalise(a) == clutter.normalise(b))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(LINES | st.text(" \t\u3000\u00a0x", max_size=4), max_size=10).map("\n".join))
+def test_text_lines_with_their_offsets_are_the_content_lines(text: str) -> None:
+    chunks = text.split("\n")
+    starts = clutter.line_starts(chunks)
+    lines = [clutter.with_offsets(line, starts) for line in clutter.text_lines(chunks)]
+    assert lines == content_lines(text)

@@ -14,6 +14,7 @@ from pipeline.patterns.language import (
     ASCII_WORD, ENGLISH_ONLY, ENGLISH_SHARED, FOREIGN_FUNCTION_WORDS, MAX_UNVOUCHED_SEGMENT, MIN_WORDS,
     PLAIN_ENGLISH_RULE, WORD,
 )
+from pipeline.patterns import language as patterns
 from pipeline.process import clean_text
 from pipeline.reasons import REASON_PATTERN
 from pipeline.stages import language
@@ -291,3 +292,49 @@ def test_english_evidence_equals_the_word_by_word_count(pieces) -> None:
 def test_english_evidence_equals_the_word_by_word_count_on_dev_texts(path) -> None:
     for text in (path.read_text(encoding="utf-8"), outcome_of(path).doc.text):
         assert language.english_evidence(text) == reference_english_evidence(text)
+
+
+# Text made ASCII by turning the word breakers into spaces takes the fast way
+# (str.translate and split); it must find what the regexes find.
+_ascii_or_breakers = st.text(
+    st.sampled_from("abcXYZ .!?;:\n()[]\"|'-,0_\t" + patterns.WORD_BREAKERS), max_size=80)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_piece | _ascii_or_breakers, min_size=1, max_size=12).map(" ".join))
+def test_english_evidence_with_word_breakers_equals_the_word_by_word_count(text) -> None:
+    assert language.english_evidence(text) == reference_english_evidence(text)
+
+
+@pytest.mark.parametrize("breaker", list(patterns.WORD_BREAKERS))
+def test_a_word_breaker_parts_words_as_a_space_does(breaker: str) -> None:
+    text = f"Abc{breaker}Def"
+    assert not patterns.SEGMENT_BREAK.search(breaker) and breaker.lower() == breaker
+    assert WORD.findall(text.lower()) == WORD.findall("abc def") == ["abc", "def"]
+    assert language.segment_words(text, language.ascii_plain(text)) == [["abc", "def"]]
+    assert language.english_evidence(text).letters == 6
+
+
+def test_code_symbols_are_counted_in_any_script() -> None:
+    text = "a=b <é> {ü} [x]_\\/|#*+~^@$%&() €"
+    assert language.english_evidence(text).symbols == len(patterns.CODE_SYMBOL.findall(text)) == 22
+
+
+def reference_reads_as_prose(text: str) -> bool:
+    """reads_as_prose as written before it searched the whole text: line by line."""
+    from pipeline.patterns.punctuation import PROSE_MIN_CHARS, SENTENCE_BREAK
+    return any(len(line) >= PROSE_MIN_CHARS and SENTENCE_BREAK.search(line) for line in text.split("\n"))
+
+
+_prose_piece = st.sampled_from([
+    "A sentence that ends here.", "Short.", "No end here at all, none", "Quoted end.”", "Ends with a close.)",
+    "中文句子结束。", "Ellipsis…", "Dots...", "x" * 19 + ".", "x" * 18 + ".", "a.b", "Why? ", "\t!", "", " ",
+])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_prose_piece | st.text(st.sampled_from("ab .!?…。\n\t\"”)'"), max_size=30), max_size=8),
+       st.sampled_from(["\n", "\n\n", " ", ""]))
+def test_reads_as_prose_answers_as_line_by_line(pieces, sep) -> None:
+    text = sep.join(pieces)
+    assert language.reads_as_prose(text) == reference_reads_as_prose(text)

@@ -50,6 +50,26 @@ CODE_SYMBOL = re.compile(r"[=<>{}\[\]_\\/|#*+~^@$%&()]")
 # Where a sentence or a line ends: the check looks at each such segment.
 SEGMENT_BREAK = re.compile(r"[.!?;:\n()\[\]\"|]+")
 
+# The same segments and words, found by str methods (C) instead of a regex
+# per segment: an ASCII text translated by ASCII_SEGMENTS has its letters
+# lowered, each SEGMENT_BREAK character a line break and every other
+# character a space, so its segments are its lines and their words are split
+# at spaces.
+ASCII_SEGMENTS = str.maketrans({
+    chr(c): chr(c).lower() if chr(c).isalpha() else "\n" if SEGMENT_BREAK.match(chr(c)) else " "
+    for c in range(128)
+})
+# Characters outside ASCII, frequent in English text, that are neither letters
+# nor segment breaks: they part words as a space does, so a text made ASCII
+# by turning them into spaces is read the fast way, with the same words.
+WORD_BREAKERS = "\u2014\u2013\u201c\u201d\u2018\u2019\u2026\u2022\u00b7\u00ab\u00bb\u00a0\ufffd"
+# Each byte that is not a CODE_SYMBOL (a text's CODE_SYMBOLs are the bytes
+# left of its UTF-8 encoding once these are deleted: all are ASCII).
+NOT_CODE_SYMBOL_BYTES = bytes(b for b in range(256) if not CODE_SYMBOL.match(chr(b)))
+# Each byte that is not an ASCII letter (the letters of an ASCII text are the
+# bytes left once these are deleted).
+NOT_ASCII_LETTER_BYTES = bytes(b for b in range(256) if not (b < 128 and WORD.match(chr(b))))
+
 # Frequent English function words that are not frequent words of any other
 # language langdetect knows in Latin script (so no "a", "in", "is", "of", "to",
 # "on", "at", "for", "was", "have", "over": see ENGLISH_SHARED).

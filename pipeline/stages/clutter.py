@@ -17,12 +17,13 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from itertools import filterfalse, repeat
+from itertools import accumulate, filterfalse, repeat
 from operator import mul
+from typing import NamedTuple
 
 from pipeline.config import Config
 from pipeline.document import Document
-from pipeline.lines import Line, content_lines, merge, removal
+from pipeline.lines import Line, merge, removal
 from pipeline.patterns import clutter as P
 # Lines the boilerplate stage removes (Source:, bios, funding notes, end
 # markers) sit between the body and the clutter: they are neither body nor
@@ -57,6 +58,34 @@ WEIGHTS = {
 DRIFT_GATED = ("ends in ellipsis", "cut mid-sentence", "headline")
 
 
+# ------------------------------------------------------------------------ lines
+
+
+class TextLine(NamedTuple):
+    """A content line as the stage reads it: a pipeline.lines.Line without
+    its offsets (a third cheaper to make; most lines are never removed).
+    A Line serves wherever a TextLine does."""
+
+    index: int
+    text: str
+
+
+def text_lines(chunks: list[str]) -> list[TextLine]:
+    """content_lines of the text split into ``chunks`` at its line breaks:
+    the lines holding a character other than whitespace."""
+    return [TextLine(i, chunk) for i, chunk in enumerate(chunks) if chunk and not chunk.isspace()]
+
+
+def line_starts(chunks: list[str]) -> list[int]:
+    """The offset in the text of each of its ``chunks`` (lines)."""
+    return list(accumulate((len(chunk) + 1 for chunk in chunks), initial=0))
+
+
+def with_offsets(line: TextLine, starts: list[int]) -> Line:
+    start = starts[line.index]
+    return Line(line.index, start, start + len(line.text), line.text)
+
+
 # ----------------------------------------------------------------- line signals
 
 
@@ -76,30 +105,57 @@ def ends_in_ellipsis(text: str) -> bool:
 
 def is_tag_line(text: str) -> bool:
     """'Headline | tag | tag': two or more non-empty parts, a later one short."""
-    if not any(sep in text for sep in P.TAG_SEPARATORS):
+    first, *others = P.TAG_SEPARATORS
+    for sep in others:
+        if sep in text:
+            text = text.replace(sep, first)
+    if first not in text:
         return False  # one part (most lines: cheaper than splitting)
-    for sep in P.TAG_SEPARATORS[1:]:
-        text = text.replace(sep, P.TAG_SEPARATORS[0])
-    parts = [p.strip() for p in text.split(P.TAG_SEPARATORS[0])]
-    parts = [p for p in parts if p]
-    return len(parts) >= 2 and any(len(p.split()) <= 4 for p in parts[1:])
+    parts = [p for p in map(str.strip, text.split(first)) if p]
+    # (at most 4 words: at most 4 pieces when split at most 4 times, not split in full)
+    return len(parts) >= 2 and any(len(p.split(None, 4)) <= 4 for p in parts[1:])
 
 
-def is_link_spam(text: str) -> bool:
-    """'The Links: PM100CBS060 SEMIX353GB126V1', or a line of part numbers."""
+def code_runs(text: str) -> int:
+    """How many times P.CODE_RUN_MARKS fits, without overlap, in the text's
+    marks: 0 when P.CODE_RUN finds nothing, else a bound on the number of
+    part numbers (each is a run of five marks or more of its own)."""
+    return text.encode("utf-8", "surrogatepass").translate(P.CODE_MARKS).count(P.CODE_RUN_MARKS)
+
+
+def code_runs_by_line(text: str) -> dict[int, int]:
+    """code_runs of the lines of the text (by index in ``text.split("\\n")``)
+    where it is not 0. One pass over the whole text: most documents hold none."""
+    marks = text.encode("utf-8", "surrogatepass").translate(P.CODE_MARKS)
+    if P.CODE_RUN_MARKS not in marks:
+        return {}
+    return {i: n for i, line in enumerate(marks.split(b"\n")) if (n := line.count(P.CODE_RUN_MARKS))}
+
+
+def is_link_spam(text: str, runs: int | None = None) -> bool:
+    """'The Links: PM100CBS060 SEMIX353GB126V1', or a line of part numbers.
+    ``runs``: the line's code_runs, when already known."""
     if P.LINKS_LABEL.match(text):
         return True
-    if not P.CODE_RUN.search(text):
+    runs = code_runs(text) if runs is None else runs
+    if not runs:
         return False  # no token can be a part number (most lines: cheaper than splitting)
     tokens = text.split()
+    if len(tokens) < 2 or runs / len(tokens) < 0.6:
+        return False  # too few part numbers even if every run were one (a paragraph naming a model)
     codes = sum(1 for t in tokens if len(t) <= MAX_TOKEN_CHARS and P.PART_NUMBER.match(t))
-    return len(tokens) >= 2 and codes / len(tokens) >= 0.6
+    return codes / len(tokens) >= 0.6
 
 
-def is_headline(text: str) -> bool:
+def few_words(text: str) -> int:
+    """min(number of words, HEADLINE_MAX_WORDS + 1): no need to split a paragraph."""
+    return len(text.split(None, HEADLINE_MAX_WORDS))
+
+
+def is_headline(text: str, n: int | None = None) -> bool:
     """Short and unpunctuated, or a short question/exclamation not in quotes:
-    a headline (or a teaser cut after a few words)."""
-    n = len(text.split(None, HEADLINE_MAX_WORDS))  # (min(words, 15): no need to split a paragraph)
+    a headline (or a teaser cut after a few words). ``n``: few_words(text)."""
+    n = few_words(text) if n is None else n
     if not 1 <= n <= HEADLINE_MAX_WORDS or ends_in_ellipsis(text):
         return False
     end = text.rstrip()[-1]
@@ -111,23 +167,25 @@ def is_related_label(text: str) -> bool:
     return len(text) <= P.RELATED_LABEL_MAX_CHARS and P.RELATED_LABEL.match(text) is not None
 
 
-def is_cut(text: str) -> bool:
+def is_cut(text: str, n: int | None = None) -> bool:
     """A paragraph stopping mid-sentence: long and without final punctuation
-    (a closing link or @handle is not a cut)."""
-    few_words = len(text.split(None, HEADLINE_MAX_WORDS)) <= HEADLINE_MAX_WORDS  # (min(words, 15): no full split)
-    if few_words or ends_sentence(text) or ends_in_ellipsis(text):
+    (a closing link or @handle is not a cut). ``n``: few_words(text)."""
+    n = few_words(text) if n is None else n
+    if n <= HEADLINE_MAX_WORDS or ends_sentence(text) or ends_in_ellipsis(text):
         return False
     last = text.rsplit(None, 1)[-1]
     return not (P.LINK_TOKEN.search(last) or last.startswith(("@", "#")))
 
 
-def is_duplicate(lines: list[Line], i: int) -> bool:
+def is_duplicate(lines: list[TextLine], i: int) -> bool:
     """The line repeats its neighbour (tag lines are often printed twice)."""
     here = normalise(lines[i].text)
     return any(0 <= j < len(lines) and normalise(lines[j].text) == here for j in (i - 1, i + 1))
 
 
 def words(text: str) -> Counter:
+    """The text's content words (WORD, lowered, no stopwords) and their
+    counts, keyed by their UTF-8 bytes: splitting bytes costs less."""
     if not text.isascii():  # dashes and quotes part words as a space does
         for c in P.WORD_BREAKERS:
             if c in text:
@@ -136,9 +194,10 @@ def words(text: str) -> Counter:
         # The same words, in C: WORD matches the runs of 3+ ASCII letters, the
         # runs left when every other character becomes a space; the runs of
         # 1-2 letters go with the stopwords (P.SHORT_OR_STOPWORDS).
-        found, drop = text.translate(P.ASCII_LETTERS_LOWERED).split(), P.SHORT_OR_STOPWORDS
+        found = text.encode("ascii").translate(P.ASCII_LETTERS_LOWERED_BYTES).split()
+        drop = P.SHORT_OR_STOPWORDS_BYTES
     else:  # word by word: lowering a whole text can merge or split words (a final sigma, a dotted I)
-        found, drop = map(str.lower, P.WORD.findall(text)), P.STOPWORDS
+        found, drop = (w.lower().encode() for w in P.WORD.findall(text)), P.STOPWORDS_BYTES
     # (dropped before counting, in C: about half the words are stopwords)
     return Counter(filterfalse(drop.__contains__, found))
 
@@ -173,8 +232,13 @@ class Bag:
     def of(cls, counts: Counter) -> Bag:
         """A bag holding these counts (counted in one go, not added block by block)."""
         bag = cls()
-        bag.counts, bag.norm2, bag.total = counts, dot(counts, counts), sum(counts.values())
+        bag.counts, bag.norm2, bag.total = counts, norm2(counts), sum(counts.values())
         return bag
+
+
+def norm2(a: Counter) -> int:
+    """dot(a, a), without looking the words up."""
+    return sum(map(mul, a.values(), a.values()))
 
 
 def dot(a: Counter, b: Counter) -> int:
@@ -185,7 +249,7 @@ def dot(a: Counter, b: Counter) -> int:
 def cosine(block: Counter, body: Bag) -> float:
     if not block or not body.norm2:
         return 0.0
-    return dot(block, body.counts) / math.sqrt(dot(block, block) * body.norm2)
+    return dot(block, body.counts) / math.sqrt(norm2(block) * body.norm2)
 
 
 def drift(block: Counter, body: Bag) -> float:
@@ -201,16 +265,17 @@ class Facts:
     The two asked of a few lines only (the last of a block, lines of a
     multi-line block) are computed when first asked."""
 
-    __slots__ = ("_cut", "_normalised", "boilerplate", "end_marker", "ends_in_ellipsis", "headline", "link_spam",
-                 "related_label", "tag_line", "text")
+    __slots__ = ("_cut", "_few_words", "_normalised", "boilerplate", "end_marker", "ends_in_ellipsis", "headline",
+                 "link_spam", "related_label", "tag_line", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, code_runs: int | None = None) -> None:
         self.text = text
         self.end_marker = is_end_marker(text)
-        self.link_spam = is_link_spam(text)
+        self.link_spam = is_link_spam(text, code_runs)
         self.related_label = is_related_label(text)
         self.boilerplate = boilerplate_rule(text) is not None
-        self.headline = is_headline(text)
+        self._few_words = few_words(text)
+        self.headline = is_headline(text, self._few_words)
         self.tag_line = is_tag_line(text)
         self.ends_in_ellipsis = ends_in_ellipsis(text)
         self._cut: bool | None = None
@@ -219,7 +284,7 @@ class Facts:
     @property
     def cut(self) -> bool:
         if self._cut is None:
-            self._cut = is_cut(self.text)
+            self._cut = is_cut(self.text, self._few_words)
         return self._cut
 
     @property
@@ -228,17 +293,33 @@ class Facts:
             self._normalised = normalise(self.text)
         return self._normalised
 
+    def same_as(self, other: Facts) -> bool:
+        """normalise(self.text) == normalise(other.text), normalising only
+        lines that agree on their first and last characters other than spaces
+        (those of the normalised texts: strip and split part at the same
+        spaces). A headline and the paragraph under it seldom do."""
+        a, b = self.text, other.text
+        if a == b:
+            return True
+        a, b = a.strip(), b.strip()  # (no copy when there is nothing to strip)
+        if a[:1] != b[:1] or a[-1:] != b[-1:]:
+            return False
+        return self.normalised == other.normalised
 
-def line_facts(lines: list[Line]) -> dict[int, Facts]:
-    """Facts of a document's lines, by line index (for this document only)."""
-    return {line.index: Facts(line.text) for line in lines}
+
+def line_facts(lines: list[TextLine], text: str | None = None) -> dict[int, Facts]:
+    """Facts of a document's lines, by line index (for this document only).
+    ``text``: the text the lines are of, searched for part numbers in one go."""
+    if text is None:
+        return {line.index: Facts(line.text) for line in lines}
+    runs = code_runs_by_line(text)
+    return {line.index: Facts(line.text, runs.get(line.index, 0)) for line in lines}
 
 
-def duplicated(block: list[Line], i: int, facts: dict[int, Facts]) -> bool:
-    """is_duplicate, from the lines' facts (a lone line is normalised for nothing)."""
-    neighbours = [block[j] for j in (i - 1, i + 1) if 0 <= j < len(block)]
-    here = facts[block[i].index].normalised if neighbours else None
-    return any(facts[line.index].normalised == here for line in neighbours)
+def duplicated(block: list[TextLine], i: int, facts: dict[int, Facts]) -> bool:
+    """is_duplicate, from the lines' facts."""
+    here = facts[block[i].index]
+    return any(here.same_as(facts[block[j].index]) for j in (i - 1, i + 1) if 0 <= j < len(block))
 
 
 # ----------------------------------------------------------------------- blocks
@@ -246,7 +327,7 @@ def duplicated(block: list[Line], i: int, facts: dict[int, Facts]) -> bool:
 
 @dataclass
 class Block:
-    lines: list[Line]
+    lines: list[TextLine]
     signals: dict[str, float]
     score: float = 0.0
     boilerplate: bool = False  # a lone line the boilerplate stage will remove
@@ -256,13 +337,13 @@ class Block:
         return self.score  # (its signals are final)
 
 
-def group_blocks(lines: list[Line], facts: dict[int, Facts] | None = None) -> list[list[Line]]:
+def group_blocks(lines: list[TextLine], facts: dict[int, Facts] | None = None) -> list[list[TextLine]]:
     """Headline-like lines gather with the paragraph after them; end markers,
     spam, related-articles labels and boilerplate lines stand alone (they
     introduce no teaser); any other paragraph is a block of its own."""
     facts = facts or line_facts(lines)
-    blocks: list[list[Line]] = []
-    lead: list[Line] = []
+    blocks: list[list[TextLine]] = []
+    lead: list[TextLine] = []
     for line in lines:
         f = facts[line.index]
         if f.end_marker or f.link_spam or f.related_label or f.boilerplate:
@@ -278,10 +359,20 @@ def group_blocks(lines: list[Line], facts: dict[int, Facts] | None = None) -> li
     return blocks
 
 
-def structural_signals(block: list[Line], facts: dict[int, Facts]) -> dict[str, float]:
+def structural_signals(block: list[TextLine], facts: dict[int, Facts]) -> dict[str, float]:
     """Every signal but drift: what the block looks like, regardless of topic."""
     fs = [facts[line.index] for line in block]
     last = fs[-1]
+    if len(fs) == 1:  # (most blocks: the same values, without a generator per signal)
+        return {
+            "link spam": float(last.link_spam),
+            "related label": float(last.related_label),
+            "tag syntax": float(last.tag_line),
+            "duplicated line": 0.0,
+            "ends in ellipsis": float(last.ends_in_ellipsis),
+            "cut mid-sentence": float(last.cut),
+            "headline": float(last.headline) * 0.5,
+        }
     return {
         "link spam": float(any(f.link_spam for f in fs)),
         "related label": float(any(f.related_label for f in fs)),
@@ -300,18 +391,19 @@ def combine(signals: dict[str, float]) -> float:
     gate = 0.5 + 0.5 * signals.get("off-topic", 1.0)
     keep = 1.0
     for name, value in signals.items():
-        keep *= 1.0 - WEIGHTS[name] * value * (gate if name in DRIFT_GATED else 1.0)
+        if value:  # (a signal at 0 would multiply keep by 1.0 exactly)
+            keep *= 1.0 - WEIGHTS[name] * value * (gate if name in DRIFT_GATED else 1.0)
     return 1.0 - keep
 
 
-def score_blocks(groups: list[list[Line]], threshold: float, facts: dict[int, Facts]) -> list[ScoredBlock]:
+def score_blocks(groups: list[list[TextLine]], threshold: float, facts: dict[int, Facts]) -> list[ScoredBlock]:
     """Score every block; drift compares a block with the text above it,
     leaving out blocks that already look like clutter by their form. A
     block's drift is computed when its score is first read (see Topic)."""
     shapes = [structural_signals(group, facts) for group in groups]
     lone = [len(group) == 1 and facts[group[0].index].boilerplate for group in groups]
     in_body = [combine(shape) < threshold and not lone_boilerplate for shape, lone_boilerplate in zip(shapes, lone)]
-    topic = Topic([" ".join(line.text for line in group) for group in groups], in_body)
+    topic = Topic(groups, in_body)
     return [ScoredBlock(group, shape, lone_boilerplate, i, topic)
             for i, (group, shape, lone_boilerplate) in enumerate(zip(groups, shapes, lone))]
 
@@ -320,10 +412,11 @@ class Topic:
     """Each block's drift from the body above it, computed for the blocks
     asked about only. The trailing walk asks from the end and stops at the
     body, so most blocks are only counted into the body, all in one go: the
-    words of a space-joined text are the words of its parts."""
+    words of a space-joined text are the words of its parts. (A block's
+    text is its lines joined by spaces, made when asked for.)"""
 
-    def __init__(self, texts: list[str], in_body: list[bool]) -> None:
-        self.texts, self.in_body = texts, in_body
+    def __init__(self, blocks: list[list[TextLine]], in_body: list[bool]) -> None:
+        self.blocks, self.in_body = blocks, in_body
         self.bags: dict[int, Counter] = {}
         self.drifts: dict[int, float] = {}
         self.body: Bag | None = None
@@ -331,7 +424,7 @@ class Topic:
 
     def bag(self, i: int) -> Counter:
         if i not in self.bags:
-            self.bags[i] = words(self.texts[i])
+            self.bags[i] = words(" ".join(line.text for line in self.blocks[i]))
         return self.bags[i]
 
     def drift(self, i: int) -> float:
@@ -342,7 +435,8 @@ class Topic:
 
     def move_body_to(self, i: int) -> None:
         if self.body is None:
-            self.body = Bag.of(words(" ".join(t for t, b in zip(self.texts[:i], self.in_body) if b)))
+            body = zip(self.blocks[:i], self.in_body)
+            self.body = Bag.of(words(" ".join(line.text for block, b in body if b for line in block)))
             self.below = i
         for j in range(self.below, i):
             if self.in_body[j]:
@@ -357,11 +451,12 @@ class ScoredBlock:
     """A Block whose drift, and so signals and score, are computed when first
     read (trailing_region reads the last blocks only)."""
 
-    def __init__(self, lines: list[Line], shape: dict[str, float], boilerplate: bool, index: int,
+    def __init__(self, lines: list[TextLine], shape: dict[str, float], boilerplate: bool, index: int,
                  topic: Topic) -> None:
         self.lines, self.boilerplate = lines, boilerplate
         self._shape, self._index, self._topic = shape, index, topic
         self._signals: dict[str, float] | None = None
+        self._score: float | None = None
 
     @property
     def signals(self) -> dict[str, float]:
@@ -371,7 +466,9 @@ class ScoredBlock:
 
     @property
     def score(self) -> float:
-        return combine(self.signals)
+        if self._score is None:
+            self._score = combine(self.signals)
+        return self._score
 
     @property
     def highest_score(self) -> float:
@@ -473,11 +570,14 @@ def review_threshold(config: Config) -> float:
 
 def apply(doc: Document, config: Config) -> Document:
     threshold = config.clutter_threshold
-    lines = content_lines(doc.text)
-    facts = line_facts(lines)
+    chunks = doc.text.split("\n")
+    lines = text_lines(chunks)
+    facts = line_facts(lines, doc.text)
     region, after_marker = trailing_region(score_blocks(group_blocks(lines, facts), threshold, facts), threshold)
+    starts = line_starts(chunks) if region else []
     edits = [
-        removal(doc.text, line, NAME, line_rule(block, i, after_marker, facts), reason(block), round(block.score, 4))
+        removal(doc.text, with_offsets(line, starts), NAME, line_rule(block, i, after_marker, facts), reason(block),
+                round(block.score, 4))
         for block in region
         for i, line in enumerate(block.lines)
     ]

@@ -10,7 +10,6 @@ the policy.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -108,31 +107,58 @@ class Evidence:
 
 def english_evidence(text: str) -> Evidence:
     e = Evidence()
-    word = patterns.ASCII_WORD if text.isascii() else patterns.WORD  # the same words, faster
     # Per segment only its vouching is judged, by set operations in C; the
     # word counts are taken once, over the words of every segment.
     only_words, shared_words = patterns.ENGLISH_ONLY, patterns.ENGLISH_SHARED
     foreign_words = patterns.FOREIGN_FUNCTION_WORDS
     every_word: list[str] = []
-    for segment in patterns.SEGMENT_BREAK.split(text.lower()):
-        words = word.findall(segment)
+    plain = ascii_plain(text)
+    for words in segment_words(text, plain):
         every_word += words
         if (len(words) >= patterns.SEGMENT_MIN_WORDS and only_words.isdisjoint(words)
                 and (len(shared_words.intersection(words)) < 2 or not foreign_words.isdisjoint(words))):
             e.unvouched += len(words)
             e.longest_unvouched = max(e.longest_unvouched, len(words))
-    counts = Counter(every_word)
+    # (filtered in C: cheaper than counting every word in a Counter)
+    function_words = list(filter(FUNCTION_WORDS.__contains__, every_word))
+    only = list(filter(only_words.__contains__, function_words))
     e.words = len(every_word)
-    e.distinct_only = set(only_words.intersection(counts))
-    e.only = sum(counts[w] for w in e.distinct_only)
-    e.shared = sum(counts[w] for w in shared_words.intersection(counts))
-    e.foreign = sum(counts[w] for w in foreign_words.intersection(counts))
+    e.distinct_only = set(only)
+    e.only = len(only)
+    e.shared = len(list(filter(shared_words.__contains__, function_words)))
+    e.foreign = len(list(filter(foreign_words.__contains__, function_words)))
     e.characters = len(text) - text.count(" ") - text.count("\n")
-    e.symbols = len(patterns.CODE_SYMBOL.findall(text))
-    if not text.isascii():  # the common case costs nothing
-        e.letters = len("".join(patterns.WORD.findall(text)))
-        e.non_ascii = len(patterns.NON_ASCII_LETTER.findall(text))
+    e.symbols = len(text.encode("utf-8", "surrogatepass").translate(None, patterns.NOT_CODE_SYMBOL_BYTES))
+    if not text.isascii():  # (the common case costs nothing)
+        if plain is not None:  # its letters are plain's ASCII letters: no word breaker is a letter
+            e.letters = len(plain.encode("ascii").translate(None, patterns.NOT_ASCII_LETTER_BYTES))
+        else:
+            e.letters = len("".join(patterns.WORD.findall(text)))
+            e.non_ascii = len(patterns.NON_ASCII_LETTER.findall(text))
     return e
+
+
+FUNCTION_WORDS = patterns.ENGLISH_ONLY | patterns.ENGLISH_SHARED | patterns.FOREIGN_FUNCTION_WORDS
+
+
+def ascii_plain(text: str) -> str | None:
+    """The text with patterns.WORD_BREAKERS as spaces, when that leaves it
+    ASCII (most texts); else None."""
+    if not text.isascii():
+        for c in patterns.WORD_BREAKERS:
+            if c in text:
+                text = text.replace(c, " ")
+    return text if text.isascii() else None
+
+
+def segment_words(text: str, plain: str | None) -> list[list[str]]:
+    """The lowered words (patterns.WORD) of each segment of the text
+    (patterns.SEGMENT_BREAK parts it), maybe with empty segments between.
+    ``plain``: ascii_plain(text)."""
+    if plain is not None:  # the same words, by str methods
+        return [segment.split() for segment in plain.translate(patterns.ASCII_SEGMENTS).split("\n") if segment]
+    # Word by word in the lowered text (lowering can change a text's length).
+    return [patterns.WORD.findall(segment) for segment in patterns.SEGMENT_BREAK.split(text.lower())]
 
 
 def script_checked(code: str, text: str) -> str:
@@ -146,8 +172,16 @@ def script_checked(code: str, text: str) -> str:
 def reads_as_prose(text: str) -> bool:
     """Some line holds a finished sentence: a text of headlines, tag lines,
     menus or link spam alone is no article."""
-    return any(len(line) >= PROSE_MIN_CHARS and SENTENCE_BREAK.search(line)
-               for line in text.split("\n"))
+    # The breaks found in the whole text are those found line by line (no
+    # break spans a line; the line break after one matches as its space
+    # would), and the first is mostly in the first line: the text is not
+    # split into lines.
+    for found in SENTENCE_BREAK.finditer(text):
+        at = found.start()
+        end = text.find("\n", at)
+        if (len(text) if end < 0 else end) - (text.rfind("\n", 0, at) + 1) >= PROSE_MIN_CHARS:
+            return True
+    return False
 
 
 def apply(doc: Document, config: Config) -> Document:
