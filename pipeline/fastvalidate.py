@@ -5,7 +5,7 @@ in two tiers, which matters when every line of a large corpus is validated:
   schemas use, that answers only "surely valid" (True) or "not sure" (False).
   Each check is stricter than JSON Schema's (``type(v) is int`` where an
   integer may also be 3.0, a pattern searched as jsonschema searches it), so
-  True implies valid; no error messages, no copies: about 4 times faster than
+  True implies valid; no error messages, no copies: about twice as fast as
   fastjsonschema on a report entry. A schema with a keyword it does not know
   gets no lean predicate.
 - fastjsonschema (about 20 times faster than jsonschema) answers when the
@@ -60,121 +60,124 @@ class Unsupported(Exception):
 
 # Keywords that constrain nothing (annotations; $defs holds what $ref names).
 _ANNOTATIONS = {"description", "title", "$id", "$schema", "$comment", "default", "examples", "$defs"}
-_TYPE_TESTS = {  # each as strict as or stricter than JSON Schema's type
-    "string": "type({v}) is str", "integer": "type({v}) is int", "number": "(type({v}) is int or type({v}) is float)",
-    "null": "{v} is None", "boolean": "({v} is True or {v} is False)", "array": "type({v}) is list",
-    "object": "type({v}) is dict",
-}
+_KNOWN = {"type", "pattern", "minLength", "minimum", "maximum", "items", "properties", "required",
+          "additionalProperties"}
+# The exact Python types of a surely valid value of each JSON type: stricter
+# than JSON Schema's (3.0 is an integer there, a tuple an array for fastjsonschema).
+_TYPES = {"string": (str,), "integer": (int,), "number": (int, float), "null": (type(None),), "array": (list,),
+          "object": (dict,), "boolean": (bool,)}
+
+Check = Callable[[object], bool]
 
 
-class _Lean:
-    """Python source of a predicate, made from a schema: statements that
-    ``return False`` as soon as the value is not surely valid."""
+def _node(schema: dict, defs: dict, refs: tuple = ()) -> tuple[frozenset, Check | None]:
+    """(the exact types a surely valid value has, a predicate for the rest of
+    the schema: None when the type says all)."""
+    if not isinstance(schema, dict):
+        raise Unsupported(repr(schema))
+    keys = set(schema) - _ANNOTATIONS
+    if "$ref" in keys:
+        ref = schema["$ref"]
+        if keys != {"$ref"} or not ref.startswith("#/$defs/") or ref in refs:  # recursive: not supported
+            raise Unsupported(ref)
+        return _node(defs[ref[len("#/$defs/"):]], defs, refs + (ref,))
+    if "enum" in keys:
+        values = schema["enum"]
+        if keys != {"enum"} or not all(type(x) is str for x in values):
+            raise Unsupported("enum")
+        return frozenset({str}), frozenset(values).__contains__
+    names = schema.get("type")
+    names = [names] if isinstance(names, str) else names
+    if not names or not keys <= _KNOWN or not all(n in _TYPES for n in names):
+        raise Unsupported(str(sorted(keys)))
+    types = frozenset(t for n in names for t in _TYPES[n])
+    by_type: dict[type, Check] = {}  # a keyword applies to values of its type only
+    if "pattern" in schema or "minLength" in schema:
+        by_type[str] = _string(schema)
+    if "minimum" in schema or "maximum" in schema:
+        by_type[int] = by_type[float] = _bounds(schema.get("minimum"), schema.get("maximum"))
+    if "items" in schema:
+        by_type[list] = _items(*_node(schema["items"], defs, refs))
+    if "object" in names:
+        by_type[dict] = _members(schema, defs, refs)
+    by_type = {t: f for t, f in by_type.items() if t in types}
+    if not by_type:
+        return types, None
+    if len(by_type) == 1 and len(types) == 1:
+        return types, next(iter(by_type.values()))
+    get = by_type.get
 
-    def __init__(self, defs: dict) -> None:
-        self.defs = defs
-        self.lines: list[str] = []
-        self.consts: dict[str, object] = {}
-        self.names = 0
-        self.refs: list[str] = []  # $refs being expanded (a recursive schema is not supported)
-
-    def name(self, prefix: str) -> str:
-        self.names += 1
-        return f"{prefix}{self.names}"
-
-    def const(self, value) -> str:
-        name = self.name("K")
-        self.consts[name] = value
-        return name
-
-    def emit(self, depth: int, line: str) -> None:
-        self.lines.append("    " * depth + line)
-
-    def node(self, schema: dict, v: str, depth: int) -> None:
-        if not isinstance(schema, dict):
-            raise Unsupported(repr(schema))
-        keys = set(schema) - _ANNOTATIONS
-        if "$ref" in keys:
-            ref = schema["$ref"]
-            if keys != {"$ref"} or not ref.startswith("#/$defs/") or ref in self.refs:
-                raise Unsupported(ref)
-            self.refs.append(ref)
-            self.node(self.defs[ref[len("#/$defs/"):]], v, depth)
-            self.refs.pop()
-            return
-        if "enum" in keys:
-            values = schema["enum"]
-            if keys != {"enum"} or not all(type(x) is str for x in values):
-                raise Unsupported("enum")
-            self.emit(depth, f"if type({v}) is not str or {v} not in {self.const(frozenset(values))}: return False")
-            return
-        types = schema.get("type")
-        types = [types] if isinstance(types, str) else types
-        known = {"type", "pattern", "minLength", "minimum", "maximum", "items", "properties", "required",
-                 "additionalProperties"}
-        if not types or not keys <= known or not all(t in _TYPE_TESTS for t in types):
-            raise Unsupported(str(sorted(keys)))
-        for i, t in enumerate(types):  # one branch per type the value may have
-            self.emit(depth, f"{'if' if i == 0 else 'elif'} {_TYPE_TESTS[t].format(v=v)}:")
-            self.emit(depth + 1, "pass")
-            self.constraints(schema, t, v, depth + 1)
-        self.emit(depth, "else: return False")
-
-    def constraints(self, schema: dict, t: str, v: str, depth: int) -> None:
-        if t == "string":
-            if "pattern" in schema:  # as jsonschema matches it: re.search
-                self.emit(depth, f"if not {self.const(re.compile(schema['pattern']).search)}({v}): return False")
-            if "minLength" in schema:
-                self.emit(depth, f"if len({v}) < {int(schema['minLength'])}: return False")
-        elif t in ("integer", "number"):
-            for key, op in (("minimum", "<"), ("maximum", ">")):
-                if key in schema:  # NaN compares False: not sure, then
-                    bound = schema[key]
-                    bound = repr(bound) if type(bound) is int else self.const(bound)
-                    self.emit(depth, f"if not ({v} {'>=' if op == '<' else '<='} {bound}): return False")
-        elif t == "array" and "items" in schema:
-            item = self.name("v")
-            self.emit(depth, f"for {item} in {v}:")
-            self.node(schema["items"], item, depth + 1)
-        elif t == "object":
-            self.members(schema, v, depth)
-
-    def members(self, schema: dict, v: str, depth: int) -> None:
-        props = schema.get("properties", {})
-        required = set(schema.get("required", ()))
-        extra = schema.get("additionalProperties", True)
-        if extra is not False and extra is not True:
-            raise Unsupported("additionalProperties as a schema")
-        if not extra and required == set(props):
-            self.emit(depth, f"if {v}.keys() != {self.const(frozenset(props))}: return False")
-        else:
-            if not extra:
-                self.emit(depth, f"if not {v}.keys() <= {self.const(frozenset(props))}: return False")
-            if required:
-                self.emit(depth, f"if not {v}.keys() >= {self.const(frozenset(required))}: return False")
-        for key, sub in props.items():
-            member = self.name("v")
-            if key in required:
-                self.emit(depth, f"{member} = {v}[{key!r}]")
-                self.node(sub, member, depth)
-            else:
-                self.emit(depth, f"if {key!r} in {v}:")
-                self.emit(depth + 1, f"{member} = {v}[{key!r}]")
-                self.node(sub, member, depth + 1)
+    def by_its_type(v) -> bool:
+        f = get(type(v))
+        return f is None or f(v)
+    return types, by_its_type
 
 
-def lean(schema: dict) -> Callable[[object], bool] | None:
+def _string(schema: dict) -> Check:
+    search = re.compile(schema["pattern"]).search if "pattern" in schema else None  # jsonschema: re.search
+    shortest = int(schema.get("minLength", 0))
+    if search is None:
+        return lambda v: len(v) >= shortest
+    return lambda v: len(v) >= shortest and search(v) is not None
+
+
+def _bounds(low, high) -> Check:
+    # NaN compares False: not sure, then
+    if low is not None and high is not None:
+        return lambda v: low <= v <= high
+    return (lambda v: low <= v) if low is not None else (lambda v: v <= high)
+
+
+def _items(types: frozenset, more: Check | None) -> Check:
+    def items(v: list) -> bool:
+        for x in v:
+            if type(x) not in types or (more is not None and not more(x)):
+                return False
+        return True
+    return items
+
+
+def _members(schema: dict, defs: dict, refs: tuple) -> Check:
+    props = schema.get("properties", {})
+    required = frozenset(schema.get("required", ()))
+    extra = schema.get("additionalProperties", True)
+    if extra is not True and extra is not False:
+        raise Unsupported("additionalProperties as a schema")
+    spec = tuple((key, *_node(sub, defs, refs)) for key, sub in props.items())
+    every = frozenset(props)
+    if extra is False and required == every:  # exactly these keys (every output object of ours)
+        def exactly(d: dict) -> bool:
+            if d.keys() != every:
+                return False
+            for key, types, more in spec:
+                v = d[key]
+                if type(v) not in types or (more is not None and not more(v)):
+                    return False
+            return True
+        return exactly
+
+    def members(d: dict) -> bool:
+        if (extra is False and not d.keys() <= every) or not d.keys() >= required:
+            return False
+        for key, types, more in spec:
+            if key in d:
+                v = d[key]
+                if type(v) not in types or (more is not None and not more(v)):
+                    return False
+        return True
+    return members
+
+
+def lean(schema: dict) -> Check | None:
     """The schema's lean predicate (True: surely valid; False: not sure),
     or None when the schema uses a keyword it does not know."""
-    gen = _Lean(schema.get("$defs", {}))
     try:
-        gen.node(schema, "obj", 1)
+        types, more = _node(schema, schema.get("$defs", {}))
     except Unsupported:
         return None
-    source = "def surely_valid(obj):\n" + "\n".join(gen.lines) + "\n    return True\n"
-    scope = dict(gen.consts)
-    exec(compile(source, "<lean schema>", "exec"), scope)  # source made above from the schema
-    return scope["surely_valid"]
+    if more is None:
+        return lambda v: type(v) in types
+    return lambda v: type(v) in types and more(v)
 
 
 @lru_cache(maxsize=None)

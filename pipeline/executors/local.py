@@ -46,7 +46,7 @@ class _Raised:
 
     def __init__(self, err: BaseException) -> None:
         try:
-            pickle.loads(pickle.dumps(err))
+            pickle.dumps(err)
             self.err = err
         except Exception:  # an exception that does not pickle: its text does
             self.err = RuntimeError(f"{type(err).__name__}: {err}")
