@@ -34,6 +34,36 @@ def compare(new_dir: Path, parent_dir: Path | None, spill_dir: Path) -> dict:
         return _with_dicts(new_dir, parent_dir, spill_dir)
 
 
+class Written:
+    """``compare`` against no parent, learned while the version's documents
+    are written (in file order) instead of by reading its files back: every
+    document is added, with its records. Ids out of order: ``changes()`` is
+    None and ``compare`` decides (tests/test_streaming.py checks both agree)."""
+
+    def __init__(self, spill_dir: Path) -> None:
+        self.spill_dir = spill_dir
+        self.ids = SpillList(spill_dir)
+        self.records = 0
+        self.last: str | None = None
+        self.in_order = True
+
+    def add(self, doc_id: str, records: int) -> None:
+        """A kept document written to documents.jsonl, with ``records`` lines of records.jsonl."""
+        if self.last is not None and doc_id <= self.last:
+            self.in_order = False
+        elif self.in_order:
+            self.ids.append(doc_id)
+        self.last = doc_id
+        self.records += records
+
+    def changes(self) -> dict | None:
+        if not self.in_order:
+            return None
+        return {"documents_added": self.ids, "documents_removed": SpillList(self.spill_dir),
+                "documents_changed": SpillList(self.spill_dir),
+                "records_added": self.records, "records_removed": 0, "records_changed": 0}
+
+
 _DECODER = json.JSONDecoder()
 
 

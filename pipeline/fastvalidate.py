@@ -1,16 +1,27 @@
-"""Compiled validators (fastjsonschema) built from the same schema files as
-pipeline.schemas: about 20 times faster than jsonschema per object, which
-matters when every record of a large corpus is validated.
+"""Compiled validators built from the same schema files as pipeline.schemas,
+in two tiers, which matters when every line of a large corpus is validated:
+
+- ``lean``: a predicate compiled here from the schema, for the keywords our
+  schemas use, that answers only "surely valid" (True) or "not sure" (False).
+  Each check is stricter than JSON Schema's (``type(v) is int`` where an
+  integer may also be 3.0, a pattern searched as jsonschema searches it), so
+  True implies valid; no error messages, no copies: about twice as fast as
+  fastjsonschema on a report entry. A schema with a keyword it does not know
+  gets no lean predicate.
+- fastjsonschema (about 20 times faster than jsonschema) answers when the
+  lean predicate is not sure.
 
 They only answer "valid or not"; when an object is invalid, pipeline.schemas
 asks jsonschema for the full list of problems, so messages do not change.
-tests/test_fastvalidate.py checks that both agree on valid and invalid objects.
-Without fastjsonschema installed, ``is_valid`` returns None and jsonschema decides.
+tests/test_fastvalidate.py checks that they agree with jsonschema on valid
+and invalid objects. Without fastjsonschema installed, ``is_valid`` returns
+None when the lean predicate is not sure, and jsonschema decides.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from functools import lru_cache
 from typing import Callable
 
@@ -43,6 +54,145 @@ def compiled_report_entry() -> Callable[[object], object]:
     return _compiled({"$defs": root["$defs"], **root["properties"]["documents"]["items"]})
 
 
+class Unsupported(Exception):
+    """A schema keyword the lean compiler does not know."""
+
+
+# Keywords that constrain nothing (annotations; $defs holds what $ref names).
+_ANNOTATIONS = {"description", "title", "$id", "$schema", "$comment", "default", "examples", "$defs"}
+_KNOWN = {"type", "pattern", "minLength", "minimum", "maximum", "items", "properties", "required",
+          "additionalProperties"}
+# The exact Python types of a surely valid value of each JSON type: stricter
+# than JSON Schema's (3.0 is an integer there, a tuple an array for fastjsonschema).
+_TYPES = {"string": (str,), "integer": (int,), "number": (int, float), "null": (type(None),), "array": (list,),
+          "object": (dict,), "boolean": (bool,)}
+
+Check = Callable[[object], bool]
+
+
+def _node(schema: dict, defs: dict, refs: tuple = ()) -> tuple[frozenset, Check | None]:
+    """(the exact types a surely valid value has, a predicate for the rest of
+    the schema: None when the type says all)."""
+    if not isinstance(schema, dict):
+        raise Unsupported(repr(schema))
+    keys = set(schema) - _ANNOTATIONS
+    if "$ref" in keys:
+        ref = schema["$ref"]
+        if keys != {"$ref"} or not ref.startswith("#/$defs/") or ref in refs:  # recursive: not supported
+            raise Unsupported(ref)
+        return _node(defs[ref[len("#/$defs/"):]], defs, refs + (ref,))
+    if "enum" in keys:
+        values = schema["enum"]
+        if keys != {"enum"} or not all(type(x) is str for x in values):
+            raise Unsupported("enum")
+        return frozenset({str}), frozenset(values).__contains__
+    names = schema.get("type")
+    names = [names] if isinstance(names, str) else names
+    if not names or not keys <= _KNOWN or not all(n in _TYPES for n in names):
+        raise Unsupported(str(sorted(keys)))
+    types = frozenset(t for n in names for t in _TYPES[n])
+    by_type: dict[type, Check] = {}  # a keyword applies to values of its type only
+    if "pattern" in schema or "minLength" in schema:
+        by_type[str] = _string(schema)
+    if "minimum" in schema or "maximum" in schema:
+        by_type[int] = by_type[float] = _bounds(schema.get("minimum"), schema.get("maximum"))
+    if "items" in schema:
+        by_type[list] = _items(*_node(schema["items"], defs, refs))
+    if "object" in names:
+        by_type[dict] = _members(schema, defs, refs)
+    by_type = {t: f for t, f in by_type.items() if t in types}
+    if not by_type:
+        return types, None
+    if len(by_type) == 1 and len(types) == 1:
+        return types, next(iter(by_type.values()))
+    get = by_type.get
+
+    def by_its_type(v) -> bool:
+        f = get(type(v))
+        return f is None or f(v)
+    return types, by_its_type
+
+
+def _string(schema: dict) -> Check:
+    search = re.compile(schema["pattern"]).search if "pattern" in schema else None  # jsonschema: re.search
+    shortest = int(schema.get("minLength", 0))
+    if search is None:
+        return lambda v: len(v) >= shortest
+    return lambda v: len(v) >= shortest and search(v) is not None
+
+
+def _bounds(low, high) -> Check:
+    # NaN compares False: not sure, then
+    if low is not None and high is not None:
+        return lambda v: low <= v <= high
+    return (lambda v: low <= v) if low is not None else (lambda v: v <= high)
+
+
+def _items(types: frozenset, more: Check | None) -> Check:
+    def items(v: list) -> bool:
+        for x in v:
+            if type(x) not in types or (more is not None and not more(x)):
+                return False
+        return True
+    return items
+
+
+def _members(schema: dict, defs: dict, refs: tuple) -> Check:
+    props = schema.get("properties", {})
+    required = frozenset(schema.get("required", ()))
+    extra = schema.get("additionalProperties", True)
+    if extra is not True and extra is not False:
+        raise Unsupported("additionalProperties as a schema")
+    spec = tuple((key, *_node(sub, defs, refs)) for key, sub in props.items())
+    every = frozenset(props)
+    if extra is False and required == every:  # exactly these keys (every output object of ours)
+        def exactly(d: dict) -> bool:
+            if d.keys() != every:
+                return False
+            for key, types, more in spec:
+                v = d[key]
+                if type(v) not in types or (more is not None and not more(v)):
+                    return False
+            return True
+        return exactly
+
+    def members(d: dict) -> bool:
+        if (extra is False and not d.keys() <= every) or not d.keys() >= required:
+            return False
+        for key, types, more in spec:
+            if key in d:
+                v = d[key]
+                if type(v) not in types or (more is not None and not more(v)):
+                    return False
+        return True
+    return members
+
+
+def lean(schema: dict) -> Check | None:
+    """The schema's lean predicate (True: surely valid; False: not sure),
+    or None when the schema uses a keyword it does not know."""
+    try:
+        types, more = _node(schema, schema.get("$defs", {}))
+    except Unsupported:
+        return None
+    if more is None:
+        return lambda v: type(v) in types
+    return lambda v: type(v) in types and more(v)
+
+
+@lru_cache(maxsize=None)
+def lean_of(name: str) -> Callable[[object], bool] | None:
+    from pipeline.schemas import schema
+    return lean(schema(name))
+
+
+@lru_cache(maxsize=None)
+def lean_report_entry() -> Callable[[object], bool] | None:
+    from pipeline.schemas import schema
+    root = schema("report")
+    return lean({"$defs": root["$defs"], **root["properties"]["documents"]["items"]})
+
+
 def _valid(validate: Callable[[object], object], obj: object) -> bool:
     try:
         validate(obj)
@@ -52,9 +202,15 @@ def _valid(validate: Callable[[object], object], obj: object) -> bool:
 
 
 def is_valid(name: str, obj: object) -> bool | None:
-    """True or False from the compiled validator; None when it is not available."""
+    """True or False from the compiled validators; None when not sure without fastjsonschema."""
+    surely = lean_of(name)
+    if surely is not None and surely(obj):
+        return True
     return None if fastjsonschema is None else _valid(compiled(name), obj)
 
 
 def is_valid_report_entry(entry: object) -> bool | None:
+    surely = lean_report_entry()
+    if surely is not None and surely(entry):
+        return True
     return None if fastjsonschema is None else _valid(compiled_report_entry(), entry)

@@ -73,6 +73,14 @@ def of(outcome: Outcome, config: Config, fingerprint=None) -> Result:
             tally = per_rule[(e.stage, e.rule)] = [0, 0]
         tally[0] += 1
         tally[1] += len(e.before) - len(e.after)
+    document_line = record_lines = ""
+    if not rejected:
+        document = serialize.document_obj(doc, len(outcome.raw_text))
+        records = serialize.record_objs(doc)
+        check("document", document, f"output for {doc.source_file}")
+        for r in records:
+            check("record", r, f"output for {doc.source_file}")
+        document_line, record_lines = serialize.kept_lines(doc, document, records)
     result = Result(
         id=doc.id, path=doc.source_file, sha256=doc.source_sha256, size=doc.source_size,
         reason=doc.rejection.reason if rejected else None,
@@ -83,8 +91,8 @@ def of(outcome: Outcome, config: Config, fingerprint=None) -> Result:
         records=0 if rejected else len(doc.records),
         rule_edits=tuple((s, r, n, removed) for (s, r), (n, removed) in per_rule.items()),
         near_threshold=() if rejected else to_review.near_threshold(doc, config),
-        document_line="" if rejected else _line("document", serialize.document_obj(doc, len(outcome.raw_text)), doc.source_file),
-        record_lines="" if rejected else "".join(_line("record", r, doc.source_file) for r in serialize.record_objs(doc)),
+        document_line=document_line,
+        record_lines=record_lines,
         rejected_line=_line("rejected", serialize.rejected_obj(doc, outcome.stage), doc.source_file) if rejected else "",
         edits_json=serialize.dumps(edits),
         markdown=report.document_markdown(edits),

@@ -51,6 +51,31 @@ def test_worker_errors_reach_the_caller() -> None:
         list(LocalExecutor(2, chunk=1).map(_fail_on_three, range(6), None))
 
 
+def _exit_on_three(item: int, shared: object) -> int:
+    if item == 3:
+        import os
+        os._exit(3)  # as a worker killed (out of memory) would end
+    return item
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang() -> None:
+    from pipeline.executors.local import WorkerDied
+    with pytest.raises(WorkerDied, match="ended unexpectedly"):
+        list(LocalExecutor(2, chunk=1).map(_exit_on_three, range(6), None))
+
+
+def test_large_results_come_back_whole_and_in_order() -> None:
+    """Results bigger than a pipe's buffer, from workers that finish out of order."""
+    got = list(LocalExecutor(3, chunk=2).map(_big, range(40), None))
+    assert got == [_big(i, None) for i in range(40)]
+
+
+def _big(item: int, shared: object) -> str:
+    import time
+    time.sleep(0.001 * (item % 5))
+    return str(item) * 300_000
+
+
 def test_make_knows_the_executors() -> None:
     assert make("local", 3).workers == 3
     assert make("local").workers == default_workers()

@@ -93,6 +93,55 @@ def test_agree_on_arbitrary_json(obj, name: str) -> None:
     assert fast_valid(name, obj) == slow_valid(name, obj)
 
 
+def lean_valid(name: str, obj) -> bool:
+    surely = fastvalidate.lean_report_entry() if name == "report_entry" else fastvalidate.lean_of(name)
+    return surely(obj)
+
+
+LEAN = ["document", "record", "rejected", "report_entry"]  # the schemas of what every document writes
+
+
+@pytest.mark.parametrize("name", LEAN)
+def test_lean_says_valid_only_of_valid_objects(objects, name: str) -> None:
+    """The lean predicate's True implies jsonschema's valid; on real output
+    it says True (else it would only cost time)."""
+    checked = surely = 0
+    for obj in objects[name][:5]:
+        assert lean_valid(name, obj)
+        for variant in variants(obj):
+            if lean_valid(name, variant):
+                assert slow_valid(name, variant), (name, variant)
+                surely += 1
+            checked += 1
+    assert checked > 100 and surely < checked
+
+
+@pytest.mark.parametrize("name", LEAN)
+def test_lean_is_sure_of_every_real_object(objects, name: str) -> None:
+    assert all(lean_valid(name, obj) for obj in objects[name])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+                    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+                    max_leaves=10),
+       st.sampled_from(LEAN))
+def test_lean_is_never_wrong_on_arbitrary_json(obj, name: str) -> None:
+    assert not lean_valid(name, obj) or slow_valid(name, obj)
+
+
+def test_lean_knows_its_keywords_and_is_stricter_where_unsure() -> None:
+    assert fastvalidate.lean({"type": "string", "format": "email"}) is None  # unknown keyword: no lean predicate
+    assert fastvalidate.lean({"type": "object", "additionalProperties": {"type": "string"}}) is None
+    integer = fastvalidate.lean({"type": "integer", "minimum": 0})
+    assert integer(3) and not integer(3.0) and not integer(True) and not integer(-1)  # 3.0 is valid: not sure
+    rule = fastvalidate.lean({"type": "string", "pattern": "^[a-z]+/v[0-9]+$"})
+    assert rule("abc/v1") and not rule("abc/v") and not rule(["abc/v1"])
+    assert rule("abc/v1\n") == bool(schemas.validator("record").__class__({"pattern": "^[a-z]+/v[0-9]+$"}).is_valid("abc/v1\n"))
+    obj = fastvalidate.lean({"type": "object", "required": ["a"], "properties": {"a": {"enum": ["x"]}, "b": {"type": "null"}}})
+    assert obj({"a": "x"}) and obj({"a": "x", "b": None, "c": 1}) and not obj({"a": "y"}) and not obj({"b": None})
+
+
 def test_check_still_names_every_problem(objects) -> None:
     bad = copy.deepcopy(objects["document"][0])
     bad["id"] = 5

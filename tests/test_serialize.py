@@ -44,3 +44,67 @@ def test_record_objs_follow_the_schema_order():
             for r in doc.records]
     got = serialize.record_objs(doc)
     assert got == want and [list(g) for g in got] == [list(w) for w in want]
+
+
+def plain_lines(doc: Document) -> tuple[str, str]:
+    """The reference of kept_lines: every object through dumps."""
+    return (serialize.dumps(serialize.document_obj(doc, 7)) + "\n",
+            "".join(serialize.dumps(r) + "\n" for r in serialize.record_objs(doc)))
+
+
+def fast_lines(doc: Document) -> tuple[str, str]:
+    return serialize.kept_lines(doc, serialize.document_obj(doc, 7), serialize.record_objs(doc))
+
+
+TEXT = st.text(st.characters(codec="utf-8") | st.sampled_from(['"', "\\", "\n", "\x7f", "\x00", "\u2028", "😀", "é"]),
+               max_size=12)
+ODD = st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=False) | TEXT  # values of any type
+
+
+@st.composite
+def documents(draw) -> Document:
+    """A document whose records tile its text (or, when ``odd``, not quite:
+    overlapping, out of place, or with values of unexpected types)."""
+    pieces = draw(st.lists(st.tuples(TEXT, TEXT.filter(bool)), max_size=5))
+    text, records, pos = "", [], 0
+    for i, (gap, body) in enumerate(pieces):
+        text += gap
+        start = len(text)
+        text += body
+        attribution = draw(st.none() | TEXT)
+        records.append(Record(i, draw(st.sampled_from(["paragraph", "quote", "heading"])), body, start, len(text),
+                              attribution, draw(st.none() | st.just("2024-01")), draw(st.none() | st.integers(0, 9)),
+                              draw(st.none() | st.integers(0, 9))))
+    text += draw(TEXT)
+    if records and draw(st.booleans()):  # something the template or the tiling does not expect
+        i = draw(st.integers(0, len(records) - 1))
+        field = draw(st.sampled_from(["seq", "kind", "text", "start", "end", "attribution", "attribution_date",
+                                      "attribution_start", "attribution_end"]))
+        records[i] = Record(**{**vars(records[i]), field: draw(ODD)})
+    return Document(draw(TEXT), "d.txt", "0" * 64, 1, text=text, title=draw(st.none() | TEXT),
+                    tags=tuple(draw(st.lists(TEXT, max_size=2))), records=tuple(records))
+
+
+@settings(max_examples=500, deadline=None)
+@given(documents())
+def test_kept_lines_are_the_objects_dumped(doc):
+    try:
+        want = plain_lines(doc)
+    except TypeError:  # a value JSON cannot hold: the fast path refuses it too
+        try:
+            fast_lines(doc)
+        except TypeError:
+            return
+        raise AssertionError("serialised what dumps refuses")
+    assert fast_lines(doc) == want
+
+
+def test_kept_lines_on_a_text_with_every_escape():
+    body = 'He said "no" \\ \x00\x1f\x7f\u2028 é 😀 tab\there'
+    text = "Title line\n\n" + body + "\n\n—— someone, 2024\n\nlast"
+    records = (Record(0, "paragraph", body, 12, 12 + len(body)),
+               Record(1, "paragraph", "last", len(text) - 4, len(text), "someone", "2024", 1, 3))
+    doc = Document('id "x"', "d.txt", "0" * 64, 1, text=text, records=records)
+    assert fast_lines(doc) == plain_lines(doc)
+    ascii_doc = Document("a", "a.txt", "0" * 64, 1, text="plain\x7f text", records=(Record(0, "paragraph", "plain\x7f text", 0, 11),))
+    assert fast_lines(ascii_doc) == plain_lines(ascii_doc)

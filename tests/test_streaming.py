@@ -157,6 +157,38 @@ def test_files_out_of_id_order_are_compared_with_dicts(two, tmp_path):
     assert as_lists(changes.compare(shuffled, v1, tmp_path)) == as_lists(changes.compare(v2, v1, tmp_path))
 
 
+def written(vdir: Path, tmp_path: Path) -> changes.Written:
+    """changes.Written fed the version's documents as a run writes them."""
+    out = changes.Written(tmp_path)
+    records = {}
+    for line in (vdir / "records.jsonl").read_text(encoding="utf-8").splitlines():
+        doc = json.loads(line)["doc_id"]
+        records[doc] = records.get(doc, 0) + 1
+    for line in (vdir / "documents.jsonl").read_text(encoding="utf-8").splitlines():
+        doc = json.loads(line)["id"]
+        out.add(doc, records.get(doc, 0))
+    return out
+
+
+def test_changes_learned_while_writing_equal_the_files_compared(two, tmp_path):
+    for vdir in (two.clean / "v1", two.clean / "v2"):
+        got = written(vdir, tmp_path).changes()
+        assert list(got) == list(changes.compare(vdir, None, tmp_path))
+        assert as_lists(got) == as_lists(changes.compare(vdir, None, tmp_path))
+        assert got["documents_added"] and got["records_added"]
+
+
+def test_documents_written_out_of_id_order_leave_it_to_compare(tmp_path):
+    out = changes.Written(tmp_path)
+    for doc in ("b", "a", "c"):
+        out.add(doc, 1)
+    assert out.changes() is None
+    twice = changes.Written(tmp_path)
+    twice.add("a", 1)
+    twice.add("a", 1)
+    assert twice.changes() is None  # compare's dicts count an id once
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=30), st.text(max_size=30), st.booleans())
 def test_a_line_s_leading_keys_are_read_as_json_reads_them(doc_id, text, reordered):
