@@ -263,33 +263,32 @@ class Plan:
             changed[self.changed] = True
             read_changed = self.store.read_cells(changed)
         reused = 0
-        for i, inp in enumerate(self.inputs):
+        for i, (doc_id, path) in enumerate(keys(self.inputs)):
             if not flags[i] & CLEAN:
                 continue
-            path = inp.path
             outcome = outcomes.get(path)
             if outcome is None or outcome[0] != known[path].sha256:
                 continue
-            if not same and not self._holds(inp, outcome, threshold, stats, read_changed):
+            if not same and not self._holds(doc_id, path, outcome, threshold, stats, read_changed):
                 continue
             flags[i] |= REUSE
             reused += 1
         return reused
 
-    def _holds(self, inp: Input, outcome, threshold: int, stats: CorpusStats, read_changed) -> bool:
+    def _holds(self, doc_id: str, path: str, outcome, threshold: int, stats: CorpusStats, read_changed) -> bool:
         """The cached outcome's questions get the same answers."""
         _, low_yes, high_no = outcome
-        if read_changed is None or inp.path not in read_changed:  # estimates as they were
+        if read_changed is None or path not in read_changed:  # estimates as they were
             return high_no < threshold <= low_yes
         self.counts["rechecked"] += 1
-        asked, _, answers = self.store.questions(inp.id, inp.path)
+        asked, _, answers = self.store.questions(doc_id, path)
         keys = cache.unpacked(asked, "Q")
         documents = [stats.key_documents(k) for k in keys]
         if not all((n >= threshold) == bool(a) for n, a in zip(documents, answers)):
             return False
         margins = cache.margins(documents, answers)
         if margins != (low_yes, high_no):
-            self.store.put_margins(inp.id, inp.path, *margins)
+            self.store.put_margins(doc_id, path, *margins)
         return True
 
     def finish(self, stats: CorpusStats) -> None:
@@ -302,6 +301,12 @@ class Plan:
 
 
 NO_STAT = (-1, -1, -1, -1)  # in a stat key array: no stat to record
+
+
+def keys(inputs: Sequence[Input]):
+    """(id, path) of every input: pipeline.corpus.Inputs gives them without making each Input."""
+    listed = getattr(inputs, "keys", None)
+    return listed() if listed is not None else ((inp.id, inp.path) for inp in inputs)
 
 
 class _Subset(Sequence):

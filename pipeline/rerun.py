@@ -35,7 +35,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import carry, changes, dedup, report, rescreen, spill, to_review
+from pipeline import carry, changes, dedup, incremental, report, rescreen, spill, to_review
 from pipeline.carry import FILES, SEPARATORS
 from pipeline.hashed import HashedWriter, Syncer
 
@@ -45,6 +45,7 @@ DATA = 3  # the first files of FILES have no head: written during the pass (Data
 QUEUED = 256  # ranges waiting for the DataWriter
 SWITCH_INTERVAL = 0.0005  # s; during the pass, so that the writer thread gets the GIL back soon (default 5 ms)
 assert not any(SEPARATORS[:DATA])
+MANIFEST_INPUT = ("path", "sha256", "size")  # the keys of an entry of the manifest's inputs
 
 
 @dataclass
@@ -153,7 +154,7 @@ class Rerun:
         self.parent, self.config, self.tmp, self.on_progress = parent, config, tmp, on_progress
         self.syncer = syncer  # seals each file once complete
         self.tally, self.review = report.Tally(), to_review.Review(config)
-        self.manifest_inputs = spill.SpillList(tmp)
+        self.manifest_inputs = spill.FlatDicts(MANIFEST_INPUT, tmp)
         self.fresh = open(tmp / ".fresh-parts", "w+b")  # fresh parts of the files with a head
         self.fresh_size = 0
         self.parent_fds = [os.open(parent.dir / f, os.O_RDONLY) for f in FILES]
@@ -186,8 +187,8 @@ class Rerun:
         rows = carry.rows(self.db)
         row = next(rows, None)
         total = len(self.plan.inputs)
-        for n, (inp, res) in enumerate(zip(self.plan.inputs, self.plan.results(self.stats, load_reused=False)), 1):
-            key = (inp.id, inp.path)
+        results = self.plan.results(self.stats, load_reused=False)
+        for n, (key, res) in enumerate(zip(incremental.keys(self.plan.inputs), results), 1):
             while row is not None and (row.id, row.path) < key:
                 self._removed(row, self._take(row))
                 row = next(rows, None)
@@ -247,7 +248,7 @@ class Rerun:
     def _count(self, final) -> None:
         self.tally.add(final)
         self.review.add(final)
-        self.manifest_inputs.append({"path": final.path, "sha256": final.sha256 or None, "size": final.size})
+        self.manifest_inputs.append_values(final.path, final.sha256 or None, final.size)
 
     def _write(self, step: int, ordinal: int | None, res, decision: str | None, old: carry.Row | None,
                offsets, same_fingerprint: bool) -> int:
