@@ -26,6 +26,7 @@ is written in one pass of copies, hashed as it is written (pipeline.hashed).
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import sys
@@ -241,9 +242,13 @@ class Rerun:
         self.index.keep_parent(ordinal, step, old.member)
         for f, length in enumerate(old.lens):
             self.segments[f].add(PARENT, offsets[f], length)
-        t = carry.Tally.of_row(old)
-        self._count(t)
-        return t.size
+        # the row's carry.Tally, without making it (most documents are copied)
+        reason, chars_in, chars_out, records, rule_edits, near, sha256, size = json.loads(old.tally)
+        self.tally.add_counts(reason, chars_in, chars_out, records, rule_edits)
+        if near:
+            self.review.add(carry.Tally.of_row(old))
+        self.manifest_inputs.append_values(old.path, sha256 or None, size)
+        return size
 
     def _count(self, final) -> None:
         self.tally.add(final)
