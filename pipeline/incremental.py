@@ -31,8 +31,6 @@ from __future__ import annotations
 import hashlib
 import time
 from array import array
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Iterator
@@ -44,8 +42,6 @@ from pipeline.corpus import Input, read_input
 from pipeline.corpus_stats import CorpusStats, CountMin, distinct_keys
 
 IN_PROCESS_MAX = 32  # changed inputs processed without starting workers (~the cost of starting them)
-HASHERS = 2  # threads hashing the inputs whose stat changed
-AHEAD = 64  # inputs the hashing may run ahead of the first pass's loop
 MAX_LINES = 2**31  # counted lines: far from saturating a 32-bit counter
 
 
@@ -89,28 +85,23 @@ class Plan:
         stats = self._restored() if self.meta is not None else \
             CorpusStats(self.config.repeat_min_docs, self.config.repeat_min_share)
         todo, stat_keys, seen = array("I"), array("q"), 0  # ordinals to decode; their stat keys, 4 each
-        waiting: deque = deque()  # (i, inp, old, key, same bytes: a Future, or None when not hashed)
-        hashing = None  # threads hashing the inputs whose stat changed, ahead of this loop (made when needed)
-        try:
-            for i, inp in enumerate(self.inputs):
-                old = self.known.get(inp.path)
-                seen += old is not None
-                st = cache.plain_file_stat(inp.abspath) if not inp.problem and self.store is not None else None
-                key = cache.stat_key(st, self.run_start) if st is not None else None
-                same = None
-                if old is not None and old.id == inp.id and (key is None or key != old.stat or self.rehash):
-                    if hashing is None:
-                        hashing = ThreadPoolExecutor(HASHERS, thread_name_prefix="rehash")
-                    same = hashing.submit(self._same_bytes, inp, old)
-                    self.counts["hashed"] += 1
-                waiting.append((i, inp, old, key, same))
-                if len(waiting) > AHEAD:
-                    self._first_verdict(*waiting.popleft(), todo, stat_keys)
-            while waiting:
-                self._first_verdict(*waiting.popleft(), todo, stat_keys)
-        finally:
-            if hashing is not None:
-                hashing.shutdown(cancel_futures=True)
+        for i, inp in enumerate(self.inputs):
+            old = self.known.get(inp.path)
+            seen += old is not None
+            st = cache.plain_file_stat(inp.abspath) if not inp.problem and self.store is not None else None
+            key = cache.stat_key(st, self.run_start) if st is not None else None
+            if old is None or old.id != inp.id:
+                todo.append(i)
+                stat_keys.extend(key or NO_STAT)
+            elif key is not None and key == old.stat and not self.rehash:
+                self._keep(i, old)
+            elif self._same_bytes(inp, old):  # hashed here: cheaper than shipping it to a worker
+                self._keep(i, old)
+                if key != old.stat:
+                    self.store.put_stat(inp.path, key)
+            else:
+                todo.append(i)
+                stat_keys.extend(key or NO_STAT)
         shared = runner.Shared(self.raw_dir, self.config, spill_dir=self.spill_dir)
         self.counts["decoded"] = len(todo)
         items = stats_pass.results(_Subset(self.inputs, todo), shared, self._executor(len(todo)))
@@ -129,24 +120,8 @@ class Plan:
             self.changed = np.flatnonzero(now != before)
         return stats
 
-    def _first_verdict(self, i: int, inp: Input, old: cache.Known | None, key, same, todo, stat_keys) -> None:
-        """Keep the input's first-pass row, or send it to be decoded. ``same``:
-        whether its bytes are still those cached (a Future; None: not hashed)."""
-        if old is None or old.id != inp.id:
-            todo.append(i)
-            stat_keys.extend(key or NO_STAT)
-        elif same is None:  # the stat shortcut
-            self._keep(i, old)
-        elif same.result():  # hashed here: cheaper than shipping it to a worker
-            self._keep(i, old)
-            if key != old.stat:
-                self.store.put_stat(inp.path, key)
-        else:
-            todo.append(i)
-            stat_keys.extend(key or NO_STAT)
-
     def _same_bytes(self, inp: Input, old: cache.Known) -> bool:
-        """(on a thread: reading and hashing release the GIL)"""
+        self.counts["hashed"] += 1
         data, rejected = read_input(inp, self.raw_dir, self.config)
         return rejected is None and hashlib.sha256(data).hexdigest() == old.sha256
 
