@@ -137,6 +137,8 @@ class DataWriter:
         self.thread.join()
         self.done = True
         if self.error is not None:
+            for out in self.outs:
+                out.close()
             raise self.error
         return self.outs
 
@@ -352,11 +354,23 @@ class Rerun:
         # the GIL: the files with a head are written by two threads while the
         # DataWriter ends the others.
         with ThreadPoolExecutor(WRITERS) as pool:
-            heads_done = pool.map(one, range(DATA, len(FILES)))
-            outs = self.data.finish()
+            pending = [pool.submit(one, f) for f in range(DATA, len(FILES))]
+            outs, error = [], None
+            try:
+                outs += self.data.finish()
+            except BaseException as err:
+                error = err
             for out in outs:
                 out.start = 0
-            outs += list(heads_done)
+            for future in pending:
+                try:
+                    outs.append(future.result())
+                except BaseException as err:
+                    error = error or err
+        if error is not None:  # nothing is handed to the Syncer: the run fails or starts again
+            for out in outs:
+                out.close()
+            raise error
         outputs, sizes, starts = {}, {}, []
         for f, out in enumerate(outs):
             out.lines += copied_lines[f]
