@@ -355,28 +355,31 @@ class Rerun:
         # DataWriter ends the others.
         with ThreadPoolExecutor(WRITERS) as pool:
             pending = [pool.submit(one, f) for f in range(DATA, len(FILES))]
-            outs, error = [], None
+            outs, headed, error = [], [], None
             try:
                 outs += self.data.finish()
             except BaseException as err:
                 error = err
             for out in outs:
                 out.start = 0
+                self.syncer.submit(out)  # while the files with a head are still being written
             for future in pending:
                 try:
-                    outs.append(future.result())
+                    headed.append(future.result())
                 except BaseException as err:
                     error = error or err
-        if error is not None:  # nothing is handed to the Syncer: the run fails or starts again
-            for out in outs:
+        if error is not None:  # the run fails or starts again
+            for out in headed:
                 out.close()
             raise error
+        outs += headed
         outputs, sizes, starts = {}, {}, []
         for f, out in enumerate(outs):
             out.lines += copied_lines[f]
             outputs[FILES[f]], sizes[FILES[f]] = out.stats(), out.size
             starts.append(out.start)
-            self.syncer.submit(out)
+            if f >= DATA:
+                self.syncer.submit(out)
         return outputs, sizes, starts
 
     def _copied_lines(self) -> list[int]:
