@@ -160,7 +160,8 @@ def clear(db: sqlite3.Connection) -> None:
 def put_version(db: sqlite3.Connection, name: str, outputs: dict, sizes: dict, starts: list[int]) -> None:
     """The version the rows describe (its files' sha256s, sizes, where documents start)."""
     value = {"version": name, "sha256": {f: outputs[f]["sha256"] for f in FILES},
-             "sizes": {f: sizes[f] for f in FILES}, "starts": starts}
+             "lines": {f: outputs[f]["lines"] for f in FILES}, "sizes": {f: sizes[f] for f in FILES},
+             "starts": starts}
     db.execute("INSERT OR REPLACE INTO carry_meta VALUES ('version', ?)", (json.dumps(value),))
 
 
@@ -174,6 +175,8 @@ class Parent:
 
     dir: Path
     starts: list[int]  # where the first document's part starts in each of FILES
+    sizes: list[int]  # of each of FILES
+    lines: list[int]  # newlines in each of FILES
 
 
 def parent(db: sqlite3.Connection, clean_dir: Path, name: str | None) -> Parent | None:
@@ -188,7 +191,7 @@ def parent(db: sqlite3.Connection, clean_dir: Path, name: str | None) -> Parent 
         return None
     meta = json.loads(row[0])
     vdir = clean_dir / name
-    if meta["version"] != name or _manifest_sha256(vdir) != meta["sha256"]:
+    if meta["version"] != name or "lines" not in meta or _manifest_sha256(vdir) != meta["sha256"]:
         return None
     for f in FILES:
         try:
@@ -196,7 +199,7 @@ def parent(db: sqlite3.Connection, clean_dir: Path, name: str | None) -> Parent 
                 return None
         except OSError:
             return None
-    return Parent(vdir, meta["starts"])
+    return Parent(vdir, meta["starts"], [meta["sizes"][f] for f in FILES], [meta["lines"][f] for f in FILES])
 
 
 def _manifest_sha256(vdir: Path) -> dict | None:

@@ -104,6 +104,18 @@ class Inputs(Sequence):
         rel = self._paths[self._ends[i - 1] if i else 0 : self._ends[i]].decode("utf-8")
         return Input(doc_id(rel), rel, self.raw_dir / rel)
 
+    def keys(self):
+        """(id, path) of every input, in order, without making the Inputs (a re-run's pass)."""
+        paths, ends, unusual, start = self._paths, self._ends, self._unusual, 0
+        for i, end in enumerate(ends):
+            inp = unusual.get(i)
+            if inp is not None:
+                yield inp.id, inp.path
+            else:
+                rel = paths[start:end].decode("utf-8")
+                yield doc_id(rel), rel
+            start = end
+
 
 def _path(x: str | Input) -> str:
     return x if isinstance(x, str) else x.path

@@ -1,44 +1,80 @@
 """Output files hashed as they are written: the manifest's sha256 and line
 count of a file without reading it again, and byte ranges copied from
-another file (the parent version's: pipeline.rerun) through the same hash."""
+another file (the parent version's: pipeline.rerun) through the same hash.
+
+A version's files must be on disk before the rename that publishes it
+(pipeline.version). ``Syncer`` makes a file read-only and fsyncs it on a
+thread as soon as it is complete, while the run goes on with other work;
+``early_writeback`` asks the kernel to start writing a big file's pages
+while it is still being written, so that its fsync has little left to wait
+for.
+"""
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 CHUNK = 1 << 20  # bytes copied at a time
+WRITEBACK = 32 << 20  # bytes written between two requests to start writing them to disk
 
 
 class ShortRead(Exception):
     """A file copied from is shorter than the range asked of it."""
 
 
+def _sync_file_range():
+    """Linux's sync_file_range(2), which Python's os lacks; None elsewhere."""
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).sync_file_range
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = (ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint)
+    return fn
+
+
+_SYNC_FILE_RANGE = _sync_file_range()
+_SYNC_FILE_RANGE_WRITE = 2  # start writing the dirty pages of the range; do not wait
+
+
 class HashedWriter:
     """A binary file being written, with the sha256 and the newlines of what
-    was written so far."""
+    was written so far. ``early_writeback``: start writing its pages to disk
+    every WRITEBACK bytes (a hint: the fsync that follows is what counts)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, early_writeback: bool = False) -> None:
+        self.path = path
         self._file = open(path, "wb")
         self._hash = hashlib.sha256()
         self.lines = 0
         self.size = 0
+        self._early = early_writeback and _SYNC_FILE_RANGE is not None
+        self._started = 0  # bytes whose writeback was asked for
 
-    def write(self, data: bytes) -> None:
+    def write(self, data, count_lines: bool = True) -> None:
         self._hash.update(data)
-        self.lines += data.count(b"\n")
+        if count_lines:
+            self.lines += data.count(b"\n")
         self.size += len(data)
         self._file.write(data)
+        if self._early and self.size - self._started >= WRITEBACK:
+            self._file.flush()
+            _SYNC_FILE_RANGE(self._file.fileno(), self._started, self.size - self._started, _SYNC_FILE_RANGE_WRITE)
+            self._started = self.size
 
-    def copy(self, fd: int, offset: int, length: int) -> None:
-        """``length`` bytes of the open file ``fd`` from ``offset``."""
+    def copy(self, fd: int, offset: int, length: int, count_lines: bool = True) -> None:
+        """``length`` bytes of the open file ``fd`` from ``offset``;
+        ``count_lines`` False: the caller knows their newlines and adds them
+        to ``lines`` itself."""
         end = offset + length
         while offset < end:
             chunk = os.pread(fd, min(CHUNK, end - offset), offset)
             if not chunk:
                 raise ShortRead(f"{length} bytes at {offset}")
-            self.write(chunk)
+            self.write(chunk, count_lines)
             offset += len(chunk)
 
     def stats(self) -> dict:
@@ -48,8 +84,42 @@ class HashedWriter:
     def close(self) -> None:
         self._file.close()
 
+    def seal(self) -> None:
+        """Make the complete file read-only and durable, then close it."""
+        try:
+            self._file.flush()
+            os.fchmod(self._file.fileno(), 0o444)  # versions are immutable
+            os.fsync(self._file.fileno())
+        finally:
+            self._file.close()
+
     def __enter__(self) -> "HashedWriter":
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class Syncer:
+    """Seals (``HashedWriter.seal``) complete files on a thread; ``wait``
+    returns the names of the files sealed, raising what a seal raised.
+    Leaving the ``with`` block waits for every seal (errors ignored: the
+    run failed already, or ``wait`` reported them)."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="fsync")
+        self._done: list[tuple[str, Future]] = []
+
+    def submit(self, out: HashedWriter) -> None:
+        self._done.append((out.path.name, self._pool.submit(out.seal)))
+
+    def wait(self) -> set[str]:
+        for _, future in self._done:
+            future.result()
+        return {name for name, _ in self._done}
+
+    def __enter__(self) -> "Syncer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._pool.shutdown(wait=True)

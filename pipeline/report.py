@@ -28,20 +28,29 @@ class Tally:
 
     def add(self, result) -> None:
         """Count one document (``pipeline.result.Result``)."""
+        self.add_counts(result.reason, result.chars_in, result.chars_out, result.records, result.rule_edits)
+
+    def add_counts(self, reason: str | None, chars_in: int, chars_out: int, records: int, rule_edits) -> None:
+        """Count one document from its fields (a re-run's rows hold them: pipeline.carry)."""
         self.documents_in += 1
-        if not result.kept:
-            self.rejected_by_reason[result.reason] += 1
+        if reason is not None:
+            self.rejected_by_reason[reason] += 1
             return
         self.kept += 1
-        self.chars_in += result.chars_in
-        self.chars_out += result.chars_out
-        self.records += result.records
-        for stage in {stage for stage, *_ in result.rule_edits}:
+        self.chars_in += chars_in
+        self.chars_out += chars_out
+        self.records += records
+        if not rule_edits:
+            return
+        stage_edits, stage_removed, by_rule = self.stage_edits, self.stage_removed, self.rule_edits
+        stages = set()
+        for stage, rule, edits, removed in rule_edits:
+            stages.add(stage)
+            stage_edits[stage] += edits
+            stage_removed[stage] += removed
+            by_rule[stage][rule] += edits
+        for stage in stages:
             self.stage_docs[stage] += 1
-        for stage, rule, edits, removed in result.rule_edits:
-            self.stage_edits[stage] += edits
-            self.stage_removed[stage] += removed
-            self.rule_edits[stage][rule] += edits
 
     def summary(self) -> dict:
         return {

@@ -26,18 +26,27 @@ is written in one pass of copies, hashed as it is written (pipeline.hashed).
 
 from __future__ import annotations
 
+import json
 import os
+import queue
+import sys
+import threading
 from array import array
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import carry, changes, dedup, report, rescreen, spill, to_review
+from pipeline import carry, changes, dedup, incremental, report, rescreen, spill, to_review
 from pipeline.carry import FILES, SEPARATORS
-from pipeline.hashed import HashedWriter
+from pipeline.hashed import HashedWriter, Syncer
 
 PARENT, FRESH = 0, 1  # where a segment's bytes are
-WRITERS = 2  # threads writing the version's files
+WRITERS = 2  # threads writing the files with a head (report.json, report.md)
+DATA = 3  # the first files of FILES have no head: written during the pass (DataWriter)
+QUEUED = 256  # ranges waiting for the DataWriter
+SWITCH_INTERVAL = 0.0005  # s; during the pass, so that the writer thread gets the GIL back soon (default 5 ms)
+assert not any(SEPARATORS[:DATA])
+MANIFEST_INPUT = ("path", "sha256", "size")  # the keys of an entry of the manifest's inputs
 
 
 @dataclass
@@ -53,41 +62,108 @@ class Built:
 
 class Segments:
     """A file's content after its head, as ranges of the parent's file and of
-    the fresh parts' file; adjacent ranges of the parent are joined."""
+    fresh parts; adjacent ranges of the parent are joined. Each complete range
+    ([source, offset, length, bytes of a fresh part or None]) goes to ``sink``
+    as soon as the next one starts, or is kept in ``items`` (no sink)."""
 
-    def __init__(self, sep: bytes) -> None:
+    def __init__(self, sep: bytes, sink=None) -> None:
         self.sep = sep
-        self.items: list[list[int]] = []  # [source, offset, length]
+        self.items: list[list] = []
+        self.sink = sink if sink is not None else self.items.append
+        self._last: list | None = None
         self.parts = 0
 
-    def add(self, source: int, offset: int, length: int) -> None:
+    def add(self, source: int, offset: int, length: int, data: bytes | None = None) -> None:
         if length == 0 and not self.sep:
             return
-        last = self.items[-1] if self.items else None
+        last = self._last
         if last is not None and source == PARENT and last[0] == PARENT and \
                 last[1] + last[2] + len(self.sep) == offset:
             last[2] = offset + length - last[1]  # the separator between them is the parent's
         else:
-            self.items.append([source, offset, length])
+            if last is not None:
+                self.sink(last)
+            self._last = [source, offset, length, data]
         self.parts += 1
 
+    def close(self) -> None:
+        if self._last is not None:
+            self.sink(self._last)
+            self._last = None
+
     def write(self, out: HashedWriter, fds: tuple[int, int]) -> None:
-        for i, (source, offset, length) in enumerate(self.items):
+        """The kept ranges (the parent's newlines are not counted: see Rerun.write)."""
+        for i, (source, offset, length, _) in enumerate(self.items):
             if i and self.sep:
                 out.write(self.sep)
-            out.copy(fds[source], offset, length)
+            out.copy(fds[source], offset, length, count_lines=source != PARENT)
+
+
+class DataWriter:
+    """Writes the files without a head (the first DATA of FILES) on a thread,
+    from the ranges the pass over the rows hands it, while the pass goes on:
+    reading, hashing and writing release the GIL. The queue is bounded (a
+    fresh range holds one document's part)."""
+
+    def __init__(self, tmp: Path, parent_fds: list[int]) -> None:
+        self.outs = [HashedWriter(tmp / FILES[f], early_writeback=True) for f in range(DATA)]
+        self.fds = parent_fds
+        self.queue: queue.Queue = queue.Queue(QUEUED)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="rerun-data", daemon=True)
+        self.thread.start()
+        self.done = False
+
+    def sink(self, f: int):
+        put = self.queue.put
+        return lambda item: put((f, item))
+
+    def _run(self) -> None:
+        while (got := self.queue.get()) is not None:
+            if self.error is not None:
+                continue  # drain: the pass must not block on a full queue
+            f, (source, offset, length, data) = got
+            try:
+                if source == PARENT:
+                    self.outs[f].copy(self.fds[f], offset, length, count_lines=False)
+                else:
+                    self.outs[f].write(data)
+            except BaseException as err:  # raised by finish()
+                self.error = err
+
+    def finish(self) -> list[HashedWriter]:
+        """The files, written (not closed); raises what writing raised."""
+        self.queue.put(None)
+        self.thread.join()
+        self.done = True
+        if self.error is not None:
+            for out in self.outs:
+                out.close()
+            raise self.error
+        return self.outs
+
+    def abort(self) -> None:
+        if not self.done:
+            self.queue.put(None)
+            self.thread.join()
+            for out in self.outs:
+                out.close()
 
 
 class Rerun:
-    def __init__(self, plan, stats, store, parent: carry.Parent, config, tmp: Path, on_progress) -> None:
+    def __init__(self, plan, stats, store, parent: carry.Parent, config, tmp: Path, on_progress,
+                 syncer: Syncer) -> None:
         self.plan, self.stats, self.db, self.store = plan, stats, store.db, store
         self.parent, self.config, self.tmp, self.on_progress = parent, config, tmp, on_progress
+        self.syncer = syncer  # seals each file once complete
         self.tally, self.review = report.Tally(), to_review.Review(config)
-        self.manifest_inputs = spill.SpillList(tmp)
-        self.segments = [Segments(sep) for sep in SEPARATORS]
-        self.fresh = open(tmp / ".fresh-parts", "w+b")
+        self.manifest_inputs = spill.FlatDicts(MANIFEST_INPUT, tmp)
+        self.fresh = open(tmp / ".fresh-parts", "w+b")  # fresh parts of the files with a head
         self.fresh_size = 0
         self.parent_fds = [os.open(parent.dir / f, os.O_RDONLY) for f in FILES]
+        self.data = DataWriter(tmp, self.parent_fds)
+        self.segments = [Segments(sep, self.data.sink(f) if f < DATA else None) for f, sep in enumerate(SEPARATORS)]
+        self.dropped_lines = [0] * len(FILES)  # newlines in the parts of parent rows not copied
         self.offsets = list(parent.starts)  # of the next parent row's parts
         self.parent_rows = 0
         self.index = rescreen.Index(config, self._old_bands, lambda doc_id, path: carry.record(self.db, doc_id, path))
@@ -103,11 +179,19 @@ class Rerun:
     # -- one pass over the inputs and the parent's rows, merged in input order
 
     def run(self) -> None:
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL)
+        try:
+            self._pass()
+        finally:
+            sys.setswitchinterval(interval)
+
+    def _pass(self) -> None:
         rows = carry.rows(self.db)
         row = next(rows, None)
         total = len(self.plan.inputs)
-        for n, (inp, res) in enumerate(zip(self.plan.inputs, self.plan.results(self.stats, load_reused=False)), 1):
-            key = (inp.id, inp.path)
+        results = self.plan.results(self.stats, load_reused=False)
+        for n, (key, res) in enumerate(zip(incremental.keys(self.plan.inputs), results), 1):
             while row is not None and (row.id, row.path) < key:
                 self._removed(row, self._take(row))
                 row = next(rows, None)
@@ -160,14 +244,18 @@ class Rerun:
         self.index.keep_parent(ordinal, step, old.member)
         for f, length in enumerate(old.lens):
             self.segments[f].add(PARENT, offsets[f], length)
-        t = carry.Tally.of_row(old)
-        self._count(t)
-        return t.size
+        # the row's carry.Tally, without making it (most documents are copied)
+        reason, chars_in, chars_out, records, rule_edits, near, sha256, size = json.loads(old.tally)
+        self.tally.add_counts(reason, chars_in, chars_out, records, rule_edits)
+        if near:
+            self.review.add(carry.Tally.of_row(old))
+        self.manifest_inputs.append_values(old.path, sha256 or None, size)
+        return size
 
     def _count(self, final) -> None:
         self.tally.add(final)
         self.review.add(final)
-        self.manifest_inputs.append({"path": final.path, "sha256": final.sha256 or None, "size": final.size})
+        self.manifest_inputs.append_values(final.path, final.sha256 or None, final.size)
 
     def _write(self, step: int, ordinal: int | None, res, decision: str | None, old: carry.Row | None,
                offsets, same_fingerprint: bool) -> int:
@@ -176,6 +264,7 @@ class Rerun:
         bands = res.fingerprint.bands if res.kept else None
         if ordinal is not None:
             self.index.drop_parent(ordinal)
+            self._dropped(old, offsets)
         if member:
             self.index.add(step, res.id, res.path, res.fingerprint)
         was = old is not None and old.member
@@ -185,9 +274,12 @@ class Rerun:
             self._dirty(bands)
         parts = carry.pieces(final)
         for f, part in enumerate(parts):
-            self.segments[f].add(FRESH, self.fresh_size, len(part))
-            self.fresh.write(part)
-            self.fresh_size += len(part)
+            if f < DATA:
+                self.segments[f].add(FRESH, 0, len(part), part)
+            else:
+                self.segments[f].add(FRESH, self.fresh_size, len(part))
+                self.fresh.write(part)
+                self.fresh_size += len(part)
         self._changed(final, parts, old, offsets)
         carry.put_pending(self.db, carry.row_values(final, parts, res.fingerprint if res.kept else None, decision))
         self.rewritten += 1
@@ -197,8 +289,14 @@ class Rerun:
     def _dirty(self, bands: bytes) -> None:
         self.dirty.update(array("I", bands) if bands else (rescreen.NO_BANDS,))
 
+    def _dropped(self, old: carry.Row, offsets: list[int]) -> None:
+        """A parent row whose parts are not copied: its newlines are not in the new files."""
+        for f in range(len(FILES)):
+            self.dropped_lines[f] += self._parent_bytes(f, offsets, old).count(b"\n")
+
     def _removed(self, old: carry.Row, offsets: list[int]) -> None:
         self.index.drop_parent(self.parent_rows - 1)
+        self._dropped(old, offsets)
         if old.member:
             self._dirty(old.bands)
         if old.lens[0]:
@@ -230,29 +328,77 @@ class Rerun:
     # -- the files
 
     def write(self, head: dict) -> tuple[dict, dict, list[int]]:
-        """Every file of the version, with the report's head; (file_stats, sizes, starts)."""
+        """Every file of the version, with the report's head; (file_stats,
+        sizes, starts). Each file is handed to the Syncer once complete."""
         self.fresh.flush()
         heads = {"report.json": report_json_head(head), "report.md": markdown_head(head)}
+        for segments in self.segments:
+            segments.close()
+        copied_lines = self._copied_lines()
 
-        def one(f: int) -> tuple[dict, int, int]:
+        def one(f: int) -> HashedWriter:
             name = FILES[f]
-            with HashedWriter(self.tmp / name) as out:
-                out.write(heads.get(name, b""))
-                start = out.size
+            out = HashedWriter(self.tmp / name, early_writeback=True)
+            try:
+                out.write(heads[name])
+                out.start = out.size
                 self.segments[f].write(out, (self.parent_fds[f], self.fresh.fileno()))
                 if name == "report.json":
                     out.write(b"]}\n")
-                return out.stats(), out.size, start
+            except BaseException:
+                out.close()
+                raise
+            return out
 
         # The files are independent, and hashing, reading and writing release
-        # the GIL: two threads copy ~380 MB at 20k documents in about half the time.
+        # the GIL: the files with a head are written by two threads while the
+        # DataWriter ends the others.
         with ThreadPoolExecutor(WRITERS) as pool:
-            done = list(pool.map(one, range(len(FILES))))
-        outputs = {name: d[0] for name, d in zip(FILES, done)}
-        sizes = {name: d[1] for name, d in zip(FILES, done)}
-        return outputs, sizes, [d[2] for d in done]
+            pending = [pool.submit(one, f) for f in range(DATA, len(FILES))]
+            outs, headed, error = [], [], None
+            try:
+                outs += self.data.finish()
+            except BaseException as err:
+                error = err
+            for out in outs:
+                out.start = 0
+                self.syncer.submit(out)  # while the files with a head are still being written
+            for future in pending:
+                try:
+                    headed.append(future.result())
+                except BaseException as err:
+                    error = error or err
+        if error is not None:  # the run fails or starts again
+            for out in headed:
+                out.close()
+            raise error
+        outs += headed
+        outputs, sizes, starts = {}, {}, []
+        for f, out in enumerate(outs):
+            out.lines += copied_lines[f]
+            outputs[FILES[f]], sizes[FILES[f]] = out.stats(), out.size
+            starts.append(out.start)
+            if f >= DATA:
+                self.syncer.submit(out)
+        return outputs, sizes, starts
+
+    def _copied_lines(self) -> list[int]:
+        """The newlines of the parent's bytes copied, per file: the parent's,
+        but for those of its head, of its rows not copied and of what follows
+        its last row (counting them costs little: copying is most of a re-run)."""
+        out = []
+        for f in range(len(FILES)):
+            start, end = self.parent.starts[f], self.offsets[f]  # end: of the last row's part
+            head = os.pread(self.parent_fds[f], start, 0)
+            tail = os.pread(self.parent_fds[f], self.parent.sizes[f] - end, end)
+            n = self.parent.lines[f] - head.count(b"\n") - tail.count(b"\n") - self.dropped_lines[f]
+            if len(head) != start or end + len(tail) != self.parent.sizes[f] or n < 0:
+                raise carry.Unusable(f"{FILES[f]} of the parent is not as recorded")
+            out.append(n)
+        return out
 
     def close(self) -> None:
+        self.data.abort()
         self.fresh.close()
         (self.tmp / ".fresh-parts").unlink(missing_ok=True)
         for fd in self.parent_fds:

@@ -58,6 +58,67 @@ class SpillList:
         self._file.close()
 
 
+_encode = json.encoder.encode_basestring  # a str as json.dumps(ensure_ascii=False) writes it
+
+
+def _scalar(v) -> str:
+    """A str, int or None as json.dumps writes it."""
+    t = type(v)
+    if t is str:
+        return _encode(v)
+    if t is int:
+        return int.__repr__(v)
+    return json.dumps(v)
+
+
+class FlatDicts(SpillList):
+    """A SpillList of dicts with the same keys whose values are scalars (the
+    manifest's inputs, one per input): each is kept as its values' JSON,
+    tab-separated (a JSON string holds no raw tab), and ``dump`` writes it
+    without building the dict, as json.dumps would (tests/test_streaming.py)."""
+
+    def __init__(self, keys: tuple[str, ...], directory: str | os.PathLike | None = None) -> None:
+        super().__init__(directory)
+        self.keys = keys
+        self._names = [_encode(k) for k in keys]
+
+    def append(self, value: dict) -> None:
+        if list(value) != list(self.keys):
+            raise ValueError(f"a FlatDicts item has the keys {self.keys}")
+        self.append_values(*value.values())
+
+    def append_values(self, *values) -> None:
+        self._file.write("\t".join(map(_scalar, values)) + "\n")
+        self._len += 1
+
+    def encoded(self) -> Iterator[list[str]]:
+        """Each item's values as JSON texts."""
+        self._file.flush()
+        with open(self._file.fileno(), encoding="utf-8", closefd=False) as f:
+            f.seek(0)
+            for line in f:
+                yield line[:-1].split("\t")
+
+    def __iter__(self) -> Iterator:
+        for values in self.encoded():
+            yield json.loads("{" + ",".join(f"{k}:{v}" for k, v in zip(self._names, values)) + "}")
+
+    def write_json(self, out: IO[str], comma: str, colon: str, indent: int | None, level: int) -> None:
+        """The list as _write_list writes it."""
+        if indent is None:
+            first, between, last = "[", comma, "]"
+            open_, key_sep, close = "{", comma, "}"
+        else:
+            pad = " " * (level + indent)
+            first, between, last = "[\n" + pad, ",\n" + pad, "\n" + " " * level + "]"
+            open_, key_sep, close = "{\n" + pad + " " * indent, ",\n" + pad + " " * indent, "\n" + pad + "}"
+        names = [k + colon for k in self._names]
+        out.write(first)
+        for i, values in enumerate(self.encoded()):
+            out.write((between if i else "") + open_ + key_sep.join(map(str.__add__, names, values)) + close)
+        out.write(last)
+
+
 def emptied(obj):
     """obj with every SpillList replaced by [] (to validate the rest)."""
     if isinstance(obj, SpillList):
@@ -104,6 +165,10 @@ def dump(obj, out: IO[str], close: bool = True, **options) -> None:
 def _write_list(out: IO[str], items: SpillList, options: dict, comma: str, indent, level: int) -> None:
     if len(items) == 0:
         out.write("[]")
+        return
+    if isinstance(items, FlatDicts) and items.keys:
+        colon = options.get("separators", (None, ": "))[1]
+        items.write_json(out, comma, colon, indent, level)
         return
     if indent is None:
         out.write("[")

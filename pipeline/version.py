@@ -32,7 +32,7 @@ from pipeline import carry, changes, dedup, report, rerun, spill
 from pipeline import to_review  # removals to review
 from pipeline import cache, handover, incremental  # per-input work, mapped by an executor, cached
 from pipeline.config import Config
-from pipeline.hashed import HashedWriter, ShortRead
+from pipeline.hashed import HashedWriter, ShortRead, Syncer
 from pipeline.corpus import list_inputs
 from pipeline.schemas import SCHEMA_DIR, check
 
@@ -132,7 +132,9 @@ def run(raw_dir: Path, clean_dir: Path, config: Config,
             tmp, store = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=clean_dir)), None
             try:
                 store = _open_cache(cache_dir, config, on_note)
-                return _build(raw_dir, clean_dir, tmp, parent, config, on_progress, executor, store, rehash)
+                with Syncer() as syncer:  # left (its fsyncs done) before tmp is removed
+                    return _build(raw_dir, clean_dir, tmp, parent, config, on_progress, executor, store, rehash,
+                                  syncer)
             except cache.Damaged as err:  # found while reading an entry: start again without it
                 if attempt == 2 or store is None:
                     raise
@@ -195,7 +197,7 @@ def _fsync(path: Path) -> None:
 
 def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
            config: Config, on_progress, executor=None, store: "cache.Store | None" = None,
-           rehash: bool = False) -> RunResult:
+           rehash: bool = False, syncer: Syncer | None = None) -> RunResult:
     existing = versions(clean_dir)
     name = f"v{int(existing[-1][1:]) + 1}" if existing else "v1"
     inputs = list_inputs(raw_dir)
@@ -204,7 +206,7 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
     stats = plan.first_pass()  # corpus_stats.first_pass, on the executor, for what changed
     rows = _rows_of_parent(store, clean_dir, parent, plan)
     if rows is not None:  # the parent's bytes of what did not change are copied (pipeline.rerun)
-        fast = rerun.Rerun(plan, stats, store, rows, config, tmp, on_progress)
+        fast = rerun.Rerun(plan, stats, store, rows, config, tmp, on_progress, syncer)
         try:
             fast.run()
             tally, review, manifest_inputs = fast.tally, fast.review, fast.manifest_inputs
@@ -247,9 +249,11 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
     with open(tmp / "manifest.json", "w", encoding="utf-8") as f:
         spill.dump(manifest, f, indent=2)  # json.dumps(manifest, ensure_ascii=False, indent=2)
         f.write("\n")
+    sealed = syncer.wait() if syncer is not None else set()  # read-only and fsynced already
     for p in tmp.iterdir():
-        os.chmod(p, 0o444)  # versions are immutable
-        _fsync(p)  # on disk before the rename publishes them
+        if p.name not in sealed:
+            os.chmod(p, 0o444)  # versions are immutable
+            _fsync(p)  # on disk before the rename publishes them
     os.chmod(tmp, 0o755)  # mkdtemp made it private
     _fsync(tmp)
     os.rename(tmp, clean_dir / name)  # atomic: the version appears complete or not at all

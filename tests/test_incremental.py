@@ -26,3 +26,30 @@ def test_a_subset_is_the_inputs_at_its_ordinals() -> None:
     assert len(subset) == 3
     assert [i.path for i in subset] == ["d0.txt", "d2.txt", "d5.txt"]
     assert list(subset) == [inputs[0], inputs[2], inputs[5]] == subset[:]
+
+
+def test_plain_sha256_hashes_the_bytes_read_input_reads(tmp_path) -> None:
+    """The first pass's shortcut for hashing an input whose stat changed
+    answers only for what read_input reads without rejecting, and the same."""
+    import hashlib
+    import os
+
+    from pipeline import incremental
+    from pipeline.config import Config
+    from pipeline.corpus import list_inputs, read_input
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_bytes(b"plain text\n" * 9)  # 99 bytes
+    (raw / "empty.txt").write_bytes(b"")
+    (raw / "big.txt").write_bytes(b"x" * 101)
+    (raw / "notes.md").write_bytes(b"not a .txt")
+    os.symlink(raw / "a.txt", raw / "link.txt")
+    os.mkfifo(raw / "fifo.txt")
+    config = Config(max_file_bytes=100)
+    for inp in list_inputs(raw):
+        fast = incremental.plain_sha256(inp, config.max_file_bytes)
+        data, rejected = read_input(inp, raw, config)
+        if fast is not None:
+            assert rejected is None and fast == hashlib.sha256(data).hexdigest(), inp.path
+        assert (fast is not None) == (inp.path in ("a.txt", "empty.txt")), inp.path

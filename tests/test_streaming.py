@@ -195,3 +195,22 @@ def test_a_line_s_leading_keys_are_read_as_json_reads_them(doc_id, text, reorder
     obj = {"text": text, "id": doc_id, "doc_id": doc_id + "x"} if reordered else {"id": doc_id, "doc_id": doc_id + "x", "text": text}
     line = json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n"
     assert changes.head(line, ("id", "doc_id")) == {"id": doc_id, "doc_id": doc_id + "x"}
+
+
+SCALARS = st.none() | st.integers() | st.text(max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(SCALARS, SCALARS, SCALARS), max_size=5),
+       st.sampled_from([{"indent": 2}, {"separators": (",", ":")}, {}]))
+def test_flat_dicts_dump_as_json_dumps_writes_their_dicts(rows, options):
+    keys = ("path", "sha2\t56", "size")
+    items = [dict(zip(keys, row)) for row in rows]
+    flat = spill.FlatDicts(keys)
+    for row in rows:
+        flat.append_values(*row)
+    obj = {"a": [1, {"b": flat}], "c": flat}
+    out = io.StringIO()
+    spill.dump(obj, out, **options)
+    assert out.getvalue() == json.dumps({"a": [1, {"b": items}], "c": items}, ensure_ascii=False, **options)
+    assert list(flat) == items and flat == items
