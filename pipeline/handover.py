@@ -25,12 +25,12 @@ import os
 import time
 from pathlib import Path
 
-from pipeline import serialize
+from pipeline import corpus_stats, serialize
 from pipeline.corpus import Input
 from pipeline.document import Document, Edit, Record, Rejection, replay
 
 Location = tuple[str, int, int]  # (file, offset, length)
-FORMAT = 1  # first item of every spilled entry: an entry of another format is not read
+FORMAT = 2  # first item of every spilled entry: an entry of another format is not read
 _DOC_FIELDS = tuple(f.name for f in dataclasses.fields(Document))
 _EDIT_FIELDS = tuple(f.name for f in dataclasses.fields(Edit))
 _RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(Record))
@@ -67,7 +67,9 @@ def decode_and_repair(inp: Input, data: bytes, config, sha256: str | None = None
     return dataclasses.replace(doc, raw=b""), raw_text, ""
 
 
-def put(spill_dir: Path, doc, raw_text: str, stage: str) -> Location:
+def put(spill_dir: Path, doc, raw_text: str, stage: str, line_keys: list | None = None) -> Location:
+    """Append the document; ``line_keys``: corpus_stats.line_keys of its text,
+    given back to corpus_stats when it is read (the second pass needs them too)."""
     key = (str(spill_dir), os.getpid())  # a forked worker writes a file of its own
     writer = _writers.get(key)
     if writer is None:
@@ -78,7 +80,7 @@ def put(spill_dir: Path, doc, raw_text: str, stage: str) -> Location:
     values = _doc_tuple(doc)
     if _replayed(raw_text, doc.edits) == doc.text:  # the text is not written twice: null stands for the replay
         values[_TEXT] = None
-    data = serialize.dumps([FORMAT, values, raw_text, stage]).encode("utf-8", "surrogatepass")
+    data = serialize.dumps([FORMAT, values, raw_text, stage, line_keys]).encode("utf-8", "surrogatepass")
     written = 0
     while written < len(data):  # unbuffered: another process reads it in the second pass
         written += os.write(fd, data[written:])
@@ -95,10 +97,13 @@ def get(location: Location) -> tuple | None:
             _close_readers_outside(os.path.dirname(path))
             fd = _readers[path] = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         data = os.pread(fd, length, offset)
-        tag, doc, raw_text, stage = json.loads(data.decode("utf-8", "surrogatepass"))
+        tag, doc, raw_text, stage, line_keys = json.loads(data.decode("utf-8", "surrogatepass"))
         if tag != FORMAT or not isinstance(raw_text, str) or not isinstance(stage, str):
             return None
-        return _doc_from(doc, raw_text), raw_text, stage
+        doc = _doc_from(doc, raw_text)
+        if isinstance(line_keys, list) and doc.rejection is None:
+            corpus_stats.remember(doc.text, line_keys)
+        return doc, raw_text, stage
     except (OSError, ValueError, TypeError, KeyError):
         return None
 

@@ -34,8 +34,8 @@ class FirstDone:
     error: str | None = None  # a stage raised: the caller names the input
 
 
-def counts(text: str) -> tuple[tuple[int, str], ...]:
-    return tuple(corpus_stats.distinct_keys(text))
+def counts(text: str, keys: list[int | None] | None = None) -> tuple[tuple[int, str], ...]:
+    return tuple(corpus_stats.distinct_keys(text, keys))
 
 
 def work(inp: Input, shared) -> FirstDone:
@@ -48,8 +48,10 @@ def work(inp: Input, shared) -> FirstDone:
             return FirstDone(None, ())
         sha256 = hashlib.sha256(data).hexdigest()
         doc, raw_text, stage = handover.decode_and_repair(inp, data, shared.config, sha256)
-        where = handover.put(shared.spill_dir, doc, raw_text, stage) if shared.spill_dir is not None else None
-        lines = None if doc.rejection is not None else counts(doc.text)
+        keys = None if doc.rejection is not None else corpus_stats.line_keys(doc.text)
+        # The keys go with the document: the second pass asks them again (boundaries).
+        where = handover.put(shared.spill_dir, doc, raw_text, stage, keys) if shared.spill_dir is not None else None
+        lines = None if keys is None else counts(doc.text, keys)
         return FirstDone(Counts(sha256, lines, where), tuple(times))
     except Exception as err:  # a bug: the caller names the input
         return FirstDone(None, (), f"{type(err).__name__}: {err}")
