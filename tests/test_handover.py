@@ -56,3 +56,17 @@ def test_what_cannot_be_read_back_is_none(tmp_path: Path) -> None:
         assert handover.get((path, offset, length)) is None
     finally:
         handover.close_all()
+
+
+def test_line_keys_come_back_to_the_corpus_statistics(tmp_path: Path) -> None:
+    from pipeline import corpus_stats
+    doc = Document("a", "a.txt", "0" * 64, 1, text="Home\n\nThe council voted.")
+    keys = corpus_stats.line_keys(doc.text)
+    try:
+        where = handover.put(tmp_path, doc, doc.text, "", keys)
+        corpus_stats._known.clear()
+        assert handover.get(where) == (doc, doc.text, "")
+        assert corpus_stats._known == dict(zip(["Home", "The council voted."], keys))
+    finally:
+        corpus_stats._known.clear()
+        handover.close_all()
