@@ -71,11 +71,17 @@ def find_body_slow(judged, title, threshold, idf=B.uniform_idf):
 
 def signals(text: str) -> tuple:
     B.forget_lines()  # no memo from another case
-    return B.normalised(text), B.words(text), B.word_count(text), B.capitalised_share(text)
+    return B.normalised(text), B.words(text), B.word_count(text), B.capitalised_share(text), B.stopword_density(text)
+
+
+def stopword_density_slow(text: str) -> float:
+    ws = words_slow(text)
+    return sum(1 for w in ws if w in P.STOPWORDS) / len(ws) if ws else 0.0
 
 
 def signals_slow(text: str) -> tuple:
-    return normalised_slow(text), words_slow(text), word_count_slow(text), capitalised_share_slow(text)
+    return (normalised_slow(text), words_slow(text), word_count_slow(text), capitalised_share_slow(text),
+            stopword_density_slow(text))
 
 
 # Every ASCII character, and the characters Python's classes treat specially

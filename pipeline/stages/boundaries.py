@@ -149,7 +149,13 @@ _normalised = lru_cache(maxsize=4096)(_normalise)
 
 def stopword_density(text: str) -> float:
     """Share of the line's words that are function words (0 for no words)."""
-    ws = words(text)
+    return _stopword_density(sample(text))
+
+
+@lru_cache(maxsize=4096)
+def _stopword_density(head: str) -> float:
+    # Kept like the words: a later round judges the lines left again.
+    ws = _words(head)
     return sum(map(P.STOPWORDS.__contains__, ws)) / len(ws) if ws else 0.0
 
 
@@ -462,6 +468,7 @@ def forget_lines() -> None:
     as_ascii.cache_clear()
     _words.cache_clear()
     _topic_words.cache_clear()
+    _stopword_density.cache_clear()
     _shape.cache_clear()
     _normalised.cache_clear()  # (also asked by the corpus statistics, for the same lines)
 
