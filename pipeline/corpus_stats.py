@@ -177,11 +177,11 @@ def counted_lines(text: str) -> list[str]:
 def line_keys(text: str) -> list[int | None]:
     """line_key of each of the counted lines (what the first pass hands over
     to the second with the document)."""
-    return _keys_of(counted_lines(text))
+    return keys_of(counted_lines(text))
 
 
-def _keys_of(lines: list[str]) -> list[int | None]:
-    # Each line once: no memo (normalised_once), the second pass gets the keys.
+def keys_of(lines: list[str]) -> list[int | None]:
+    """line_key of each line, asked once (no memo: the second pass gets the keys)."""
     return [key(norm) if (norm := normalised_once(line)) else None for line in lines]
 
 
@@ -195,13 +195,18 @@ def remember(text: str, keys: list[int | None]) -> None:
         _known.update(zip(lines, keys))
 
 
-def distinct_keys(text: str, keys: list[int | None] | None = None) -> list[tuple[int, str]]:
+def distinct_keys(text: str) -> list[tuple[int, str]]:
     """What the first pass counts of a text: the key and an excerpt of each
-    distinct content line, in text order (``keys``: its line_keys, if known)."""
+    distinct content line, in text order."""
+    lines = counted_lines(text)
+    return distinct_keys_of(lines, keys_of(lines))
+
+
+def distinct_keys_of(texts: list[str], keys: list[int | None]) -> list[tuple[int, str]]:
+    """distinct_keys of a text, from its counted lines and their keys."""
     lines: list[tuple[int, str]] = []
     seen_lines: set[int] = set()
-    texts = counted_lines(text)
-    for line, k in zip(texts, _keys_of(texts) if keys is None else keys):
+    for line, k in zip(texts, keys):
         if k is not None and k not in seen_lines:
             seen_lines.add(k)
             lines.append((k, line.strip()[:EXCERPT_CHARS]))
