@@ -1,5 +1,6 @@
 """Decode and repair, done once per run: the first pass needs the repaired
-text (to count its lines), the second pass starts from it.
+text (to count its lines), the second pass starts from it. The keys of those
+lines go with it: the boundaries stage asks them again (corpus_stats.line_key).
 
 The first pass's worker appends the repaired document to a spill file of its
 own (one per process, in the run's temporary directory) and hands on where it
