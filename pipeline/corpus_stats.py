@@ -27,7 +27,7 @@ from typing import Iterable
 import numpy as np
 
 from pipeline.config import Config
-from pipeline.stages.boundaries import normalised
+from pipeline.stages.boundaries import normalised, normalised_once
 
 SKETCH_WIDTH = 1 << 18  # counters per row: 4 rows x 262,144 x 4 bytes = 4 MiB per sketch
 SKETCH_DEPTH = 4
@@ -48,11 +48,14 @@ class CountMin:
     def __init__(self, width: int = SKETCH_WIDTH, depth: int = SKETCH_DEPTH) -> None:
         self.width, self.depth = width, depth
         self.table = array("I", bytes(4 * width * depth))
+        # Each row takes 16 other bits of the hash (mixed with the row number):
+        # (shift, multiplier, first cell) of each row.
+        self._rows = tuple((16 * row, 2 * row + 1, row * width) for row in range(depth))
+        self._columns = tuple(np.array(column, dtype=np.uint64) for column in zip(*self._rows))  # for cells_of
 
     def _cells(self, k: int) -> list[int]:
-        # Each row takes 16 other bits of the hash (mixed with the row number).
         width = self.width
-        return [row * width + ((k >> (16 * row)) ^ (k * (2 * row + 1) >> 17)) % width for row in range(self.depth)]
+        return [first + ((k >> shift) ^ (k * times >> 17)) % width for shift, times, first in self._rows]
 
     def add(self, k: int) -> int:
         """Count k once; returns the new estimate."""
@@ -63,27 +66,25 @@ class CountMin:
             low = self.table[cell] if low is None else min(low, self.table[cell])
         return low or 0
 
-    def cells(self, k: int) -> list[int]:
-        return self._cells(k)
+    cells = _cells
 
     def cells_of(self, keys: list[int]) -> np.ndarray:
         """The cells ``add`` increments for each key, all at once (uint64
         arithmetic wraps, but the low bits the cell is taken from are the same
         as with Python's unbounded ints)."""
-        k = np.array(keys, dtype=np.uint64)
-        mask = np.uint64(self.width - 1)
         assert self.width & (self.width - 1) == 0, "the width is a power of two"
-        rows = [((k >> np.uint64(16 * row)) ^ ((k * np.uint64(2 * row + 1)) >> np.uint64(17))) & mask
-                for row in range(self.depth)]
-        return (np.stack(rows, axis=1) + np.arange(self.depth, dtype=np.uint64) * np.uint64(self.width)).ravel()
+        shift, times, first = self._columns
+        k = np.array(keys, dtype=np.uint64)[:, None]  # a column: each key against every row at once
+        cells = (((k >> shift) ^ ((k * times) >> np.uint64(17))) & np.uint64(self.width - 1)) + first
+        return cells.ravel().astype(np.intp)
 
     def add_cells(self, cells: np.ndarray) -> None:
         """``add`` for many keys at once, from ``cells_of`` (a cell may repeat)."""
         table = np.frombuffer(self.table, dtype=np.uint32)  # the sketch's own memory
-        np.add.at(table, cells.astype(np.intp), 1)
+        np.add.at(table, cells, 1)
 
     def estimate(self, k: int) -> int:
-        return min(self.table[cell] for cell in self._cells(k))
+        return min(map(self.table.__getitem__, self._cells(k)))
 
     @property
     def bytes(self) -> int:
@@ -127,8 +128,7 @@ class CorpusStats:
     @staticmethod
     def line_key(text: str) -> int | None:
         """The key is_repeated looks up for a line; None for a line with no words."""
-        norm = normalised(text)
-        return key(norm) if norm else None
+        return line_key(text)
 
     def repeated(self, documents: int) -> bool:
         """is_repeated of a line found in this many documents."""
@@ -150,19 +150,64 @@ class CorpusStats:
         }
 
 
+def line_key(text: str) -> int | None:
+    """The key of a line (None for a line with no words), remembered for the
+    lines of the document at hand: the second pass asks it again of the lines
+    the first pass counted (handed over with the document: ``remember``)."""
+    k = _known.get(text, _UNKNOWN)
+    if k is _UNKNOWN:
+        if len(_known) >= MAX_KNOWN_LINES:  # lines of earlier documents, not handed over
+            _known.clear()
+        norm = normalised(text)
+        k = _known[text] = key(norm) if norm else None
+    return k
+
+
+MAX_KNOWN_LINES = 2 * MAX_LINES_PER_DOC
+_UNKNOWN = object()
+_known: dict[str, int | None] = {}  # line -> line_key(line), for the document at hand
+
+
+def counted_lines(text: str) -> list[str]:
+    """The lines of a text the first pass counts: the texts of
+    content_lines(text)[:MAX_LINES_PER_DOC], without their offsets."""
+    return list(islice(filter(str.strip, text.split("\n")), MAX_LINES_PER_DOC))
+
+
+def line_keys(text: str) -> list[int | None]:
+    """line_key of each of the counted lines (what the first pass hands over
+    to the second with the document)."""
+    return keys_of(counted_lines(text))
+
+
+def keys_of(lines: list[str]) -> list[int | None]:
+    """line_key of each line, asked once (no memo: the second pass gets the keys)."""
+    return [key(norm) if (norm := normalised_once(line)) else None for line in lines]
+
+
+def remember(text: str, keys: list[int | None]) -> None:
+    """Take the line keys of a text (``line_keys``, computed by the first
+    pass) as those of the document at hand: ``line_key`` answers from them.
+    Keys of another number of lines are not taken."""
+    lines = counted_lines(text)
+    if len(lines) == len(keys) and all(k is None or type(k) is int for k in keys):
+        _known.clear()
+        _known.update(zip(lines, keys))
+
+
 def distinct_keys(text: str) -> list[tuple[int, str]]:
     """What the first pass counts of a text: the key and an excerpt of each
     distinct content line, in text order."""
+    lines = counted_lines(text)
+    return distinct_keys_of(lines, keys_of(lines))
+
+
+def distinct_keys_of(texts: list[str], keys: list[int | None]) -> list[tuple[int, str]]:
+    """distinct_keys of a text, from its counted lines and their keys."""
     lines: list[tuple[int, str]] = []
     seen_lines: set[int] = set()
-    # The texts of content_lines(text)[:MAX_LINES_PER_DOC], without their
-    # offsets (which the first pass does not need).
-    for line in islice((chunk for chunk in text.split("\n") if chunk.strip()), MAX_LINES_PER_DOC):
-        norm = normalised(line)
-        if not norm:
-            continue
-        k = key(norm)
-        if k not in seen_lines:
+    for line, k in zip(texts, keys):
+        if k is not None and k not in seen_lines:
             seen_lines.add(k)
             lines.append((k, line.strip()[:EXCERPT_CHARS]))
     return lines

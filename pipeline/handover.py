@@ -1,5 +1,6 @@
 """Decode and repair, done once per run: the first pass needs the repaired
-text (to count its lines), the second pass starts from it.
+text (to count its lines), the second pass starts from it. The keys of those
+lines go with it: the boundaries stage asks them again (corpus_stats.line_key).
 
 The first pass's worker appends the repaired document to a spill file of its
 own (one per process, in the run's temporary directory) and hands on where it
@@ -27,12 +28,12 @@ import os
 import time
 from pathlib import Path
 
-from pipeline import serialize
+from pipeline import corpus_stats, serialize
 from pipeline.corpus import Input
 from pipeline.document import Document, Edit, Record, Rejection, replay
 
 Location = tuple[str, int, int]  # (file, offset, length)
-FORMAT = 2  # first item of every spilled entry: an entry of another format is not read
+FORMAT = 3  # first item of every spilled entry: an entry of another format is not read
 _DOC_FIELDS = tuple(f.name for f in dataclasses.fields(Document))
 _EDIT_FIELDS = tuple(f.name for f in dataclasses.fields(Edit))
 _edit_values = operator.attrgetter(*_EDIT_FIELDS)
@@ -70,7 +71,9 @@ def decode_and_repair(inp: Input, data: bytes, config, sha256: str | None = None
     return dataclasses.replace(doc, raw=b""), raw_text, ""
 
 
-def put(spill_dir: Path, doc, raw_text: str, stage: str) -> Location:
+def put(spill_dir: Path, doc, raw_text: str, stage: str, line_keys: list | None = None) -> Location:
+    """Append the document; ``line_keys``: corpus_stats.line_keys of its text,
+    given back to corpus_stats when it is read (the second pass needs them too)."""
     key = (str(spill_dir), os.getpid())  # a forked worker writes a file of its own
     writer = _writers.get(key)
     if writer is None:
@@ -82,7 +85,7 @@ def put(spill_dir: Path, doc, raw_text: str, stage: str) -> Location:
     if _replayed(raw_text, doc.edits) == doc.text:  # the text is not written twice: null stands for the replay
         values[_TEXT] = None
     raw = _utf8(raw_text)
-    data = b"%s\n%s" % (serialize.dumps([FORMAT, values, stage, len(raw)]).encode("utf-8", "surrogatepass"), raw)
+    data = b"%s\n%s" % (serialize.dumps([FORMAT, values, stage, len(raw), line_keys]).encode("utf-8", "surrogatepass"), raw)
     written = 0
     while written < len(data):  # unbuffered: another process reads it in the second pass
         written += os.write(fd, data[written:])
@@ -100,11 +103,14 @@ def get(location: Location) -> tuple | None:
             fd = _readers[path] = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         data = os.pread(fd, length, offset)
         head = data.index(b"\n")  # JSON escapes line breaks in strings: the first ends it
-        tag, doc, stage, raw_bytes = json.loads(data[:head].decode("utf-8", "surrogatepass"))
+        tag, doc, stage, raw_bytes, line_keys = json.loads(data[:head].decode("utf-8", "surrogatepass"))
         if tag != FORMAT or not isinstance(stage, str) or len(data) - head - 1 != raw_bytes:
             return None
         raw_text = data[head + 1:].decode("utf-8", "surrogatepass")
-        return _doc_from(doc, raw_text), raw_text, stage
+        doc = _doc_from(doc, raw_text)
+        if isinstance(line_keys, list) and doc.rejection is None:
+            corpus_stats.remember(doc.text, line_keys)
+        return doc, raw_text, stage
     except (OSError, ValueError, TypeError, KeyError):
         return None
 

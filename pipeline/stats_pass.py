@@ -48,8 +48,13 @@ def work(inp: Input, shared) -> FirstDone:
             return FirstDone(None, ())
         sha256 = hashlib.sha256(data).hexdigest()
         doc, raw_text, stage = handover.decode_and_repair(inp, data, shared.config, sha256)
-        where = handover.put(shared.spill_dir, doc, raw_text, stage) if shared.spill_dir is not None else None
-        lines = None if doc.rejection is not None else counts(doc.text)
+        keys = lines = None
+        if doc.rejection is None:
+            texts = corpus_stats.counted_lines(doc.text)
+            keys = corpus_stats.keys_of(texts)
+            lines = tuple(corpus_stats.distinct_keys_of(texts, keys))  # counts(doc.text)
+        # The keys go with the document: the second pass asks them again (boundaries).
+        where = handover.put(shared.spill_dir, doc, raw_text, stage, keys) if shared.spill_dir is not None else None
         return FirstDone(Counts(sha256, lines, where), tuple(times))
     except Exception as err:  # a bug: the caller names the input
         return FirstDone(None, (), f"{type(err).__name__}: {err}")

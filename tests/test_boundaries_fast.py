@@ -71,11 +71,17 @@ def find_body_slow(judged, title, threshold, idf=B.uniform_idf):
 
 def signals(text: str) -> tuple:
     B.forget_lines()  # no memo from another case
-    return B.normalised(text), B.words(text), B.word_count(text), B.capitalised_share(text)
+    return B.normalised(text), B.words(text), B.word_count(text), B.capitalised_share(text), B.stopword_density(text)
+
+
+def stopword_density_slow(text: str) -> float:
+    ws = words_slow(text)
+    return sum(1 for w in ws if w in P.STOPWORDS) / len(ws) if ws else 0.0
 
 
 def signals_slow(text: str) -> tuple:
-    return normalised_slow(text), words_slow(text), word_count_slow(text), capitalised_share_slow(text)
+    return (normalised_slow(text), words_slow(text), word_count_slow(text), capitalised_share_slow(text),
+            stopword_density_slow(text))
 
 
 # Every ASCII character, and the characters Python's classes treat specially
@@ -153,3 +159,41 @@ def test_standins_are_of_the_same_kind(typographic, standin):
     assert typographic.isspace() == standin.isspace()
     assert (typographic in "'’") == (standin == "'")  # the apostrophe of a word
     assert standin.isascii() and not typographic.isascii()
+
+
+def test_ascii_furniture_is_every_ascii_mark():
+    assert set(P.ASCII_FURNITURE) == {c for c in P.FURNITURE if c.isascii()}
+
+
+@settings(max_examples=500, deadline=None)
+@given(LINES | st.text(alphabet=st.sampled_from(sorted(P.FURNITURE) + list("ab |")), max_size=20))
+def test_furniture_equals_the_reference(text):
+    assert B.is_furniture(text) == any(c in text for c in P.FURNITURE)
+
+
+REPEATING = st.lists(st.sampled_from(["Share", "share!", "Story 1", "Story 2", "  Story 3 ", "", "—", "a\x1cb", "Home",
+                                      "Rating: 36 Votes", "Rating: 12 votes"]), max_size=30)
+
+
+def repetition_slow(texts):
+    norms = [normalised_slow(t) for t in texts]
+    return [bool(n) for n in norms], [bool(n) and norms.count(n) > 1 for n in norms]
+
+
+@settings(max_examples=300, deadline=None)
+@given(REPEATING, st.booleans())
+def test_repetition_by_key_equals_by_form(texts, handed_over):
+    from pipeline import corpus_stats
+    B.forget_lines()
+    if handed_over:  # keys as the first pass hands them over
+        corpus_stats.remember("\n".join(texts), corpus_stats.line_keys("\n".join(texts)))
+    assert B.repetition(texts, by_key=True) == B.repetition(texts) == repetition_slow(texts)
+
+
+def test_a_key_shared_by_different_forms_is_no_repetition(monkeypatch):
+    from pipeline import corpus_stats
+    monkeypatch.setattr(corpus_stats, "key", lambda norm: 7)  # every line collides
+    corpus_stats.remember("", [])
+    texts = ["Home", "Sport", "home!"]
+    assert B.repetition(texts, by_key=True) == ([True] * 3, [True, False, True])
+    corpus_stats._known.clear()

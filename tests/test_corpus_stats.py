@@ -98,3 +98,34 @@ def test_distinct_keys_read_the_first_lines_only(monkeypatch):
     monkeypatch.setattr(corpus_stats, "MAX_LINES_PER_DOC", 3)
     text = "\n\n".join(f"line {chr(97 + i)}" for i in range(6))
     assert distinct_keys(text) == distinct_keys_slow(text) and len(distinct_keys(text)) == 3
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["", " ", "\t", "\xa0", "Share", "share!", "Story 1", "Story 2", "a\x1cb"]), max_size=30))
+def test_handed_over_keys_answer_as_computed_ones(lines):
+    text = "\n".join(lines)
+    keys = corpus_stats.line_keys(text)
+    assert corpus_stats.distinct_keys_of(corpus_stats.counted_lines(text), keys) == distinct_keys(text) \
+        == distinct_keys_slow(text)
+    corpus_stats._known.clear()
+    computed = [corpus_stats.line_key(line) for line in lines]
+    corpus_stats.remember(text, keys)
+    assert [corpus_stats.line_key(line) for line in lines] == computed
+    assert computed == [key(normalised(line)) if normalised(line) else None for line in lines]
+
+
+def test_keys_of_another_text_are_not_taken():
+    corpus_stats._known.clear()
+    corpus_stats.remember("a\nb", [1])  # two lines, one key
+    corpus_stats.remember("a\nb", [1, "x"])  # not a key
+    assert corpus_stats._known == {}
+    corpus_stats.remember("a\n\nb", [1, None])
+    assert corpus_stats._known == {"a": 1, "b": None}
+    corpus_stats._known.clear()
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=2**64 - 1), max_size=50))
+def test_cells_of_equal_cells(keys):
+    cm = CountMin()
+    assert list(cm.cells_of(keys)) == [c for k in keys for c in cm.cells(k)]

@@ -70,3 +70,17 @@ def test_raw_text_with_line_breaks_and_lone_surrogates_comes_back(tmp_path: Path
             assert handover.get((path, offset, length - 1)) is None
     finally:
         handover.close_all()
+
+
+def test_line_keys_come_back_to_the_corpus_statistics(tmp_path: Path) -> None:
+    from pipeline import corpus_stats
+    doc = Document("a", "a.txt", "0" * 64, 1, text="Home\n\nThe council voted.")
+    keys = corpus_stats.line_keys(doc.text)
+    try:
+        where = handover.put(tmp_path, doc, doc.text, "", keys)
+        corpus_stats._known.clear()
+        assert handover.get(where) == (doc, doc.text, "")
+        assert corpus_stats._known == dict(zip(["Home", "The council voted."], keys))
+    finally:
+        corpus_stats._known.clear()
+        handover.close_all()

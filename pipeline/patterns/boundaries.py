@@ -66,6 +66,7 @@ ELLIPSES = ("...", "…", ". . .")
 # Characters that mark a site's furniture rather than prose: a copyright sign,
 # bullets and arrows used in menus and breadcrumbs.
 FURNITURE = frozenset("©®™•›»«‹|")
+ASCII_FURNITURE = "|"  # the only one an ASCII line can hold
 
 # Shape measures read at most this many characters of a line (a paragraph is
 # rarely longer; a longer line is judged by its start), so time stays linear

@@ -37,7 +37,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from pipeline.config import Config
 from pipeline.document import Document
@@ -127,8 +127,12 @@ def normalised(text: str) -> str:
     return _normalised(sample(text))
 
 
-@lru_cache(maxsize=4096)
-def _normalised(head: str) -> str:
+def normalised_once(text: str) -> str:
+    """normalised() of a line asked once, not kept (the first pass's lines)."""
+    return _normalise(sample(text))
+
+
+def _normalise(head: str) -> str:
     ascii_head = as_ascii(head)
     if ascii_head is not None:
         # Tokens lower-cased with digits as 0, one blank between them: the
@@ -140,9 +144,18 @@ def _normalised(head: str) -> str:
     return P.DIGIT.sub("0", " ".join((P.TOKEN_ASCII if head.isascii() else P.TOKEN).findall(head)))
 
 
+_normalised = lru_cache(maxsize=4096)(_normalise)
+
+
 def stopword_density(text: str) -> float:
     """Share of the line's words that are function words (0 for no words)."""
-    ws = words(text)
+    return _stopword_density(sample(text))
+
+
+@lru_cache(maxsize=4096)
+def _stopword_density(head: str) -> float:
+    # Kept like the words: a later round judges the lines left again.
+    ws = _words(head)
     return sum(map(P.STOPWORDS.__contains__, ws)) / len(ws) if ws else 0.0
 
 
@@ -175,6 +188,8 @@ def capitalised_share(text: str) -> float:
 
 def is_furniture(text: str) -> bool:
     """A copyright line, a breadcrumb or a bulleted link: site furniture."""
+    if text.isascii():  # (known without reading it) of the marks, only "|" is ASCII
+        return P.ASCII_FURNITURE in text
     return any(c in text for c in P.FURNITURE)  # a few substring searches, in C
 
 
@@ -298,8 +313,7 @@ def clusters(good: list[bool | None]) -> list[tuple[int, int]]:
     return spans
 
 
-@dataclass(frozen=True)
-class Judged:
+class Judged(NamedTuple):  # (a tuple: one per line and round, made faster than a frozen dataclass)
     line: Line
     goodness: float
     neutral: bool = False  # left to the boilerplate stage: no evidence either way
@@ -328,14 +342,34 @@ def is_list_item(text: str, first_item: str | None) -> bool:
     return first_item is None or item_shape(text) == item_shape(first_item)
 
 
+def repetition(texts: list[str], by_key: bool = False) -> tuple[list[bool], list[bool]]:
+    """(has words, printed more than once in the page) of each line: lines
+    are the same when their normalised forms are. ``by_key``: compare the
+    lines' corpus keys first (the second pass has most of them from the
+    first), normalising only lines that share a key; equal forms have equal
+    keys, and a key shared by different forms counts as different."""
+    if not by_key:
+        norms = [normalised(t) for t in texts]
+        counts = Counter(norms)
+        return [bool(n) for n in norms], [bool(n) and counts[n] > 1 for n in norms]
+    from pipeline.corpus_stats import line_key  # (that module imports this one)
+    keys = [line_key(t) for t in texts]
+    in_page = [False] * len(texts)
+    if len(set(keys)) < len(keys):
+        counts = Counter(keys)
+        shared = {i: normalised(t) for i, (t, k) in enumerate(zip(texts, keys)) if k is not None and counts[k] > 1}
+        norm_counts = Counter(shared.values())
+        for i, norm in shared.items():
+            in_page[i] = norm_counts[norm] > 1
+    return [k is not None for k in keys], in_page
+
+
 def judge(lines: list[Line], stats=None) -> list[Judged]:
-    keys = [normalised(l.text) for l in lines]
-    counts = Counter(keys)
+    has_words, repeated = repetition([l.text for l in lines], by_key=stats is not None)
     out = []
     in_list, first_item = False, None
-    for line, key in zip(lines, keys):
-        in_page = bool(key) and counts[key] > 1
-        in_corpus = bool(key) and stats is not None and stats.is_repeated(line.text)
+    for line, worded, in_page in zip(lines, has_words, repeated):
+        in_corpus = worded and stats is not None and stats.is_repeated(line.text)
         in_list = in_list and is_list_item(line.text, first_item)
         first_item = (first_item or line.text) if in_list else None
         out.append(Judged(line, goodness(line.text, in_page, in_corpus),
@@ -434,6 +468,7 @@ def forget_lines() -> None:
     as_ascii.cache_clear()
     _words.cache_clear()
     _topic_words.cache_clear()
+    _stopword_density.cache_clear()
     _shape.cache_clear()
     _normalised.cache_clear()  # (also asked by the corpus statistics, for the same lines)
 
