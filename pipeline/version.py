@@ -293,7 +293,7 @@ def _full(plan, stats, name: str, parent: str | None, clean_dir: Path, config: C
     tally = report.Tally()
     review = to_review.Review(config)
     duplicates = dedup.DuplicateIndex(config, spill_dir=tmp)  # kept documents so far, in id order
-    manifest_inputs = spill.SpillList(tmp)  # one entry per input: on disk until written
+    manifest_inputs = spill.FlatDicts(rerun.MANIFEST_INPUT, tmp)  # one entry per input: on disk until written
     db = store.db if store is not None else None
     if db is not None:
         carry.clear(db)
@@ -316,7 +316,7 @@ def _full(plan, stats, name: str, parent: str | None, clean_dir: Path, config: C
 
         for n, res in enumerate(plan.results(stats), 1):
             final = dedup.screen(res, duplicates)  # here, in id order, whatever the executor
-            manifest_inputs.append({"path": final.path, "sha256": final.sha256 or None, "size": final.size})
+            manifest_inputs.append_values(final.path, final.sha256 or None, final.size)
             tally.add(final)
             review.add(final)
             # The lines were serialised and validated by the worker (pipeline.result).
