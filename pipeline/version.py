@@ -305,15 +305,6 @@ def _full(plan, stats, name: str, parent: str | None, clean_dir: Path, config: C
     with HashedWriter(tmp / "documents.jsonl") as docs_f, HashedWriter(tmp / "records.jsonl") as recs_f, \
          HashedWriter(tmp / "rejected.jsonl") as rej_f, \
          open(parts_files[0], "wb") as entries_f, open(parts_files[1], "wb") as md_f:
-        files = (docs_f, recs_f, rej_f, entries_f, md_f)
-        batch: list[list[bytes]] = [[] for _ in files]  # written a few dozen documents at a time: fewer calls
-
-        def flush() -> None:
-            for f, pieces in zip(files, batch):
-                if pieces:
-                    f.write(b"".join(pieces))
-                    pieces.clear()
-
         for n, res in enumerate(plan.results(stats), 1):
             final = dedup.screen(res, duplicates)  # here, in id order, whatever the executor
             manifest_inputs.append_values(final.path, final.sha256 or None, final.size)
@@ -321,19 +312,17 @@ def _full(plan, stats, name: str, parent: str | None, clean_dir: Path, config: C
             review.add(final)
             # The lines were serialised and validated by the worker (pipeline.result).
             parts = carry.pieces(final)
-            for pieces, part in zip(batch, parts):
-                pieces.append(part)
-            if n > 1:
-                batch[3][-1] = b"," + parts[3]
-            if n % 64 == 0:
-                flush()
+            docs_f.write(parts[0])
+            recs_f.write(parts[1])
+            rej_f.write(parts[2])
+            entries_f.write((b"," if n > 1 else b"") + parts[3])
+            md_f.write(parts[4])
             if written is not None and final.kept:
                 written.add(final.id, final.records)
             if db is not None:
                 carry.put(db, carry.row_values(final, parts, res.fingerprint if res.kept else None,
                                                final.detail if res.kept and not final.kept else None))
             on_progress(n, total, final.size)
-        flush()
         outputs = {"documents.jsonl": docs_f.stats(), "records.jsonl": recs_f.stats(),
                    "rejected.jsonl": rej_f.stats()}
         sizes = {"documents.jsonl": docs_f.size, "records.jsonl": recs_f.size, "rejected.jsonl": rej_f.size}
