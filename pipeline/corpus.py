@@ -187,7 +187,7 @@ def read_input(inp: Input, raw_dir: Path, config: Config) -> tuple[bytes, Docume
             return rejected("unsupported_file", f"{inp.path} is not a regular file (a FIFO, socket or device)")
         if st.st_size > config.max_file_bytes:
             return rejected("too_large", f"{inp.path} has {st.st_size} bytes; max_file_bytes is {config.max_file_bytes}")
-        data = _read_limited(inp.abspath, fd, config.max_file_bytes + 1)
+        data = _read_limited(inp.abspath, fd, config.max_file_bytes + 1, st.st_size)
         if len(data) > config.max_file_bytes:  # it grew while we read it
             return rejected("too_large", f"{inp.path} has more than {config.max_file_bytes} bytes (max_file_bytes)")
     except OSError as err:
@@ -197,7 +197,16 @@ def read_input(inp: Input, raw_dir: Path, config: Config) -> tuple[bytes, Docume
     return data, None
 
 
-def _read_limited(path: Path, fd: int, limit: int) -> bytes:
-    """At most ``limit`` bytes of the open file (``path`` names it in errors)."""
-    with os.fdopen(fd, "rb", closefd=False) as f:
-        return f.read(limit)
+def _read_limited(path: Path, fd: int, limit: int, size: int) -> bytes:
+    """At most ``limit`` bytes of the open file (``path`` names it in errors),
+    whose stat said ``size``. It is read with os.read, asking for size + 1
+    bytes (the + 1 sees the end, or growth): a buffered ``read(limit)``
+    allocates ``limit`` bytes (10 MB) per file first, which cost several times
+    the read itself."""
+    chunks, total = [], 0
+    want = min(limit, size + 1)
+    while total < limit and (chunk := os.read(fd, want)):
+        chunks.append(chunk)
+        total += len(chunk)
+        want = min(limit - total, 1 << 20)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)

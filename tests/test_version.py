@@ -255,10 +255,10 @@ def test_read_error_is_unreadable(seed_raw: Path, tmp_path: Path, monkeypatch) -
     """An I/O error while reading (emulated: works as root too)."""
     real = corpus._read_limited
 
-    def failing(path: Path, fd: int, limit: int) -> bytes:
+    def failing(path: Path, fd: int, limit: int, size: int) -> bytes:
         if path.name == "broken.txt":
             raise PermissionError(13, "Permission denied")
-        return real(path, fd, limit)
+        return real(path, fd, limit, size)
 
     (seed_raw / "broken.txt").write_text("Title\n\nText.\n", encoding="utf-8")
     monkeypatch.setattr(corpus, "_read_limited", failing)
@@ -282,3 +282,17 @@ def test_latest_naming_a_missing_version_is_ignored(seed_raw: Path, tmp_path: Pa
     assert result.version == "v1"
     manifest = json.loads((clean / "v1" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["parent"] is None
+
+
+@pytest.mark.parametrize("stat_size", [0, 5, 11, 12, 40])
+def test_read_limited_reads_the_file_whatever_its_stat_said(tmp_path: Path, stat_size: int) -> None:
+    """The stat taken before reading may be stale (the file grew or shrank):
+    every byte up to the limit is read, never more."""
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"0123456789\n")  # 11 bytes
+    for limit, want in ((100, b"0123456789\n"), (4, b"0123")):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            assert corpus._read_limited(path, fd, limit, stat_size) == want
+        finally:
+            os.close(fd)
