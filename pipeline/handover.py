@@ -1,6 +1,8 @@
 """Decode and repair, done once per run: the first pass needs the repaired
 text (to count its lines), the second pass starts from it. The keys of those
 lines go with it: the boundaries stage asks them again (corpus_stats.line_key).
+Of the decoded raw text the second pass needs only the length (the output's
+raw_chars), so only that goes with it.
 
 The first pass's worker appends the repaired document to a spill file of its
 own (one per process, in the run's temporary directory) and hands on where it
@@ -9,11 +11,12 @@ document that cannot be read back (an executor on another machine, a vanished
 file) is decoded and repaired again: the spill only saves time.
 
 An entry is one line of JSON of plain arrays (the dataclasses' fields in
-declaration order, no per-edit objects), then the decoded raw text as UTF-8
-bytes: a long string costs three times more as JSON (escapes, both ways)
-than encoded. The repaired text is null when replaying the repair edits on
-the raw text gives it (it is then not written twice). With one fd per file
-and unbuffered appends. JSON, not pickle or marshal (nothing read from disk
+declaration order, no per-edit objects, the text left out), then the
+repaired text as UTF-8 bytes: a long string costs three times more as JSON
+(escapes, both ways) than encoded, and encoding it once and decoding it once
+cost less than replaying the repair edits on the raw text, which the format
+before did in each pass (with the raw text to encode and decode as well).
+With one fd per file and unbuffered appends. JSON, not pickle or marshal (nothing read from disk
 can make code run: tests/test_safety.py); whatever does not load as the
 expected shape is decoded and repaired again.
 """
@@ -30,10 +33,10 @@ from pathlib import Path
 
 from pipeline import corpus_stats, serialize
 from pipeline.corpus import Input
-from pipeline.document import Document, Edit, Record, Rejection, replay
+from pipeline.document import Document, Edit, Record, Rejection
 
 Location = tuple[str, int, int]  # (file, offset, length)
-FORMAT = 3  # first item of every spilled entry: an entry of another format is not read
+FORMAT = 4  # first item of every spilled entry: an entry of another format is not read
 _DOC_FIELDS = tuple(f.name for f in dataclasses.fields(Document))
 _EDIT_FIELDS = tuple(f.name for f in dataclasses.fields(Edit))
 _edit_values = operator.attrgetter(*_EDIT_FIELDS)
@@ -71,9 +74,10 @@ def decode_and_repair(inp: Input, data: bytes, config, sha256: str | None = None
     return dataclasses.replace(doc, raw=b""), raw_text, ""
 
 
-def put(spill_dir: Path, doc, raw_text: str, stage: str, line_keys: list | None = None) -> Location:
-    """Append the document; ``line_keys``: corpus_stats.line_keys of its text,
-    given back to corpus_stats when it is read (the second pass needs them too)."""
+def put(spill_dir: Path, doc, raw_chars: int, stage: str, line_keys: list | None = None) -> Location:
+    """Append the document; ``raw_chars``: the length of its decoded raw text;
+    ``line_keys``: corpus_stats.line_keys of its text, given back to
+    corpus_stats when it is read (the second pass needs them too)."""
     key = (str(spill_dir), os.getpid())  # a forked worker writes a file of its own
     writer = _writers.get(key)
     if writer is None:
@@ -82,10 +86,10 @@ def put(spill_dir: Path, doc, raw_text: str, stage: str, line_keys: list | None 
         writer = _writers[key] = [path, fd, os.fstat(fd).st_size]
     path, fd, offset = writer
     values = _doc_tuple(doc)
-    if _replayed(raw_text, doc.edits) == doc.text:  # the text is not written twice: null stands for the replay
-        values[_TEXT] = None
-    raw = _utf8(raw_text)
-    data = b"%s\n%s" % (serialize.dumps([FORMAT, values, stage, len(raw), line_keys]).encode("utf-8", "surrogatepass"), raw)
+    values[_TEXT] = None  # (after the JSON line)
+    text = _utf8(doc.text)
+    head = serialize.dumps([FORMAT, values, stage, raw_chars, len(text), line_keys])
+    data = b"%s\n%s" % (head.encode("utf-8", "surrogatepass"), text)
     written = 0
     while written < len(data):  # unbuffered: another process reads it in the second pass
         written += os.write(fd, data[written:])
@@ -94,7 +98,7 @@ def put(spill_dir: Path, doc, raw_text: str, stage: str, line_keys: list | None 
 
 
 def get(location: Location) -> tuple | None:
-    """The (document, raw text, stage) put there; None when it cannot be read."""
+    """The (document, raw chars, stage) put there; None when it cannot be read."""
     path, offset, length = location
     try:
         fd = _readers.get(path)
@@ -103,14 +107,14 @@ def get(location: Location) -> tuple | None:
             fd = _readers[path] = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         data = os.pread(fd, length, offset)
         head = data.index(b"\n")  # JSON escapes line breaks in strings: the first ends it
-        tag, doc, stage, raw_bytes, line_keys = json.loads(data[:head].decode("utf-8", "surrogatepass"))
-        if tag != FORMAT or not isinstance(stage, str) or len(data) - head - 1 != raw_bytes:
+        tag, doc, stage, raw_chars, text_bytes, line_keys = json.loads(data[:head].decode("utf-8", "surrogatepass"))
+        if tag != FORMAT or not isinstance(stage, str) or type(raw_chars) is not int or raw_chars < 0 \
+                or len(data) - head - 1 != text_bytes:
             return None
-        raw_text = data[head + 1:].decode("utf-8", "surrogatepass")
-        doc = _doc_from(doc, raw_text)
+        doc = _doc_from(doc, data[head + 1:].decode("utf-8", "surrogatepass"))
         if isinstance(line_keys, list) and doc.rejection is None:
             corpus_stats.remember(doc.text, line_keys)
-        return doc, raw_text, stage
+        return doc, raw_chars, stage
     except (OSError, ValueError, TypeError, KeyError):
         return None
 
@@ -137,17 +141,6 @@ def _utf8(text: str) -> bytes:
         return text.encode("utf-8", "surrogatepass")
 
 
-def _replayed(raw_text: str, edits) -> str | None:
-    """The decoded raw text with the edits replayed (what the text is after
-    decode and repair: tests/test_invariants.py), None if they do not apply."""
-    if not edits:
-        return raw_text
-    try:
-        return replay(raw_text, edits)
-    except ValueError:
-        return None
-
-
 def _doc_tuple(doc) -> list:
     """The document's fields (but raw) as plain lists and values."""
     values = []
@@ -165,17 +158,14 @@ def _doc_tuple(doc) -> list:
     return values
 
 
-def _doc_from(values: list, raw_text: str) -> Document:
-    if len(values) != len(_DOC_FIELDS) - 1:
+def _doc_from(values: list, text: str) -> Document:
+    if len(values) != len(_DOC_FIELDS) - 1 or values[_TEXT] is not None:
         raise ValueError("not a spilled document")
     fields = dict(zip((n for n in _DOC_FIELDS if n != "raw"), values))
+    fields["text"] = text
     for name in _TUPLES:
         fields[name] = tuple(fields[name])
     fields["edits"] = tuple(map(_edit, fields["edits"]))
-    if fields["text"] is None:
-        fields["text"] = _replayed(raw_text, fields["edits"])
-        if fields["text"] is None:
-            raise ValueError("the spilled edits do not apply to the spilled text")
     fields["records"] = tuple(Record(*r) for r in fields["records"])
     fields["rejection"] = Rejection(*fields["rejection"]) if fields["rejection"] else None
     return Document(**fields)

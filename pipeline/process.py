@@ -19,8 +19,14 @@ on_stage_time: Callable[[str, float], None] | None = None
 @dataclass(frozen=True)
 class Outcome:
     doc: Document
-    raw_text: str  # the decoded raw text ("" when decoding failed)
+    raw_text: str  # the decoded raw text ("" when decoding failed, or when not at hand: raw_chars)
     stage: str  # the stage that rejected the document, or "" when kept
+    raw_chars: int | None = None  # len(raw_text), when the raw text itself is not at hand (pipeline.handover)
+
+    @property
+    def chars_in(self) -> int:
+        """The length of the decoded raw text."""
+        return len(self.raw_text) if self.raw_chars is None else self.raw_chars
 
 
 def process(doc_id: str, source_file: str, raw: bytes, config: Config, stats=None, resume=None) -> Outcome:
@@ -33,9 +39,9 @@ def process(doc_id: str, source_file: str, raw: bytes, config: Config, stats=Non
         source_size=len(raw),
         raw=raw,
     )
-    raw_text, done = "", 0
-    if resume is not None:  # (doc, raw_text, n): the first n stages' output, from pipeline.cache
-        doc, raw_text, done = resume
+    raw_text, raw_chars, done = "", None, 0
+    if resume is not None:  # (doc, raw chars, n): the first n stages' output, from pipeline.handover
+        doc, raw_chars, done = resume
     for stage in STAGES[done:]:
         started = time.perf_counter()
         doc = stage.apply(doc, config, stats) if getattr(stage, "WANTS_STATS", False) else stage.apply(doc, config)
@@ -44,8 +50,8 @@ def process(doc_id: str, source_file: str, raw: bytes, config: Config, stats=Non
         if stage.NAME == "decode":
             raw_text = doc.text
         if doc.rejection is not None:
-            return Outcome(doc, raw_text, stage.NAME)
-    return Outcome(doc, raw_text, "")
+            return Outcome(doc, raw_text, stage.NAME, raw_chars)
+    return Outcome(doc, raw_text, "", raw_chars)
 
 
 def clean_text(text: str, config: Config | None = None) -> Document:

@@ -75,7 +75,7 @@ def of(outcome: Outcome, config: Config, fingerprint=None) -> Result:
         tally[1] += len(e.before) - len(e.after)
     document_line = record_lines = ""
     if not rejected:
-        document = serialize.document_obj(doc, len(outcome.raw_text))
+        document = serialize.document_obj(doc, outcome.chars_in)
         records = serialize.record_objs(doc)
         check("document", document, f"output for {doc.source_file}")
         for r in records:
@@ -86,7 +86,7 @@ def of(outcome: Outcome, config: Config, fingerprint=None) -> Result:
         reason=doc.rejection.reason if rejected else None,
         detail=doc.rejection.detail if rejected else None,
         stage=outcome.stage,
-        chars_in=0 if rejected else len(outcome.raw_text),
+        chars_in=0 if rejected else outcome.chars_in,
         chars_out=0 if rejected else len(doc.text),
         records=0 if rejected else len(doc.records),
         rule_edits=tuple((s, r, n, removed) for (s, r), (n, removed) in per_rule.items()),

@@ -44,16 +44,17 @@ class Done:
 
 def outcome(inp: Input, spilled: handover.Location | None, shared: Shared, recorder=None) -> Outcome:
     """The input's outcome, starting from its spilled repaired document if any."""
-    resumed = handover.get(spilled) if spilled is not None else None
+    resumed = handover.get(spilled) if spilled is not None else None  # (doc, raw chars, stage)
     if resumed is None:
         data, rejected = read_input(inp, shared.raw_dir, shared.config)
         if rejected is not None:
             return Outcome(rejected, "", "read")
-        resumed = handover.decode_and_repair(inp, data, shared.config)
-    doc, raw_text, stage = resumed
+        doc, raw_text, stage = handover.decode_and_repair(inp, data, shared.config)
+        resumed = doc, len(raw_text), stage
+    doc, raw_chars, stage = resumed
     if doc.rejection is not None:
-        return Outcome(dataclasses.replace(doc, raw=b""), raw_text, stage)
-    out = process(inp.id, inp.path, b"", shared.config, recorder, resume=(doc, raw_text, len(handover.first_stages())))
+        return Outcome(dataclasses.replace(doc, raw=b""), "", stage, raw_chars)
+    out = process(inp.id, inp.path, b"", shared.config, recorder, resume=(doc, raw_chars, len(handover.first_stages())))
     # decode dropped the bytes already: two dataclass copies per document saved
     return out if not out.doc.raw else dataclasses.replace(out, doc=dataclasses.replace(out.doc, raw=b""))
 

@@ -54,7 +54,7 @@ def work(inp: Input, shared) -> FirstDone:
             keys = corpus_stats.keys_of(texts)
             lines = tuple(corpus_stats.distinct_keys_of(texts, keys))  # counts(doc.text)
         # The keys go with the document: the second pass asks them again (boundaries).
-        where = handover.put(shared.spill_dir, doc, raw_text, stage, keys) if shared.spill_dir is not None else None
+        where = handover.put(shared.spill_dir, doc, len(raw_text), stage, keys) if shared.spill_dir is not None else None
         return FirstDone(Counts(sha256, lines, where), tuple(times))
     except Exception as err:  # a bug: the caller names the input
         return FirstDone(None, (), f"{type(err).__name__}: {err}")

@@ -21,7 +21,8 @@ def test_a_spilled_document_comes_back_equal(tmp_path: Path) -> None:
         for inp in list_inputs(raw):
             data, rejected = read_input(inp, raw, config)
             if rejected is None:
-                resumed = handover.decode_and_repair(inp, data, config)
+                doc, raw_text, stage = handover.decode_and_repair(inp, data, config)
+                resumed = doc, len(raw_text), stage
                 put.append((resumed, handover.put(tmp_path, *resumed)))
         assert put
         for resumed, where in put:
@@ -38,9 +39,9 @@ def test_every_field_comes_back(tmp_path: Path) -> None:
                    records=(Record(0, "quote", "q", 0, 1, "who", "2024", 2, 3),))
     rejected = doc.reject("no_body", "none")
     try:
-        where = [handover.put(tmp_path, d, "raw", stage) for d, stage in ((doc, ""), (rejected, "boundaries"))]
-        assert handover.get(where[0]) == (doc, "raw", "")
-        assert handover.get(where[1]) == (rejected, "raw", "boundaries")
+        where = [handover.put(tmp_path, d, 3, stage) for d, stage in ((doc, ""), (rejected, "boundaries"))]
+        assert handover.get(where[0]) == (doc, 3, "")
+        assert handover.get(where[1]) == (rejected, 3, "boundaries")
     finally:
         handover.close_all()
 
@@ -48,7 +49,7 @@ def test_every_field_comes_back(tmp_path: Path) -> None:
 def test_what_cannot_be_read_back_is_none(tmp_path: Path) -> None:
     doc = Document("a", "a.txt", "0" * 64, 1, text="a")
     try:
-        path, offset, length = handover.put(tmp_path, doc, "a", "")
+        path, offset, length = handover.put(tmp_path, doc, 1, "")
         assert handover.get((path, offset, length - 1)) is None  # truncated
         assert handover.get((str(tmp_path / "gone.json"), 0, length)) is None
         Path(path).write_bytes(b"{" * length)
@@ -58,14 +59,14 @@ def test_what_cannot_be_read_back_is_none(tmp_path: Path) -> None:
         handover.close_all()
 
 
-def test_raw_text_with_line_breaks_and_lone_surrogates_comes_back(tmp_path: Path) -> None:
-    """The raw text follows the entry's JSON line as UTF-8 (surrogates passed);
-    an entry read short is not taken for a shorter raw text."""
-    doc = Document("a\nb", "a\nb.txt", "0" * 64, 3, text="x\n\udcff\u2028y", title="t\n")
+def test_text_with_line_breaks_and_lone_surrogates_comes_back(tmp_path: Path) -> None:
+    """The text follows the entry's JSON line as UTF-8 (surrogates passed);
+    an entry read short is not taken for a shorter text."""
     try:
-        for raw_text in ("x\n\udcff\u2028y", "\n\n", "", "caf\u00e9 \ud83d\ude00\r\n"):
-            where = handover.put(tmp_path, doc, raw_text, "")
-            assert handover.get(where) == (doc, raw_text, "")
+        for text in ("x\n\udcff\u2028y", "\n\n", "", "caf\u00e9 \ud83d\ude00\r\n"):
+            doc = Document("a\nb", "a\nb.txt", "0" * 64, 3, text=text, title="t\n")
+            where = handover.put(tmp_path, doc, 7, "")
+            assert handover.get(where) == (doc, 7, "")
             path, offset, length = where
             assert handover.get((path, offset, length - 1)) is None
     finally:
@@ -77,9 +78,9 @@ def test_line_keys_come_back_to_the_corpus_statistics(tmp_path: Path) -> None:
     doc = Document("a", "a.txt", "0" * 64, 1, text="Home\n\nThe council voted.")
     keys = corpus_stats.line_keys(doc.text)
     try:
-        where = handover.put(tmp_path, doc, doc.text, "", keys)
+        where = handover.put(tmp_path, doc, len(doc.text), "", keys)
         corpus_stats._known.clear()
-        assert handover.get(where) == (doc, doc.text, "")
+        assert handover.get(where) == (doc, len(doc.text), "")
         assert corpus_stats._known == dict(zip(["Home", "The council voted."], keys))
     finally:
         corpus_stats._known.clear()
