@@ -27,7 +27,7 @@ from typing import Iterable
 import numpy as np
 
 from pipeline.config import Config
-from pipeline.stages.boundaries import normalised, normalised_once
+from pipeline.stages.boundaries import normalised, normalised_utf8
 
 SKETCH_WIDTH = 1 << 18  # counters per row: 4 rows x 262,144 x 4 bytes = 4 MiB per sketch
 SKETCH_DEPTH = 4
@@ -38,7 +38,12 @@ MAX_LINES_PER_DOC = 5000  # a document's first lines only: bounded time per docu
 
 def key(text: str) -> int:
     """An 8-byte hash of a normalised line."""
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
+    return utf8_key(text.encode("utf-8"))
+
+
+def utf8_key(data: bytes) -> int:
+    """key() of the line whose UTF-8 is ``data``."""
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
 
 
 class CountMin:
@@ -182,7 +187,7 @@ def line_keys(text: str) -> list[int | None]:
 
 def keys_of(lines: list[str]) -> list[int | None]:
     """line_key of each line, asked once (no memo: the second pass gets the keys)."""
-    return [key(norm) if (norm := normalised_once(line)) else None for line in lines]
+    return [utf8_key(norm) if (norm := normalised_utf8(line)) else None for line in lines]
 
 
 def remember(text: str, keys: list[int | None]) -> None:

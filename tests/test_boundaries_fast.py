@@ -71,7 +71,8 @@ def find_body_slow(judged, title, threshold, idf=B.uniform_idf):
 
 def signals(text: str) -> tuple:
     B.forget_lines()  # no memo from another case
-    return B.normalised(text), B.words(text), B.word_count(text), B.capitalised_share(text), B.stopword_density(text)
+    return (B.normalised(text), B.words(text), B.word_count(text), B.capitalised_share(text), B.stopword_density(text),
+            B.normalised_utf8(text))
 
 
 def stopword_density_slow(text: str) -> float:
@@ -81,7 +82,13 @@ def stopword_density_slow(text: str) -> float:
 
 def signals_slow(text: str) -> tuple:
     return (normalised_slow(text), words_slow(text), word_count_slow(text), capitalised_share_slow(text),
-            stopword_density_slow(text))
+            stopword_density_slow(text), normalised_slow(text).encode("utf-8"))
+
+
+def keys_slow(lines: list[str]) -> list[int | None]:
+    """corpus_stats.keys_of() as first written: the key of each normalised line."""
+    from pipeline import corpus_stats
+    return [corpus_stats.key(n) if (n := normalised_slow(line)) else None for line in lines]
 
 
 # Every ASCII character, and the characters Python's classes treat specially
@@ -104,7 +111,7 @@ def test_signals_equal_the_reference(text):
     "", " ", "'", "''", "a'", "'a", "a''b", "rock'n'roll", "it's", "'tis the dogs' bone", "a'b'c d'e",
     "Rating: 36 Votes", "x_y 1_2", "\x1cA\x1db\x1e c\x1f", "A" * (P.SAMPLE_CHARS + 7), "Ab " * 2000,
     "\u212aelvin", "İstanbul 2024", "Straße  ǅemal", "٣ days", "It’s “quoted” — 20\xa0km…", "’tis rock’n’roll",
-    "dogs’ ‘bone’ – Ünder", "a\ufffdb",
+    "dogs’ ‘bone’ – Ünder", "a\ufffdb", "a" + "-" * 700 + "b", "x, " * 300 + "!", " ?" * 3 + "y" + "." * 5 + "z  ",
 ])
 def test_signals_equal_the_reference_on_edge_cases(text):
     assert signals(text) == signals_slow(text)
@@ -121,6 +128,20 @@ def test_signals_equal_the_reference_on_the_dev_set():
     for text in dev_texts():
         for line in text.splitlines():
             assert signals(line) == signals_slow(line), line
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(LINES, max_size=8))
+def test_line_keys_equal_the_reference(lines):
+    from pipeline import corpus_stats
+    assert corpus_stats.keys_of(lines) == keys_slow(lines)
+
+
+def test_line_keys_equal_the_reference_on_the_dev_set():
+    from pipeline import corpus_stats
+    for text in dev_texts():
+        lines = corpus_stats.counted_lines(text)
+        assert corpus_stats.keys_of(lines) == keys_slow(lines)
 
 
 def test_body_search_equals_the_reference_on_the_dev_set():

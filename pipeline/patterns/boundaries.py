@@ -44,7 +44,6 @@ WORD_TABLE = _table(lambda c: ord(c.lower()) if WORD_ASCII.fullmatch(c) else ord
 # An apostrophe the blank-separated runs of WORD_TABLE get wrong: not between
 # two letters, or a second one in the same run ("rock'n'roll").
 ODD_APOSTROPHE = re.compile(r"'(?:(?<![a-z]')|(?![a-z])|[a-z]+')")
-BLANKS = re.compile(rb"  +")
 # Typographic characters standing in the way of the ASCII tables, with an
 # ASCII stand-in of the same kind for every signal: not a word character, a
 # letter or a digit, uncased, and a space only for a space (so the tokens,

@@ -68,13 +68,15 @@ def word_count(text: str) -> int:
     return n if len(head) == len(text) else round(n * len(text) / len(head))
 
 
-@lru_cache(maxsize=4096)
 def as_ascii(head: str) -> str | None:
     """The line with its typographic punctuation as ASCII stand-ins, if that
     makes it ASCII (most non-ASCII lines of English): the signals below read
     it through their byte tables, and the stand-ins leave them the same."""
-    if head.isascii():
-        return head
+    return head if head.isascii() else _with_standins(head)  # (an ASCII line is known at once: no memo)
+
+
+@lru_cache(maxsize=4096)
+def _with_standins(head: str) -> str | None:
     for typographic, standin in P.ASCII_STANDINS:
         head = head.replace(typographic, standin)
     return head if head.isascii() else None
@@ -132,13 +134,28 @@ def normalised_once(text: str) -> str:
     return _normalise(sample(text))
 
 
+def normalised_utf8(text: str) -> bytes:
+    """normalised_once(text) as UTF-8 (what corpus_stats.key hashes): an
+    ASCII line's is never decoded to a string."""
+    head = sample(text)
+    ascii_head = as_ascii(head)
+    return _ascii_tokens(ascii_head) if ascii_head is not None else _normalise(head).encode("utf-8")
+
+
+def _ascii_tokens(ascii_head: str) -> bytes:
+    # Tokens lower-cased with digits as 0, one blank between them: the same
+    # as _normalise's regular expressions, in C over bytes (each replace
+    # halves every run of blanks: a few passes, far cheaper than a regex).
+    found = ascii_head.encode("ascii").translate(P.TOKEN_TABLE)
+    while b"  " in found:
+        found = found.replace(b"  ", b" ")
+    return found.strip(b" ")
+
+
 def _normalise(head: str) -> str:
     ascii_head = as_ascii(head)
     if ascii_head is not None:
-        # Tokens lower-cased with digits as 0, one blank between them: the
-        # same as below, in three passes of C over bytes.
-        found = P.BLANKS.sub(b" ", ascii_head.encode("ascii").translate(P.TOKEN_TABLE))
-        return found.strip(b" ").decode("ascii")
+        return _ascii_tokens(ascii_head).decode("ascii")
     # Tokens hold no space, so masking digits once over the joined line is the same.
     head = head.lower()
     return P.DIGIT.sub("0", " ".join((P.TOKEN_ASCII if head.isascii() else P.TOKEN).findall(head)))
@@ -465,7 +482,7 @@ MAX_ROUNDS = 3
 
 def forget_lines() -> None:
     """Empty the per-line memos: each document's are kept until the next starts."""
-    as_ascii.cache_clear()
+    _with_standins.cache_clear()
     _words.cache_clear()
     _topic_words.cache_clear()
     _stopword_density.cache_clear()
