@@ -44,6 +44,8 @@ WORD_TABLE = _table(lambda c: ord(c.lower()) if WORD_ASCII.fullmatch(c) else ord
 # An apostrophe the blank-separated runs of WORD_TABLE get wrong: not between
 # two letters, or a second one in the same run ("rock'n'roll").
 ODD_APOSTROPHE = re.compile(r"'(?:(?<![a-z]')|(?![a-z])|[a-z]+')")
+ODD_APOSTROPHE_BYTES = re.compile(ODD_APOSTROPHE.pattern.encode("ascii"))  # the same, in the bytes of WORD_TABLE
+ASCII_STOPWORDS = frozenset(w.encode("ascii") for w in STOPWORDS)  # (every stop word is ASCII)
 # Typographic characters standing in the way of the ASCII tables, with an
 # ASCII stand-in of the same kind for every signal: not a word character, a
 # letter or a digit, uncased, and a space only for a space (so the tokens,

@@ -172,6 +172,15 @@ def stopword_density(text: str) -> float:
 @lru_cache(maxsize=4096)
 def _stopword_density(head: str) -> float:
     # Kept like the words: a later round judges the lines left again.
+    ascii_head = as_ascii(head)
+    if ascii_head is not None:
+        # The words of _words as bytes, counted among the stop words as
+        # bytes: no string made per word (the words themselves are asked
+        # only of pages with several runs: title echo, topic).
+        found = ascii_head.encode("ascii").translate(P.WORD_TABLE)
+        if b"'" not in found or not P.ODD_APOSTROPHE_BYTES.search(found):
+            ws = found.split()
+            return sum(map(P.ASCII_STOPWORDS.__contains__, ws)) / len(ws) if ws else 0.0
     ws = _words(head)
     return sum(map(P.STOPWORDS.__contains__, ws)) / len(ws) if ws else 0.0
 
