@@ -5,6 +5,7 @@ title and topic when there is a single run."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,38 @@ def signals(text: str) -> tuple:
             B.normalised_utf8(text))
 
 
+def goodness_slow(text: str, repeated_in_page: bool = False, repeated_in_corpus: bool = False) -> float:
+    """B.goodness() as first written, from the signals one by one."""
+    n = B.word_count(text)
+    length = min(1.0, n / P.FULL_LENGTH_WORDS)
+    density = min(1.0, B.stopword_density(text) / P.PROSE_DENSITY)
+    if B.sentence_shape(text):
+        g = max(P.SHORT_SENTENCE_FLOOR * density, math.sqrt(length) * density)
+    else:
+        g = P.UNFINISHED_FACTOR * length * density
+        if text.rstrip().endswith(P.ELLIPSES):
+            g *= 0.5
+        if B.capitalised_share(text) >= P.CAPITALISED_SHARE:
+            g *= 0.5
+    if B.is_furniture(text) and n < P.FULL_LENGTH_WORDS:
+        g *= P.FURNITURE_FACTOR
+    if repeated_in_page:
+        g *= P.REPEATED_IN_PAGE
+    if repeated_in_corpus:
+        g *= P.REPEATED_IN_CORPUS
+    return g
+
+
+def goodness_both(text: str) -> tuple:
+    B.forget_lines()
+    return tuple(B.goodness(text, a, b) for a in (False, True) for b in (False, True))
+
+
+def goodness_both_slow(text: str) -> tuple:
+    B.forget_lines()
+    return tuple(goodness_slow(text, a, b) for a in (False, True) for b in (False, True))
+
+
 def stopword_density_slow(text: str) -> float:
     ws = words_slow(text)
     return sum(1 for w in ws if w in P.STOPWORDS) / len(ws) if ws else 0.0
@@ -105,6 +138,24 @@ LINES = st.text(alphabet=ASCII | TRICKY, max_size=120) | st.text(alphabet=ASCII,
 @given(LINES)
 def test_signals_equal_the_reference(text):
     assert signals(text) == signals_slow(text)
+
+
+GOODNESS_LINES = LINES | st.builds(lambda ws, end: " ".join(ws) + end,
+                                   st.lists(st.sampled_from(["The", "council", "voted", "of", "a", "Home", "©", "|"]),
+                                            max_size=30),
+                                   st.sampled_from(["", ".", "...", "…", ":", "?\"", " "]))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(GOODNESS_LINES)
+def test_goodness_equals_the_reference(text):
+    assert goodness_both(text) == goodness_both_slow(text)
+
+
+def test_goodness_equals_the_reference_on_the_dev_set():
+    for text in dev_texts():
+        for line in text.splitlines():
+            assert goodness_both(line) == goodness_both_slow(line), line
 
 
 @pytest.mark.parametrize("text", [
@@ -218,3 +269,10 @@ def test_a_key_shared_by_different_forms_is_no_repetition(monkeypatch):
     texts = ["Home", "Sport", "home!"]
     assert B.repetition(texts, by_key=True) == ([True] * 3, [True, False, True])
     corpus_stats._known.clear()
+
+
+@pytest.mark.parametrize("text", ["The council voted on the plan of the city. " * 200, "Home Sport " * 900 + "...",
+                                  "Ab " * 2000 + ".", "of the " * 1500 + "x:", "© " + "a " * P.SAMPLE_CHARS])
+def test_goodness_of_lines_longer_than_the_sample_equals_the_reference(text):
+    assert len(text) > P.SAMPLE_CHARS
+    assert goodness_both(text) == goodness_both_slow(text)

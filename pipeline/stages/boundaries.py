@@ -207,6 +207,10 @@ def capitalised_share(text: str) -> float:
     """Share of capitalised words: menus ("Car Reviews") and title-case
     headlines are mostly capitals; a sentence starts with one."""
     _, upper, lower = _shape(sample(text))
+    return _capitalised_share(upper, lower)
+
+
+def _capitalised_share(upper: int, lower: int) -> float:
     if upper + lower < P.MIN_CAPITALISED_WORDS:
         return 1.0 if upper and not lower else 0.0
     return upper / (upper + lower)
@@ -221,10 +225,14 @@ def is_furniture(text: str) -> bool:
 
 def goodness(text: str, repeated_in_page: bool = False, repeated_in_corpus: bool = False) -> float:
     """How much the line reads as article prose, in [0, 1]."""
-    n = word_count(text)
+    # (word_count, stopword_density, sentence_shape and capitalised_share
+    # inline: the sample measured once; the stage asks this of every line)
+    head = sample(text)
+    words, upper, lower = _shape(head)
+    n = words if len(head) == len(text) else round(words * len(text) / len(head))
     length = min(1.0, n / P.FULL_LENGTH_WORDS)
-    density = min(1.0, stopword_density(text) / P.PROSE_DENSITY)
-    if sentence_shape(text):
+    density = min(1.0, _stopword_density(head) / P.PROSE_DENSITY)
+    if n >= P.MIN_SENTENCE_WORDS and ends_sentence(text):
         g = max(P.SHORT_SENTENCE_FLOOR * density, math.sqrt(length) * density)
     else:
         # A heading, a list item, a teaser: short ones are not prose; a long
@@ -232,7 +240,7 @@ def goodness(text: str, repeated_in_page: bool = False, repeated_in_corpus: bool
         g = P.UNFINISHED_FACTOR * length * density
         if text.rstrip().endswith(P.ELLIPSES):
             g *= 0.5
-        if capitalised_share(text) >= P.CAPITALISED_SHARE:
+        if _capitalised_share(upper, lower) >= P.CAPITALISED_SHARE:
             g *= 0.5
     if is_furniture(text) and n < P.FULL_LENGTH_WORDS:
         g *= P.FURNITURE_FACTOR
