@@ -125,10 +125,13 @@ MIN_DISTINCT_ONLY = 6  # distinct ENGLISH_ONLY words: not one word repeated
 MAX_FOREIGN_SHARE = 0.02  # FOREIGN_FUNCTION_WORDS among the words
 MAX_NON_ASCII_SHARE = 0.01  # non-ASCII letters among the letters
 MAX_SYMBOL_SHARE = 0.025  # CODE_SYMBOL among the characters other than spaces
-# A segment of at least SEGMENT_MIN_WORDS words is vouched for when it holds an
-# ENGLISH_ONLY word, or two distinct ENGLISH_SHARED words (Polish writes "i"
-# twice in a sentence) and no foreign function word; the
-# words of the others must be few, and none of them long (a foreign sentence).
+# A segment of at least SEGMENT_MIN_WORDS words is vouched for when it holds
+# no foreign function word and an ENGLISH_ONLY word, or two distinct
+# ENGLISH_SHARED words (Polish writes "i" twice in a sentence); the words of
+# the others must be few, and none of them long (a foreign sentence). A
+# foreign word unvouches even a segment with English words: a foreign
+# sentence run into an English fragment without a full stop ("... about Todos
+# los seres humanos nacen libres ...") is one segment.
 SEGMENT_MIN_WORDS = 4
 MAX_UNVOUCHED_SHARE = 0.10
 MAX_UNVOUCHED_SEGMENT = 12
