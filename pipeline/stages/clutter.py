@@ -581,4 +581,4 @@ def apply(doc: Document, config: Config) -> Document:
         for block in region
         for i, line in enumerate(block.lines)
     ]
-    return doc.with_edits(merge(edits))
+    return doc.with_edits(merge(edits)) if edits else doc

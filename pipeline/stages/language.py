@@ -10,7 +10,7 @@ the policy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
 
@@ -192,7 +192,7 @@ def apply(doc: Document, config: Config) -> Document:
     if len(body) < config.min_body_chars:
         return doc.reject("no_body", "nothing is left of the text after cleaning")
     code, prob, how = measure(body, config.language_seed, config.language_sample_chars)
-    doc = replace(doc, language=code, language_confidence=prob)
+    doc = doc.replaced(language=code, language_confidence=prob)
     if code not in config.keep_languages:
         found = (f"detected {code} with probability {prob}" if how == "langdetect"
                  else f"detected {code} by {how} (its probability {prob} is an estimate)")
