@@ -238,6 +238,10 @@ _piece = st.one_of(
            "work would start next spring", ". "), ("a a a a a about", " "),
           ("Todos los seres humanos nacen libres e iguales en dignidad y derechos y, dotados como están de razón y "
            "conciencia, deben comportarse fraternalmente los unos con los otros.", ". ")], 2000)
+# A Dutch sentence run into an English one: langdetect reads nl.
+@example([("Alle mensen worden vrij en gelijk in waardigheid en rechten geboren", " "),
+          ("Her lawyer told reporters that the evidence against his client was thin and that the hearing had been "
+           "unfair from the start", ". ")], 2000)
 def test_the_cheap_check_decides_no_text_langdetect_reads_otherwise(pieces, limit) -> None:
     # Only the language: on made-up mixtures (an English sentence run into a
     # foreign one without a full stop) langdetect can be less sure than the

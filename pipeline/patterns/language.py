@@ -95,12 +95,14 @@ ENGLISH_SHARED = frozenset("""
 # does not use: not "de", "la", "el", "los", "las", "del", "das", "un", "est",
 # "per", "die", "den", "van", "com", "non", "mit", "con", "sa", "til", which
 # English writes in names, acronyms and phrases (Los Angeles, EST, the UN, per
-# cent), nor "ve", "re", "ll" (the regex splits "I've").
+# cent), nor "ve", "re", "ll" (the regex splits "I've"). "en" (nl, fr, es, sv,
+# da) is one: English writes it only in "en route", "en masse", which at worst
+# send a text to langdetect.
 FOREIGN_FUNCTION_WORDS = frozenset("""
     le les des que qui dans pour sur avec une sont
     por una como pero fue está
     und der ist nicht sich auch ein eine zu von dem wird auf
-    het een zijn niet ook voor wordt
+    het een zijn niet ook voor wordt en
     och att det är för inte som
     og ikke
     il della che sono anche più nel gli
