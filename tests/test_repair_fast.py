@@ -211,58 +211,10 @@ def test_space_passes_find_what_finditer_finds(text: str) -> None:
             assert list(p.run(text)) == list(SPACE_PASSES[rule](text)), rule
 
 
-def _needle_finder(needle: str) -> re.Pattern:
-    """A regex finding a needle, as space_runs did before str.find: " X" each
-    X after a space; "C " the run after C, as group 1; "  " the run itself."""
-    if needle[0] == " " and needle[1] != " ":
-        return re.compile(f"{re.escape(needle[1])}(?<={re.escape(needle)})")
-    return re.compile(f"{re.escape(needle[0])}( +)" if needle[0] != " " else "(   *)")
-
-
-def reference_space_runs(text: str, needles: tuple[str, ...]) -> list[int]:
-    """space_runs by regex finders over the text framed by line breaks."""
-    hay = f"\n{text}\n"
-    starts: set[int] = set()
-    for needle in needles:
-        pos = 0
-        for m in _needle_finder(needle).finditer(hay):
-            if m.re.groups:
-                starts.add(m.start(1) - 1)
-            else:
-                starts.add(pos + len(hay[pos:m.start()].rstrip(" ")) - 1)
-            pos = m.end()
-    return sorted(starts)
-
-
-SPACE_NEEDLES = (spacing.CLITIC_NEEDLES, spacing.HYPHEN_NEEDLES, spacing.COMMA_NEEDLES, spacing.SPACE_RUN_NEEDLES,
-                 spacing.LINE_EDGE_NEEDLES)
-
-
-@settings(max_examples=1000, deadline=None)
-@given(space_text | st.text(" \n-',;ab", max_size=30), st.sampled_from(SPACE_NEEDLES + (("  ", " -"),)))
-def test_space_runs_are_the_regex_finders_runs(text: str, needles: tuple[str, ...]) -> None:
-    assert repair.space_runs(text, needles) == reference_space_runs(text, needles)
-
-
-def test_the_needle_scan_covers_every_needle() -> None:
-    # One scan finds the space of each " X" needle (and of "  "); "\n " is searched for.
-    assert sum(SPACE_NEEDLES, ()) == spacing.SPACE_NEEDLES
-    followers = {n[1] for n in spacing.SPACE_NEEDLES if n[0] == " "}
-    assert set(re.fullmatch(r" \(\?=\[(.*)\]\)", spacing.NEEDLE_SPACE.pattern, re.DOTALL).group(1)) == followers
-    assert {n for n in spacing.SPACE_NEEDLES if n[0] != " "} == {"\n "}
-
-
-def test_space_runs_are_the_regex_finders_runs_on_the_corpus() -> None:
-    for path in SEED_FILES + DEV_FILES:
-        text = decoded(path)
-        for needles in SPACE_NEEDLES:
-            assert repair.space_runs(text, needles) == reference_space_runs(text, needles), path.name
-
-
 @settings(max_examples=300, deadline=None)
 @given(space_text)
 def test_the_double_space_finder_finds_every_run_of_two_or_more(text: str) -> None:
-    found = [m.span(1) for m in _needle_finder("  ").finditer(text)]
+    found = [m.span(1) for m in spacing.NEEDLE_FINDERS["  "].finditer(text)]
     assert found == [m.span() for m in re.finditer("  +", text)]
 
 

@@ -149,64 +149,19 @@ def _space_run_pass(pattern: re.Pattern, needles: tuple[str, ...], rule: str, re
 
 
 def space_runs(text: str, needles: tuple[str, ...]) -> list[int]:
-    """Sorted start offsets of the runs of spaces that hold a needle (any of
-    spacing.SPACE_NEEDLES; "\n" in a needle also stands for the start or the
-    end of the text)."""
-    found = needle_offsets(text)
+    """Sorted start offsets of the runs of spaces that hold a needle ("\n" in a
+    needle also stands for the start or the end of the text)."""
+    hay = f"\n{text}\n"
     starts: set[int] = set()
     for needle in needles:
-        offsets = found.get(needle, ())
-        first, second = needle
-        if first != " ":  # "C ": the run after each C
-            if first == "\n" and text.startswith(" "):
-                starts.add(0)
-            starts.update(i + 1 for i in offsets)
-        elif second != " ":  # " X": the run before each X
-            pos = 0  # text[pos - 1] is no space: the run before X starts at or after pos
-            for i in offsets:
-                starts.add(i if i == pos or text[i - 1] != " " else _run_start(text, pos, i))
-                pos = i + 2  # (after X, no space)
-            if second == "\n" and text.endswith(" "):
-                starts.add(_run_start(text, pos, len(text) - 1))
-        else:  # "  ": the first space of each run of two or more
-            starts.update(i for i in offsets if i == 0 or text[i - 1] != " ")
+        pos = 0  # hay[pos - 1] is no space: a run before needle[1] starts at or after pos
+        for m in spacing.NEEDLE_FINDERS[needle].finditer(hay):
+            if m.re.groups:  # the match holds the run
+                starts.add(m.start(1) - 1)  # (hay has one more character in front)
+            else:  # the match is the character after the run
+                starts.add(pos + len(hay[pos:m.start()].rstrip(" ")) - 1)
+            pos = m.end()
     return sorted(starts)
-
-
-def _run_start(text: str, pos: int, last: int) -> int:
-    """The start of the run of spaces ending at offset ``last``, at or after ``pos``."""
-    return pos + len(text[pos : last + 1].rstrip(" "))
-
-
-# needle_offsets' answer for the text it saw last: the space passes run one
-# after the other on the same text (the same object) until one changes it.
-_needles_of: tuple[str | None, dict[str, list[int]]] = (None, {})
-
-
-def needle_offsets(text: str) -> dict[str, list[int]]:
-    """{needle: sorted offsets where it occurs} for every two-character needle
-    of the space passes (pipeline.patterns.spacing.SPACE_NEEDLES), found by one
-    scan for the spaces they hold (spacing.NEEDLE_SPACE) and a search for
-    "\n ": the same for each pass, instead of a search per needle per pass."""
-    global _needles_of
-    if _needles_of[0] is text:
-        return _needles_of[1]
-    found: dict[str, list[int]] = {}
-    for m in spacing.NEEDLE_SPACE.finditer(text):
-        i = m.start()
-        needle = text[i : i + 2]
-        if needle in found:
-            found[needle].append(i)
-        else:
-            found[needle] = [i]
-    i = text.find("\n ")
-    if i >= 0:
-        after_breaks = found["\n "] = []
-        while i >= 0:
-            after_breaks.append(i)
-            i = text.find("\n ", i + 2)
-    _needles_of = (text, found)
-    return found
 
 
 def ftfy_may_change(text: str) -> bool:
