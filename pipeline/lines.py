@@ -57,7 +57,7 @@ def _split_content_lines(text: str) -> list[Line]:
     pos = 0
     for i, chunk in enumerate(text.split("\n")):
         end = pos + len(chunk)
-        if chunk and not chunk.isspace():  # (chunk.strip(), without making the stripped copy)
+        if chunk.strip():
             out.append(Line(i, pos, end, chunk))
         pos = end + 1
     return out
