@@ -122,6 +122,8 @@ class Document:
         """
         step = self.edits[-1].step + 1 if self.edits else 1
         edits = tuple([_stepped(e, step) for e in edits])
+        if not edits:  # (many stages' calls: the text and the log stay as they are)
+            return _copy(self, **fields) if fields else self
         return _copy(self, text=apply_edits(self.text, edits), edits=self.edits + edits, **fields)
 
 

@@ -72,3 +72,13 @@ def test_document_replaced_is_dataclasses_replace() -> None:
         "pipeline.document", fromlist=["Rejection"]).Rejection("empty", "why"))
     with pytest.raises(TypeError):
         doc.replaced(colour="red")
+
+
+def test_with_edits_without_an_edit_is_the_document_with_its_fields() -> None:
+    # The shortcut for no edits gives what applying none gives: the same text and log.
+    from pipeline.document import Document, apply_edits
+    doc = Document("d", "d.txt", "0", 3, text="abc").with_edits([Edit("repair", "r/v1", 0, 1, "a", "", "why")])
+    assert doc.with_edits([]) == doc
+    assert doc.with_edits((), title="T") == dataclasses.replace(doc, title="T", text=apply_edits(doc.text, ()))
+    assert list(vars(doc.with_edits((), title="T"))) == list(vars(doc))
+    assert doc.with_edits(iter([])).edits == doc.edits and doc.with_edits([]).text == "bc"

@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from pipeline.config import Config
 from pipeline.document import Document
@@ -233,6 +233,15 @@ _piece = st.one_of(
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(_piece, st.sampled_from([". ", " ", "\n", "\n\n", ", "])), min_size=1, max_size=40),
        st.sampled_from([2000, 800, 300]))
+# A Spanish sentence run into an English fragment ("about" vouched for its segment): langdetect reads es.
+@example([("The city council approved the new transport plan on Tuesday after a long debate, and officials said "
+           "work would start next spring", ". "), ("a a a a a about", " "),
+          ("Todos los seres humanos nacen libres e iguales en dignidad y derechos y, dotados como están de razón y "
+           "conciencia, deben comportarse fraternalmente los unos con los otros.", ". ")], 2000)
+# A Dutch sentence run into an English one: langdetect reads nl.
+@example([("Alle mensen worden vrij en gelijk in waardigheid en rechten geboren", " "),
+          ("Her lawyer told reporters that the evidence against his client was thin and that the hearing had been "
+           "unfair from the start", ". ")], 2000)
 def test_the_cheap_check_decides_no_text_langdetect_reads_otherwise(pieces, limit) -> None:
     # Only the language: on made-up mixtures (an English sentence run into a
     # foreign one without a full stop) langdetect can be less sure than the
@@ -270,7 +279,7 @@ def reference_english_evidence(text: str) -> language.Evidence:
         e.shared += len(shared)
         e.foreign += foreign
         e.distinct_only.update(only)
-        if len(words) >= patterns.SEGMENT_MIN_WORDS and not only and (len(set(shared)) < 2 or foreign):
+        if len(words) >= patterns.SEGMENT_MIN_WORDS and (foreign or (not only and len(set(shared)) < 2)):
             e.unvouched += len(words)
             e.longest_unvouched = max(e.longest_unvouched, len(words))
     e.characters = len(text) - text.count(" ") - text.count("\n")

@@ -81,3 +81,28 @@ def test_is_heading_equals_the_reference(text: str) -> None:
 def test_is_heading_equals_the_reference_on_dev_texts(path) -> None:
     for line in path.read_text(encoding="utf-8").split("\n"):
         assert records.is_heading(line.strip()) == reference_is_heading(line.strip())
+
+
+def reference_inline_attribution(text: str, start: int):
+    """_inline_attribution without its quick rejection: the pattern alone decides."""
+    last = None
+    for last in records.P.INLINE_ATTRIBUTION.finditer(text):
+        pass
+    if last is None:
+        return None
+    credit = text[last.end():]
+    date = records.find_date(credit)
+    return None if date is None else (text[: last.start()], start, credit, start + last.end(), date)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["—", "―", "——", ". ", "\" ", " ", "On December 16, 2015", "said", "x", "\n", "?"]),
+                max_size=12).map("".join))
+def test_inline_attribution_is_the_patterns_reading(text: str) -> None:
+    assert records._inline_attribution(text, 3) == reference_inline_attribution(text, 3)
+
+
+def test_inline_attribution_is_the_patterns_reading_on_the_corpus() -> None:
+    for path in DEV_FILES or SEED_FILES:
+        for line in path.read_text(encoding="utf-8").split("\n"):
+            assert records._inline_attribution(line, 0) == reference_inline_attribution(line, 0)

@@ -95,12 +95,14 @@ ENGLISH_SHARED = frozenset("""
 # does not use: not "de", "la", "el", "los", "las", "del", "das", "un", "est",
 # "per", "die", "den", "van", "com", "non", "mit", "con", "sa", "til", which
 # English writes in names, acronyms and phrases (Los Angeles, EST, the UN, per
-# cent), nor "ve", "re", "ll" (the regex splits "I've").
+# cent), nor "ve", "re", "ll" (the regex splits "I've"). "en" (nl, fr, es, sv,
+# da) is one: English writes it only in "en route", "en masse", which at worst
+# send a text to langdetect.
 FOREIGN_FUNCTION_WORDS = frozenset("""
     le les des que qui dans pour sur avec une sont
     por una como pero fue está
     und der ist nicht sich auch ein eine zu von dem wird auf
-    het een zijn niet ook voor wordt
+    het een zijn niet ook voor wordt en
     och att det är för inte som
     og ikke
     il della che sono anche più nel gli
@@ -125,10 +127,13 @@ MIN_DISTINCT_ONLY = 6  # distinct ENGLISH_ONLY words: not one word repeated
 MAX_FOREIGN_SHARE = 0.02  # FOREIGN_FUNCTION_WORDS among the words
 MAX_NON_ASCII_SHARE = 0.01  # non-ASCII letters among the letters
 MAX_SYMBOL_SHARE = 0.025  # CODE_SYMBOL among the characters other than spaces
-# A segment of at least SEGMENT_MIN_WORDS words is vouched for when it holds an
-# ENGLISH_ONLY word, or two distinct ENGLISH_SHARED words (Polish writes "i"
-# twice in a sentence) and no foreign function word; the
-# words of the others must be few, and none of them long (a foreign sentence).
+# A segment of at least SEGMENT_MIN_WORDS words is vouched for when it holds
+# no foreign function word and an ENGLISH_ONLY word, or two distinct
+# ENGLISH_SHARED words (Polish writes "i" twice in a sentence); the words of
+# the others must be few, and none of them long (a foreign sentence). A
+# foreign word unvouches even a segment with English words: a foreign
+# sentence run into an English fragment without a full stop ("... about Todos
+# los seres humanos nacen libres ...") is one segment.
 SEGMENT_MIN_WORDS = 4
 MAX_UNVOUCHED_SHARE = 0.10
 MAX_UNVOUCHED_SEGMENT = 12

@@ -120,4 +120,4 @@ def apply(doc: Document, config: Config) -> Document:
         removal(doc.text, line, NAME, rule, reason)
         for line, rule, reason in find_boilerplate(content_lines(doc.text))
     ]
-    return doc.with_edits(merge(edits))
+    return doc.with_edits(merge(edits)) if edits else doc

@@ -105,12 +105,15 @@ def ends_in_ellipsis(text: str) -> bool:
 
 def is_tag_line(text: str) -> bool:
     """'Headline | tag | tag': two or more non-empty parts, a later one short."""
+    for sep in P.TAG_SEPARATORS:
+        if sep in text:
+            break
+    else:
+        return False  # one part (most lines: a scan per separator, no splitting)
     first, *others = P.TAG_SEPARATORS
     for sep in others:
         if sep in text:
             text = text.replace(sep, first)
-    if first not in text:
-        return False  # one part (most lines: cheaper than splitting)
     parts = [p for p in map(str.strip, text.split(first)) if p]
     # (at most 4 words: at most 4 pieces when split at most 4 times, not split in full)
     return len(parts) >= 2 and any(len(p.split(None, 4)) <= 4 for p in parts[1:])
@@ -581,4 +584,4 @@ def apply(doc: Document, config: Config) -> Document:
         for block in region
         for i, line in enumerate(block.lines)
     ]
-    return doc.with_edits(merge(edits))
+    return doc.with_edits(merge(edits)) if edits else doc

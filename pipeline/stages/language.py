@@ -10,8 +10,9 @@ the policy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 
 from langdetect.detector_factory import PROFILES_DIRECTORY
 from langdetect.lang_detect_exception import LangDetectException
@@ -111,14 +112,9 @@ def english_evidence(text: str) -> Evidence:
     # word counts are taken once, over the words of every segment.
     only_words, shared_words = patterns.ENGLISH_ONLY, patterns.ENGLISH_SHARED
     foreign_words = patterns.FOREIGN_FUNCTION_WORDS
-    every_word: list[str] = []
     plain = ascii_plain(text)
-    for words in segment_words(text, plain):
-        every_word += words
-        if (len(words) >= patterns.SEGMENT_MIN_WORDS and only_words.isdisjoint(words)
-                and (len(shared_words.intersection(words)) < 2 or not foreign_words.isdisjoint(words))):
-            e.unvouched += len(words)
-            e.longest_unvouched = max(e.longest_unvouched, len(words))
+    segments = segment_words(text, plain)
+    every_word = list(chain.from_iterable(segments))
     # (filtered in C: cheaper than counting every word in a Counter)
     function_words = list(filter(FUNCTION_WORDS.__contains__, every_word))
     only = list(filter(only_words.__contains__, function_words))
@@ -127,6 +123,13 @@ def english_evidence(text: str) -> Evidence:
     e.only = len(only)
     e.shared = len(list(filter(shared_words.__contains__, function_words)))
     e.foreign = len(list(filter(foreign_words.__contains__, function_words)))
+    for words in segments:
+        # (a segment can hold a foreign word only when the text does: most texts hold none)
+        if len(words) >= patterns.SEGMENT_MIN_WORDS and (
+                (e.foreign and not foreign_words.isdisjoint(words))
+                or (only_words.isdisjoint(words) and len(shared_words.intersection(words)) < 2)):
+            e.unvouched += len(words)
+            e.longest_unvouched = max(e.longest_unvouched, len(words))
     e.characters = len(text) - text.count(" ") - text.count("\n")
     e.symbols = len(text.encode("utf-8", "surrogatepass").translate(None, patterns.NOT_CODE_SYMBOL_BYTES))
     if not text.isascii():  # (the common case costs nothing)
@@ -189,7 +192,7 @@ def apply(doc: Document, config: Config) -> Document:
     if len(body) < config.min_body_chars:
         return doc.reject("no_body", "nothing is left of the text after cleaning")
     code, prob, how = measure(body, config.language_seed, config.language_sample_chars)
-    doc = replace(doc, language=code, language_confidence=prob)
+    doc = doc.replaced(language=code, language_confidence=prob)
     if code not in config.keep_languages:
         found = (f"detected {code} with probability {prob}" if how == "langdetect"
                  else f"detected {code} by {how} (its probability {prob} is an estimate)")

@@ -69,8 +69,8 @@ def _attribution_line(text: str, start: int) -> tuple[str, int] | None:
 
 def _inline_attribution(text: str, start: int) -> tuple[str, int, str, int, str] | None:
     """'Quote. —— On <date>, ...' -> (quote, its start, credit, its start, its date)."""
-    if "—" not in text and "―" not in text:
-        return None  # the pattern needs two dashes: most paragraphs have none (a scan in C)
+    if "——" not in text and "―" not in text:
+        return None  # the pattern needs two dashes in a row: most paragraphs have none (a scan in C)
     last = None
     for last in P.INLINE_ATTRIBUTION.finditer(text):
         pass
