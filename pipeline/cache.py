@@ -59,6 +59,10 @@ from pipeline.config import Config
 
 FORMAT = 8  # of the file below; part of the directory's key
 FILE = "cache.sqlite"
+# Rows of ~1 KB (pipeline.carry's) overflow a 4 KB page of a WITHOUT ROWID
+# table (past ~1000 bytes, the rest takes an overflow page of its own): twice
+# the file, and slower writes.
+PAGE_SIZE = 16384
 RACY_NS = 2_000_000_000  # a stat this recent is not trusted next time (coarse clocks: FAT has 2 s)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -138,6 +142,7 @@ class Store:
         try:
             self.dirty = False  # written to in this run
             self.db = sqlite3.connect(self.path, isolation_level=None)
+            self.db.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # (of a new file only)
             self.db.executescript(SCHEMA)
             self.meta = self._meta()
             self.known = {} if self.meta is None else self._known()

@@ -1,8 +1,11 @@
 """A re-run that costs what changed: the documents whose part of every
 output file is the parent version's are copied from the parent's files
-(pipeline.carry says where each document's bytes are), not read from the
-cache and written again; only the others are screened, counted as changes
-and written from their Results.
+(pipeline.carry says where each document's bytes are), not read and
+written again; only the others are screened, counted as changes and written
+from their Results. A reused document written again (its duplicate decision
+changed) has its text read from its part of the parent's files (the cache
+keeps none); when it was screened out in the parent, its lines were never
+written: it is processed again (``Plan.process_again``).
 
 A document is copied when the cache reuses its Result (pipeline.incremental)
 and its duplicate decision cannot have changed. The decision of a document
