@@ -370,6 +370,8 @@ def _changes(tmp: Path, parent_dir: Path | None) -> dict:
 def _check_manifest(manifest: dict, chunk: int = 1000) -> None:
     """check("manifest", manifest), a thousand inputs at a time (they are on disk)."""
     check("manifest", spill.emptied(manifest), "manifest.json")
+    if plainly_valid_inputs(manifest["inputs"]):
+        return
     batch = []
     for entry in manifest["inputs"]:
         batch.append(entry)
@@ -378,6 +380,23 @@ def _check_manifest(manifest: dict, chunk: int = 1000) -> None:
             batch = []
     if batch:
         check("manifest", {**manifest, "inputs": batch}, "manifest.json")
+
+
+# One entry of the manifest's inputs as spill.FlatDicts keeps it (its values'
+# JSON, tab-separated): a string path (a JSON text starting with a quote is a
+# string), a null or lower-case hex sha256, a non-negative integer size.
+_PLAIN_INPUT = re.compile(r'"[^\t\n]*\t(?:null|"[0-9a-f]{64}")\t(?:0|[1-9][0-9]*)\n')
+
+
+def plainly_valid_inputs(inputs) -> bool:
+    """True when every entry of the manifest's inputs (a spill.FlatDicts of
+    rerun.MANIFEST_INPUT) is valid as the manifest schema says, seen from
+    their JSON text without decoding them (a few ms for 20,000: checking them
+    with the schema costs a second); False: the schema decides."""
+    if not isinstance(inputs, spill.FlatDicts) or inputs.keys != rerun.MANIFEST_INPUT:
+        return False
+    match = _PLAIN_INPUT.match
+    return all(match(line) for line in inputs.lines())
 
 
 def _same_data(parent_dir: Path, manifest: dict) -> bool:
