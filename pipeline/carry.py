@@ -211,11 +211,11 @@ def parent(db: sqlite3.Connection, clean_dir: Path, name: str | None) -> Parent 
 
 def _manifest_sha256(vdir: Path) -> dict | None:
     """The sha256 of each of FILES as the version's manifest records them."""
-    outputs = _manifest_outputs(vdir)
+    outputs = manifest_outputs(vdir)
     return None if outputs is None else {f: outputs[f]["sha256"] for f in FILES}
 
 
-def _manifest_outputs(vdir: Path) -> dict | None:
+def manifest_outputs(vdir: Path) -> dict | None:
     """The "outputs" of the version's manifest (each of FILES present).
     They come after its inputs: found from the end (a path holding the
     pattern would be escaped: no raw newline is in a JSON string)."""
@@ -240,7 +240,7 @@ def adopt(db: sqlite3.Connection, parent_dir: Path, tmp: Path, sizes: dict, star
     run's files in ``tmp`` (the parts and report.json's closing end each
     file; only the report's heads differ), so that the next run reuses and copies them.
     False: they are not (the caller forgets the rows' version)."""
-    outputs = _manifest_outputs(parent_dir)
+    outputs = manifest_outputs(parent_dir)
     if outputs is None:
         return False
     parent_sizes, parent_starts = {}, []
