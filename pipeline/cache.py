@@ -13,12 +13,14 @@ What is kept, per input path (one row in each table):
 - ``outcome``: the line keys its stages asked ``is_repeated`` about, with the
   sketch cells of those keys, the answers and their margins (``Questions``),
   and the head of its ``pipeline.result.Result`` (its counts and rejection,
-  as JSON). No output text is kept: a reused document's lines, report entry
-  and report.md part are the bytes the last version holds of it, read back
-  from its files at the offsets pipeline.carry keeps (with its duplicate
-  fingerprint), and a document whose bytes are not there is processed again
-  (``result_of``). Rows are kept in input order (key (id, path)), so a
-  re-run reads the reused ones in one scan.
+  as JSON). No output text is kept (it is in the version written): a reused
+  document's lines, report entry and report.md part are its bytes in the
+  parent version, read back from its files at the offsets pipeline.carry
+  keeps with its duplicate fingerprint (``result_of``); a document whose
+  bytes are not there (no parent the rows describe, or screened out as a
+  duplicate there) is processed again (pipeline.incremental, pipeline.rerun).
+  Rows are kept in input order (key (id, path)), so a re-run reads the
+  reused ones in one scan.
 Per run (table ``meta``): the first pass's sketch and counts, and the report's
 repeated-line examples with where they were found, so a re-run updates the
 statistics by the changed documents only (pipeline.incremental).
@@ -37,7 +39,8 @@ Safety. Nothing read from the cache is executed (no pickle): rows hold JSON,
 text and packed integers. All of a run's writes are one SQLite transaction,
 committed at the end: a killed run leaves the previous run's cache, whole.
 Runs on one clean/ are serialised by pipeline.version's lock. A damaged file
-(``Damaged``, found when it is opened or when an entry is read) is reported,
+(``Damaged``, found when it is opened, when an entry is read, or when the
+parent's bytes of a reused document are not those of its entry) is reported,
 removed and rebuilt by pipeline.version; deleting ``<clean>/.cache`` only
 costs time.
 """
