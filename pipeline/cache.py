@@ -12,10 +12,15 @@ What is kept, per input path (one row in each table):
   its distinct lines as counted by the first pass (pipeline.corpus_stats);
 - ``outcome``: the line keys its stages asked ``is_repeated`` about, with the
   sketch cells of those keys, the answers and their margins (``Questions``),
-  and its ``pipeline.result.Result`` (output lines, report entry and its
-  report.md part as text, counts as JSON, and the duplicate fingerprint its
-  worker computed, so a reused document is screened without its text). Rows are kept in input order
-  (key (id, path)), so a re-run reads the reused ones in one scan.
+  and the head of its ``pipeline.result.Result`` (its counts and rejection,
+  as JSON). No output text is kept (it is in the version written): a reused
+  document's lines, report entry and report.md part are its bytes in the
+  parent version, read back from its files at the offsets pipeline.carry
+  keeps with its duplicate fingerprint (``result_of``); a document whose
+  bytes are not there (no parent the rows describe, or screened out as a
+  duplicate there) is processed again (pipeline.incremental, pipeline.rerun).
+  Rows are kept in input order (key (id, path)), so a re-run reads the
+  reused ones in one scan.
 Per run (table ``meta``): the first pass's sketch and counts, and the report's
 repeated-line examples with where they were found, so a re-run updates the
 statistics by the changed documents only (pipeline.incremental).
@@ -34,7 +39,8 @@ Safety. Nothing read from the cache is executed (no pickle): rows hold JSON,
 text and packed integers. All of a run's writes are one SQLite transaction,
 committed at the end: a killed run leaves the previous run's cache, whole.
 Runs on one clean/ are serialised by pipeline.version's lock. A damaged file
-(``Damaged``, found when it is opened or when an entry is read) is reported,
+(``Damaged``, found when it is opened, when an entry is read, or when the
+parent's bytes of a reused document are not those of its entry) is reported,
 removed and rebuilt by pipeline.version; deleting ``<clean>/.cache`` only
 costs time.
 """
@@ -54,8 +60,12 @@ from typing import Iterator
 
 from pipeline.config import Config
 
-FORMAT = 7  # of the file below; part of the directory's key
+FORMAT = 8  # of the file below; part of the directory's key
 FILE = "cache.sqlite"
+# Rows of ~1 KB (pipeline.carry's) overflow a 4 KB page of a WITHOUT ROWID
+# table (past ~1000 bytes, the rest takes an overflow page of its own): twice
+# the file, and slower writes.
+PAGE_SIZE = 16384
 RACY_NS = 2_000_000_000  # a stat this recent is not trusted next time (coarse clocks: FAT has 2 s)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -66,11 +76,8 @@ CREATE TABLE IF NOT EXISTS first (
 CREATE TABLE IF NOT EXISTS outcome (
     id TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, low_yes INTEGER NOT NULL, high_no INTEGER NOT NULL,
     asked BLOB NOT NULL, cells BLOB NOT NULL, answers BLOB NOT NULL, result TEXT NOT NULL,
-    line TEXT NOT NULL, records TEXT NOT NULL, edits TEXT NOT NULL, md TEXT NOT NULL,
-    fingerprint BLOB NOT NULL,
     PRIMARY KEY (id, path)) WITHOUT ROWID;
 """  # outcome rows are kept in input order, (id, path): a re-run reads them in one scan
-RESULT_COLUMNS = "id, path, result, line, records, edits, md, fingerprint"
 
 
 class Damaged(Exception):
@@ -138,6 +145,7 @@ class Store:
         try:
             self.dirty = False  # written to in this run
             self.db = sqlite3.connect(self.path, isolation_level=None)
+            self.db.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # (of a new file only)
             self.db.executescript(SCHEMA)
             self.meta = self._meta()
             self.known = {} if self.meta is None else self._known()
@@ -207,37 +215,39 @@ class Store:
         """The sha256 of the input's first-pass row."""
         return self._one("SELECT sha256 FROM first WHERE path = ?", path)[0]
 
-    def result(self, doc_id: str, path: str):
-        """The input's pipeline.result.Result, as stored by put_outcome."""
-        return self._result(self._one(f"SELECT {RESULT_COLUMNS} FROM outcome WHERE id = ? AND path = ?",
-                                      (doc_id, path)))
+    def head(self, doc_id: str, path: str) -> str:
+        """The head of the input's Result (``put_outcome``), as JSON."""
+        return self._one("SELECT result FROM outcome WHERE id = ? AND path = ?", (doc_id, path))[0]
 
-    def results(self, wanted) -> Iterator:
-        """The Results of the (id, path) pairs in ``wanted``, an iterable in
+    def heads(self, wanted) -> Iterator[tuple[tuple[str, str], str]]:
+        """(key, head) of each (id, path) key in ``wanted``, an iterable in
         input order: one scan of the table (its rows are kept in that order)."""
         try:
-            rows = self.db.execute(f"SELECT {RESULT_COLUMNS} FROM outcome ORDER BY id, path")
+            rows = self.db.execute("SELECT id, path, result FROM outcome ORDER BY id, path")
             row = next(rows, None)
             for key in wanted:
                 while row is not None and (row[0], row[1]) < key:
                     row = next(rows, None)
                 if row is not None and (row[0], row[1]) == key:
-                    yield self._result(row)
+                    yield key, row[2]
                 else:  # rows written during the scan may move it past a row: look it up
-                    yield self.result(*key)
+                    yield key, self.head(*key)
         except sqlite3.Error as err:
             raise Damaged(f"{self.path}: {err}") from err
 
-    def _result(self, row):
+    def result_of(self, doc_id: str, path: str, head: str, parts: tuple[bytes, ...], fingerprint):
+        """The input's pipeline.result.Result: its head (``put_outcome``) with
+        the text of its parts of the last version's files (pipeline.carry:
+        parts of a Result written as it was, not screened out as a duplicate)."""
+        from pipeline import carry
         from pipeline.result import Result
-        doc_id, path, head, line, records, edits, md, fp = row
         try:
             sha256, size, reason, detail, stage, chars_in, chars_out, n_records, rules, near = json.loads(head)
-            kept = reason is None
+            line, records, rejected, edits, md = carry.texts(doc_id, reason, parts)
             return Result(doc_id, path, sha256, size, reason, detail, stage, chars_in, chars_out, n_records,
-                          tuple(map(tuple, rules)), tuple(map(tuple, near)), line if kept else "", records,
-                          "" if kept else line, edits, md, _fingerprint_from(fp))
-        except (ValueError, TypeError) as err:
+                          tuple(map(tuple, rules)), tuple(map(tuple, near)), line, records, rejected, edits, md,
+                          fingerprint if reason is None else None)
+        except (ValueError, TypeError, carry.Unusable) as err:
             raise Damaged(f"{self.path}: the entry of {path}: {err}") from err
 
     def put_outcome(self, result, questions: "Questions") -> None:
@@ -245,10 +255,8 @@ class Store:
         r, q = result, questions
         head = json.dumps([r.sha256, r.size, r.reason, r.detail, r.stage, r.chars_in, r.chars_out, r.records,
                            r.rule_edits, r.near_threshold], ensure_ascii=False, separators=(",", ":"))
-        line = r.document_line if r.kept else r.rejected_line
-        self.db.execute("INSERT OR REPLACE INTO outcome VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (r.id, r.path, r.sha256, q.low_yes, q.high_no, q.asked, q.cells, q.answers,
-                         head, line, r.record_lines, r.edits_json, r.markdown, _fingerprint_blob(r.fingerprint)))
+        self.db.execute("INSERT OR REPLACE INTO outcome VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (r.id, r.path, r.sha256, q.low_yes, q.high_no, q.asked, q.cells, q.answers, head))
 
     def put_margins(self, doc_id: str, path: str, low_yes: int, high_no: int) -> None:
         self.dirty = True
@@ -359,19 +367,3 @@ def margins(documents, answers) -> tuple[int, int]:
         else:
             high_no = max(high_no, n)
     return low_yes, high_no
-
-
-def _fingerprint_blob(fp) -> bytes:
-    """A kept document's duplicate fingerprint (pipeline.dedup.Fingerprint)
-    as bytes: the lengths of its digest and signature, then its three parts."""
-    if fp is None:
-        return b""
-    return len(fp.digest).to_bytes(4, "little") + len(fp.signature).to_bytes(4, "little") + fp.digest + fp.signature + fp.bands
-
-
-def _fingerprint_from(blob: bytes):
-    if not blob:
-        return None
-    from pipeline.dedup import Fingerprint
-    d, n = int.from_bytes(blob[:4], "little"), int.from_bytes(blob[4:8], "little")
-    return Fingerprint(bytes(blob[8:8 + d]), bytes(blob[8 + d:8 + d + n]), bytes(blob[8 + d + n:]))

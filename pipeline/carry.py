@@ -16,6 +16,13 @@ where its documents start in report.json and report.md.
 A re-run trusts these only for the parent version they name, when its
 manifest's sha256s and its files' sizes are those recorded; else it takes the
 full path, which writes every row again.
+
+They are also where a reused document's text is: the cache keeps no output
+text, so a reused Result's lines and report parts are read back from the
+parent's files at the offsets the rows give (``Old``, ``texts``). A document
+whose parts are not there (no verified parent, no row, or screened out as a
+duplicate in the parent: its document line was never written) is processed
+again.
 """
 
 from __future__ import annotations
@@ -109,9 +116,9 @@ def prepare(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
-def rows(db: sqlite3.Connection) -> Iterator[Row]:
+def rows(db: sqlite3.Connection, table: str = "carry") -> Iterator[Row]:
     for doc_id, path, lens, bands, dup, tally in db.execute(
-            "SELECT id, path, lens, bands, dup, tally FROM carry ORDER BY id, path"):
+            f"SELECT id, path, lens, bands, dup, tally FROM {table} ORDER BY id, path"):
         yield Row(doc_id, path, tuple(array("Q", lens)), bands, dup, tally)
 
 
@@ -203,15 +210,168 @@ def parent(db: sqlite3.Connection, clean_dir: Path, name: str | None) -> Parent 
 
 
 def _manifest_sha256(vdir: Path) -> dict | None:
-    """The sha256 of each of FILES as the version's manifest records them.
-    Its "outputs" come after its inputs: found from the end (a path holding
-    the pattern would be escaped: no raw newline is in a JSON string)."""
+    """The sha256 of each of FILES as the version's manifest records them."""
+    outputs = manifest_outputs(vdir)
+    return None if outputs is None else {f: outputs[f]["sha256"] for f in FILES}
+
+
+def manifest_outputs(vdir: Path) -> dict | None:
+    """The "outputs" of the version's manifest (each of FILES present).
+    They come after its inputs: found from the end (a path holding the
+    pattern would be escaped: no raw newline is in a JSON string)."""
     try:
         text = (vdir / "manifest.json").read_text(encoding="utf-8")
         at = text.rfind('\n  "outputs": ')
         if at < 0:
             return None
         outputs, _ = json.JSONDecoder().raw_decode(text, at + len('\n  "outputs": '))
-        return {f: outputs[f]["sha256"] for f in FILES}
+        return {f: {"sha256": outputs[f]["sha256"], "lines": outputs[f]["lines"]} for f in FILES}
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+COMPARED = 1 << 20  # bytes compared at a time
+
+
+def adopt(db: sqlite3.Connection, parent_dir: Path, tmp: Path, sizes: dict, starts: list[int]) -> bool:
+    """After a run that wrote its rows but no version (its data files are
+    the parent's, pipeline.version): record the rows as the parent's when
+    the documents' parts of each of the parent's files are the bytes of the
+    run's files in ``tmp`` (the parts and report.json's closing end each
+    file; only the report's heads differ), so that the next run reuses and copies them.
+    False: they are not (the caller forgets the rows' version)."""
+    outputs = manifest_outputs(parent_dir)
+    if outputs is None:
+        return False
+    parent_sizes, parent_starts = {}, []
+    for f, name in enumerate(FILES):
+        length = sizes[name] - starts[f]
+        try:
+            parent_sizes[name] = os.stat(parent_dir / name).st_size
+        except OSError:
+            return False
+        start = parent_sizes[name] - length
+        if start < 0 or not _same_bytes(tmp / name, starts[f], parent_dir / name, start, length):
+            return False
+        parent_starts.append(start)
+    put_version(db, parent_dir.name, outputs, parent_sizes, parent_starts)
+    return True
+
+
+def _same_bytes(a: Path, a_at: int, b: Path, b_at: int, length: int) -> bool:
+    try:
+        with open(a, "rb") as fa, open(b, "rb") as fb:
+            fa.seek(a_at)
+            fb.seek(b_at)
+            while length > 0:
+                n = min(COMPARED, length)
+                chunk = fa.read(n)
+                if len(chunk) != n or chunk != fb.read(n):
+                    return False
+                length -= n
+        return True
+    except OSError:
+        return False
+
+
+class Offsets:
+    """Where each row's parts are in the parent's files, the rows taken in
+    their order (input order): each part follows the previous row's, after
+    the file's separator."""
+
+    def __init__(self, starts: list[int]) -> None:
+        self.next = list(starts)
+        self.rows = 0
+
+    def take(self, row: Row) -> list[int]:
+        out = []
+        for f, length in enumerate(row.lens):
+            if self.rows and SEPARATORS[f]:
+                self.next[f] += len(SEPARATORS[f])
+            out.append(self.next[f])
+            self.next[f] += length
+        self.rows += 1
+        return out
+
+
+def read_parts(fds: list[int], row: Row, offsets: list[int]) -> tuple[bytes, ...]:
+    """The row's part of each of FILES, read from the parent's open files."""
+    out = []
+    for f, fd in enumerate(fds):
+        data = os.pread(fd, row.lens[f], offsets[f])
+        if len(data) != row.lens[f]:
+            raise Unusable(f"{FILES[f]} of the parent is shorter than recorded")
+        out.append(data)
+    return tuple(out)
+
+
+OLD = "carry_old"  # a full run's copy of the rows of the parent (it writes ``carry`` anew as it goes)
+
+
+class Old:
+    """The parent's parts of the documents a full run reuses: the rows
+    copied to a temporary table before the run writes its own, then looked
+    up in input order (one scan per pass over the inputs, ``scan``)."""
+
+    def __init__(self, db: sqlite3.Connection, parent: Parent) -> None:
+        self.db, self.parent = db, parent
+        db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {OLD} (id TEXT NOT NULL, path TEXT NOT NULL, lens BLOB NOT NULL, "
+                   "bands BLOB, dup TEXT, tally TEXT NOT NULL, record BLOB, PRIMARY KEY (id, path)) WITHOUT ROWID")
+        db.execute(f"DELETE FROM {OLD}")
+        db.execute(f"INSERT INTO {OLD} SELECT id, path, lens, bands, dup, tally, record FROM carry")
+        self.fds = [os.open(parent.dir / f, os.O_RDONLY) for f in FILES]
+
+    def scan(self) -> "Lookup":
+        return Lookup(self)
+
+    def record(self, doc_id: str, path: str) -> bytes | None:
+        row = self.db.execute(f"SELECT record FROM {OLD} WHERE id = ? AND path = ?", (doc_id, path)).fetchone()
+        return None if row is None else row[0]
+
+    def close(self) -> None:
+        for fd in self.fds:
+            os.close(fd)
+        self.fds = []  # the table goes with the connection (a scan of it may still be open)
+
+
+class Lookup:
+    """Rows of ``Old`` found by (id, path), asked in input order."""
+
+    def __init__(self, old: Old) -> None:
+        self.old = old
+        self._rows = rows(old.db, OLD)
+        self._row = next(self._rows, None)
+        self._offsets = Offsets(old.parent.starts)
+        self._at: list[int] = []
+
+    def find(self, key: tuple[str, str]) -> Row | None:
+        """The row of ``key`` if any (rows before it are passed over)."""
+        while self._row is not None and (self._row.id, self._row.path) < key:
+            self._offsets.take(self._row)
+            self._row = next(self._rows, None)
+        row = self._row
+        if row is None or (row.id, row.path) != key:
+            return None
+        self._at = self._offsets.take(row)
+        self._row = next(self._rows, None)
+        return row
+
+    def parts(self, row: Row) -> tuple[bytes, ...]:
+        """The parts of the row ``find`` gave last."""
+        return read_parts(self.old.fds, row, self._at)
+
+
+def texts(doc_id: str, reason: str | None, parts: tuple[bytes, ...]) -> tuple[str, str, str, str, str]:
+    """(document_line, record_lines, rejected_line, edits_json, markdown) of
+    a Result that was written as it is (not screened out as a duplicate),
+    from its parts (``pieces``); raises Unusable when the parts are not those
+    of such a Result."""
+    from pipeline import serialize
+    line, records, rejected, entry, md = (p.decode() for p in parts)
+    status = "kept" if reason is None else "rejected"
+    head = serialize.dumps({"id": doc_id, "status": status, "reason": reason})[:-1] + ',"edits":'
+    heading = f"\n### `{doc_id}` ({'kept' if reason is None else f'rejected: `{reason}`'})\n\n"
+    if not entry.startswith(head) or not entry.endswith("}\n") or not md.startswith(heading) \
+            or (reason is None) != (rejected == ""):
+        raise Unusable(f"the parent's parts of {doc_id} are not those of its cached outcome")
+    return line, records, rejected, entry[len(head):-2], md[len(heading):]

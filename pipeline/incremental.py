@@ -29,6 +29,7 @@ Few changed inputs are processed in this process: starting workers costs more.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import stat as stat_mod
 import time
@@ -229,11 +230,13 @@ class Plan:
 
     # -- second pass --------------------------------------------------------
 
-    def results(self, stats: CorpusStats, load_reused: bool = True) -> Iterator:
-        """Every input's pipeline.result.Result, in input order; with
-        ``load_reused`` False, None for a reused input (its Result is in the
-        store: pipeline.rerun reads it only when needed)."""
-        reused = self._reusable(stats)
+    def results(self, stats: CorpusStats, load_reused: bool = True, old=None) -> Iterator:
+        """Every input's pipeline.result.Result, in input order. A reused
+        input's Result is its cached head with its text read from the parent
+        version's files (``old``, a pipeline.carry.Old: with none, nothing is
+        reused); with ``load_reused`` False, it is None instead (pipeline.rerun
+        reads the parent's bytes only when needed, and ``process_again``)."""
+        reused = self._reusable(stats, None if not load_reused else old.scan() if old is not None else False)
         flags, inputs = self.flags, self.inputs
         todo = (i for i in range(len(inputs)) if not flags[i] & REUSE)  # made lazily, twice: inputs, items
         items = ((inputs[i], self.spilled.get(i)) for i in range(len(inputs)) if not flags[i] & REUSE)
@@ -241,7 +244,7 @@ class Plan:
         self.counts["processed"] = len(inputs) - reused
         done = runner.results((inputs[i] for i in todo), items, shared, self._executor(len(inputs) - reused))
         store = self.store
-        cached = store.results((inputs[i].id, inputs[i].path) for i in range(len(inputs)) if flags[i] & REUSE) \
+        cached = self._cached(old, (inputs[i] for i in range(len(inputs)) if flags[i] & REUSE)) \
             if reused and load_reused else iter(())
         for i in range(len(inputs)):
             if flags[i] & REUSE:
@@ -254,10 +257,36 @@ class Plan:
                 store.forget(d.result.id, d.result.path, outcome_only=True)
             yield d.result
 
-    def _reusable(self, stats: CorpusStats) -> int:
+    def _cached(self, old, reused: Iterator[Input]) -> Iterator:
+        """The Results of the reused inputs (in input order): heads from the
+        cache, text and fingerprints from the parent's files and rows."""
+        from pipeline import carry, dedup
+        lookup = old.scan()
+        for key, head in self.store.heads((inp.id, inp.path) for inp in reused):
+            row = lookup.find(key)
+            if row is None or row.dup is not None:  # _reusable found it
+                raise carry.Unusable(f"no parts of {key[1]} in the parent")
+            fp = None
+            if row.bands is not None:
+                record = old.record(*key)
+                fp = dedup.Fingerprint(record[:16], record[16:], row.bands)
+            yield self.store.result_of(*key, head, lookup.parts(row), fp)
+
+    def process_again(self, i: int, stats: CorpusStats):
+        """The Result of the input at ordinal i, processed here: a reused
+        input whose text the parent's files do not hold (pipeline.rerun)."""
+        inp = self.inputs[i]
+        shared = runner.Shared(self.raw_dir, self.config, stats, self.spill_dir)
+        self.counts["processed"] += 1
+        return next(runner.results([inp], [(inp, self.spilled.get(i))], shared)).result
+
+    def _reusable(self, stats: CorpusStats, parts) -> int:
         """Flag REUSE on the unchanged inputs whose cached Result holds under
-        the new statistics; returns how many."""
-        if self.meta is None:
+        the new statistics; returns how many. ``parts``: a pipeline.carry.Lookup
+        of the parent's rows, when a reused input needs its parts there (not
+        screened out as a duplicate, by the same bytes); False: none are (then
+        nothing is reused); None: they are not needed."""
+        if self.meta is None or parts is False:
             return 0
         outcomes, known, flags = self.store.outcomes, self.known, self.flags
         threshold = stats.threshold()
@@ -273,6 +302,8 @@ class Plan:
                 continue
             outcome = outcomes.get(path)
             if outcome is None or outcome[0] != known[path].sha256:
+                continue
+            if parts is not None and not _written_as_is(parts.find((doc_id, path)), outcome[0]):
                 continue
             if not same and not self._holds(doc_id, path, outcome, threshold, stats, read_changed):
                 continue
@@ -303,6 +334,12 @@ class Plan:
         meta = {"documents": stats.documents, "lines_counted": stats.lines_counted,
                 "threshold": stats.threshold(), "examples": self.sources, "fill": self.fill}
         self.store.commit(meta, stats.lines.table)
+
+
+def _written_as_is(row, sha256: str) -> bool:
+    """The parent's row holds the parts of the Result of these bytes as it
+    was made (not screened out as a duplicate)."""
+    return row is not None and row.dup is None and json.loads(row.tally)[6] == sha256
 
 
 NO_STAT = (-1, -1, -1, -1)  # in a stat key array: no stat to record

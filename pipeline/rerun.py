@@ -1,8 +1,11 @@
 """A re-run that costs what changed: the documents whose part of every
 output file is the parent version's are copied from the parent's files
-(pipeline.carry says where each document's bytes are), not read from the
-cache and written again; only the others are screened, counted as changes
-and written from their Results.
+(pipeline.carry says where each document's bytes are), not read and
+written again; only the others are screened, counted as changes and written
+from their Results. A reused document written again (its duplicate decision
+changed) has its text read from its part of the parent's files (the cache
+keeps none); when it was screened out in the parent, its lines were never
+written: it is processed again (``Plan.process_again``).
 
 A document is copied when the cache reuses its Result (pipeline.incremental)
 and its duplicate decision cannot have changed. The decision of a document
@@ -164,8 +167,7 @@ class Rerun:
         self.data = DataWriter(tmp, self.parent_fds)
         self.segments = [Segments(sep, self.data.sink(f) if f < DATA else None) for f, sep in enumerate(SEPARATORS)]
         self.dropped_lines = [0] * len(FILES)  # newlines in the parts of parent rows not copied
-        self.offsets = list(parent.starts)  # of the next parent row's parts
-        self.parent_rows = 0
+        self.where = carry.Offsets(parent.starts)  # of the parent rows' parts
         self.index = rescreen.Index(config, self._old_bands, lambda doc_id, path: carry.record(self.db, doc_id, path))
         self.dirty: set[int] = set()  # band keys (rescreen.NO_BANDS) of documents that entered or left the index
         self.ids = {k: spill.SpillList(tmp) for k in changes.DOCUMENT_KEYS}
@@ -193,32 +195,21 @@ class Rerun:
         results = self.plan.results(self.stats, load_reused=False)
         for n, (key, res) in enumerate(zip(incremental.keys(self.plan.inputs), results), 1):
             while row is not None and (row.id, row.path) < key:
-                self._removed(row, self._take(row))
+                self._removed(row, self.where.take(row))
                 row = next(rows, None)
             old = offsets = None
             if row is not None and (row.id, row.path) == key:
-                old, offsets = row, self._take(row)
+                old, offsets = row, self.where.take(row)
                 row = next(rows, None)
             size = self._document(n - 1, key, res, old, offsets)
             self.on_progress(n, total, size)
         while row is not None:
-            self._removed(row, self._take(row))
+            self._removed(row, self.where.take(row))
             row = next(rows, None)
         carry.apply_pending(self.db)
 
-    def _take(self, row: carry.Row) -> list[int]:
-        """The offsets of the row's parts in the parent's files (rows come in their order)."""
-        out = []
-        for f, length in enumerate(row.lens):
-            if self.parent_rows and SEPARATORS[f]:
-                self.offsets[f] += len(SEPARATORS[f])
-            out.append(self.offsets[f])
-            self.offsets[f] += length
-        self.parent_rows += 1
-        return out
-
     def _document(self, step: int, key, res, old: carry.Row | None, offsets) -> int:
-        ordinal = self.parent_rows - 1 if old is not None else None
+        ordinal = self.where.rows - 1 if old is not None else None
         if res is None and old is not None:  # reused: copied unless its decision changed
             if old.bands is None or not self._touched(old.bands):
                 return self._copy(step, ordinal, old, offsets)
@@ -227,10 +218,14 @@ class Rerun:
             decision = self.index.decide(step, fp, old.dup)
             if decision == old.dup:
                 return self._copy(step, ordinal, old, offsets)
-            res = self.store.result(*key)
-            return self._write(step, ordinal, res, decision, old, offsets, same_fingerprint=True)
-        if res is None:  # reused, but no row: written from the cache's Result
-            res = self.store.result(*key)
+            if old.dup is None:  # its text is its part of the parent's files
+                parts = carry.read_parts(self.parent_fds, old, offsets)
+                res = self.store.result_of(*key, self.store.head(*key), parts, fp)
+                return self._write(step, ordinal, res, decision, old, offsets, same_fingerprint=True)
+            # screened out in the parent: its lines were never written (nor kept in the cache)
+            res = self.plan.process_again(step, self.stats)
+        if res is None:  # reused, but no row: its text is nowhere
+            res = self.plan.process_again(step, self.stats)
         decision = self.index.decide(step, res.fingerprint) if res.kept else None
         return self._write(step, ordinal, res, decision, old, offsets, same_fingerprint=False)
 
@@ -295,7 +290,7 @@ class Rerun:
             self.dropped_lines[f] += self._parent_bytes(f, offsets, old).count(b"\n")
 
     def _removed(self, old: carry.Row, offsets: list[int]) -> None:
-        self.index.drop_parent(self.parent_rows - 1)
+        self.index.drop_parent(self.where.rows - 1)
         self._dropped(old, offsets)
         if old.member:
             self._dirty(old.bands)
@@ -388,7 +383,7 @@ class Rerun:
         its last row (counting them costs little: copying is most of a re-run)."""
         out = []
         for f in range(len(FILES)):
-            start, end = self.parent.starts[f], self.offsets[f]  # end: of the last row's part
+            start, end = self.parent.starts[f], self.where.next[f]  # end: of the last row's part
             head = os.pread(self.parent_fds[f], start, 0)
             tail = os.pread(self.parent_fds[f], self.parent.sizes[f] - end, end)
             n = self.parent.lines[f] - head.count(b"\n") - tail.count(b"\n") - self.dropped_lines[f]

@@ -91,13 +91,17 @@ class FlatDicts(SpillList):
         self._file.write("\t".join(map(_scalar, values)) + "\n")
         self._len += 1
 
-    def encoded(self) -> Iterator[list[str]]:
-        """Each item's values as JSON texts."""
+    def lines(self) -> Iterator[str]:
+        """Each item's values as JSON texts, tab-separated, with a newline."""
         self._file.flush()
         with open(self._file.fileno(), encoding="utf-8", closefd=False) as f:
             f.seek(0)
-            for line in f:
-                yield line[:-1].split("\t")
+            yield from f
+
+    def encoded(self) -> Iterator[list[str]]:
+        """Each item's values as JSON texts."""
+        for line in self.lines():
+            yield line[:-1].split("\t")
 
     def __iter__(self) -> Iterator:
         for values in self.encoded():

@@ -204,7 +204,8 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
     (tmp / SPILL_DIR).mkdir()
     plan = incremental.Plan(inputs, raw_dir, config, store, executor, rehash, tmp / SPILL_DIR)
     stats = plan.first_pass()  # corpus_stats.first_pass, on the executor, for what changed
-    rows = _rows_of_parent(store, clean_dir, parent, plan)
+    old = _rows_of_parent(store, clean_dir, parent)  # where the reused documents' text is
+    rows = old if FAST_RERUN else None
     if rows is not None:  # the parent's bytes of what did not change are copied (pipeline.rerun)
         fast = rerun.Rerun(plan, stats, store, rows, config, tmp, on_progress, syncer)
         try:
@@ -219,8 +220,11 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
             fast.close()
         copied_all = not fast.rewritten
     else:
-        tally, review, manifest_inputs, outputs, sizes, starts, head = \
-            _full(plan, stats, name, parent, clean_dir, config, tmp, on_progress, store)
+        try:
+            tally, review, manifest_inputs, outputs, sizes, starts, head = \
+                _full(plan, stats, name, parent, clean_dir, config, tmp, on_progress, store, old)
+        except (carry.Unusable, ShortRead) as err:  # the parent's files not as the rows say
+            raise cache.Damaged(f"the parent's parts of reused documents: {err!r}") from err
         copied_all = False
     shutil.rmtree(tmp / SPILL_DIR)
     manifest = {
@@ -240,8 +244,11 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
     if store is not None and not same:
         carry.put_version(store.db, name, outputs, sizes, starts)
         store.dirty = True
-    elif store is not None and not copied_all:  # the rows describe files that are not published
-        carry.forget_version(store.db)
+    elif store is not None and not copied_all:  # the rows describe files that are not published...
+        if syncer is not None:
+            syncer.wait()  # (the files written, to be read)
+        if not carry.adopt(store.db, clean_dir / parent, tmp, sizes, starts):  # ...unless the parent's are the same
+            carry.forget_version(store.db)
         store.dirty = True
     plan.finish(stats)  # the cache (and the rows of pipeline.carry) committed
     if same:
@@ -263,14 +270,13 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
     return result
 
 
-def _rows_of_parent(store, clean_dir: Path, parent: str | None, plan) -> "carry.Parent | None":
-    """The parent version, when the cache's rows (pipeline.carry) describe it
-    and the cache is reused; None: the full path."""
+def _rows_of_parent(store, clean_dir: Path, parent: str | None) -> "carry.Parent | None":
+    """The parent version, when the cache's rows (pipeline.carry) describe
+    it: a re-run copies its bytes, and reused documents' text is read there;
+    None: the full path, where nothing is reused."""
     if store is None:
         return None
     carry.prepare(store.db)
-    if not FAST_RERUN:
-        return None
     return carry.parent(store.db, clean_dir, parent)
 
 
@@ -287,14 +293,16 @@ def _head(name: str, parent: str | None, tally: report.Tally, changed: dict, sta
 
 
 def _full(plan, stats, name: str, parent: str | None, clean_dir: Path, config: Config, tmp: Path,
-          on_progress, store) -> tuple:
+          on_progress, store, old_parent: "carry.Parent | None" = None) -> tuple:
     """Every document screened and written from its Result; the rows of
-    pipeline.carry written again for the next run."""
+    pipeline.carry written again for the next run. Reused documents' text is
+    read from ``old_parent``'s files (the version the rows described), if any."""
     tally = report.Tally()
     review = to_review.Review(config)
     duplicates = dedup.DuplicateIndex(config, spill_dir=tmp)  # kept documents so far, in id order
     manifest_inputs = spill.FlatDicts(rerun.MANIFEST_INPUT, tmp)  # one entry per input: on disk until written
     db = store.db if store is not None else None
+    old = carry.Old(db, old_parent) if db is not None and old_parent is not None else None
     if db is not None:
         carry.clear(db)
     parts_files = [tmp / ".report-documents.jsonl", tmp / ".report-documents.md"]
@@ -302,10 +310,10 @@ def _full(plan, stats, name: str, parent: str | None, clean_dir: Path, config: C
     # With no parent, the report's changes are learned here (every document
     # is added), not by reading the files back (pipeline.changes).
     written = changes.Written(tmp) if parent is None else None
-    with HashedWriter(tmp / "documents.jsonl") as docs_f, HashedWriter(tmp / "records.jsonl") as recs_f, \
+    with _closing(old), HashedWriter(tmp / "documents.jsonl") as docs_f, HashedWriter(tmp / "records.jsonl") as recs_f, \
          HashedWriter(tmp / "rejected.jsonl") as rej_f, \
          open(parts_files[0], "wb") as entries_f, open(parts_files[1], "wb") as md_f:
-        for n, res in enumerate(plan.results(stats), 1):
+        for n, res in enumerate(plan.results(stats, old=old), 1):
             final = dedup.screen(res, duplicates)  # here, in id order, whatever the executor
             manifest_inputs.append_values(final.path, final.sha256 or None, final.size)
             tally.add(final)
@@ -345,6 +353,15 @@ def _full(plan, stats, name: str, parent: str | None, clean_dir: Path, config: C
     return tally, review, manifest_inputs, outputs, sizes, starts, head
 
 
+@contextmanager
+def _closing(old: "carry.Old | None") -> Iterator[None]:
+    try:
+        yield
+    finally:
+        if old is not None:
+            old.close()
+
+
 def _changes(tmp: Path, parent_dir: Path | None) -> dict:
     """The report's ``changes`` (its id lists spilled to disk: pipeline.changes)."""
     return changes.compare(tmp, parent_dir, spill_dir=tmp)
@@ -353,6 +370,8 @@ def _changes(tmp: Path, parent_dir: Path | None) -> dict:
 def _check_manifest(manifest: dict, chunk: int = 1000) -> None:
     """check("manifest", manifest), a thousand inputs at a time (they are on disk)."""
     check("manifest", spill.emptied(manifest), "manifest.json")
+    if plainly_valid_inputs(manifest["inputs"]):
+        return
     batch = []
     for entry in manifest["inputs"]:
         batch.append(entry)
@@ -363,8 +382,28 @@ def _check_manifest(manifest: dict, chunk: int = 1000) -> None:
         check("manifest", {**manifest, "inputs": batch}, "manifest.json")
 
 
+# One entry of the manifest's inputs as spill.FlatDicts keeps it (its values'
+# JSON, tab-separated): a string path (a JSON text starting with a quote is a
+# string), a null or lower-case hex sha256, a non-negative integer size.
+_PLAIN_INPUT = re.compile(r'"[^\t\n]*\t(?:null|"[0-9a-f]{64}")\t(?:0|[1-9][0-9]*)\n')
+
+
+def plainly_valid_inputs(inputs) -> bool:
+    """True when every entry of the manifest's inputs (a spill.FlatDicts of
+    rerun.MANIFEST_INPUT) is valid as the manifest schema says, seen from
+    their JSON text without decoding them (a few ms for 20,000: checking them
+    with the schema costs a second); False: the schema decides."""
+    if not isinstance(inputs, spill.FlatDicts) or inputs.keys != rerun.MANIFEST_INPUT:
+        return False
+    match = _PLAIN_INPUT.match
+    return all(match(line) for line in inputs.lines())
+
+
 def _same_data(parent_dir: Path, manifest: dict) -> bool:
     """True when the new data files, config and inputs equal the parent's."""
+    outputs = carry.manifest_outputs(parent_dir)  # found from its end: the inputs are not parsed
+    if outputs is not None and any(outputs[n]["sha256"] != manifest["outputs"][n]["sha256"] for n in DATA_FILES):
+        return False
     try:
         old = json.loads((parent_dir / "manifest.json").read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pipeline import cache, corpus_stats, stats_pass, version
+from pipeline import cache, carry, corpus_stats, dedup, stats_pass, version
 from pipeline.config import Config
 from pipeline.corpus import Input, list_inputs
 from pipeline.executors import make
@@ -199,7 +199,7 @@ def test_a_damaged_cache_file_is_ignored_with_a_message(tmp_path: Path) -> None:
     assert _run(raw, inc)["hashed"] == 1  # rebuilt (only the file just written is racily clean)
 
 
-def test_a_damaged_entry_is_found_and_the_run_starts_again(tmp_path: Path) -> None:
+def test_a_damaged_entry_is_found_and_the_run_starts_again(tmp_path: Path, monkeypatch) -> None:
     raw = _copy(tmp_path)
     inc = tmp_path / "incremental"
     _run(raw, inc)
@@ -207,8 +207,9 @@ def test_a_damaged_entry_is_found_and_the_run_starts_again(tmp_path: Path) -> No
     with sqlite3.connect(path) as db:
         db.execute("UPDATE outcome SET result = '[1, 2' WHERE path = (SELECT min(path) FROM outcome)")
     notes: list[str] = []
-    shutil.rmtree(inc / "v1")  # so the run writes a version to compare
-    (inc / "LATEST").unlink()
+    last = sorted(raw.iterdir())[-1]  # changed: the run writes a version to compare
+    last.write_text(last.read_text(encoding="utf-8") + "\nA sentence added.\n", encoding="utf-8")
+    monkeypatch.setattr(version, "FAST_RERUN", False)  # every reused entry is read
     _run(raw, inc, on_note=notes.append)
     assert len(notes) == 1 and "cache is damaged" in notes[0]
     _assert_same_as_full_run(raw, inc, tmp_path)
@@ -249,19 +250,28 @@ def test_inputs_removed_and_added_again(tmp_path: Path, n: int, config: Config) 
     _assert_same_as_full_run(raw, inc, tmp_path, config)
 
 
-def test_the_store_gives_results_back_as_they_were_put_and_names_a_missing_one(tmp_path: Path) -> None:
+def test_the_store_gives_results_back_from_their_heads_and_parts_and_names_a_missing_one(tmp_path: Path) -> None:
     config = Config()
     store = cache.Store(tmp_path)
-    put = [result.of(process(f"d{i}", f"d{i}.txt", f"Title {i}\n\nSome text, number {i}.\n".encode(), config), config)
-           for i in (3, 1, 2)]
+    texts = [f"Title {i}\n\nSome text, number {i}.\n" for i in (3, 1, 2)] + ["", "\x00\x01 binary"]
+    put = [result.of(process(f"d{i}", f"d{i}.txt", text.encode(), config), config) for i, text in enumerate(texts)]
+    assert any(r.kept for r in put) and any(not r.kept for r in put)
     for r in put:
         store.put_outcome(r, cache.Questions(b"", b"", b"", cache.NO_YES, -1))
     wanted = sorted((r.id, r.path) for r in put)[1:]
-    got = list(store.results(wanted))
-    assert [(r.id, r.path) for r in got] == wanted
-    assert got == [next(r for r in put if r.id == doc_id) for doc_id, _ in wanted]
+    heads = list(store.heads(wanted))
+    assert [key for key, _ in heads] == wanted
+    for key, head in heads:
+        r = next(r for r in put if (r.id, r.path) == key)
+        got = store.result_of(*key, head, carry.pieces(r), r.fingerprint)
+        assert got == r and got.fingerprint is r.fingerprint
     with pytest.raises(cache.Damaged, match="no entry for d9.txt"):
-        list(store.results([("d9", "d9.txt")]))
+        list(store.heads([("d9", "d9.txt")]))
+    r = next(r for r in put if r.kept)
+    other = next(r for r in put if not r.kept)
+    for parts in (carry.pieces(other), carry.pieces(dedup.rejected(r, "duplicate of x")), (b"\xff",) * 5):
+        with pytest.raises(cache.Damaged, match=f"the entry of {r.path}"):
+            store.result_of(r.id, r.path, store.head(r.id, r.path), parts, r.fingerprint)
     store.close()
 
 

@@ -5,13 +5,16 @@ of documents that did not change."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
 
-from pipeline import rerun, version
+from pipeline import carry, incremental, rerun, version
 from pipeline.config import Config
 from pipeline.process import process
 
@@ -133,10 +136,86 @@ def test_a_parent_that_is_not_the_rows_version_means_the_full_path(tmp_path: Pat
     used = []
     real = rerun.Rerun.run
     monkeypatch.setattr(rerun.Rerun, "run", lambda self: used.append(1) or real(self))
-    version.run(raw, clean, Config(), cache_dir=clean / ".cache")
+    done = version.run(raw, clean, Config(), cache_dir=clean / ".cache").inputs_done
     assert not used
+    assert done["processed"] == len(steps[3])  # the text of v1's documents is not the parent's: none reused
     full = tmp_path / "full"
     version.run(raw, full, Config())
     for f in FILES[:3]:
         assert (clean / "v3" / f).read_bytes() == (full / "v1" / f).read_bytes()
     shutil.rmtree(full)
+
+
+def test_the_text_of_a_reused_document_is_its_bytes_in_the_parent_else_it_is_processed_again(
+        tmp_path: Path, monkeypatch) -> None:
+    """The cache keeps no output text. e (unchanged, its questions answered
+    as before) becomes a duplicate of an added document: its rejected line is
+    made from its text read back from the parent's files. Once that document
+    is removed, e is kept again: its lines were never written (screened out
+    in the parent), so it is processed again."""
+    t = _texts(5)
+    first = {f"d{i}.txt": t[i] for i in range(4)} | {"m_e.txt": t[4]}
+    steps = [first, first | {"m_0.txt": t[4]}, first]
+    read, again = [], []
+    real_read, real_again = carry.read_parts, incremental.Plan.process_again
+    monkeypatch.setattr(carry, "read_parts", lambda fds, row, at: read.append(row.path) or real_read(fds, row, at))
+    monkeypatch.setattr(incremental.Plan, "process_again",
+                        lambda self, i, stats: again.append(self.inputs[i].path) or real_again(self, i, stats))
+    fast, used = _run_all(tmp_path, True, steps, monkeypatch)
+    assert used == [1, 1] and read == ["m_e.txt"] and again == ["m_e.txt"]
+    assert "duplicate of m_0" in (fast / "v2" / "rejected.jsonl").read_text()
+    assert '"m_e"' in (fast / "v3" / "documents.jsonl").read_text()
+    slow, _ = _run_all(tmp_path, False, steps, monkeypatch)
+    _same_versions(fast, slow)
+
+
+def test_a_run_that_writes_no_version_leaves_the_rows_to_the_parent(tmp_path: Path, monkeypatch) -> None:
+    """A first run with a cache whose output is the parent's (no version is
+    written) records its rows as the parent's: the next runs reuse them."""
+    steps = _steps()
+    raw, clean = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    _write(raw, steps[0])
+    version.run(raw, clean, Config())  # no cache
+    first = version.run(raw, clean, Config(), cache_dir=clean / ".cache")
+    assert first.version is None and first.inputs_done["processed"] == len(steps[0])
+    used = []
+    real = rerun.Rerun.run
+    monkeypatch.setattr(rerun.Rerun, "run", lambda self: used.append(1) or real(self))
+    again = version.run(raw, clean, Config(), cache_dir=clean / ".cache")
+    assert again.version is None and again.inputs_done["processed"] == 0 and used == [1]
+    _write(raw, steps[1])
+    done = version.run(raw, clean, Config(), cache_dir=clean / ".cache")
+    assert done.version == "v2" and used == [1, 1]
+    full = tmp_path / "full"
+    version.run(raw, full, Config())
+    for f in FILES[:3]:
+        assert (clean / "v2" / f).read_bytes() == (full / "v1" / f).read_bytes(), f
+
+
+def test_rows_are_adopted_by_the_parent_only_for_the_same_bytes(tmp_path: Path) -> None:
+    parent, tmp = tmp_path / "v1", tmp_path / "tmp"
+    parent.mkdir()
+    tmp.mkdir()
+    heads = {"report.json": (b'{"head":1,"documents":[\n', b'{"h":22,"documents":[\n'),
+             "report.md": (b"# v1\n", b"# v2, longer\n")}
+    body = {f: f"{f}: the documents' parts\n".encode() * 3 for f in carry.FILES}
+    body["report.json"] += b"]}\n"
+    sizes, starts = {}, []
+    for f in carry.FILES:
+        old, new = heads.get(f, (b"", b""))
+        (parent / f).write_bytes(old + body[f])
+        (tmp / f).write_bytes(new + body[f])
+        sizes[f] = len(new + body[f])
+        starts.append(len(new))
+    outputs = {f: {"sha256": hashlib.sha256((parent / f).read_bytes()).hexdigest(),
+                   "lines": (parent / f).read_bytes().count(b"\n")} for f in carry.FILES}
+    (parent / "manifest.json").write_text(json.dumps({"inputs": [], "outputs": outputs}, indent=2))
+    db = sqlite3.connect(":memory:")
+    carry.prepare(db)
+    assert carry.adopt(db, parent, tmp, sizes, starts)
+    got = carry.parent(db, tmp_path, "v1")
+    assert got is not None and got.starts == [0, 0, 0, len(heads["report.json"][0]), len(heads["report.md"][0])]
+    assert got.sizes == [(parent / f).stat().st_size for f in carry.FILES]
+    (tmp / "report.md").write_bytes(heads["report.md"][1] + body["report.md"].replace(b"parts", b"PARTS"))
+    assert not carry.adopt(db, parent, tmp, sizes, starts)

@@ -214,3 +214,40 @@ def test_flat_dicts_dump_as_json_dumps_writes_their_dicts(rows, options):
     spill.dump(obj, out, **options)
     assert out.getvalue() == json.dumps({"a": [1, {"b": items}], "c": items}, ensure_ascii=False, **options)
     assert list(flat) == items and flat == items
+
+
+_SHA = st.one_of(st.none(), st.text("0123456789abcdef", min_size=64, max_size=64),
+                 st.text("0123456789abcdefABCDEF", min_size=63, max_size=65), st.text(max_size=70))
+_SIZE = st.one_of(st.integers(min_value=-3, max_value=2**40), st.floats(allow_nan=False, allow_infinity=False),
+                  st.none(), st.text(max_size=3))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.text(), st.integers(), st.none()), _SHA, _SIZE), max_size=4))
+def test_inputs_plainly_valid_are_valid_by_the_schema(tmp_path_factory, entries):
+    """The manifest's inputs found valid from their JSON text pass the schema
+    (pipeline.version._check_manifest's fast path); the others are checked by it."""
+    import jsonschema
+    from pipeline import rerun, version
+    inputs = spill.FlatDicts(rerun.MANIFEST_INPUT, tmp_path_factory.mktemp("spill"))
+    for entry in entries:
+        inputs.append_values(*entry)
+    manifest = {"inputs": [dict(zip(rerun.MANIFEST_INPUT, e)) for e in entries]}
+    plain = all(type(p) is str and (s is None or (len(s) == 64 and set(s) <= set("0123456789abcdef")))
+                and type(n) is int and n >= 0 for p, s, n in entries)
+    assert version.plainly_valid_inputs(inputs) == plain
+    if plain:  # valid: the schema says so of the entries alone (the rest of a manifest is checked apart)
+        schema = json.loads((Path(__file__).resolve().parents[1] / "schemas" / "manifest.schema.json").read_text())
+        jsonschema.validate(manifest["inputs"], schema["properties"]["inputs"])
+    inputs.close()
+
+
+def test_the_inputs_of_a_run_are_plainly_valid(tmp_path, seed_raw):
+    from pipeline import version
+    from pipeline.config import Config
+    version.run(seed_raw, tmp_path / "clean", Config())
+    manifest = json.loads((tmp_path / "clean" / "v1" / "manifest.json").read_text(encoding="utf-8"))
+    inputs = spill.FlatDicts(("path", "sha256", "size"), tmp_path)
+    for entry in manifest["inputs"]:
+        inputs.append(entry)
+    assert manifest["inputs"] and version.plainly_valid_inputs(inputs)
