@@ -235,11 +235,10 @@ class Plan:
         store: pipeline.rerun reads it only when needed)."""
         reused = self._reusable(stats)
         flags, inputs = self.flags, self.inputs
-        todo = (i for i in range(len(inputs)) if not flags[i] & REUSE)  # made lazily, twice: inputs, items
-        items = ((inputs[i], self.spilled.get(i)) for i in range(len(inputs)) if not flags[i] & REUSE)
+        items = ((inputs[i], self.spilled.get(i)) for i in range(len(inputs)) if not flags[i] & REUSE)  # lazily
         shared = runner.Shared(self.raw_dir, self.config, stats, self.spill_dir)
         self.counts["processed"] = len(inputs) - reused
-        done = runner.results((inputs[i] for i in todo), items, shared, self._executor(len(inputs) - reused))
+        done = runner.results(items, shared, self._executor(len(inputs) - reused))
         store = self.store
         cached = store.results((inputs[i].id, inputs[i].path) for i in range(len(inputs)) if flags[i] & REUSE) \
             if reused and load_reused else iter(())
@@ -358,6 +357,11 @@ class _Subset(Sequence):
         if isinstance(j, slice):
             return [self[k] for k in range(*j.indices(len(self)))]
         return self.inputs[self.ordinals[j]]
+
+    def __iter__(self) -> Iterator[Input]:
+        inputs = self.inputs
+        for i in self.ordinals:
+            yield inputs[i]
 
 
 class _Locations:
