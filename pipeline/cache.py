@@ -235,8 +235,8 @@ class Store:
             sha256, size, reason, detail, stage, chars_in, chars_out, n_records, rules, near = json.loads(head)
             kept = reason is None
             return Result(doc_id, path, sha256, size, reason, detail, stage, chars_in, chars_out, n_records,
-                          tuple(map(tuple, rules)), tuple(map(tuple, near)), line if kept else "", records,
-                          "" if kept else line, edits, md, _fingerprint_from(fp))
+                          tuple(map(tuple, rules)), tuple(map(tuple, near)), line if kept else b"", records,
+                          b"" if kept else line, edits, md, _fingerprint_from(fp))
         except (ValueError, TypeError) as err:
             raise Damaged(f"{self.path}: the entry of {path}: {err}") from err
 

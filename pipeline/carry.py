@@ -88,9 +88,10 @@ class Tally:
 
 
 def pieces(res) -> tuple[bytes, ...]:
-    """A final Result's part of each of FILES (report.json's without its comma)."""
-    return (res.document_line.encode(), res.record_lines.encode(), res.rejected_line.encode(),
-            (res.report_entry() + "\n").encode(), res.markdown_section().encode())
+    """A final Result's part of each of FILES (report.json's without its comma):
+    its lines are UTF-8 already (pipeline.result)."""
+    return (res.document_line, res.record_lines, res.rejected_line, res.report_entry() + b"\n",
+            res.markdown_section())
 
 
 def row_values(res, parts: tuple[bytes, ...], fp, dup: str | None) -> tuple:
