@@ -114,11 +114,32 @@ def _node(schema: dict, defs: dict, refs: tuple = ()) -> tuple[frozenset, Check 
 
 
 def _string(schema: dict) -> Check:
-    search = re.compile(schema["pattern"]).search if "pattern" in schema else None  # jsonschema: re.search
     shortest = int(schema.get("minLength", 0))
-    if search is None:
+    if "pattern" not in schema:
         return lambda v: len(v) >= shortest
-    return lambda v: len(v) >= shortest and search(v) is not None
+    matched = Matched(schema["pattern"])
+    known = matched.known  # the same few values (rule ids) come again and again: a set lookup answers
+    if not shortest:
+        return lambda v: v in known or matched(v)
+    return lambda v: len(v) >= shortest and (v in known or matched(v))
+
+
+class Matched:
+    """A pattern searched as jsonschema searches it (re.search), remembering
+    the first few short values that matched in ``known``."""
+
+    KEEP, SHORT = 1024, 64
+
+    def __init__(self, pattern: str) -> None:
+        self.search = re.compile(pattern).search
+        self.known: set[str] = set()
+
+    def __call__(self, v: str) -> bool:
+        if self.search(v) is None:
+            return False
+        if len(v) <= self.SHORT and len(self.known) < self.KEEP:
+            self.known.add(v)
+        return True
 
 
 def _bounds(low, high) -> Check:
@@ -168,9 +189,9 @@ def _members(schema: dict, defs: dict, refs: tuple) -> Check:
     return members
 
 
-def lean_closures(schema: dict) -> Check | None:
-    """The lean predicate as nested closures (the reference ``lean`` is
-    generated from: tests/test_fastvalidate.py checks they agree)."""
+def lean(schema: dict) -> Check | None:
+    """The schema's lean predicate (True: surely valid; False: not sure),
+    or None when the schema uses a keyword it does not know."""
     try:
         types, more = _node(schema, schema.get("$defs", {}))
     except Unsupported:
@@ -178,142 +199,6 @@ def lean_closures(schema: dict) -> Check | None:
     if more is None:
         return lambda v: type(v) in types
     return lambda v: type(v) in types and more(v)
-
-
-class _Matched:
-    """A pattern searched as jsonschema searches it, remembering the first
-    few short values that matched (a set lookup then answers)."""
-
-    KEEP, SHORT = 1024, 64
-
-    def __init__(self, pattern: str) -> None:
-        self.search = re.compile(pattern).search
-        self.known: set[str] = set()
-
-    def __call__(self, v: str) -> bool:
-        if self.search(v) is None:
-            return False
-        if len(v) <= self.SHORT and len(self.known) < self.KEEP:
-            self.known.add(v)
-        return True
-
-
-def lean(schema: dict) -> Check | None:
-    """The schema's lean predicate (True: surely valid; False: not sure),
-    or None when the schema uses a keyword it does not know: the checks of
-    ``lean_closures`` written out as one Python function (no call, loop or
-    tuple per key: about twice as fast on our objects)."""
-    try:
-        return _Writer().function(schema)
-    except Unsupported:
-        return None
-
-
-class _Writer:
-    """Python source of a lean predicate: one boolean expression per schema
-    node, each value read once into a local (``:=``); arrays get a function
-    with a loop. Constants (patterns, key sets, bounds) are passed by name."""
-
-    def __init__(self) -> None:
-        self.names: dict[str, object] = {}
-        self.functions: list[str] = []
-
-    def constant(self, value: object) -> str:
-        name = f"_c{len(self.names)}"
-        self.names[name] = value
-        return name
-
-    def function(self, schema: dict) -> Check:
-        defs = schema.get("$defs", {})
-        body = self.expr(schema, defs, (), "v")
-        source = "\n".join(self.functions + [f"def check(v):\n    return {body}\n"])
-        scope = dict(self.names)
-        exec(compile(source, "<lean predicate>", "exec"), scope)  # our own schemas' code, no input data
-        return scope["check"]
-
-    def local(self) -> str:
-        self.count = getattr(self, "count", 0) + 1
-        return f"x{self.count}"
-
-    def expr(self, schema: dict, defs: dict, refs: tuple, value: str) -> str:
-        """An expression, true when the value (an expression evaluated once) is surely valid."""
-        if not isinstance(schema, dict):
-            raise Unsupported(repr(schema))
-        keys = set(schema) - _ANNOTATIONS
-        if "$ref" in keys:
-            ref = schema["$ref"]
-            if keys != {"$ref"} or not ref.startswith("#/$defs/") or ref in refs:
-                raise Unsupported(ref)
-            return self.expr(defs[ref[len("#/$defs/"):]], defs, refs + (ref,), value)
-        x = value if value.isidentifier() else self.local()
-        bound = x if x == value else f"({x} := {value})"
-        if "enum" in keys:
-            values = schema["enum"]
-            if keys != {"enum"} or not all(type(v) is str for v in values):
-                raise Unsupported("enum")
-            return f"(type({bound}) is str and {x} in {self.constant(frozenset(values))})"
-        names = schema.get("type")
-        names = [names] if isinstance(names, str) else names
-        if not names or not keys <= _KNOWN or not all(n in _TYPES for n in names):
-            raise Unsupported(str(sorted(keys)))
-        types = tuple(dict.fromkeys(t for n in names for t in _TYPES[n]))
-        checks: dict[type, str] = {}  # a keyword applies to values of its type only
-        if "pattern" in schema or "minLength" in schema:
-            parts = []
-            if int(schema.get("minLength", 0)) > 0:
-                parts.append(f"len({x}) >= {int(schema['minLength'])}")
-            if "pattern" in schema:  # jsonschema: re.search; the same few values (rule ids) come again and again
-                matched = _Matched(schema["pattern"])
-                parts.append(f"({x} in {self.constant(matched.known)} or {self.constant(matched)}({x}))")
-            if parts:
-                checks[str] = " and ".join(parts)
-        if "minimum" in schema or "maximum" in schema:
-            parts = []  # NaN compares False: not sure, then
-            if schema.get("minimum") is not None:
-                parts.append(f"{self.constant(schema['minimum'])} <= {x}")
-            if schema.get("maximum") is not None:
-                parts.append(f"{x} <= {self.constant(schema['maximum'])}")
-            if parts:
-                checks[int] = checks[float] = " and ".join(parts)
-        if "items" in schema:
-            checks[list] = f"{self.items(schema['items'], defs, refs)}({x})"
-        if "object" in names:
-            checks[dict] = self.members(schema, defs, refs, x)
-        checks = {t: c for t, c in checks.items() if t in types}
-        if len(types) == 1:
-            head = f"type({bound}) is {self.constant(types[0])}"
-            return f"({head} and {checks[types[0]]})" if checks else head
-        head = f"type({bound}) in {self.constant(frozenset(types))}"
-        ors = [f"(type({x}) is not {self.constant(t)} or ({c}))" for t, c in checks.items()]
-        return "(" + " and ".join([head, *ors]) + ")"
-
-    def items(self, schema: dict, defs: dict, refs: tuple) -> str:
-        name = f"_items{len(self.functions)}"
-        self.functions.append("")  # its place (nested arrays add theirs first)
-        at = len(self.functions) - 1
-        self.functions[at] = f"def {name}(v):\n    for y in v:\n        if not {self.expr(schema, defs, refs, 'y')}:\n" \
-                             f"            return False\n    return True\n"
-        return name
-
-    def members(self, schema: dict, defs: dict, refs: tuple, x: str) -> str:
-        props = schema.get("properties", {})
-        required = frozenset(schema.get("required", ()))
-        extra = schema.get("additionalProperties", True)
-        if extra is not True and extra is not False:
-            raise Unsupported("additionalProperties as a schema")
-        every = frozenset(props)
-        if extra is False and required == every:  # exactly these keys (every output object of ours)
-            parts = [f"{x}.keys() == {self.constant(every)}"]
-            parts += [self.expr(sub, defs, refs, f"{x}[{key!r}]") for key, sub in props.items()]
-            return " and ".join(parts)
-        parts = []
-        if extra is False:
-            parts.append(f"{x}.keys() <= {self.constant(every)}")
-        if required:
-            parts.append(f"{x}.keys() >= {self.constant(required)}")
-        parts += [f"({key!r} not in {x} or {self.expr(sub, defs, refs, f'{x}[{key!r}]')})"
-                  for key, sub in props.items()]
-        return " and ".join(parts) if parts else "True"
 
 
 @lru_cache(maxsize=None)
