@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from pipeline import serialize
+
 FILES = ("documents.jsonl", "records.jsonl", "rejected.jsonl", "report.json", "report.md")
 SEPARATORS = (b"", b"", b"", b",", b"")  # between two documents' parts of each file
 SCHEMA = (
@@ -82,8 +84,10 @@ class Tally:
 
     @staticmethod
     def to_json(r) -> str:
-        return json.dumps([r.reason, r.chars_in, r.chars_out, r.records, r.rule_edits, r.near_threshold,
-                           r.sha256, r.size], ensure_ascii=False, separators=(",", ":"))
+        # serialize.dumps: json.dumps(..., ensure_ascii=False, separators=(",", ":")) without
+        # building an encoder per call (once per document in a run's main process)
+        return serialize.dumps([r.reason, r.chars_in, r.chars_out, r.records, r.rule_edits, r.near_threshold,
+                                r.sha256, r.size])
 
     @classmethod
     def of_row(cls, row: Row) -> "Tally":
@@ -91,9 +95,10 @@ class Tally:
 
 
 def pieces(res) -> tuple[bytes, ...]:
-    """A final Result's part of each of FILES (report.json's without its comma)."""
-    return (res.document_line.encode(), res.record_lines.encode(), res.rejected_line.encode(),
-            (res.report_entry() + "\n").encode(), res.markdown_section().encode())
+    """A final Result's part of each of FILES (report.json's without its comma):
+    its lines are UTF-8 already (pipeline.result)."""
+    return (res.document_line, res.record_lines, res.rejected_line, res.report_entry() + b"\n",
+            res.markdown_section())
 
 
 def row_values(res, parts: tuple[bytes, ...], fp, dup: str | None) -> tuple:
@@ -361,17 +366,17 @@ class Lookup:
         return read_parts(self.old.fds, row, self._at)
 
 
-def texts(doc_id: str, reason: str | None, parts: tuple[bytes, ...]) -> tuple[str, str, str, str, str]:
+def texts(doc_id: str, reason: str | None, parts: tuple[bytes, ...]) -> tuple[bytes, bytes, bytes, bytes, bytes]:
     """(document_line, record_lines, rejected_line, edits_json, markdown) of
     a Result that was written as it is (not screened out as a duplicate),
-    from its parts (``pieces``); raises Unusable when the parts are not those
-    of such a Result."""
+    from its parts (``pieces``), as UTF-8 bytes like a Result's; raises
+    Unusable when the parts are not those of such a Result."""
     from pipeline import serialize
-    line, records, rejected, entry, md = (p.decode() for p in parts)
+    line, records, rejected, entry, md = parts
     status = "kept" if reason is None else "rejected"
-    head = serialize.dumps({"id": doc_id, "status": status, "reason": reason})[:-1] + ',"edits":'
-    heading = f"\n### `{doc_id}` ({'kept' if reason is None else f'rejected: `{reason}`'})\n\n"
-    if not entry.startswith(head) or not entry.endswith("}\n") or not md.startswith(heading) \
-            or (reason is None) != (rejected == ""):
+    head = (serialize.dumps({"id": doc_id, "status": status, "reason": reason})[:-1] + ',"edits":').encode()
+    heading = f"\n### `{doc_id}` ({'kept' if reason is None else f'rejected: `{reason}`'})\n\n".encode()
+    if not entry.startswith(head) or not entry.endswith(b"}\n") or not md.startswith(heading) \
+            or (reason is None) != (rejected == b""):
         raise Unusable(f"the parent's parts of {doc_id} are not those of its cached outcome")
     return line, records, rejected, entry[len(head):-2], md[len(heading):]

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import mmap
 import os
 import re
 import tempfile
@@ -419,6 +420,11 @@ class _Spill:
         self._written = 0  # bytes in the file; the rest is in _pending
         self._pending = bytearray()
         self._count = 0
+        # The file's first _mapped bytes, mapped read-only (None: nothing
+        # mapped yet): candidates are read without a system call each; the map
+        # is made again when more was written (once per spill_at bytes at most).
+        self._map: mmap.mmap | None = None
+        self._mapped = 0
 
     def __len__(self) -> int:
         return self._count
@@ -446,11 +452,23 @@ class _Spill:
 
     def get_many(self, items: list[int]) -> bytes:
         """The fixed-size items at these positions, concatenated."""
-        size, written, fd, pending = self.size, self._written, self._file.fileno(), self._pending
-        return b"".join([os.pread(fd, size, i * size) if i * size < written else
+        size, written, pending = self.size, self._written, self._pending
+        if written and self._mapped != written:
+            self._remap()
+        view = self._map
+        return b"".join([view[i * size:(i + 1) * size] if i * size < written else
                          bytes(pending[i * size - written : (i + 1) * size - written]) for i in items])
 
+    def _remap(self) -> None:
+        if self._map is not None:
+            self._map.close()
+        self._map = mmap.mmap(self._file.fileno(), self._written, access=mmap.ACCESS_READ)
+        self._mapped = self._written
+
     def close(self) -> None:
+        if self._map is not None:
+            self._map.close()
+            self._map = None
         self._file.close()
 
 

@@ -114,11 +114,32 @@ def _node(schema: dict, defs: dict, refs: tuple = ()) -> tuple[frozenset, Check 
 
 
 def _string(schema: dict) -> Check:
-    search = re.compile(schema["pattern"]).search if "pattern" in schema else None  # jsonschema: re.search
     shortest = int(schema.get("minLength", 0))
-    if search is None:
+    if "pattern" not in schema:
         return lambda v: len(v) >= shortest
-    return lambda v: len(v) >= shortest and search(v) is not None
+    matched = Matched(schema["pattern"])
+    known = matched.known  # the same few values (rule ids) come again and again: a set lookup answers
+    if not shortest:
+        return lambda v: v in known or matched(v)
+    return lambda v: len(v) >= shortest and (v in known or matched(v))
+
+
+class Matched:
+    """A pattern searched as jsonschema searches it (re.search), remembering
+    the first few short values that matched in ``known``."""
+
+    KEEP, SHORT = 1024, 64
+
+    def __init__(self, pattern: str) -> None:
+        self.search = re.compile(pattern).search
+        self.known: set[str] = set()
+
+    def __call__(self, v: str) -> bool:
+        if self.search(v) is None:
+            return False
+        if len(v) <= self.SHORT and len(self.known) < self.KEEP:
+            self.known.add(v)
+        return True
 
 
 def _bounds(low, high) -> Check:

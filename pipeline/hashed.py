@@ -20,6 +20,7 @@ from pathlib import Path
 
 CHUNK = 1 << 20  # bytes copied at a time
 WRITEBACK = 32 << 20  # bytes written between two requests to start writing them to disk
+BUFFER = 1 << 20  # bytes held before a write to the file
 
 
 class ShortRead(Exception):
@@ -47,7 +48,10 @@ class HashedWriter:
 
     def __init__(self, path: Path, early_writeback: bool = False) -> None:
         self.path = path
-        self._file = open(path, "wb")
+        # A large buffer: a document's line (~10 KB) is copied into it, not
+        # written by a system call of its own (most lines are larger than the
+        # default 8 KB buffer, which Python then bypasses)
+        self._file = open(path, "wb", buffering=BUFFER)
         self._hash = hashlib.sha256()
         self.lines = 0
         self.size = 0

@@ -238,11 +238,10 @@ class Plan:
         reads the parent's bytes only when needed, and ``process_again``)."""
         reused = self._reusable(stats, None if not load_reused else old.scan() if old is not None else False)
         flags, inputs = self.flags, self.inputs
-        todo = (i for i in range(len(inputs)) if not flags[i] & REUSE)  # made lazily, twice: inputs, items
-        items = ((inputs[i], self.spilled.get(i)) for i in range(len(inputs)) if not flags[i] & REUSE)
+        items = ((inputs[i], self.spilled.get(i)) for i in range(len(inputs)) if not flags[i] & REUSE)  # lazily
         shared = runner.Shared(self.raw_dir, self.config, stats, self.spill_dir)
         self.counts["processed"] = len(inputs) - reused
-        done = runner.results((inputs[i] for i in todo), items, shared, self._executor(len(inputs) - reused))
+        done = runner.results(items, shared, self._executor(len(inputs) - reused))
         store = self.store
         cached = self._cached(old, (inputs[i] for i in range(len(inputs)) if flags[i] & REUSE)) \
             if reused and load_reused else iter(())
@@ -278,7 +277,7 @@ class Plan:
         inp = self.inputs[i]
         shared = runner.Shared(self.raw_dir, self.config, stats, self.spill_dir)
         self.counts["processed"] += 1
-        return next(runner.results([inp], [(inp, self.spilled.get(i))], shared)).result
+        return next(runner.results([(inp, self.spilled.get(i))], shared)).result
 
     def _reusable(self, stats: CorpusStats, parts) -> int:
         """Flag REUSE on the unchanged inputs whose cached Result holds under
@@ -395,6 +394,11 @@ class _Subset(Sequence):
         if isinstance(j, slice):
             return [self[k] for k in range(*j.indices(len(self)))]
         return self.inputs[self.ordinals[j]]
+
+    def __iter__(self) -> Iterator[Input]:
+        inputs = self.inputs
+        for i in self.ordinals:
+            yield inputs[i]
 
 
 class _Locations:

@@ -77,8 +77,8 @@ class Tally:
 
 
 def excerpt(text: str, limit: int = EXCERPT) -> str:
-    text = text.replace("\n", "⏎")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    # cut before replacing (one character for one): a long removal is not copied whole
+    return text.replace("\n", "⏎") if len(text) <= limit else text[: limit - 1].replace("\n", "⏎") + "…"
 
 
 def _cell(text: str) -> str:

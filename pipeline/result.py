@@ -8,6 +8,10 @@ the report's entry and its Markdown rows are written there, and only these
 strings and a few counts travel back. The main process then costs a few
 microseconds per document, whatever the number of workers, and a cached
 ``Result`` (pipeline.cache) is the same bytes a fresh one would be.
+
+The output text travels as UTF-8 bytes, encoded where it was written: the
+main process writes it as it arrives (text sent as str would be encoded by
+the pickle, decoded by the main process and encoded again for the files).
 """
 
 from __future__ import annotations
@@ -37,11 +41,12 @@ class Result:
     rule_edits: tuple[tuple[str, str, int, int], ...]
     # (stage, rule, score, threshold, excerpt) of each removal near its threshold
     near_threshold: tuple[tuple[str, str, float, float, str], ...]
-    document_line: str  # documents.jsonl line ("" when rejected)
-    record_lines: str  # records.jsonl lines, each ending in a newline
-    rejected_line: str  # rejected.jsonl line ("" when kept)
-    edits_json: str  # the report entry's "edits" array
-    markdown: str  # report.md's rows for the document's edits (after its heading)
+    # UTF-8, as they go in the files:
+    document_line: bytes  # documents.jsonl line (b"" when rejected)
+    record_lines: bytes  # records.jsonl lines, each ending in a newline
+    rejected_line: bytes  # rejected.jsonl line (b"" when kept)
+    edits_json: bytes  # the report entry's "edits" array
+    markdown: bytes  # report.md's rows for the document's edits (after its heading)
     # A kept document's duplicate fingerprint (pipeline.dedup), made by the
     # worker: the main process screens it without the text.
     fingerprint: object = field(default=None, compare=False)
@@ -50,14 +55,14 @@ class Result:
     def kept(self) -> bool:
         return self.reason is None
 
-    def report_entry(self) -> str:
-        """The document's entry in report.json, as ``serialize.dumps`` writes it."""
+    def report_entry(self) -> bytes:
+        """The document's entry in report.json, as ``serialize.dumps`` writes it (UTF-8)."""
         head = serialize.dumps({"id": self.id, "status": "kept" if self.kept else "rejected", "reason": self.reason})
-        return f'{head[:-1]},"edits":{self.edits_json}}}'
+        return b"".join((head[:-1].encode(), b',"edits":', self.edits_json, b"}"))
 
-    def markdown_section(self) -> str:
+    def markdown_section(self) -> bytes:
         status = "kept" if self.kept else f"rejected: `{self.reason}`"
-        return f"\n### `{self.id}` ({status})\n\n{self.markdown}"
+        return f"\n### `{self.id}` ({status})\n\n".encode() + self.markdown
 
 
 def of(outcome: Outcome, config: Config, fingerprint=None) -> Result:
@@ -73,14 +78,14 @@ def of(outcome: Outcome, config: Config, fingerprint=None) -> Result:
             tally = per_rule[(e.stage, e.rule)] = [0, 0]
         tally[0] += 1
         tally[1] += len(e.before) - len(e.after)
-    document_line = record_lines = ""
+    document_line = record_lines = b""
     if not rejected:
         document = serialize.document_obj(doc, outcome.chars_in)
         records = serialize.record_objs(doc)
         check("document", document, f"output for {doc.source_file}")
         for r in records:
             check("record", r, f"output for {doc.source_file}")
-        document_line, record_lines = serialize.kept_lines(doc, document, records)
+        document_line, record_lines = (text.encode() for text in serialize.kept_lines(doc, document, records))
     result = Result(
         id=doc.id, path=doc.source_file, sha256=doc.source_sha256, size=doc.source_size,
         reason=doc.rejection.reason if rejected else None,
@@ -93,9 +98,9 @@ def of(outcome: Outcome, config: Config, fingerprint=None) -> Result:
         near_threshold=() if rejected else to_review.near_threshold(doc, config),
         document_line=document_line,
         record_lines=record_lines,
-        rejected_line=_line("rejected", serialize.rejected_obj(doc, outcome.stage), doc.source_file) if rejected else "",
-        edits_json=serialize.dumps(edits),
-        markdown=report.document_markdown(edits),
+        rejected_line=_line("rejected", serialize.rejected_obj(doc, outcome.stage), doc.source_file) if rejected else b"",
+        edits_json=serialize.dumps(edits).encode(),
+        markdown=report.document_markdown(edits).encode(),
         fingerprint=fingerprint,
     )
     check_report_entry({"id": result.id, "status": "kept" if result.kept else "rejected",
@@ -109,10 +114,10 @@ def rejected(result: Result, reason: str, stage: str, detail: str) -> Result:
     doc = Document(result.id, result.path, result.sha256, result.size).reject(reason, detail)
     obj = serialize.rejected_obj(doc, stage)
     return replace(result, reason=reason, detail=detail, stage=stage, chars_in=0, chars_out=0, records=0,
-                   near_threshold=(), document_line="", record_lines="", fingerprint=None,
+                   near_threshold=(), document_line=b"", record_lines=b"", fingerprint=None,
                    rejected_line=_line("rejected", obj, result.path))
 
 
-def _line(schema: str, obj: dict, where: str) -> str:
+def _line(schema: str, obj: dict, where: str) -> bytes:
     check(schema, obj, f"output for {where}")
-    return serialize.dumps(obj) + "\n"
+    return (serialize.dumps(obj) + "\n").encode()

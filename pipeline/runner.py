@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from pipeline import cache, dedup, handover, process as process_mod, result as result_mod
+from pipeline import cache, dedup, executors, handover, process as process_mod, result as result_mod
 from pipeline.config import Config
 from pipeline.corpus import Input, read_input
 from pipeline.process import Outcome, process
@@ -90,14 +90,14 @@ def _fingerprint(outcome: Outcome, config: Config, times: list) -> dedup.Fingerp
     return fp
 
 
-def results(inputs: list[Input], items, shared: Shared, executor=None) -> Iterator[Done]:
-    """The Done of every item, in order. Stage timings are passed on to
-    ``pipeline.process.on_stage_time`` in this process, wherever they ran.
-    Raises ``ProcessingError`` naming the input when a stage raised."""
+def results(items, shared: Shared, executor=None) -> Iterator[Done]:
+    """The Done of every item ((Input, spilled location)), in order. Stage
+    timings are passed on to ``pipeline.process.on_stage_time`` in this
+    process, wherever they ran. Raises ``ProcessingError`` naming the input
+    when a stage raised."""
     from pipeline.version import ProcessingError  # version imports this module
 
-    done = executor.map(work, items, shared) if executor is not None else (work(i, shared) for i in items)
-    for inp, d in zip(inputs, done):
+    for (inp, _), d in executors.paired(executor, work, items, shared):
         if d.invalid:
             raise SchemaViolation(d.error)
         if d.error is not None:

@@ -27,8 +27,17 @@ class SpillList:
         self._len = 0
 
     def append(self, value) -> None:
-        self._file.write(json.dumps(value, ensure_ascii=False) + "\n")
+        # a str (an id: most lists) without an encoder built per call
+        self._file.write((_encode(value) if type(value) is str else json.dumps(value, ensure_ascii=False)) + "\n")
         self._len += 1
+
+    def texts(self) -> Iterator[str]:
+        """Each value's JSON text, as appended."""
+        self._file.flush()
+        with open(self._file.fileno(), encoding="utf-8", closefd=False) as f:
+            f.seek(0)
+            for line in f:
+                yield line[:-1]
 
     def __len__(self) -> int:
         return self._len
@@ -176,13 +185,19 @@ def _write_list(out: IO[str], items: SpillList, options: dict, comma: str, inden
         return
     if indent is None:
         out.write("[")
-        for i, item in enumerate(items):
-            out.write((comma if i else "") + json.dumps(item, ensure_ascii=False, **options))
+        for i, text in enumerate(_item_texts(items, options)):
+            out.write((comma if i else "") + text)
         out.write("]")
         return
     pad = " " * (level + indent)
     out.write("[")
-    for i, item in enumerate(items):
-        text = json.dumps(item, ensure_ascii=False, **options)
+    for i, text in enumerate(_item_texts(items, options)):
         out.write(("," if i else "") + "\n" + pad + text.replace("\n", "\n" + pad))
     out.write("\n" + " " * level + "]")
+
+
+def _item_texts(items: SpillList, options: dict) -> Iterator[str]:
+    """json.dumps(item, ensure_ascii=False, **options) of each item: a scalar's
+    text as appended (options change only how arrays and objects are laid out)."""
+    for text in items.texts():
+        yield text if text[0] not in "[{" else json.dumps(json.loads(text), ensure_ascii=False, **options)

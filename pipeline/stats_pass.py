@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from pipeline import corpus_stats, handover, process as process_mod
+from pipeline import corpus_stats, executors, handover, process as process_mod
 from pipeline.corpus import Input, read_input
 from pipeline.corpus_stats import CorpusStats
 
@@ -81,8 +81,7 @@ def results(inputs: list[Input], shared, executor=None):
     the input when a stage raised, and passes stage timings on."""
     from pipeline.version import ProcessingError  # version imports this module
 
-    done = executor.map(work, inputs, shared) if executor is not None else (work(i, shared) for i in inputs)
-    for inp, d in zip(inputs, done):
+    for inp, d in executors.paired(executor, work, inputs, shared):
         if process_mod.on_stage_time is not None:  # decode and repair run here, not in the second pass
             for stage, seconds in d.times:
                 process_mod.on_stage_time(stage, seconds)

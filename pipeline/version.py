@@ -320,9 +320,13 @@ def _full(plan, stats, name: str, parent: str | None, clean_dir: Path, config: C
             review.add(final)
             # The lines were serialised and validated by the worker (pipeline.result).
             parts = carry.pieces(final)
-            docs_f.write(parts[0])
-            recs_f.write(parts[1])
-            rej_f.write(parts[2])
+            # JSON lines: one newline each (JSON escapes those in strings), not counted again
+            docs_f.write(parts[0], count_lines=False)
+            recs_f.write(parts[1], count_lines=False)
+            rej_f.write(parts[2], count_lines=False)
+            docs_f.lines += final.kept
+            recs_f.lines += final.records
+            rej_f.lines += not final.kept
             entries_f.write((b"," if n > 1 else b"") + parts[3])
             md_f.write(parts[4])
             if written is not None and final.kept:

@@ -254,6 +254,24 @@ def test_spilled_records_read_back_the_same(tmp_path):
     assert list(tmp_path.iterdir()) == []  # anonymous files: nothing to clean up, nothing in a version
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.binary(min_size=8, max_size=8), st.lists(st.integers(0, 400), max_size=12)),
+                max_size=60), st.integers(1, 64))
+def test_spill_reads_what_was_added_mapped_or_pending(steps, spill_at):
+    """get_many reads the file through a map made again as it grows, and the
+    items not written yet from memory: the items added, whatever the mix."""
+    spill, added = dedup._Spill(8, None, spill_at), []
+    try:
+        for item, wanted in steps:
+            spill.add(item)
+            added.append(item)
+            wanted = [w % len(added) for w in wanted]
+            assert spill.get_many(wanted) == b"".join(added[w] for w in wanted)
+            assert spill.get(wanted[0] if wanted else 0) == added[wanted[0] if wanted else 0]
+    finally:
+        spill.close()
+
+
 def test_memory_per_kept_document_is_about_100_bytes():
     index = dedup.DuplicateIndex(Config())
     base = ARTICLE.split()

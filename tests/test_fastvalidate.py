@@ -148,3 +148,15 @@ def test_check_still_names_every_problem(objects) -> None:
     del bad["text"]
     with pytest.raises(schemas.SchemaViolation, match="id.*5 is not of type|text"):
         schemas.check("document", bad, "here")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="ab/v01._\n", max_size=12), max_size=20),
+       st.sampled_from(["^[a-z_]+\\.[a-z0-9_]+/v[0-9]+$", "^[ab]{2,3}$", "a/v"]))
+def test_a_remembered_match_answers_as_the_search_does(values, pattern):
+    """Matched remembers short values that matched: asked again (or first), it
+    answers as re.search does, as jsonschema's pattern does."""
+    import re
+    matched = fastvalidate.Matched(pattern)
+    for v in values + values:
+        assert (v in matched.known or matched(v)) == (re.search(pattern, v) is not None)

@@ -108,3 +108,11 @@ def test_kept_lines_on_a_text_with_every_escape():
     assert fast_lines(doc) == plain_lines(doc)
     ascii_doc = Document("a", "a.txt", "0" * 64, 1, text="plain\x7f text", records=(Record(0, "paragraph", "plain\x7f text", 0, 11),))
     assert fast_lines(ascii_doc) == plain_lines(ascii_doc)
+
+
+@given(st.text(alphabet="ab\n⏎…", max_size=300), st.integers(1, 150))
+def test_a_report_excerpt_is_the_text_replaced_then_cut(text, limit):
+    """report.excerpt cuts before it replaces newlines (a long removal is not copied whole)."""
+    from pipeline import report
+    replaced = text.replace("\n", "⏎")
+    assert report.excerpt(text, limit) == (replaced if len(replaced) <= limit else replaced[: limit - 1] + "…")

@@ -296,3 +296,16 @@ def test_read_limited_reads_the_file_whatever_its_stat_said(tmp_path: Path, stat
             assert corpus._read_limited(path, fd, limit, stat_size) == want
         finally:
             os.close(fd)
+
+
+def test_the_manifest_counts_the_lines_of_each_file_as_written(seed_raw, tmp_path):
+    """The full path counts the data files' lines from the documents (one per
+    document, rejection and record), not from the bytes: the same counts."""
+    (seed_raw / "copy.txt").write_bytes(next(iter(sorted(seed_raw.glob("*.txt")))).read_bytes())  # a duplicate
+    (seed_raw / "empty.txt").write_bytes(b"")  # a rejection
+    from pipeline.config import Config
+    version.run(seed_raw, tmp_path / "clean", Config())
+    v = tmp_path / "clean" / "v1"
+    outputs = json.loads((v / "manifest.json").read_text())["outputs"]
+    assert outputs and all(outputs[name] == version.file_stats(v / name) for name in outputs)
+    assert outputs["rejected.jsonl"]["lines"] == 2 and outputs["records.jsonl"]["lines"] > 0

@@ -13,6 +13,7 @@ executor and any number of workers.
 from __future__ import annotations
 
 import os
+from collections import deque
 from typing import Callable, Iterable, Iterator, Protocol, TypeVar
 
 Item = TypeVar("Item")
@@ -26,6 +27,27 @@ class Executor(Protocol):
 
     def map(self, fn: Callable[[Item, object], Result], items: Iterable[Item],
             shared: object) -> Iterator[Result]: ...
+
+
+def paired(executor: Executor | None, fn: Callable[[Item, object], Result], items: Iterable[Item],
+           shared: object) -> Iterator[tuple[Item, Result]]:
+    """(item, fn(item, shared)) of every item, in order; None runs them in
+    this process. ``items`` is read once: an item made on the fly (an Input)
+    is not made again to pair it with its result. Those handed out and not
+    yet answered wait in a queue (an executor takes an item before it
+    answers it)."""
+    if executor is None:
+        for item in items:
+            yield item, fn(item, shared)
+        return
+    sent: deque = deque()
+
+    def remembered() -> Iterator[Item]:
+        for item in items:
+            sent.append(item)
+            yield item
+    for result in executor.map(fn, remembered(), shared):
+        yield sent.popleft(), result
 
 
 def default_workers() -> int:

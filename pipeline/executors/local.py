@@ -190,8 +190,10 @@ def _ordered(workers: list[_Worker], todo: Iterator[list], per_worker: int) -> I
 
     ready = _Ready([w.results for w in workers])
 
-    def collect(timeout: float | None) -> None:
-        for conn in ready(timeout):
+    def collect(timeout: float | None) -> bool:
+        """Read what arrived (waiting up to ``timeout``); True when something did."""
+        arrived = ready(timeout)
+        for conn in arrived:
             w = by_conn[conn]
             try:
                 out = conn.recv()
@@ -199,6 +201,7 @@ def _ordered(workers: list[_Worker], todo: Iterator[list], per_worker: int) -> I
                 raise WorkerDied(f"a worker process (pid {w.process.pid}) ended unexpectedly "
                                  f"(exit code {w.process.exitcode})") from err
             done[w.chunks.popleft()] = out
+        return bool(arrived)
 
     hand_out()
     while turn < sent:
@@ -213,9 +216,10 @@ def _ordered(workers: list[_Worker], todo: Iterator[list], per_worker: int) -> I
         for item in out:
             yield item
             # whatever arrived while the consumer worked: read now, so that
-            # its worker goes on (a poll costs microseconds)
-            collect(0)
-            hand_out()
+            # its worker goes on (a poll costs microseconds); a worker has
+            # room for another chunk only when one of its results was read
+            if collect(0):
+                hand_out()
 
 
 class _Ready:
