@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import mmap
 import os
 import re
 import tempfile
@@ -410,7 +409,11 @@ class DuplicateIndex:
 class _Spill:
     """An append-only list of byte strings in a temporary file, read back by
     position with ``os.pread`` (the page cache, not this process, holds what
-    was read). Fixed-size items need no offsets; others keep 8 bytes each."""
+    was read). Not through a map: the kernel maps pages around each one
+    touched (fault-around), and the mapped pages count in this process's
+    resident set, which then grew with the corpus (measured: +53 MB for
+    80,000 documents). Fixed-size items need no offsets; others keep 8 bytes
+    each."""
 
     def __init__(self, size: int, spill_dir, spill_at: int) -> None:
         self.size = size
@@ -420,11 +423,6 @@ class _Spill:
         self._written = 0  # bytes in the file; the rest is in _pending
         self._pending = bytearray()
         self._count = 0
-        # The file's first _mapped bytes, mapped read-only (None: nothing
-        # mapped yet): candidates are read without a system call each; the map
-        # is made again when more was written (once per spill_at bytes at most).
-        self._map: mmap.mmap | None = None
-        self._mapped = 0
 
     def __len__(self) -> int:
         return self._count
@@ -452,23 +450,11 @@ class _Spill:
 
     def get_many(self, items: list[int]) -> bytes:
         """The fixed-size items at these positions, concatenated."""
-        size, written, pending = self.size, self._written, self._pending
-        if written and self._mapped != written:
-            self._remap()
-        view = self._map
-        return b"".join([view[i * size:(i + 1) * size] if i * size < written else
+        size, written, fd, pending = self.size, self._written, self._file.fileno(), self._pending
+        return b"".join([os.pread(fd, size, i * size) if i * size < written else
                          bytes(pending[i * size - written : (i + 1) * size - written]) for i in items])
 
-    def _remap(self) -> None:
-        if self._map is not None:
-            self._map.close()
-        self._map = mmap.mmap(self._file.fileno(), self._written, access=mmap.ACCESS_READ)
-        self._mapped = self._written
-
     def close(self) -> None:
-        if self._map is not None:
-            self._map.close()
-            self._map = None
         self._file.close()
 
 

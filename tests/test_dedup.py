@@ -258,8 +258,8 @@ def test_spilled_records_read_back_the_same(tmp_path):
 @given(st.lists(st.tuples(st.binary(min_size=8, max_size=8), st.lists(st.integers(0, 400), max_size=12)),
                 max_size=60), st.integers(1, 64))
 def test_spill_reads_what_was_added_mapped_or_pending(steps, spill_at):
-    """get_many reads the file through a map made again as it grows, and the
-    items not written yet from memory: the items added, whatever the mix."""
+    """get_many reads the items written from the file and the items not
+    written yet from memory: the items added, whatever the mix."""
     spill, added = dedup._Spill(8, None, spill_at), []
     try:
         for item, wanted in steps:
@@ -268,6 +268,32 @@ def test_spill_reads_what_was_added_mapped_or_pending(steps, spill_at):
             wanted = [w % len(added) for w in wanted]
             assert spill.get_many(wanted) == b"".join(added[w] for w in wanted)
             assert spill.get(wanted[0] if wanted else 0) == added[wanted[0] if wanted else 0]
+    finally:
+        spill.close()
+
+
+def _rss_file_kb() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("RssFile:"):
+            return int(line.split()[1])
+    raise LookupError("RssFile")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads Linux's /proc/self/status")
+def test_reading_a_spill_leaves_its_pages_out_of_the_resident_set():
+    """Reading every item of a 32 MB spill leaves its pages in the page
+    cache, not in this process's resident set (a map of the file put them
+    there: the main process's memory grew with the corpus)."""
+    size, count = 4096, 8192  # one item a page: 32 MB
+    spill = dedup._Spill(size, None, 1 << 20)
+    try:
+        for i in range(count):
+            spill.add(i.to_bytes(4, "little") * (size // 4))
+        before = _rss_file_kb()
+        for start in range(0, count, 16):
+            got = spill.get_many(list(range(start, start + 16)))
+            assert got == b"".join(i.to_bytes(4, "little") * (size // 4) for i in range(start, start + 16))
+        assert _rss_file_kb() - before < 8 * 1024  # KB; through a map it grows by ~32 MB
     finally:
         spill.close()
 
