@@ -371,11 +371,9 @@ def texts(doc_id: str, reason: str | None, parts: tuple[bytes, ...]) -> tuple[by
     a Result that was written as it is (not screened out as a duplicate),
     from its parts (``pieces``), as UTF-8 bytes like a Result's; raises
     Unusable when the parts are not those of such a Result."""
-    from pipeline import serialize
+    from pipeline.result import entry_head, markdown_heading
     line, records, rejected, entry, md = parts
-    status = "kept" if reason is None else "rejected"
-    head = (serialize.dumps({"id": doc_id, "status": status, "reason": reason})[:-1] + ',"edits":').encode()
-    heading = f"\n### `{doc_id}` ({'kept' if reason is None else f'rejected: `{reason}`'})\n\n".encode()
+    head, heading = entry_head(doc_id, reason), markdown_heading(doc_id, reason)
     if not entry.startswith(head) or not entry.endswith(b"}\n") or not md.startswith(heading) \
             or (reason is None) != (rejected == b""):
         raise Unusable(f"the parent's parts of {doc_id} are not those of its cached outcome")

@@ -57,12 +57,22 @@ class Result:
 
     def report_entry(self) -> bytes:
         """The document's entry in report.json, as ``serialize.dumps`` writes it (UTF-8)."""
-        head = serialize.dumps({"id": self.id, "status": "kept" if self.kept else "rejected", "reason": self.reason})
-        return b"".join((head[:-1].encode(), b',"edits":', self.edits_json, b"}"))
+        return b"".join((entry_head(self.id, self.reason), self.edits_json, b"}"))
 
     def markdown_section(self) -> bytes:
-        status = "kept" if self.kept else f"rejected: `{self.reason}`"
-        return f"\n### `{self.id}` ({status})\n\n".encode() + self.markdown
+        return markdown_heading(self.id, self.reason) + self.markdown
+
+
+def entry_head(doc_id: str, reason: str | None) -> bytes:
+    """A report.json entry up to its edits array (pipeline.carry reads it back)."""
+    head = serialize.dumps({"id": doc_id, "status": "kept" if reason is None else "rejected", "reason": reason})
+    return head[:-1].encode() + b',"edits":'
+
+
+def markdown_heading(doc_id: str, reason: str | None) -> bytes:
+    """A document's heading in report.md, before its edits' rows."""
+    status = "kept" if reason is None else f"rejected: `{reason}`"
+    return f"\n### `{doc_id}` ({status})\n\n".encode()
 
 
 def of(outcome: Outcome, config: Config, fingerprint=None) -> Result:
