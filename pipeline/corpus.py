@@ -18,7 +18,7 @@ import hashlib
 import os
 import stat
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -195,6 +195,37 @@ def read_input(inp: Input, raw_dir: Path, config: Config) -> tuple[bytes, Docume
     finally:
         os.close(fd)
     return data, None
+
+
+_PREFETCH_OPEN = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+
+
+def prefetch(inputs: Iterable[Input]) -> None:
+    """Ask the kernel to start reading these inputs' bytes now
+    (POSIX_FADV_WILLNEED), so that they are in memory by the time
+    ``read_input`` reads them: a worker calls it for the chunks queued behind
+    the one it processes, and reading a cold corpus (one small file after
+    another, each a wait on the disk) overlaps the processing instead of
+    adding to it (measured at 20k: 24.4 s from a dropped page cache, 18.9 s
+    warm, before this). A hint only: what it cannot open is skipped (read_input
+    says why), a symlink is not followed (O_NOFOLLOW: it may lead outside
+    --raw), and only regular files are hinted."""
+    if not hasattr(os, "posix_fadvise"):  # not POSIX (Windows)
+        return
+    for inp in inputs:
+        if inp.problem or not inp.path.endswith(".txt"):
+            continue
+        try:
+            fd = os.open(inp.abspath, _PREFETCH_OPEN)
+        except OSError:
+            continue
+        try:
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
 
 
 def _read_limited(path: Path, fd: int, limit: int, size: int) -> bytes:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from pipeline import cache, dedup, executors, handover, process as process_mod, result as result_mod
+from pipeline import cache, corpus, dedup, executors, handover, process as process_mod, result as result_mod
 from pipeline.config import Config
 from pipeline.corpus import Input, read_input
 from pipeline.process import Outcome, process
@@ -31,6 +31,14 @@ class Shared:
     config: Config
     stats: object = None  # corpus statistics of the first pass (pipeline.corpus_stats), if any
     spill_dir: Path | None = None  # where first-pass workers leave repaired documents (pipeline.handover)
+
+    def prefetch(self, chunk: list) -> None:
+        """Start reading the raw files this chunk of items will read (a local
+        worker calls it as a chunk arrives, ahead of its turn): a first-pass
+        item is an Input; a second-pass one an (Input, handover location)
+        pair, whose raw file is read only when it has no location."""
+        corpus.prefetch(item if isinstance(item, Input) else item[0] for item in chunk
+                        if isinstance(item, Input) or item[1] is None)
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,30 @@ def _big(item: int, shared: object) -> str:
     return str(item) * 300_000
 
 
+class _Hinted:
+    """A shared object with a prefetch hint that leaves a file per chunk it
+    saw (workers are other processes), or raises."""
+
+    def __init__(self, log_dir: Path | None) -> None:
+        self.log_dir = log_dir
+
+    def prefetch(self, chunk: list) -> None:
+        if self.log_dir is None:
+            raise RuntimeError("a broken hint")
+        (self.log_dir / f"{min(chunk)}-{max(chunk)}").touch()
+
+
+def _plus_one(item: int, shared: object) -> int:
+    return item + 1
+
+
+def test_workers_give_each_chunk_to_the_prefetch_hint_and_survive_a_broken_one(tmp_path: Path) -> None:
+    got = list(LocalExecutor(2, chunk=10).map(_plus_one, range(100), _Hinted(tmp_path)))
+    assert got == list(range(1, 101))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{i}-{i + 9}" for i in range(0, 100, 10))
+    assert list(LocalExecutor(2, chunk=10).map(_plus_one, range(100), _Hinted(None))) == list(range(1, 101))
+
+
 def test_make_knows_the_executors() -> None:
     assert make("local", 3).workers == 3
     assert make("local").workers == default_workers()

@@ -309,3 +309,31 @@ def test_the_manifest_counts_the_lines_of_each_file_as_written(seed_raw, tmp_pat
     outputs = json.loads((v / "manifest.json").read_text())["outputs"]
     assert outputs and all(outputs[name] == version.file_stats(v / name) for name in outputs)
     assert outputs["rejected.jsonl"]["lines"] == 2 and outputs["records.jsonl"]["lines"] > 0
+
+
+def test_prefetch_hints_only_regular_txt_files_and_follows_no_symlink(tmp_path: Path, monkeypatch) -> None:
+    """corpus.prefetch asks the kernel to read ahead only what read_input
+    would read itself: not a symlink (it may lead outside --raw), a FIFO, or
+    a file that is not .txt; missing files are skipped without an error."""
+    raw, outside = tmp_path / "raw", tmp_path / "outside.txt"
+    raw.mkdir()
+    outside.write_text("Outside\n\nText.\n", encoding="utf-8")
+    (raw / "a.txt").write_text("Title\n\nText.\n", encoding="utf-8")
+    (raw / "notes.md").write_text("Title\n\nText.\n", encoding="utf-8")
+    (raw / "link.txt").symlink_to(outside)
+    os.mkfifo(raw / "pipe.txt")
+    advised = []
+    real = os.posix_fadvise
+
+    def spy(fd: int, offset: int, length: int, advice: int) -> None:
+        advised.append(os.fstat(fd).st_ino)
+        real(fd, offset, length, advice)
+
+    monkeypatch.setattr(os, "posix_fadvise", spy)
+    inputs = corpus.list_inputs(raw)
+    assert sorted(i.path for i in inputs) == ["a.txt", "link.txt", "notes.md", "pipe.txt"]
+    (raw / "gone.txt").write_text("x", encoding="utf-8")
+    gone = corpus.list_inputs(raw)
+    (raw / "gone.txt").unlink()
+    corpus.prefetch(gone)
+    assert advised == [(raw / "a.txt").stat().st_ino]

@@ -95,13 +95,21 @@ def _worker(fn: Callable, shared: object, parent: int, tasks, results) -> None:
     _init(shared, parent)
     queued: SimpleQueue = SimpleQueue()
 
+    prefetch = getattr(shared, "prefetch", None)  # shared.prefetch(chunk): start its reads (a hint)
+
     def take() -> None:
+        nonlocal prefetch
         try:
             while True:
                 chunk = tasks.recv()
                 queued.put(chunk)
                 if chunk is None:
                     return
+                if prefetch is not None:  # here, while the chunks before it are processed
+                    try:
+                        prefetch(chunk)
+                    except Exception:  # a hint: the chunk is read as it would be without it
+                        prefetch = None
         except (EOFError, OSError):  # the consumer is gone
             queued.put(None)
 
