@@ -197,7 +197,9 @@ def read_input(inp: Input, raw_dir: Path, config: Config) -> tuple[bytes, Docume
     return data, None
 
 
-_PREFETCH_OPEN = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+# Opening a plain input without reading it through a symlink (it may lead
+# outside --raw) or blocking on a FIFO: prefetch, incremental.plain_sha256.
+PLAIN_OPEN = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
 
 
 def prefetch(inputs: Iterable[Input]) -> None:
@@ -216,7 +218,7 @@ def prefetch(inputs: Iterable[Input]) -> None:
         if inp.problem or not inp.path.endswith(".txt"):
             continue
         try:
-            fd = os.open(inp.abspath, _PREFETCH_OPEN)
+            fd = os.open(inp.abspath, PLAIN_OPEN)
         except OSError:
             continue
         try:

@@ -41,7 +41,7 @@ from typing import Iterator
 import numpy as np
 
 from pipeline import cache, corpus_stats, handover, runner, stats_pass
-from pipeline.corpus import Input, read_input
+from pipeline.corpus import PLAIN_OPEN, Input, read_input
 from pipeline.corpus_stats import CorpusStats, CountMin, distinct_keys
 
 IN_PROCESS_MAX = 32  # changed inputs processed without starting workers (~the cost of starting them)
@@ -342,7 +342,6 @@ def _written_as_is(row, sha256: str) -> bool:
 
 
 NO_STAT = (-1, -1, -1, -1)  # in a stat key array: no stat to record
-_PLAIN_OPEN = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
 
 
 def plain_sha256(inp: Input, max_bytes: int) -> str | None:
@@ -354,7 +353,7 @@ def plain_sha256(inp: Input, max_bytes: int) -> str | None:
     if inp.problem or not inp.path.endswith(".txt"):
         return None
     try:
-        fd = os.open(inp.abspath, _PLAIN_OPEN)
+        fd = os.open(inp.abspath, PLAIN_OPEN)
     except OSError:
         return None
     try:
