@@ -64,7 +64,11 @@ def sample(text: str) -> str:
 def word_count(text: str) -> int:
     """Words in the line; for a line longer than the sample, extrapolated from it."""
     head = sample(text)
-    n = _shape(head)[0]
+    return _extrapolated(_shape(head)[0], head, text)
+
+
+def _extrapolated(n: int, head: str, text: str) -> int:
+    """The words of the line from the n words of its sample ``head``."""
     return n if len(head) == len(text) else round(n * len(text) / len(head))
 
 
@@ -229,7 +233,7 @@ def goodness(text: str, repeated_in_page: bool = False, repeated_in_corpus: bool
     # inline: the sample measured once; the stage asks this of every line)
     head = sample(text)
     words, upper, lower = _shape(head)
-    n = words if len(head) == len(text) else round(words * len(text) / len(head))
+    n = _extrapolated(words, head, text)
     length = min(1.0, n / P.FULL_LENGTH_WORDS)
     density = min(1.0, _stopword_density(head) / P.PROSE_DENSITY)
     if n >= P.MIN_SENTENCE_WORDS and ends_sentence(text):
