@@ -86,7 +86,10 @@ class CountMin:
     def add_cells(self, cells: np.ndarray) -> None:
         """``add`` for many keys at once, from ``cells_of`` (a cell may repeat)."""
         table = np.frombuffer(self.table, dtype=np.uint32)  # the sketch's own memory
-        np.add.at(table, cells, 1)
+        if len(cells) < len(table) // 64:
+            np.add.at(table, cells, 1)
+        else:  # many: one count of each cell costs less than adding them one at a time (uint32 wraps alike)
+            table += np.bincount(cells, minlength=len(table)).astype(np.uint32)
 
     def estimate(self, k: int) -> int:
         return min(map(self.table.__getitem__, self._cells(k)))

@@ -108,9 +108,11 @@ class Plan:
         shared = runner.Shared(self.raw_dir, self.config, spill_dir=self.spill_dir)
         self.counts["decoded"] = len(todo)
         items = stats_pass.results(_Subset(self.inputs, todo), shared, self._executor(len(todo)))
+        adder = stats_pass.Adder(stats)
         for j, (inp, done) in enumerate(items):
             key = tuple(stat_keys[4 * j: 4 * j + 4])
-            self._changed(todo[j], inp, None if key == NO_STAT else key, done.counts, stats)
+            self._changed(todo[j], inp, None if key == NO_STAT else key, done.counts, adder)
+        adder.flush()
         del todo, stat_keys
         if seen < len(self.known):  # some inputs were removed (rare): a set of the paths, once
             paths = {inp.path for inp in self.inputs}
@@ -138,8 +140,9 @@ class Plan:
         if self.first_change is None or where < self.first_change:
             self.first_change = where
 
-    def _changed(self, i: int, inp: Input, stat: tuple | None, c, stats: CorpusStats) -> None:
+    def _changed(self, i: int, inp: Input, stat: tuple | None, c, adder: stats_pass.Adder) -> None:
         """A new or changed input (c None: rejected when read)."""
+        stats = adder.stats
         self._changes((inp.id, inp.path))
         self._forget(inp.path, stats)
         if c is None:
@@ -151,7 +154,7 @@ class Plan:
             self._count(stats, keys, +1)
         elif keys is not None:  # counting from scratch, in input order: examples as corpus_stats
             before = len(stats.examples)
-            stats_pass.add(stats, c.lines)
+            adder.add(c.lines)
             if before < corpus_stats.MAX_EXAMPLES:
                 excerpts = dict(c.lines)
                 self.sources += [[k, excerpts[k], inp.id, inp.path, c.sha256] for k in list(stats.examples)[before:]]

@@ -62,18 +62,38 @@ def work(inp: Input, shared) -> FirstDone:
         process_mod.on_stage_time = observer
 
 
-def add(stats: CorpusStats, lines) -> None:
-    """CorpusStats.add_text, from a worker's lines. Until the report's
-    examples are chosen, line by line (an example is a line reaching the
-    threshold, the first ones in input order); then all the document's
-    lines at once, in C (the main process must not be the bottleneck)."""
-    stats.documents += 1
-    if len(stats.examples) < corpus_stats.MAX_EXAMPLES:
-        for k, excerpt in lines:
-            stats.add_line(k, excerpt)
-    elif lines:
-        stats.lines_counted += len(lines)
-        stats.lines.add_cells(stats.lines.cells_of([k for k, _ in lines]))
+class Adder:
+    """CorpusStats.add_text of each document in input order, from a worker's
+    lines. Until the report's examples are chosen, line by line (an example
+    is a line reaching the threshold, the first ones in input order); then
+    the keys of many documents wait and are counted at once, in C (the main
+    process must not be the bottleneck). A count does not depend on the
+    order of its adds, and nothing reads one before ``flush``."""
+
+    BATCH = 1 << 16  # keys counted at once
+
+    def __init__(self, stats: CorpusStats) -> None:
+        self.stats = stats
+        self.keys: list[int] = []
+
+    def add(self, lines) -> None:
+        stats = self.stats
+        stats.documents += 1
+        if len(stats.examples) < corpus_stats.MAX_EXAMPLES:
+            for k, excerpt in lines:
+                stats.add_line(k, excerpt)
+        elif lines:
+            stats.lines_counted += len(lines)
+            self.keys += [k for k, _ in lines]
+            if len(self.keys) >= self.BATCH:
+                self.flush()
+
+    def flush(self) -> CorpusStats:
+        """The statistics with every line added so far counted."""
+        if self.keys:
+            self.stats.lines.add_cells(self.stats.lines.cells_of(self.keys))
+            self.keys = []
+        return self.stats
 
 
 def results(inputs: list[Input], shared, executor=None):
@@ -93,8 +113,8 @@ def results(inputs: list[Input], shared, executor=None):
 def first_pass(inputs: list[Input], shared, executor=None) -> CorpusStats:
     """The first pass over every input, with no cache."""
     config = shared.config
-    stats = CorpusStats(config.repeat_min_docs, config.repeat_min_share)
+    adder = Adder(CorpusStats(config.repeat_min_docs, config.repeat_min_share))
     for _, d in results(inputs, shared, executor):
         if d.counts is not None and d.counts.lines is not None:
-            add(stats, d.counts.lines)
-    return stats
+            adder.add(d.counts.lines)
+    return adder.flush()

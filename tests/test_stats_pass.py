@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from pipeline import corpus_stats, stats_pass
 from pipeline.config import Config
 from pipeline.corpus import list_inputs
@@ -27,9 +29,12 @@ def test_parallel_first_pass_equals_the_sequential_one(tmp_path: Path) -> None:
         assert got.summary() == want.summary()
 
 
-def test_first_pass_equals_the_sequential_one_once_the_examples_are_chosen(tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize("batch", [1, 7, stats_pass.Adder.BATCH])
+def test_first_pass_equals_the_sequential_one_once_the_examples_are_chosen(tmp_path: Path, monkeypatch,
+                                                                           batch: int) -> None:
     raw = DEV_RAW if DEV_RAW.is_dir() else SEED_RAW
     monkeypatch.setattr(corpus_stats, "MAX_EXAMPLES", 1)  # chosen early: the rest is added in bulk
+    monkeypatch.setattr(stats_pass.Adder, "BATCH", batch)  # keys counted a document at a time, a few, or all at the end
     config = Config(repeat_min_docs=2)
     inputs = list_inputs(raw)
     want = corpus_stats.first_pass(inputs, raw, config)
