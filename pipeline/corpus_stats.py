@@ -27,7 +27,7 @@ from typing import Iterable
 import numpy as np
 
 from pipeline.config import Config
-from pipeline.stages.boundaries import normalised, normalised_utf8
+from pipeline.stages.boundaries import normalised, normalised_utf8_each
 
 SKETCH_WIDTH = 1 << 18  # counters per row: 4 rows x 262,144 x 4 bytes = 4 MiB per sketch
 SKETCH_DEPTH = 4
@@ -187,7 +187,7 @@ def line_keys(text: str) -> list[int | None]:
 
 def keys_of(lines: list[str]) -> list[int | None]:
     """line_key of each line, asked once (no memo: the second pass gets the keys)."""
-    return [utf8_key(norm) if (norm := normalised_utf8(line)) else None for line in lines]
+    return [utf8_key(norm) if norm else None for norm in normalised_utf8_each(lines)]
 
 
 def remember(text: str, keys: list[int | None]) -> None:

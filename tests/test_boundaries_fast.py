@@ -276,3 +276,27 @@ def test_a_key_shared_by_different_forms_is_no_repetition(monkeypatch):
 def test_goodness_of_lines_longer_than_the_sample_equals_the_reference(text):
     assert len(text) > P.SAMPLE_CHARS
     assert goodness_both(text) == goodness_both_slow(text)
+
+
+LONG_LINES = st.lists(LINES | st.builds(lambda parts: "".join(parts), st.lists(LINES, max_size=40)), max_size=12)
+
+
+@settings(max_examples=500, deadline=None)
+@given(LONG_LINES)
+def test_normalised_lines_of_a_page_at_once_equal_the_reference(lines):
+    # (at_once_from=0: the numpy path, even for a page it leaves to the per-line one)
+    assert B.normalised_utf8_each(lines, at_once_from=0) == [normalised_slow(t).encode("utf-8") for t in lines] \
+        == B.normalised_utf8_each(lines)
+
+
+def test_normalised_lines_of_a_page_at_once_equal_the_reference_on_the_dev_set():
+    from pipeline import corpus_stats
+    for text in dev_texts():
+        lines = corpus_stats.counted_lines(text)
+        assert B.normalised_utf8_each(lines, at_once_from=0) == [normalised_slow(t).encode("utf-8") for t in lines]
+
+
+@pytest.mark.parametrize("lines", [[], [""], ["", ""], [" "], ["a\nb", "c"], ["A" * (P.SAMPLE_CHARS + 9), " x  y "],
+                                   ["It’s “20\xa0km”", "İstanbul", "  ,, a ", "\x1c\x1d"], ["x, " * 300 + "!"] * 3])
+def test_normalised_lines_of_a_page_at_once_on_edge_cases(lines):
+    assert B.normalised_utf8_each(lines, at_once_from=0) == [normalised_slow(t).encode("utf-8") for t in lines]

@@ -39,6 +39,8 @@ def _table(byte_of) -> bytes:
 _BLANK = ord(" ")
 # TOKEN_ASCII characters lower-cased, DIGIT as "0", anything else a blank.
 TOKEN_TABLE = _table(lambda c: ord("0") if DIGIT.fullmatch(c) else ord(c.lower()) if TOKEN_ASCII.fullmatch(c) else _BLANK)
+# TOKEN_TABLE keeping line breaks: the lines of a document mapped at once.
+TOKEN_TABLE_LINES = TOKEN_TABLE[:10] + b"\n" + TOKEN_TABLE[11:]
 # Letters of WORD_ASCII lower-cased, its apostrophe kept, anything else a blank.
 WORD_TABLE = _table(lambda c: ord(c.lower()) if WORD_ASCII.fullmatch(c) else ord(c) if c == "'" else _BLANK)
 # An apostrophe the blank-separated runs of WORD_TABLE get wrong: not between
