@@ -139,6 +139,11 @@ class CorpusStats:
         """is_repeated of a line found in this many documents."""
         return documents >= self.threshold()
 
+    def repeated_keys(self, keys: list[int]) -> list[bool]:
+        """is_repeated of lines whose line_keys are ``keys`` (none is None)."""
+        threshold = self.threshold()
+        return [self.lines.estimate(k) >= threshold for k in keys]  # (repeated)
+
     def key_documents(self, k: int) -> int:
         """line_documents of a line whose line_key is k."""
         return self.lines.estimate(k)

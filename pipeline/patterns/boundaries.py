@@ -59,6 +59,9 @@ ASCII_STANDINS = (("’", "'"), ("‘", "#"), ("“", "#"), ("”", "#"), ("—"
 # true, "U" for an upper-case letter, "l" for a lower-case one, else "x".
 SHAPE_TABLE = _table(lambda c: _BLANK if c.isspace() else ord("U") if c.isascii() and c.isupper()
                      else ord("l") if c.isascii() and c.islower() else ord("x"))
+# For the word count alone: blanks where str.isspace() is true, "w" for any
+# other byte (a word starts at each "w" after a blank or at the start).
+BLANK_TABLE = bytes(_BLANK if b == _BLANK else ord("w") for b in SHAPE_TABLE)
 
 # Characters that end a complete sentence once closers are stripped
 # (":" too: "He said:" before a quote is prose).
