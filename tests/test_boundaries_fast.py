@@ -374,3 +374,11 @@ def test_judge_equals_the_reference(lines):
 
 
 DEV_STATS = dev_stats()
+
+
+@pytest.mark.parametrize("text", ["", " ", "'", "''", "a'", "'a", "a''b", "rock'n'roll", "it's", "'tis the dogs' bone",
+                                  "a'b'c d'e", "It’s “quoted” — 20\xa0km…", "’tis rock’n’roll", "dogs’ ‘bone’ – Ünder",
+                                  "\x1cA\x1db\x1e c\x1f", "of the 'the' of", "İstanbul 2024", "x, " * 300 + "!"])
+def test_prose_signals_equal_the_reference_on_edge_cases(text):
+    B.forget_lines()
+    assert B._prose(B.sample(text)) == (word_count_slow(text), stopword_density_slow(text))

@@ -47,6 +47,7 @@ WORD_TABLE = _table(lambda c: ord(c.lower()) if WORD_ASCII.fullmatch(c) else ord
 # two letters, or a second one in the same run ("rock'n'roll").
 ODD_APOSTROPHE = re.compile(r"'(?:(?<![a-z]')|(?![a-z])|[a-z]+')")
 ODD_APOSTROPHE_BYTES = re.compile(ODD_APOSTROPHE.pattern.encode("ascii"))  # the same, in the bytes of WORD_TABLE
+WORD_ASCII_BYTES = re.compile(WORD_ASCII.pattern.encode("ascii"))  # WORD_ASCII in the bytes of WORD_TABLE
 ASCII_STOPWORDS = frozenset(w.encode("ascii") for w in STOPWORDS)  # (every stop word is ASCII)
 # Typographic characters standing in the way of the ASCII tables, with an
 # ASCII stand-in of the same kind for every signal: not a word character, a

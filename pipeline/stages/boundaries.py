@@ -301,9 +301,10 @@ def _prose(head: str) -> tuple[int, float]:
     blanks = data.translate(P.BLANK_TABLE)
     words = blanks.count(b" w") + blanks.startswith(b"w")  # a word starts after each blank, and at the start
     found = data.translate(P.WORD_TABLE)
-    if b"'" in found and P.ODD_APOSTROPHE_BYTES.search(found):
-        return words, _stopword_density(head)
-    ws = found.split()  # (as in _stopword_density)
+    # The words of _words as bytes (its regular expression where an
+    # apostrophe is out of place), no string made per word
+    odd = b"'" in found and P.ODD_APOSTROPHE_BYTES.search(found)
+    ws = P.WORD_ASCII_BYTES.findall(found) if odd else found.split()
     return words, sum(map(P.ASCII_STOPWORDS.__contains__, ws)) / len(ws) if ws else 0.0
 
 
