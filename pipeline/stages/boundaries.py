@@ -404,6 +404,9 @@ def clusters(good: list[bool | None]) -> list[tuple[int, int]]:
     return spans
 
 
+_new_tuple = tuple.__new__
+
+
 class Judged(NamedTuple):  # (a tuple: one per line and round, made faster than a frozen dataclass)
     line: Line
     goodness: float
@@ -484,7 +487,8 @@ def judge(lines: list[Line], stats=None) -> list[Judged]:
             g *= P.REPEATED_IN_PAGE
         if corpus:
             g *= P.REPEATED_IN_CORPUS
-        out.append(Judged(line, g, boilerplate_rule(text) is not None, in_page, in_list, n))
+        # (Judged(...) without the Python frame of a named tuple's constructor)
+        out.append(_new_tuple(Judged, (line, g, boilerplate_rule(text) is not None, in_page, in_list, n)))
         in_list = in_list or introduces_list(text)
     return out
 
@@ -493,10 +497,14 @@ def find_body(judged: list[Judged], title: str | None, threshold: float,
               idf: Callable[[str], float] = uniform_idf) -> tuple[int, int] | None:
     """(start, end) of the body among the judged lines, or None to keep all."""
     lines = [j.line for j in judged]
-    values = [0.0 if j.neutral or j.list_item else
-              (j.goodness - threshold) * ((word_count(j.line.text) if j.words is None else j.words) + P.LINE_COST_WORDS)
-              for j in judged]
-    good = [None if j.neutral or j.list_item else j.goodness >= threshold for j in judged]
+    values, good = [], []  # (one pass, each judged line unpacked once)
+    for line, goodness, neutral, _, list_item, n in judged:
+        if neutral or list_item:
+            values.append(0.0)
+            good.append(None)
+        else:
+            values.append((goodness - threshold) * ((word_count(line.text) if n is None else n) + P.LINE_COST_WORDS))
+            good.append(goodness >= threshold)
     runs = [r for lo, hi in clusters(good) if (r := best_run(values, lo, hi))]
     if not runs:
         return None
