@@ -328,6 +328,21 @@ class Recorder:
             asked = self.answers[k] = (stats.repeated(documents), documents, cells)
         return asked[0]
 
+    def repeated_keys(self, keys: list[int]) -> list[bool]:
+        """is_repeated of lines whose line_keys are ``keys`` (none is None),
+        asked in this order: the same answers and questions, the threshold
+        and the sketch read once for all the lines of a document."""
+        answers = self.answers
+        new = [k for k in dict.fromkeys(keys) if k not in answers]
+        if new:
+            stats = self._stats
+            threshold, cells_of, table = stats.threshold(), stats.lines.cells, stats.lines.table
+            for k in new:
+                cells = cells_of(k)
+                documents = min(map(table.__getitem__, cells))  # CountMin.estimate
+                answers[k] = (documents >= threshold, documents, cells)  # (CorpusStats.repeated)
+        return [answers[k][0] for k in keys]
+
     def __getattr__(self, name: str):
         self.opaque = True
         return getattr(self._stats, name)

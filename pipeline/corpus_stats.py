@@ -27,7 +27,7 @@ from typing import Iterable
 import numpy as np
 
 from pipeline.config import Config
-from pipeline.stages.boundaries import normalised, normalised_utf8
+from pipeline.stages.boundaries import normalised, normalised_utf8_each
 
 SKETCH_WIDTH = 1 << 18  # counters per row: 4 rows x 262,144 x 4 bytes = 4 MiB per sketch
 SKETCH_DEPTH = 4
@@ -142,6 +142,11 @@ class CorpusStats:
         """is_repeated of a line found in this many documents."""
         return documents >= self.threshold()
 
+    def repeated_keys(self, keys: list[int]) -> list[bool]:
+        """is_repeated of lines whose line_keys are ``keys`` (none is None)."""
+        threshold = self.threshold()
+        return [self.lines.estimate(k) >= threshold for k in keys]  # (repeated)
+
     def key_documents(self, k: int) -> int:
         """line_documents of a line whose line_key is k."""
         return self.lines.estimate(k)
@@ -190,7 +195,7 @@ def line_keys(text: str) -> list[int | None]:
 
 def keys_of(lines: list[str]) -> list[int | None]:
     """line_key of each line, asked once (no memo: the second pass gets the keys)."""
-    return [utf8_key(norm) if (norm := normalised_utf8(line)) else None for line in lines]
+    return [utf8_key(norm) if norm else None for norm in normalised_utf8_each(lines)]
 
 
 def remember(text: str, keys: list[int | None]) -> None:

@@ -150,3 +150,38 @@ def test_classify_holds_a_bounded_number_of_characters(monkeypatch):
         assert boilerplate._classified_chars <= 100
         assert sum(map(len, boilerplate._classified)) == boilerplate._classified_chars
     assert boilerplate.classify("Source: Xinhua 49") == ("boilerplate.source_line/v1", "source line")
+
+
+def classify_slow(text: str):
+    """boilerplate.classify_uncached() without its shortcut for long lines: every rule tried."""
+    for rule, test, reason in boilerplate.RULES:
+        if test(text):
+            return rule, reason
+    return None
+
+
+# Long lines starting as a rule's match would, or almost: a funding note, a
+# source, an author line, with brackets, blanks and other cases in front.
+_STARTS = st.sampled_from(["", " ", "\t", "[", "(", "（", "【", "[ ", " ( ", "\xa0"])
+_FIRST = st.sampled_from(["Source: Xinhua", "Sources：AP", "Article Source: X", "News source: Y", "Content Sources: Z",
+                          "Funding: the plan", "Fund project: a grant", "Foundation item: a fund",
+                          "This paper is a result of the project", "The study was funded by the foundation",
+                          "Supported by the programme", "Sponsored by a grant", "Financed by the fund",
+                          "Author: Li Tao, professor", "Authors：Wang Mo (director", "About the author",
+                          "THIS ARTICLE IS THE RESULT OF a project", "source: lower", "ſource: long s", "Photo: X",
+                          "The council voted", "Home", "Li Tao contributed to this story."])
+_TAIL = st.lists(st.sampled_from(list("ab .,:;()[]/-") + ["project", " grant", " professor"]), max_size=20).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_STARTS, _FIRST, _TAIL, st.integers(min_value=380, max_value=520), st.sampled_from(["", ")", "]", "  ", " \t"]))
+def test_classify_of_long_lines_equals_every_rule_tried(start, first, tail, length, end):
+    text = start + first + (" " + tail) * max(1, (length - len(first)) // (len(tail) + 1)) + end
+    assert boilerplate.classify_uncached(text) == classify_slow(text)
+
+
+def test_classify_equals_every_rule_tried_on_the_dev_set():
+    dev = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev"
+    for path in sorted(dev.rglob("*.txt")):
+        for line in path.read_text(encoding="utf-8", errors="replace").split("\n"):
+            assert boilerplate.classify_uncached(line) == classify_slow(line), line

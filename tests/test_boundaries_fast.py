@@ -276,3 +276,109 @@ def test_a_key_shared_by_different_forms_is_no_repetition(monkeypatch):
 def test_goodness_of_lines_longer_than_the_sample_equals_the_reference(text):
     assert len(text) > P.SAMPLE_CHARS
     assert goodness_both(text) == goodness_both_slow(text)
+
+
+LONG_LINES = st.lists(LINES | st.builds(lambda parts: "".join(parts), st.lists(LINES, max_size=40)), max_size=12)
+
+
+@settings(max_examples=500, deadline=None)
+@given(LONG_LINES)
+def test_normalised_lines_of_a_page_at_once_equal_the_reference(lines):
+    # (at_once_from=0: the numpy path, even for a page it leaves to the per-line one)
+    assert B.normalised_utf8_each(lines, at_once_from=0) == [normalised_slow(t).encode("utf-8") for t in lines] \
+        == B.normalised_utf8_each(lines)
+
+
+def test_normalised_lines_of_a_page_at_once_equal_the_reference_on_the_dev_set():
+    from pipeline import corpus_stats
+    for text in dev_texts():
+        lines = corpus_stats.counted_lines(text)
+        assert B.normalised_utf8_each(lines, at_once_from=0) == [normalised_slow(t).encode("utf-8") for t in lines]
+
+
+@pytest.mark.parametrize("lines", [[], [""], ["", ""], [" "], ["a\nb", "c"], ["A" * (P.SAMPLE_CHARS + 9), " x  y "],
+                                   ["It’s “20\xa0km”", "İstanbul", "  ,, a ", "\x1c\x1d"], ["x, " * 300 + "!"] * 3])
+def test_normalised_lines_of_a_page_at_once_on_edge_cases(lines):
+    assert B.normalised_utf8_each(lines, at_once_from=0) == [normalised_slow(t).encode("utf-8") for t in lines]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(LINES | GOODNESS_LINES)
+def test_prose_signals_equal_the_reference(text):
+    head = B.sample(text)
+    B.forget_lines()
+    words, density = B._prose(head)
+    assert (words, density) == (word_count_slow(head), stopword_density_slow(head))
+
+
+def test_prose_signals_equal_the_reference_on_the_dev_set():
+    for text in dev_texts():
+        for line in text.splitlines():
+            B.forget_lines()
+            assert B._prose(B.sample(line)) == (word_count_slow(B.sample(line)), stopword_density_slow(line)), line
+
+
+def judge_slow(lines, stats=None):
+    """B.judge() as first written: each line asked of the statistics on its own, its goodness from the signals."""
+    from pipeline.stages.boilerplate import classify
+    has_words, repeated = B.repetition([l.text for l in lines], by_key=stats is not None)
+    out = []
+    in_list, first_item = False, None
+    for line, worded, in_page in zip(lines, has_words, repeated):
+        in_corpus = worded and stats is not None and stats.is_repeated(line.text)
+        in_list = in_list and B.is_list_item(line.text, first_item)
+        first_item = (first_item or line.text) if in_list else None
+        out.append(B.Judged(line, goodness_slow(line.text, in_page, in_corpus), classify(line.text) is not None, in_page,
+                            in_list))
+        in_list = in_list or B.introduces_list(line.text)
+    return out
+
+
+def judged_equal(text: str, stats) -> None:
+    """judge() equals judge_slow() on a page, with the statistics as they are
+    and through two cache recorders, which end with the same questions."""
+    from pipeline import cache
+    lines = content_lines(text)
+    for asked in (None, stats):
+        B.forget_lines()
+        fast = B.judge(lines, asked)
+        B.forget_lines()
+        assert [j[:5] for j in fast] == [j[:5] for j in judge_slow(lines, asked)]
+        assert [j.words for j in fast] == [word_count_slow(l.text) for l in lines]
+    fast_recorder, slow_recorder = cache.Recorder(stats), cache.Recorder(stats)
+    B.forget_lines()
+    assert [j[:5] for j in B.judge(lines, fast_recorder)] == [j[:5] for j in judge_slow(lines, slow_recorder)]
+    assert B.judge(lines, fast_recorder)[:1] == B.judge(lines, fast_recorder)[:1]  # a later round: answers kept
+    assert fast_recorder.questions() == slow_recorder.questions() and not fast_recorder.opaque
+
+
+def dev_stats():
+    from pipeline import corpus_stats
+    stats = corpus_stats.CorpusStats(min_docs=2)
+    # (a third of the pages twice: some lines repeated in the corpus, most not)
+    for text in dev_texts() + dev_texts()[::3] + ["Share this article\nHome\nThe plan includes:\nSport"] * 3:
+        stats.add_text(text)
+    return stats
+
+
+def test_judge_equals_the_reference_on_the_dev_set():
+    stats = dev_stats()
+    for text in dev_texts():
+        judged_equal(text, stats)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PAGE_LINES | LINES, max_size=30))
+def test_judge_equals_the_reference(lines):
+    judged_equal("\n".join(lines), DEV_STATS)
+
+
+DEV_STATS = dev_stats()
+
+
+@pytest.mark.parametrize("text", ["", " ", "'", "''", "a'", "'a", "a''b", "rock'n'roll", "it's", "'tis the dogs' bone",
+                                  "a'b'c d'e", "It’s “quoted” — 20\xa0km…", "’tis rock’n’roll", "dogs’ ‘bone’ – Ünder",
+                                  "\x1cA\x1db\x1e c\x1f", "of the 'the' of", "İstanbul 2024", "x, " * 300 + "!"])
+def test_prose_signals_equal_the_reference_on_edge_cases(text):
+    B.forget_lines()
+    assert B._prose(B.sample(text)) == (word_count_slow(text), stopword_density_slow(text))

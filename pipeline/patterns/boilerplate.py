@@ -45,6 +45,14 @@ CAPTION_CREDITS = (
 # its "/".) Only for ASCII: under IGNORECASE "ı" and "İ" match "i" too.
 CAPTION_CREDIT_WORDS = ("photo", "picture", "image", "credit", "reporter", "correspondent", "/")
 
+# How every rule that is not bounded by length (source, funding, author bio)
+# can start: a line longer than the bounded rules allow (caption, end marker,
+# credit) that does not start so is no boilerplate, found in one match. Each
+# alternative is a prefix of such a rule's match (IGNORECASE: a superset of the
+# rules that are case-sensitive).
+UNBOUNDED_START = re.compile(r"\s*[\[(（【]?\s?(?:Article |News |Content |Source|Fund|Foundation|Th|Supported|Sponsored"
+                             r"|Financed|Author|About)", re.IGNORECASE)
+
 # "- END -", "-END-", "[END]", "(End)", "— END —", "END", "ENDS".
 END_MARKER = re.compile(r"^[-–—=*~_\[(（【\s]*(?:END|End|ENDS|Ends)[-–—=*~_\])）】\s]*$")
 END_MARKER_MAX_CHARS = 40
@@ -108,3 +116,6 @@ TRAILING_BIO = re.compile(
     rf"^\s*[\[(]?(?:The (?:author|writer)s? (?:is|are)|(?!(?:Mr|Mrs|Ms|Miss|He|She|It|They|This|That)\b){_NAME} is) "
     rf"(?:an? |the |also )?(?:[\w-]+ ){{0,5}}{ACADEMIC_ROLES}s?\b"
 )
+
+# Longer lines can only match the rules UNBOUNDED_START is for.
+BOUNDED_MAX_CHARS = max(CAPTION_MAX_CHARS, END_MARKER_MAX_CHARS, CREDIT_MAX_CHARS)

@@ -39,12 +39,15 @@ def _table(byte_of) -> bytes:
 _BLANK = ord(" ")
 # TOKEN_ASCII characters lower-cased, DIGIT as "0", anything else a blank.
 TOKEN_TABLE = _table(lambda c: ord("0") if DIGIT.fullmatch(c) else ord(c.lower()) if TOKEN_ASCII.fullmatch(c) else _BLANK)
+# TOKEN_TABLE keeping line breaks: the lines of a document mapped at once.
+TOKEN_TABLE_LINES = TOKEN_TABLE[:10] + b"\n" + TOKEN_TABLE[11:]
 # Letters of WORD_ASCII lower-cased, its apostrophe kept, anything else a blank.
 WORD_TABLE = _table(lambda c: ord(c.lower()) if WORD_ASCII.fullmatch(c) else ord(c) if c == "'" else _BLANK)
 # An apostrophe the blank-separated runs of WORD_TABLE get wrong: not between
 # two letters, or a second one in the same run ("rock'n'roll").
 ODD_APOSTROPHE = re.compile(r"'(?:(?<![a-z]')|(?![a-z])|[a-z]+')")
 ODD_APOSTROPHE_BYTES = re.compile(ODD_APOSTROPHE.pattern.encode("ascii"))  # the same, in the bytes of WORD_TABLE
+WORD_ASCII_BYTES = re.compile(WORD_ASCII.pattern.encode("ascii"))  # WORD_ASCII in the bytes of WORD_TABLE
 ASCII_STOPWORDS = frozenset(w.encode("ascii") for w in STOPWORDS)  # (every stop word is ASCII)
 # Typographic characters standing in the way of the ASCII tables, with an
 # ASCII stand-in of the same kind for every signal: not a word character, a
@@ -57,6 +60,9 @@ ASCII_STANDINS = (("’", "'"), ("‘", "#"), ("“", "#"), ("”", "#"), ("—"
 # true, "U" for an upper-case letter, "l" for a lower-case one, else "x".
 SHAPE_TABLE = _table(lambda c: _BLANK if c.isspace() else ord("U") if c.isascii() and c.isupper()
                      else ord("l") if c.isascii() and c.islower() else ord("x"))
+# For the word count alone: blanks where str.isspace() is true, "w" for any
+# other byte (a word starts at each "w" after a blank or at the start).
+BLANK_TABLE = bytes(_BLANK if b == _BLANK else ord("w") for b in SHAPE_TABLE)
 
 # Characters that end a complete sentence once closers are stripped
 # (":" too: "He said:" before a quote is prose).

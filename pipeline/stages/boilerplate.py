@@ -77,15 +77,15 @@ TRAILING_BIO_RULE = "boilerplate.author_bio/v1"
 _classified: dict[str, tuple[str, str] | None] = {}
 _CLASSIFIED_MAX_CHARS = 1_000_000
 _classified_chars = 0
+_UNSEEN = object()
 
 
 def classify(text: str) -> tuple[str, str] | None:
     """The (rule id, reason) of the first rule matching the line, if any."""
     global _classified_chars
-    try:
-        return _classified[text]
-    except KeyError:
-        pass
+    found = _classified.get(text, _UNSEEN)  # (not try/except: most lines are new to boundaries, which asks first)
+    if found is not _UNSEEN:
+        return found
     found = classify_uncached(text)
     if _classified_chars + len(text) > _CLASSIFIED_MAX_CHARS:
         _classified.clear()
@@ -96,6 +96,9 @@ def classify(text: str) -> tuple[str, str] | None:
 
 
 def classify_uncached(text: str) -> tuple[str, str] | None:
+    if len(text) > P.BOUNDED_MAX_CHARS and P.UNBOUNDED_START.match(text) is None \
+            and len(text.strip()) > P.BOUNDED_MAX_CHARS:  # (a paragraph: no rule can match it)
+        return None
     for rule, test, reason in RULES:
         if test(text):
             return rule, reason

@@ -39,6 +39,8 @@ from functools import lru_cache
 from itertools import chain
 from typing import Callable, NamedTuple
 
+import numpy as np
+
 from pipeline.config import Config
 from pipeline.document import Document
 from pipeline.lines import Line, content_lines, merge, removal
@@ -146,6 +148,31 @@ def normalised_utf8(text: str) -> bytes:
     return _ascii_tokens(ascii_head) if ascii_head is not None else _normalise(head).encode("utf-8")
 
 
+def normalised_utf8_each(texts: list[str], at_once_from: int | None = None) -> list[bytes]:
+    """normalised_utf8 of each line (lines hold no line break). The ASCII
+    lines are mapped together: one translate of them joined, and the runs of
+    blanks squeezed by one numpy mask, cost a fraction of the per-line
+    passes of _ascii_tokens on a page of long lines (``at_once_from``: the
+    fewest characters for which they are mapped together; for the tests)."""
+    heads = [as_ascii(sample(t)) for t in texts]
+    joined = "\n".join([h or "" for h in heads])
+    if len(joined) < (_EACH_MIN_CHARS if at_once_from is None else at_once_from) or joined.count("\n") != len(texts) - 1:  # (a short page: per line is cheaper)
+        return [normalised_utf8(t) for t in texts]
+    mapped = np.frombuffer(joined.encode("ascii").translate(P.TOKEN_TABLE_LINES), np.uint8)
+    # A blank is kept only after a non-blank (a line break included): one
+    # blank between tokens, at most one at either end of a line (stripped).
+    not_blank = mapped != _BLANK
+    keep = not_blank.copy()
+    keep[1:] |= not_blank[:-1]
+    squeezed = mapped[keep].tobytes().split(b"\n")
+    return [found.strip(b" ") if head is not None else _normalise(sample(text)).encode("utf-8")
+            for found, head, text in zip(squeezed, heads, texts)]
+
+
+_BLANK = ord(" ")
+_EACH_MIN_CHARS = 500  # (below, the per-line passes cost less than numpy's calls)
+
+
 def _ascii_tokens(ascii_head: str) -> bytes:
     # Tokens lower-cased with digits as 0, one blank between them: the same
     # as _normalise's regular expressions, in C over bytes (each replace
@@ -229,13 +256,23 @@ def is_furniture(text: str) -> bool:
 
 def goodness(text: str, repeated_in_page: bool = False, repeated_in_corpus: bool = False) -> float:
     """How much the line reads as article prose, in [0, 1]."""
+    g = _goodness_once(text)[0]
+    if repeated_in_page:
+        g *= P.REPEATED_IN_PAGE
+    if repeated_in_corpus:
+        g *= P.REPEATED_IN_CORPUS
+    return g
+
+
+def _goodness_once(text: str) -> tuple[float, int]:
+    """(goodness of the line printed once, its word_count): judge reads both."""
     # (word_count, stopword_density, sentence_shape and capitalised_share
     # inline: the sample measured once; the stage asks this of every line)
     head = sample(text)
-    words, upper, lower = _shape(head)
-    n = _extrapolated(words, head, text)
+    words, density = _prose(head)
+    n = words if len(head) == len(text) else round(words * len(text) / len(head))  # (_extrapolated)
     length = min(1.0, n / P.FULL_LENGTH_WORDS)
-    density = min(1.0, _stopword_density(head) / P.PROSE_DENSITY)
+    density = min(1.0, density / P.PROSE_DENSITY)
     if n >= P.MIN_SENTENCE_WORDS and ends_sentence(text):
         g = max(P.SHORT_SENTENCE_FLOOR * density, math.sqrt(length) * density)
     else:
@@ -244,15 +281,31 @@ def goodness(text: str, repeated_in_page: bool = False, repeated_in_corpus: bool
         g = P.UNFINISHED_FACTOR * length * density
         if text.rstrip().endswith(P.ELLIPSES):
             g *= 0.5
+        _, upper, lower = _shape(head)  # (capitals: only here, so not measured for a sentence)
         if _capitalised_share(upper, lower) >= P.CAPITALISED_SHARE:
             g *= 0.5
     if is_furniture(text) and n < P.FULL_LENGTH_WORDS:
         g *= P.FURNITURE_FACTOR
-    if repeated_in_page:
-        g *= P.REPEATED_IN_PAGE
-    if repeated_in_corpus:
-        g *= P.REPEATED_IN_CORPUS
-    return g
+    return g, n
+
+
+@lru_cache(maxsize=4096)
+def _prose(head: str) -> tuple[int, float]:
+    """(words, stop-word density) of a sample: _shape's first count and
+    _stopword_density, with one encode of an ASCII line for both and one
+    count for the words (the capitals are asked of few lines)."""
+    ascii_head = as_ascii(head)
+    if ascii_head is None:
+        return _shape(head)[0], _stopword_density(head)
+    data = ascii_head.encode("ascii")
+    blanks = data.translate(P.BLANK_TABLE)
+    words = blanks.count(b" w") + blanks.startswith(b"w")  # a word starts after each blank, and at the start
+    found = data.translate(P.WORD_TABLE)
+    # The words of _words as bytes (its regular expression where an
+    # apostrophe is out of place), no string made per word
+    odd = b"'" in found and P.ODD_APOSTROPHE_BYTES.search(found)
+    ws = P.WORD_ASCII_BYTES.findall(found) if odd else found.split()
+    return words, sum(map(P.ASCII_STOPWORDS.__contains__, ws)) / len(ws) if ws else 0.0
 
 
 def title_echo(lines: list[Line], title: str | None) -> int | None:
@@ -351,12 +404,16 @@ def clusters(good: list[bool | None]) -> list[tuple[int, int]]:
     return spans
 
 
+_new_tuple = tuple.__new__
+
+
 class Judged(NamedTuple):  # (a tuple: one per line and round, made faster than a frozen dataclass)
     line: Line
     goodness: float
     neutral: bool = False  # left to the boilerplate stage: no evidence either way
     repeated: bool = False  # printed more than once in the page
     list_item: bool = False  # a short line under a sentence ending in a colon: goes with that sentence
+    words: int | None = None  # word_count(line.text), known from its goodness (None: not yet)
 
 
 def introduces_list(text: str) -> bool:
@@ -392,6 +449,11 @@ def repetition(texts: list[str], by_key: bool = False) -> tuple[list[bool], list
         return [bool(n) for n in norms], [bool(n) and counts[n] > 1 for n in norms]
     from pipeline.corpus_stats import line_key  # (that module imports this one)
     keys = [line_key(t) for t in texts]
+    return [k is not None for k in keys], _repeated_in_page(texts, keys)
+
+
+def _repeated_in_page(texts: list[str], keys: list[int | None]) -> list[bool]:
+    """repetition(texts, by_key=True)[1], from the lines' keys."""
     in_page = [False] * len(texts)
     if len(set(keys)) < len(keys):
         counts = Counter(keys)
@@ -399,20 +461,35 @@ def repetition(texts: list[str], by_key: bool = False) -> tuple[list[bool], list
         norm_counts = Counter(shared.values())
         for i, norm in shared.items():
             in_page[i] = norm_counts[norm] > 1
-    return [k is not None for k in keys], in_page
+    return in_page
 
 
 def judge(lines: list[Line], stats=None) -> list[Judged]:
-    has_words, repeated = repetition([l.text for l in lines], by_key=stats is not None)
+    texts = [l.text for l in lines]
+    if stats is None:
+        has_words, repeated = repetition(texts)
+        in_corpus = [False] * len(texts)
+    else:
+        # repetition(texts, by_key=True), and the lines with words asked of
+        # the corpus statistics all at once, by the same keys, in line order
+        from pipeline.corpus_stats import line_key  # (that module imports this one)
+        keys = [line_key(t) for t in texts]
+        has_words, repeated = [k is not None for k in keys], _repeated_in_page(texts, keys)
+        answers = iter(stats.repeated_keys([k for k in keys if k is not None]))
+        in_corpus = [k is not None and next(answers) for k in keys]
     out = []
     in_list, first_item = False, None
-    for line, worded, in_page in zip(lines, has_words, repeated):
-        in_corpus = worded and stats is not None and stats.is_repeated(line.text)
-        in_list = in_list and is_list_item(line.text, first_item)
-        first_item = (first_item or line.text) if in_list else None
-        out.append(Judged(line, goodness(line.text, in_page, in_corpus),
-                          boilerplate_rule(line.text) is not None, in_page, in_list))
-        in_list = in_list or introduces_list(line.text)
+    for line, text, in_page, corpus in zip(lines, texts, repeated, in_corpus):
+        in_list = in_list and is_list_item(text, first_item)
+        first_item = (first_item or text) if in_list else None
+        g, n = _goodness_once(text)  # goodness(text, in_page, corpus), with the words
+        if in_page:
+            g *= P.REPEATED_IN_PAGE
+        if corpus:
+            g *= P.REPEATED_IN_CORPUS
+        # (Judged(...) without the Python frame of a named tuple's constructor)
+        out.append(_new_tuple(Judged, (line, g, boilerplate_rule(text) is not None, in_page, in_list, n)))
+        in_list = in_list or introduces_list(text)
     return out
 
 
@@ -420,9 +497,14 @@ def find_body(judged: list[Judged], title: str | None, threshold: float,
               idf: Callable[[str], float] = uniform_idf) -> tuple[int, int] | None:
     """(start, end) of the body among the judged lines, or None to keep all."""
     lines = [j.line for j in judged]
-    values = [0.0 if j.neutral or j.list_item else (j.goodness - threshold) * (word_count(j.line.text) + P.LINE_COST_WORDS)
-              for j in judged]
-    good = [None if j.neutral or j.list_item else j.goodness >= threshold for j in judged]
+    values, good = [], []  # (one pass, each judged line unpacked once)
+    for line, goodness, neutral, _, list_item, n in judged:
+        if neutral or list_item:
+            values.append(0.0)
+            good.append(None)
+        else:
+            values.append((goodness - threshold) * ((word_count(line.text) if n is None else n) + P.LINE_COST_WORDS))
+            good.append(goodness >= threshold)
     runs = [r for lo, hi in clusters(good) if (r := best_run(values, lo, hi))]
     if not runs:
         return None
@@ -508,6 +590,7 @@ def forget_lines() -> None:
     _topic_words.cache_clear()
     _stopword_density.cache_clear()
     _shape.cache_clear()
+    _prose.cache_clear()
     _normalised.cache_clear()  # (also asked by the corpus statistics, for the same lines)
 
 
