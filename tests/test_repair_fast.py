@@ -27,7 +27,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.config import Config
-from pipeline.document import Document, Edit
+from pipeline.document import Document, Edit, apply_edits
 from pipeline.patterns import spacing, unicode
 from pipeline.stages import decode, repair
 from conftest import DEV_FILES, SEED_FILES, load_cases, make_doc, noisy_text
@@ -216,6 +216,43 @@ def test_space_passes_find_what_finditer_finds(text: str) -> None:
 def test_the_double_space_finder_finds_every_run_of_two_or_more(text: str) -> None:
     found = [m.span(1) for m in spacing.NEEDLE_FINDERS["  "].finditer(text)]
     assert found == [m.span() for m in re.finditer("  +", text)]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(space_text)
+def test_the_stage_equals_the_reference_on_spacing(text: str) -> None:
+    # Rounds of space passes only: the moved needle runs (SpaceRunPass.shifted)
+    # stand in for a new scan after each space pass's edits.
+    assert_same_repair(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(space_text, st.data())
+def test_moved_needle_runs_hold_every_needle_run_of_the_edited_text(text: str, data) -> None:
+    space_passes = [p.run for p in repair.PASSES if p.spaces]
+    editor = data.draw(st.sampled_from(space_passes))
+    edits = editor(text)
+    after = apply_edits(text, edits)
+    for p in space_passes:
+        moved = repair.SpaceRunPass.shifted(text, after, p.starts(text), edits)
+        assert moved is not None and moved[0] is after
+        assert set(p.starts(after)) <= set(moved[1]) and moved[1] == sorted(moved[1])
+        assert p.at(after, moved[1]) == p(after)
+
+
+def test_moved_needle_runs_refuse_other_edits() -> None:
+    text = "a  b 'c"
+    starts = repair.space_runs(text, ("  ",))
+    other = [Edit(NAME, "x", 0, 1, "a", "b", "")]  # not a run of spaces
+    assert repair.SpaceRunPass.shifted(text, "b  b 'c", starts, other) is None
+    part = [Edit(NAME, "x", 1, 2, " ", "", "")]  # part of a run only
+    assert repair.SpaceRunPass.shifted(text, "a b 'c", starts, part) is None
+
+
+def test_space_runs_at_the_edges_of_the_text() -> None:
+    assert repair.space_runs("  a  ", ("\n ", " \n")) == [0, 3]
+    assert repair.space_runs("   ", ("\n ", " \n")) == [0]
+    assert repair.space_runs("a\n  b  \nc   ", (" \n",)) == [5, 9]
 
 
 def test_space_passes_cover_every_space_pattern() -> None:
