@@ -249,6 +249,17 @@ def test_moved_needle_runs_refuse_other_edits() -> None:
     assert repair.SpaceRunPass.shifted(text, "a b 'c", starts, part) is None
 
 
+line_text = st.lists(st.sampled_from([" ", " ", "  ", "\n", "\n\n", "a", "\x0c", "-"]), max_size=30).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(line_text | space_text)
+def test_line_edge_runs_are_the_runs_of_both_needles(text: str) -> None:
+    needles = spacing.LINE_EDGE_NEEDLES
+    assert repair.space_runs(text, needles) == sorted(set(repair.space_runs(text, needles[:1]))
+                                                      | set(repair.space_runs(text, needles[1:])))
+
+
 def test_space_runs_at_the_edges_of_the_text() -> None:
     assert repair.space_runs("  a  ", ("\n ", " \n")) == [0, 3]
     assert repair.space_runs("   ", ("\n ", " \n")) == [0]

@@ -205,6 +205,8 @@ class SpaceRunPass:
 def space_runs(text: str, needles: tuple[str, ...]) -> list[int]:
     """Sorted start offsets of the runs of spaces that hold a needle ("\n" in a
     needle also stands for the start or the end of the text)."""
+    if needles == spacing.LINE_EDGE_NEEDLES:
+        return _line_edge_runs(text)
     starts: set[int] = set()
     for needle in needles:
         pos = 0  # text[pos - 1] is no space: a run before needle[1] starts at or after pos
@@ -220,6 +222,28 @@ def space_runs(text: str, needles: tuple[str, ...]) -> list[int]:
         elif needle[-1] == "\n" and text[-1:] == " ":  # a run at its end
             starts.add(_run_start(text, pos, len(text)))
     return sorted(starts)
+
+
+def _line_edge_runs(text: str) -> list[int]:
+    """``space_runs(text, spacing.LINE_EDGE_NEEDLES)``, both needles found in
+    one scan (spacing.LINE_EDGE_FINDER), and in order: no set, no sort (a
+    run that both starts and ends a line comes twice, one after the other)."""
+    starts = [0] if text[:1] == " " else []
+    pos = 0  # text[pos - 1] is no space (a line break)
+    for m in spacing.LINE_EDGE_FINDER.finditer(text):
+        at = m.start()
+        if at and text[at - 1] == " ":  # a run ends the line
+            start = _run_start(text, pos, at)
+            if not starts or starts[-1] != start:
+                starts.append(start)
+        if text[at + 1 : at + 2] == " ":  # a run starts the next
+            starts.append(at + 1)
+        pos = at + 1
+    if text[-1:] == " ":  # a run ends the text
+        start = _run_start(text, pos, len(text))
+        if not starts or starts[-1] != start:
+            starts.append(start)
+    return starts
 
 
 def _run_start(text: str, pos: int, end: int) -> int:
