@@ -173,6 +173,11 @@ def test_character_passes_find_what_the_regex_finds(text: str) -> None:
     odd, quotes = repair.PASSES[3].run, repair.PASSES[4].run
     assert list(odd(text)) == list(REFERENCE_PASSES[3](text))
     assert list(quotes(text)) == list(REFERENCE_PASSES[4](text))
+    # Told which characters the text may hold (Seen.chars, a superset), they
+    # look for those only, and find the same.
+    for present in (unicode.unusual_chars(text), unicode.unusual_chars(text) | {"\u00a0", "\u201c", "x"}):
+        assert list(odd(text, present)) == list(REFERENCE_PASSES[3](text))
+        assert list(quotes(text, present)) == list(REFERENCE_PASSES[4](text))
     assert repair.invisible_chars(text) == reference_invisible_chars(text)
 
 
@@ -424,6 +429,20 @@ def test_nfc_does_not_reach_across_a_line_break(text: str) -> None:
 @given(damaged_text)
 def test_unusual_chars_are_all_but_plain_ascii(text: str) -> None:
     plain = {chr(b) for b in range(0x20, 0x7F)} - {"&"} | {"\n"}
+    assert unicode.unusual_chars(text) == set(text) - plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(damaged_text, st.sampled_from([b"", b"\xef\xbb\xbf", b"\xff"]))
+def test_unusual_chars_of_a_text_decode_read_are_all_but_plain_ascii(text: str, prefix: bytes) -> None:
+    # decode hands unusual_chars the bytes of a text it read as plain UTF-8
+    # (unicode.decoded_from_utf8): the same answer as encoding the text again.
+    raw = prefix + text.encode("utf-8")
+    doc = decode.apply(Document("t", "t.txt", "", len(raw), raw=raw), Config())
+    plain = {chr(b) for b in range(0x20, 0x7F)} - {"&"} | {"\n"}
+    if doc.rejection is None:
+        assert unicode.unusual_chars(doc.text) == set(doc.text) - plain
+        assert unicode.unusual_chars(doc.text + "é") == set(doc.text + "é") - plain  # another text: encoded
     assert unicode.unusual_chars(text) == set(text) - plain
 
 

@@ -14,6 +14,7 @@ import unicodedata
 
 from pipeline.config import Config
 from pipeline.document import Document
+from pipeline.patterns import unicode
 from pipeline.patterns.encoding import (BINARY_MAGIC, BOMS, LEGACY_ENCODINGS, LINE_BREAK, MAX_CONTROL_SHARE,
                                         MIN_UTF8_VALID_PER_INVALID, NOT_C0_CONTROL_BYTES)
 
@@ -42,12 +43,14 @@ def apply(doc: Document, config: Config) -> Document:
     share = control_share(text, raw if encoding.startswith("utf-8") else None)
     if share > MAX_CONTROL_SHARE:
         return doc.reject("binary", f"{share:.0%} of the characters are control characters (decoded as {encoding})")
-    if not text.strip():
+    if not text or text.isspace():  # (not text.strip(): no copy of the text)
         return doc.reject("empty", "the file holds only whitespace")
     # (no line is longer than the text: most texts need no scan)
     if len(text) > config.max_line_chars and (found := longest_line(text))[0] > config.max_line_chars:
         longest, at = found
         return doc.reject("line_too_long", f"line {at} has {longest} characters; max_line_chars is {config.max_line_chars}")
+    if encoding == "utf-8":  # (its bytes are its UTF-8: repair need not encode it again)
+        unicode.decoded_from_utf8(text, raw)
     return doc.replaced(text=text, encoding=encoding)
 
 

@@ -57,6 +57,8 @@ def apply(doc: Document, config: Config) -> Document:
                 starts = known[1] if known is not None and known[0] is before else pass_.run.starts(before)
                 needle_runs[i] = (before, starts)
                 edits = pass_.run.at(before, starts)
+            elif pass_.narrows:
+                edits = list(pass_.run(before, seen.chars))
             else:
                 edits = list(pass_.run(before))
             if edits:
@@ -83,6 +85,7 @@ class Pass:
     clears: str = ""  # once it ran, none of these is left (it replaced every one)
     ftfy: bool = False  # it acts wherever ftfy can change a line (ftfy_may_change)
     spaces: bool = False  # it finds its own runs of spaces (cheaply): always run
+    narrows: bool = False  # its run takes Seen.chars, to look for those of its characters only
 
 
 class Seen:
@@ -124,8 +127,10 @@ def _char_pass(chars: str, rule: str, reason: str,
                replace: Callable[[str], str]) -> Callable[[str], Iterator[Edit]]:
     """The edits of ``_regex_pass`` with the class ``[chars]``, its matches
     (one character each) found by ``char_positions``."""
-    def run(text: str) -> Iterator[Edit]:
-        for i in char_positions(text, chars):
+    def run(text: str, present: set[str] | None = None) -> Iterator[Edit]:
+        # present: characters the text may hold (a superset: Seen.chars); only
+        # those of ``chars`` are looked for (each other one would cost a scan)
+        for i in char_positions(text, chars if present is None else [c for c in chars if c in present]):
             before = text[i]
             after = replace(before)
             if after != before:
@@ -310,9 +315,9 @@ PASSES = (
     # (joiners next to Arabic or Indic letters stay: they are not cleared)
     Pass(invisible_chars, chars=unicode.INVISIBLE_CHARS, clears="".join(unicode.INVISIBLE)),
     Pass(_char_pass(unicode.ODD_SPACE_CHARS, "repair.odd_space/v1", "non-standard space replaced by a plain space",
-                    lambda s: " "), chars=unicode.ODD_SPACE_CHARS, clears=unicode.ODD_SPACE_CHARS),
+                    lambda s: " "), chars=unicode.ODD_SPACE_CHARS, clears=unicode.ODD_SPACE_CHARS, narrows=True),
     Pass(_char_pass(unicode.QUOTE_CHARS, "repair.straight_quotes/v1", "quote policy: straight quotes",
-                    unicode.QUOTES.__getitem__), chars=unicode.QUOTE_CHARS, clears=unicode.QUOTE_CHARS),
+                    unicode.QUOTES.__getitem__), chars=unicode.QUOTE_CHARS, clears=unicode.QUOTE_CHARS, narrows=True),
     Pass(SpaceRunPass(spacing.SPACE_BEFORE_CLITIC, spacing.CLITIC_NEEDLES, "repair.mt_space_clitic/v1",
                          "machine-translation space before 's"), spaces=True),
     Pass(SpaceRunPass(spacing.SPACE_BEFORE_HYPHEN, spacing.HYPHEN_NEEDLES, "repair.mt_space_hyphen/v1",
