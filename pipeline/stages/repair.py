@@ -50,7 +50,7 @@ def apply(doc: Document, config: Config) -> Document:
         text = doc.text
         for i, pass_ in enumerate(PASSES):
             before = doc.text
-            if before is found_nothing_in[i] or not seen.may_act(pass_, before):
+            if before is found_nothing_in[i] or not (pass_.spaces or seen.may_act(pass_, before)):
                 continue
             if pass_.spaces:
                 known = needle_runs[i]
@@ -69,7 +69,8 @@ def apply(doc: Document, config: Config) -> Document:
                             needle_runs[j] = SpaceRunPass.shifted(before, doc.text, known[1], edits)
             else:
                 found_nothing_in[i] = before
-            seen.ran(pass_, doc.text, bool(edits))
+            if pass_.clears or (pass_.ftfy and edits):  # (else Seen has nothing to note)
+                seen.ran(pass_, doc.text, bool(edits))
         if doc.text == text:
             break
     return doc
