@@ -252,6 +252,8 @@ def test_moved_needle_runs_refuse_other_edits() -> None:
     assert repair.SpaceRunPass.shifted(text, "b  b 'c", starts, other) is None
     part = [Edit(NAME, "x", 1, 2, " ", "", "")]  # part of a run only
     assert repair.SpaceRunPass.shifted(text, "a b 'c", starts, part) is None
+    inserted = [Edit(NAME, "x", 5, 5, "", " ", "")]  # a space where there was none
+    assert repair.SpaceRunPass.shifted(text, "a  b  'c", starts, inserted) is None
 
 
 line_text = st.lists(st.sampled_from([" ", " ", "  ", "\n", "\n\n", "a", "\x0c", "-"]), max_size=30).map("".join)

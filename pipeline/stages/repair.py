@@ -193,7 +193,7 @@ class SpaceRunPass:
         out, delta, k, n = [], 0, 0, len(starts)
         for e in edits:
             s, end = e.start, e.end
-            if (e.after not in ("", " ") or e.before.strip(" ")
+            if (e.after not in ("", " ") or not e.before or e.before.strip(" ")
                     or (s and text[s - 1] == " ") or (end < len(text) and text[end] == " ")):
                 return None
             while k < n and starts[k] < s:
