@@ -49,17 +49,35 @@ _TEXT = [n for n in _DOC_FIELDS if n != "raw"].index("text")  # where in the wri
 
 def first_stages():
     """The stages before the first that reads the corpus statistics."""
-    from pipeline.stages import STAGES, decode, repair
-    stages = (decode, repair)
-    assert STAGES[: len(stages)] == stages
-    return stages
+    global _first_stages
+    if _first_stages is None:  # (imported once, not per document: an import statement costs)
+        from pipeline.stages import STAGES, decode, repair
+        stages = (decode, repair)
+        assert STAGES[: len(stages)] == stages
+        _first_stages = stages
+    return _first_stages
+
+
+_first_stages = None
+
+
+def _process_module():
+    """pipeline.process (imported here, once: it imports this module's importers)."""
+    global _process
+    if _process is None:
+        from pipeline import process
+        _process = process
+    return _process
+
+
+_process = None
 
 
 def decode_and_repair(inp: Input, data: bytes, config, sha256: str | None = None) -> tuple:
     """(document after decode and repair, decoded raw text, the stage that
     rejected it or ""), as pipeline.process computes them. ``sha256``: the
     hex digest of ``data``, when the caller has it already."""
-    from pipeline import process as process_mod
+    process_mod = _process_module()
     doc = Document(inp.id, inp.path, sha256 or hashlib.sha256(data).hexdigest(), len(data), raw=data)
     raw_text = ""
     for stage in first_stages():

@@ -198,3 +198,14 @@ def test_a_stage_raising_is_a_bug_naming_the_input(tmp_path: Path, monkeypatch, 
     err = capsys.readouterr().err
     assert "BUG" in err and "boom.txt" in err and "kaboom" in err and "nothing published" in err
     assert version.versions(tmp_path / "clean") == []
+
+
+def test_reading_without_the_plain_file_first_gives_the_same(bad_run, monkeypatch) -> None:
+    # read_input opens a usual input at once (O_NOFOLLOW), without an lstat;
+    # with that fast path off, every bad input must read (or fail) the same.
+    root, config = bad_run["root"], Config(max_file_bytes=10_000_000, max_line_chars=1_000_000)
+    fast = [corpus.read_input(inp, root / "raw", config) for inp in bad_run["inputs"]]
+    monkeypatch.setattr(corpus, "_PLAIN_FIRST", False)
+    slow = [corpus.read_input(inp, root / "raw", config) for inp in bad_run["inputs"]]
+    assert fast == slow
+    assert any(doc is None for _, doc in fast) and any(doc is not None for _, doc in fast)

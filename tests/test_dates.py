@@ -115,3 +115,11 @@ def test_find_date_equals_the_reference_on_the_corpus(path):
     assert find_date(text) == reference_find_date(text)
     for line in text.splitlines():
         assert find_date(line) == reference_find_date(line), line
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers(0, 10000), st.integers(-1, 14), st.one_of(st.none(), st.integers(-1, 33)))
+def test_iso_remembered_is_iso_computed(year: int, month: int, day) -> None:
+    # _iso keeps its answers (lru_cache): each is what computing it again gives.
+    first, again = dates._iso(year, month, day), dates._iso(year, month, day)
+    assert first == again == dates._iso.__wrapped__(year, month, day)

@@ -11,6 +11,7 @@ import pytest
 
 from pipeline.document import Edit, Record
 from pipeline.lines import Line
+from pipeline.stages.header import HeaderLine
 
 
 def generated(cls):
@@ -20,7 +21,7 @@ def generated(cls):
         **{f.name: f.default for f in dataclasses.fields(cls) if f.default is not dataclasses.MISSING}}))
 
 
-@pytest.mark.parametrize("cls", [Edit, Record, Line])
+@pytest.mark.parametrize("cls", [Edit, Record, Line, HeaderLine])
 def test_the_signature_is_the_generated_one(cls):
     def params(init):  # (annotations aside)
         return [(p.name, p.kind, p.default) for p in inspect.signature(init).parameters.values()]
@@ -35,6 +36,9 @@ def test_the_signature_is_the_generated_one(cls):
     (Record, (0, "paragraph", "text", 0, 4), {}),
     (Line, (3, 5, 9, "abcd"), {}),
     (Line, (), {"index": 3, "start": 5, "end": 9, "text": "abcd"}),
+    (HeaderLine, ("header.title/v1", "why"), {}),
+    (HeaderLine, ("header.byline/v1", "why", None, True, ("A",), ("B",), "src"), {}),
+    (HeaderLine, ("header.date/v1",), {"reason": "why", "later_date": True, "source": "s"}),
 ])
 def test_the_object_is_the_generated_ones(cls, args, kwargs):
     ours, theirs = cls(*args, **kwargs), generated(cls)(*args, **kwargs)
@@ -47,7 +51,7 @@ def test_the_object_is_the_generated_ones(cls, args, kwargs):
         ours.start = 0
 
 
-@pytest.mark.parametrize("cls", [Edit, Record, Line])
+@pytest.mark.parametrize("cls", [Edit, Record, Line, HeaderLine])
 def test_missing_or_unknown_arguments_fail_as_they_did(cls):
     with pytest.raises(TypeError):
         cls()

@@ -25,23 +25,27 @@ from test_repair_fast import DAMAGE, damaged_text
 ORIGINAL_FIXERS = {name: getattr(fixes, name) for name in fastftfy.TRANSLATE_FIXERS}
 
 
+def _plain(mp: pytest.MonkeyPatch) -> None:
+    mp.setattr(ftfy, "is_bad", badness.is_bad)
+    mp.setattr(fixes, "is_bad", badness.is_bad)
+    for name, fixer in ORIGINAL_FIXERS.items():
+        mp.setitem(ftfy.FIXERS, name, fixer)
+    for name, modules in fastftfy.CLASS_FIRST.items():
+        for module in modules:
+            mp.setattr(module, name, fastftfy.ORIGINAL_REGEXES[name])
+
+
 @pytest.fixture
 def plain_ftfy(monkeypatch):
     """ftfy as installed, without fastftfy, for the length of a test."""
-    monkeypatch.setattr(ftfy, "is_bad", badness.is_bad)
-    monkeypatch.setattr(fixes, "is_bad", badness.is_bad)
-    for name, fixer in ORIGINAL_FIXERS.items():
-        monkeypatch.setitem(ftfy.FIXERS, name, fixer)
+    _plain(monkeypatch)
 
 
 def with_plain_ftfy(line: str):
     """fix_and_explain without fastftfy (for hypothesis tests, which cannot take a fixture)."""
     mp = pytest.MonkeyPatch()
     try:
-        mp.setattr(ftfy, "is_bad", badness.is_bad)
-        mp.setattr(fixes, "is_bad", badness.is_bad)
-        for name, fixer in ORIGINAL_FIXERS.items():
-            mp.setitem(ftfy.FIXERS, name, fixer)
+        _plain(mp)
         return ftfy.fix_and_explain(line, repair.FTFY_CONFIG)
     finally:
         mp.undo()
@@ -98,6 +102,57 @@ def test_each_skipped_fixer_is_one_translate(name: str, table: str) -> None:
     body = [line.strip() for line in inspect.getsource(getattr(fixes, name)).splitlines()]
     assert body[-1] == f"return text.translate({table})"
     assert fastftfy.TRANSLATE_FIXERS[name] is getattr(chardata, table)
+
+
+def test_the_class_first_regexes_are_in_place() -> None:
+    assert set(fastftfy.ORIGINAL_REGEXES) == set(fastftfy.CLASS_FIRST)
+    for name, modules in fastftfy.CLASS_FIRST.items():
+        for module in modules:
+            faster = getattr(module, name)
+            assert faster is not fastftfy.ORIGINAL_REGEXES[name]
+            assert faster.pattern == fastftfy.class_first(fastftfy.ORIGINAL_REGEXES[name]).pattern
+    # ftfy reaches them where install put them: the step that re-encodes a line
+    # reads chardata's, the fixers read fixes' module globals.
+    assert "chardata.ALTERED_UTF8_RE.search" in inspect.getsource(ftfy._fix_encoding_one_step_and_explain)
+    assert "ALTERED_UTF8_RE.sub" in inspect.getsource(fixes.restore_byte_a0)
+    assert "LOSSY_UTF8_RE.sub" in inspect.getsource(fixes.replace_lossy_sequences)
+
+
+@pytest.mark.parametrize("pattern", [b"(a|b)c", b"a|\\x1a", b"[ab]c|*d", b"a|b"])
+def test_class_first_refuses_what_it_cannot_rewrite(pattern: bytes) -> None:
+    import re
+    if pattern == b"a|b":
+        assert fastftfy.class_first(re.compile(pattern)).pattern == b"[ab](?:(?<=a)|(?<=b))"
+        return
+    with pytest.raises((RuntimeError, re.error)):
+        fastftfy.class_first(re.compile(pattern))
+
+
+# the bytes the two regexes look at, and some others
+reencoded = st.lists(st.sampled_from([b"\xc2", b"\xc3", b"\xc5", b"\xce", b"\xd0", b"\xd9", b"\xdf", b"\xe0", b"\xe2",
+                                      b"\xe3", b"\xed", b"\xef", b"\xf0", b"\xf4", b"\x80", b"\x85", b"\x9f", b"\xa0",
+                                      b"\xaf", b"\xb0", b"\xbf", b" ", b"?", b"\x1a", b"a", b"\n"]),
+                     max_size=40).map(b"".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(reencoded | st.binary(max_size=40))
+def test_class_first_regexes_find_what_ftfys_find(data: bytes) -> None:
+    for name in fastftfy.CLASS_FIRST:
+        original, faster = fastftfy.ORIGINAL_REGEXES[name], getattr(fixes, name)
+        assert [m.span() for m in faster.finditer(data)] == [m.span() for m in original.finditer(data)]
+        assert (faster.search(data) is None) == (original.search(data) is None)
+    assert fixes.restore_byte_a0(data) == with_plain(fixes.restore_byte_a0, data)
+    assert fixes.replace_lossy_sequences(data) == with_plain(fixes.replace_lossy_sequences, data)
+
+
+def with_plain(function, *args):
+    mp = pytest.MonkeyPatch()
+    try:
+        _plain(mp)
+        return function(*args)
+    finally:
+        mp.undo()
 
 
 def test_install_refuses_an_ftfy_it_does_not_know(monkeypatch) -> None:
@@ -168,5 +223,8 @@ def test_fix_and_explain_equals_plain_ftfys_on_the_corpus(plain_ftfy) -> None:
         mp.setattr(fixes, "is_bad", fastftfy.is_bad)
         for name, table in fastftfy.TRANSLATE_FIXERS.items():
             mp.setitem(ftfy.FIXERS, name, fastftfy._skipping_translate(ORIGINAL_FIXERS[name], table))
+        for name, modules in fastftfy.CLASS_FIRST.items():
+            for module in modules:
+                mp.setattr(module, name, fastftfy.class_first(fastftfy.ORIGINAL_REGEXES[name]))
         fastftfy_results = [ftfy.fix_and_explain(line, repair.FTFY_CONFIG) for line in lines]
     assert fastftfy_results == plain

@@ -27,7 +27,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.config import Config
-from pipeline.document import Document, Edit
+from pipeline.document import Document, Edit, apply_edits
 from pipeline.patterns import spacing, unicode
 from pipeline.stages import decode, repair
 from conftest import DEV_FILES, SEED_FILES, load_cases, make_doc, noisy_text
@@ -173,6 +173,11 @@ def test_character_passes_find_what_the_regex_finds(text: str) -> None:
     odd, quotes = repair.PASSES[3].run, repair.PASSES[4].run
     assert list(odd(text)) == list(REFERENCE_PASSES[3](text))
     assert list(quotes(text)) == list(REFERENCE_PASSES[4](text))
+    # Told which characters the text may hold (Seen.chars, a superset), they
+    # look for those only, and find the same.
+    for present in (unicode.unusual_chars(text), unicode.unusual_chars(text) | {"\u00a0", "\u201c", "x"}):
+        assert list(odd(text, present)) == list(REFERENCE_PASSES[3](text))
+        assert list(quotes(text, present)) == list(REFERENCE_PASSES[4](text))
     assert repair.invisible_chars(text) == reference_invisible_chars(text)
 
 
@@ -216,6 +221,56 @@ def test_space_passes_find_what_finditer_finds(text: str) -> None:
 def test_the_double_space_finder_finds_every_run_of_two_or_more(text: str) -> None:
     found = [m.span(1) for m in spacing.NEEDLE_FINDERS["  "].finditer(text)]
     assert found == [m.span() for m in re.finditer("  +", text)]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(space_text)
+def test_the_stage_equals_the_reference_on_spacing(text: str) -> None:
+    # Rounds of space passes only: the moved needle runs (SpaceRunPass.shifted)
+    # stand in for a new scan after each space pass's edits.
+    assert_same_repair(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(space_text, st.data())
+def test_moved_needle_runs_hold_every_needle_run_of_the_edited_text(text: str, data) -> None:
+    space_passes = [p.run for p in repair.PASSES if p.spaces]
+    editor = data.draw(st.sampled_from(space_passes))
+    edits = editor(text)
+    after = apply_edits(text, edits)
+    for p in space_passes:
+        moved = repair.SpaceRunPass.shifted(text, after, p.starts(text), edits)
+        assert moved is not None and moved[0] is after
+        assert set(p.starts(after)) <= set(moved[1]) and moved[1] == sorted(moved[1])
+        assert p.at(after, moved[1]) == p(after)
+
+
+def test_moved_needle_runs_refuse_other_edits() -> None:
+    text = "a  b 'c"
+    starts = repair.space_runs(text, ("  ",))
+    other = [Edit(NAME, "x", 0, 1, "a", "b", "")]  # not a run of spaces
+    assert repair.SpaceRunPass.shifted(text, "b  b 'c", starts, other) is None
+    part = [Edit(NAME, "x", 1, 2, " ", "", "")]  # part of a run only
+    assert repair.SpaceRunPass.shifted(text, "a b 'c", starts, part) is None
+    inserted = [Edit(NAME, "x", 5, 5, "", " ", "")]  # a space where there was none
+    assert repair.SpaceRunPass.shifted(text, "a  b  'c", starts, inserted) is None
+
+
+line_text = st.lists(st.sampled_from([" ", " ", "  ", "\n", "\n\n", "a", "\x0c", "-"]), max_size=30).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(line_text | space_text)
+def test_line_edge_runs_are_the_runs_of_both_needles(text: str) -> None:
+    needles = spacing.LINE_EDGE_NEEDLES
+    assert repair.space_runs(text, needles) == sorted(set(repair.space_runs(text, needles[:1]))
+                                                      | set(repair.space_runs(text, needles[1:])))
+
+
+def test_space_runs_at_the_edges_of_the_text() -> None:
+    assert repair.space_runs("  a  ", ("\n ", " \n")) == [0, 3]
+    assert repair.space_runs("   ", ("\n ", " \n")) == [0]
+    assert repair.space_runs("a\n  b  \nc   ", (" \n",)) == [5, 9]
 
 
 def test_space_passes_cover_every_space_pattern() -> None:
@@ -376,6 +431,20 @@ def test_nfc_does_not_reach_across_a_line_break(text: str) -> None:
 @given(damaged_text)
 def test_unusual_chars_are_all_but_plain_ascii(text: str) -> None:
     plain = {chr(b) for b in range(0x20, 0x7F)} - {"&"} | {"\n"}
+    assert unicode.unusual_chars(text) == set(text) - plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(damaged_text, st.sampled_from([b"", b"\xef\xbb\xbf", b"\xff"]))
+def test_unusual_chars_of_a_text_decode_read_are_all_but_plain_ascii(text: str, prefix: bytes) -> None:
+    # decode hands unusual_chars the bytes of a text it read as plain UTF-8
+    # (unicode.decoded_from_utf8): the same answer as encoding the text again.
+    raw = prefix + text.encode("utf-8")
+    doc = decode.apply(Document("t", "t.txt", "", len(raw), raw=raw), Config())
+    plain = {chr(b) for b in range(0x20, 0x7F)} - {"&"} | {"\n"}
+    if doc.rejection is None:
+        assert unicode.unusual_chars(doc.text) == set(doc.text) - plain
+        assert unicode.unusual_chars(doc.text + "é") == set(doc.text + "é") - plain  # another text: encoded
     assert unicode.unusual_chars(text) == set(text) - plain
 
 

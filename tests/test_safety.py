@@ -58,14 +58,22 @@ def test_symlinks_outside_are_not_even_opened(tmp_path: Path, monkeypatch) -> No
     secret = tmp_path / "secret.txt"
     secret.write_text(article("secret"), encoding="utf-8")
     (raw / "link.txt").symlink_to(secret)
-    opened = []
+    opened, tried = [], []
     import os
     real_open = os.open
-    monkeypatch.setattr(os, "open", lambda path, *a, **k: opened.append(str(path)) or real_open(path, *a, **k))
+
+    def recording_open(path, flags, *a, **k):
+        tried.append(flags)
+        fd = real_open(path, flags, *a, **k)
+        opened.append(str(path))  # (only when the open succeeded)
+        return fd
+    monkeypatch.setattr(os, "open", recording_open)
     (inp,) = list_inputs(raw)
     data, rejected = read_input(inp, raw, Config())
     assert rejected is not None and rejected.rejection.reason == "unsafe_path" and data == b""
-    assert opened == []
+    # read_input may try the path as a plain file, with O_NOFOLLOW: the open
+    # of the link itself fails, and the target is never opened.
+    assert opened == [] and all(flags & os.O_NOFOLLOW for flags in tried)
     data, rejected = read_input(inp, raw, Config(allow_symlinks_outside=True))
     assert rejected is None and data == secret.read_bytes()
 

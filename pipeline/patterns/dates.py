@@ -15,6 +15,7 @@ complete, unambiguous shapes (tests/test_dates.py).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date
 
@@ -83,6 +84,7 @@ class FoundDate:
     iso: str | None
 
 
+@lru_cache(maxsize=4096)  # (a pure function of a few ints; a corpus's dates repeat)
 def _iso(year: int, month: int, day: int | None = None) -> str | None:
     try:
         date(year, month, 1 if day is None else day)

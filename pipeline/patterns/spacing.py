@@ -35,6 +35,8 @@ SPACE_RUN_NEEDLES = ("  ",)
 # followed by something else than a line end (a form feed), which is quadratic.
 LINE_EDGE_SPACE = re.compile(r"^ +|(?<! ) +$", re.MULTILINE)
 LINE_EDGE_NEEDLES = ("\n ", " \n")
+# Both at once: each line break with a space after or before it (one scan).
+LINE_EDGE_FINDER = re.compile(r"\n(?:(?= )|(?<= \n))")
 
 # Line breaks other than "\n".
 NON_LF_BREAK = re.compile(r"\r\n?|[\u2028\u2029]")

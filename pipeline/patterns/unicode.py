@@ -92,8 +92,23 @@ def unusual_chars(text: str) -> set[str]:
     """The characters of the text but printable ASCII (bar "&") and "\n".
     Deleting ASCII bytes from UTF-8 leaves every other character's bytes
     whole, so one C-speed pass over the bytes finds them."""
-    rest = text.encode("utf-8", "surrogatepass").translate(None, _PLAIN_BYTES)
-    return set(rest.decode("utf-8", "surrogatepass"))
+    known, utf8 = _decoded_from
+    if text is not known:  # (the text decode just read from these bytes: they are its UTF-8)
+        utf8 = text.encode("utf-8", "surrogatepass")
+    return set(utf8.translate(None, _PLAIN_BYTES).decode("utf-8", "surrogatepass"))
+
+
+# The last text the decode stage read as plain UTF-8, and those bytes, which
+# are its UTF-8 again (a strict decode round-trips): the repair stage asks
+# unusual_chars about that same text next, and encoding it costs more than
+# the rest of unusual_chars. One text held, never more.
+_decoded_from: tuple[str, bytes] = ("", b"")
+
+
+def decoded_from_utf8(text: str, raw: bytes) -> None:
+    """Note that ``text`` is ``raw.decode("utf-8")`` (strict)."""
+    global _decoded_from
+    _decoded_from = (text, raw)
 
 
 # Characters that take no part in Unicode normalization (canonical combining

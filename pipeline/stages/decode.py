@@ -14,10 +14,12 @@ import unicodedata
 
 from pipeline.config import Config
 from pipeline.document import Document
+from pipeline.patterns import unicode
 from pipeline.patterns.encoding import (BINARY_MAGIC, BOMS, LEGACY_ENCODINGS, LINE_BREAK, MAX_CONTROL_SHARE,
                                         MIN_UTF8_VALID_PER_INVALID, NOT_C0_CONTROL_BYTES)
 
 NAME = "decode"
+_MAGICS = tuple(magic for magic, _ in BINARY_MAGIC)
 
 
 def apply(doc: Document, config: Config) -> Document:
@@ -25,9 +27,9 @@ def apply(doc: Document, config: Config) -> Document:
     doc = doc.replaced(raw=b"")  # the bytes are not needed past this stage
     if not raw:
         return doc.reject("empty", "the file is empty (0 bytes)")
-    for magic, kind in BINARY_MAGIC:
-        if raw.startswith(magic):
-            return doc.reject("binary", f"the file starts like a {kind}")
+    if raw.startswith(_MAGICS):  # (one test for all: most files are none of them)
+        kind = next(kind for magic, kind in BINARY_MAGIC if raw.startswith(magic))
+        return doc.reject("binary", f"the file starts like a {kind}")
     nul = raw.find(b"\x00")
     if nul >= 0 and not any(raw.startswith(bom) for bom, _ in BOMS):
         # NUL bytes and no byte-order mark: binary, as pipeline.reasons documents.
@@ -42,12 +44,14 @@ def apply(doc: Document, config: Config) -> Document:
     share = control_share(text, raw if encoding.startswith("utf-8") else None)
     if share > MAX_CONTROL_SHARE:
         return doc.reject("binary", f"{share:.0%} of the characters are control characters (decoded as {encoding})")
-    if not text.strip():
+    if not text or text.isspace():  # (not text.strip(): no copy of the text)
         return doc.reject("empty", "the file holds only whitespace")
     # (no line is longer than the text: most texts need no scan)
     if len(text) > config.max_line_chars and (found := longest_line(text))[0] > config.max_line_chars:
         longest, at = found
         return doc.reject("line_too_long", f"line {at} has {longest} characters; max_line_chars is {config.max_line_chars}")
+    if encoding == "utf-8":  # (its bytes are its UTF-8: repair need not encode it again)
+        unicode.decoded_from_utf8(text, raw)
     return doc.replaced(text=text, encoding=encoding)
 
 

@@ -42,17 +42,35 @@ def apply(doc: Document, config: Config) -> Document:
     # text alone, so on that same text (same object) it finds nothing again.
     # A round after a change then reruns only the passes the change reaches.
     found_nothing_in: list[str | None] = [None] * len(PASSES)
+    # For a space pass: (text, the starts of its needle runs there, or a
+    # superset), kept up to date through the space passes' edits, which
+    # create no needle run (SpaceRunPass.shifted): a rerun needs no new scan.
+    needle_runs: list[tuple[str, list[int]] | None] = [None] * len(PASSES)
     for _ in range(MAX_ROUNDS):
         text = doc.text
         for i, pass_ in enumerate(PASSES):
-            if doc.text is found_nothing_in[i] or not seen.may_act(pass_, doc.text):
+            before = doc.text
+            if before is found_nothing_in[i] or not (pass_.spaces or seen.may_act(pass_, before)):
                 continue
-            edits = list(pass_.run(doc.text))
+            if pass_.spaces:
+                known = needle_runs[i]
+                starts = known[1] if known is not None and known[0] is before else pass_.run.starts(before)
+                needle_runs[i] = (before, starts)
+                edits = pass_.run.at(before, starts)
+            elif pass_.narrows:
+                edits = list(pass_.run(before, seen.chars))
+            else:
+                edits = list(pass_.run(before))
             if edits:
                 doc = doc.with_edits(edits)
+                if pass_.spaces:
+                    for j, known in enumerate(needle_runs):
+                        if known is not None and known[0] is before:
+                            needle_runs[j] = SpaceRunPass.shifted(before, doc.text, known[1], edits)
             else:
-                found_nothing_in[i] = doc.text
-            seen.ran(pass_, doc.text, bool(edits))
+                found_nothing_in[i] = before
+            if pass_.clears or (pass_.ftfy and edits):  # (else Seen has nothing to note)
+                seen.ran(pass_, doc.text, bool(edits))
         if doc.text == text:
             break
     return doc
@@ -68,6 +86,7 @@ class Pass:
     clears: str = ""  # once it ran, none of these is left (it replaced every one)
     ftfy: bool = False  # it acts wherever ftfy can change a line (ftfy_may_change)
     spaces: bool = False  # it finds its own runs of spaces (cheaply): always run
+    narrows: bool = False  # its run takes Seen.chars, to look for those of its characters only
 
 
 class Seen:
@@ -109,8 +128,10 @@ def _char_pass(chars: str, rule: str, reason: str,
                replace: Callable[[str], str]) -> Callable[[str], Iterator[Edit]]:
     """The edits of ``_regex_pass`` with the class ``[chars]``, its matches
     (one character each) found by ``char_positions``."""
-    def run(text: str) -> Iterator[Edit]:
-        for i in char_positions(text, chars):
+    def run(text: str, present: set[str] | None = None) -> Iterator[Edit]:
+        # present: characters the text may hold (a superset: Seen.chars); only
+        # those of ``chars`` are looked for (each other one would cost a scan)
+        for i in char_positions(text, chars if present is None else [c for c in chars if c in present]):
             before = text[i]
             after = replace(before)
             if after != before:
@@ -133,35 +154,111 @@ def char_positions(text: str, chars: str) -> list[int]:
     return found
 
 
-def _space_run_pass(pattern: re.Pattern, needles: tuple[str, ...], rule: str, reason: str,
-                    replace: Callable[[str], str] = lambda s: "") -> Callable[[str], Iterator[Edit]]:
+class SpaceRunPass:
     """A pass replacing the runs of spaces the pattern matches. Its matches are
     whole runs holding one of the needles (pipeline.patterns.spacing), so the
     pattern is tried at those runs only: the same matches as ``finditer``,
     without a lookbehind at every space of the text."""
-    def run(text: str) -> Iterator[Edit]:
-        for start in space_runs(text, needles):
-            m = pattern.match(text, start)  # (a lookbehind still sees the text before start)
-            if m and (after := replace(m.group())) != m.group():
-                yield Edit(NAME, rule, m.start(), m.end(), m.group(), after, reason)
-    run.__name__ = rule
-    return run
+
+    def __init__(self, pattern: re.Pattern, needles: tuple[str, ...], rule: str, reason: str,
+                 replace: Callable[[str], str] = lambda s: "") -> None:
+        self.pattern, self.needles, self.replace = pattern, needles, replace
+        self.rule, self.reason = rule, reason
+        self.__name__ = rule
+
+    def __call__(self, text: str) -> list[Edit]:
+        return self.at(text, self.starts(text))
+
+    def starts(self, text: str) -> list[int]:
+        return space_runs(text, self.needles)
+
+    def at(self, text: str, starts: list[int]) -> list[Edit]:
+        """The edits, trying the pattern at ``starts`` only (sorted; all the
+        needle runs' starts, and maybe more)."""
+        edits = []
+        match, replace = self.pattern.match, self.replace
+        for start in starts:
+            m = match(text, start)  # (a lookbehind still sees the text before start)
+            if m and (after := replace(before := m.group())) != before:
+                edits.append(Edit(NAME, self.rule, m.start(), m.end(), before, after, self.reason))
+        return edits
+
+    @staticmethod
+    def shifted(text: str, new_text: str, starts: list[int], edits: list[Edit]) -> tuple[str, list[int]] | None:
+        """(new_text, ``starts`` moved through ``edits``) when every edit
+        replaces a whole run of spaces of ``text`` by one space or none, which
+        joins two characters that are no spaces or keeps the run's neighbours:
+        no new needle run arises, so the moved starts hold all of new_text's.
+        None (scan again) for any other edit."""
+        out, delta, k, n = [], 0, 0, len(starts)
+        for e in edits:
+            s, end = e.start, e.end
+            if (e.after not in ("", " ") or not e.before or e.before.strip(" ")
+                    or (s and text[s - 1] == " ") or (end < len(text) and text[end] == " ")):
+                return None
+            while k < n and starts[k] < s:
+                out.append(starts[k] + delta)
+                k += 1
+            while k < n and starts[k] < end:  # the run this edit replaced
+                if e.after and starts[k] == s:
+                    out.append(s + delta)
+                k += 1
+            delta += len(e.after) - (end - s)
+        out.extend(p + delta for p in starts[k:])
+        return new_text, out
 
 
 def space_runs(text: str, needles: tuple[str, ...]) -> list[int]:
     """Sorted start offsets of the runs of spaces that hold a needle ("\n" in a
     needle also stands for the start or the end of the text)."""
-    hay = f"\n{text}\n"
+    if needles == spacing.LINE_EDGE_NEEDLES:
+        return _line_edge_runs(text)
     starts: set[int] = set()
     for needle in needles:
-        pos = 0  # hay[pos - 1] is no space: a run before needle[1] starts at or after pos
-        for m in spacing.NEEDLE_FINDERS[needle].finditer(hay):
+        pos = 0  # text[pos - 1] is no space: a run before needle[1] starts at or after pos
+        for m in spacing.NEEDLE_FINDERS[needle].finditer(text):
             if m.re.groups:  # the match holds the run
-                starts.add(m.start(1) - 1)  # (hay has one more character in front)
+                starts.add(m.start(1))
             else:  # the match is the character after the run
-                starts.add(pos + len(hay[pos:m.start()].rstrip(" ")) - 1)
+                starts.add(_run_start(text, pos, m.start()))
             pos = m.end()
+        # (no copy of the text with a line break at either end: its edges here)
+        if needle[0] == "\n" and text[:1] == " ":  # a run at the start of the text
+            starts.add(0)
+        elif needle[-1] == "\n" and text[-1:] == " ":  # a run at its end
+            starts.add(_run_start(text, pos, len(text)))
     return sorted(starts)
+
+
+def _line_edge_runs(text: str) -> list[int]:
+    """``space_runs(text, spacing.LINE_EDGE_NEEDLES)``, both needles found in
+    one scan (spacing.LINE_EDGE_FINDER), and in order: no set, no sort (a
+    run that both starts and ends a line comes twice, one after the other)."""
+    starts = [0] if text[:1] == " " else []
+    pos = 0  # text[pos - 1] is no space (a line break)
+    for m in spacing.LINE_EDGE_FINDER.finditer(text):
+        at = m.start()
+        if at and text[at - 1] == " ":  # a run ends the line
+            start = _run_start(text, pos, at)
+            if not starts or starts[-1] != start:
+                starts.append(start)
+        if text[at + 1 : at + 2] == " ":  # a run starts the next
+            starts.append(at + 1)
+        pos = at + 1
+    if text[-1:] == " ":  # a run ends the text
+        start = _run_start(text, pos, len(text))
+        if not starts or starts[-1] != start:
+            starts.append(start)
+    return starts
+
+
+def _run_start(text: str, pos: int, end: int) -> int:
+    """The start of the run of spaces ending at ``end`` (text[end - 1] is a
+    space), which starts at or after ``pos``."""
+    k = end - 1
+    if k > pos and text[k - 1] == " ":  # a longer run (rare): its start found in C
+        k = pos + len(text[pos:k].rstrip(" "))
+    return k
 
 
 def ftfy_may_change(text: str) -> bool:
@@ -219,17 +316,17 @@ PASSES = (
     # (joiners next to Arabic or Indic letters stay: they are not cleared)
     Pass(invisible_chars, chars=unicode.INVISIBLE_CHARS, clears="".join(unicode.INVISIBLE)),
     Pass(_char_pass(unicode.ODD_SPACE_CHARS, "repair.odd_space/v1", "non-standard space replaced by a plain space",
-                    lambda s: " "), chars=unicode.ODD_SPACE_CHARS, clears=unicode.ODD_SPACE_CHARS),
+                    lambda s: " "), chars=unicode.ODD_SPACE_CHARS, clears=unicode.ODD_SPACE_CHARS, narrows=True),
     Pass(_char_pass(unicode.QUOTE_CHARS, "repair.straight_quotes/v1", "quote policy: straight quotes",
-                    unicode.QUOTES.__getitem__), chars=unicode.QUOTE_CHARS, clears=unicode.QUOTE_CHARS),
-    Pass(_space_run_pass(spacing.SPACE_BEFORE_CLITIC, spacing.CLITIC_NEEDLES, "repair.mt_space_clitic/v1",
+                    unicode.QUOTES.__getitem__), chars=unicode.QUOTE_CHARS, clears=unicode.QUOTE_CHARS, narrows=True),
+    Pass(SpaceRunPass(spacing.SPACE_BEFORE_CLITIC, spacing.CLITIC_NEEDLES, "repair.mt_space_clitic/v1",
                          "machine-translation space before 's"), spaces=True),
-    Pass(_space_run_pass(spacing.SPACE_BEFORE_HYPHEN, spacing.HYPHEN_NEEDLES, "repair.mt_space_hyphen/v1",
+    Pass(SpaceRunPass(spacing.SPACE_BEFORE_HYPHEN, spacing.HYPHEN_NEEDLES, "repair.mt_space_hyphen/v1",
                          "machine-translation space before a hyphen"), spaces=True),
-    Pass(_space_run_pass(spacing.SPACE_BEFORE_COMMA, spacing.COMMA_NEEDLES, "repair.space_before_comma/v1",
+    Pass(SpaceRunPass(spacing.SPACE_BEFORE_COMMA, spacing.COMMA_NEEDLES, "repair.space_before_comma/v1",
                          "space before a comma or semicolon"), spaces=True),
-    Pass(_space_run_pass(spacing.SPACE_RUN, spacing.SPACE_RUN_NEEDLES, "repair.space_run/v1",
+    Pass(SpaceRunPass(spacing.SPACE_RUN, spacing.SPACE_RUN_NEEDLES, "repair.space_run/v1",
                          "run of spaces collapsed", lambda s: " "), spaces=True),
-    Pass(_space_run_pass(spacing.LINE_EDGE_SPACE, spacing.LINE_EDGE_NEEDLES, "repair.line_edge_space/v1",
+    Pass(SpaceRunPass(spacing.LINE_EDGE_SPACE, spacing.LINE_EDGE_NEEDLES, "repair.line_edge_space/v1",
                          "space at the start or end of a line"), spaces=True),
 )
