@@ -79,7 +79,10 @@ def of(outcome: Outcome, config: Config, fingerprint=None) -> Result:
     """The Result of a processed (or rejected) input; ``fingerprint``: its
     duplicate fingerprint, when kept."""
     doc = outcome.doc
-    edits = [serialize.edit_obj(e) for e in doc.edits]
+    # The edits as dicts of EDIT_KEYS (in another order): what report.md's rows
+    # and the report entry's check read; the entry's JSON is written from the
+    # same values (serialize.edits_json), in EDIT_KEYS' order.
+    edits = [vars(e) for e in doc.edits]
     rejected = doc.rejection is not None
     per_rule: dict[tuple[str, str], list[int]] = {}  # (stage, rule) -> [edits, characters removed], first seen first
     for e in doc.edits:
@@ -109,7 +112,7 @@ def of(outcome: Outcome, config: Config, fingerprint=None) -> Result:
         document_line=document_line,
         record_lines=record_lines,
         rejected_line=_line("rejected", serialize.rejected_obj(doc, outcome.stage), doc.source_file) if rejected else b"",
-        edits_json=serialize.dumps(edits).encode(),
+        edits_json=serialize.edits_json(doc.edits).encode(),
         markdown=report.document_markdown(edits).encode(),
         fingerprint=fingerprint,
     )

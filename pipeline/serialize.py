@@ -7,6 +7,7 @@ Keys follow the order of the schema's properties; JSON is UTF-8, not
 from __future__ import annotations
 
 import json
+from math import isfinite
 from dataclasses import fields
 from json.encoder import c_make_encoder, encode_basestring, encode_basestring_ascii
 
@@ -100,6 +101,47 @@ def edit_obj(edit: Edit) -> dict:
     v = vars(edit)  # a dict display: several times faster than a comprehension over EDIT_KEYS
     return {"stage": v["stage"], "rule": v["rule"], "step": v["step"], "start": v["start"], "end": v["end"],
             "before": v["before"], "after": v["after"], "reason": v["reason"], "score": v["score"]}
+
+
+# --- a document's edits as the report entry's array --------------------------
+#
+# ``dumps([edit_obj(e) for e in edits])``, written from a template of
+# EDIT_KEYS' order without the dicts. Most edits repeat a few short strings
+# (stage, rule id, reason, a quote and its replacement): their JSON is
+# remembered. An edit with a value not of the type the template expects goes
+# through dumps; tests/test_serialize.py checks both agree.
+
+_SHORT, _REMEMBERED = 64, 4096
+_strings: dict[str, str] = {}  # a short string -> its JSON
+
+
+def _string(s: str) -> str:
+    """encode_basestring(s), remembered for the first few thousand short strings."""
+    out = _strings.get(s)
+    if out is None:
+        out = _escaped(s)
+        if len(s) <= _SHORT and len(_strings) < _REMEMBERED:
+            _strings[s] = out
+    return out
+
+
+def edits_json(edits) -> str:
+    """``dumps([edit_obj(e) for e in edits])``."""
+    known, out = _strings.get, []
+    for e in edits:
+        v = vars(e)
+        stage, rule, step, start, end = v["stage"], v["rule"], v["step"], v["start"], v["end"]
+        before, after, reason, score = v["before"], v["after"], v["reason"], v["score"]
+        if not (type(stage) is str and type(rule) is str and type(step) is int and type(start) is int
+                and type(end) is int and type(before) is str and type(after) is str and type(reason) is str
+                and (score is None or (type(score) is float and isfinite(score)))):
+            out.append(dumps(edit_obj(e)))  # a value of another type (or NaN, written as dumps writes it)
+            continue
+        out.append(f'{{"stage":{known(stage) or _string(stage)},"rule":{known(rule) or _string(rule)},'
+                   f'"step":{step},"start":{start},"end":{end},"before":{known(before) or _string(before)},'
+                   f'"after":{known(after) or _string(after)},"reason":{known(reason) or _string(reason)},'
+                   f'"score":{"null" if score is None else float.__repr__(score)}}}')
+    return f'[{",".join(out)}]'
 
 
 
