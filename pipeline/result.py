@@ -22,7 +22,7 @@ from pipeline import report, serialize, to_review
 from pipeline.config import Config
 from pipeline.document import Document
 from pipeline.process import Outcome
-from pipeline.schemas import check, check_report_entry
+from pipeline.schemas import check, check_records, check_report_entry
 
 
 @dataclass(frozen=True)
@@ -95,10 +95,17 @@ def of(outcome: Outcome, config: Config, fingerprint=None) -> Result:
     if not rejected:
         document = serialize.document_obj(doc, outcome.chars_in)
         records = serialize.record_objs(doc)
-        check("document", document, f"output for {doc.source_file}")
-        for r in records:
-            check("record", r, f"output for {doc.source_file}")
-        document_line, record_lines = (text.encode() for text in serialize.kept_lines(doc, document, records))
+        where = f"output for {doc.source_file}"
+        check("document", document, where)
+        try:
+            document_text, records_text, typed = serialize.kept_lines(doc, document, records)
+        except TypeError:  # a value JSON cannot hold: named by the check, as before the lines
+            check_records(records, where)
+            raise
+        # a record the template wrote needs only the checks its types leave
+        check_records(records, where, serialize.RECORD_TYPES if typed else None)
+        document_line, record_lines = document_text.encode(), records_text.encode()
+    edits_text, edits_typed = serialize.edits_json(doc.edits)
     result = Result(
         id=doc.id, path=doc.source_file, sha256=doc.source_sha256, size=doc.source_size,
         reason=doc.rejection.reason if rejected else None,
@@ -112,12 +119,12 @@ def of(outcome: Outcome, config: Config, fingerprint=None) -> Result:
         document_line=document_line,
         record_lines=record_lines,
         rejected_line=_line("rejected", serialize.rejected_obj(doc, outcome.stage), doc.source_file) if rejected else b"",
-        edits_json=serialize.edits_json(doc.edits).encode(),
+        edits_json=edits_text.encode(),
         markdown=report.document_markdown(edits).encode(),
         fingerprint=fingerprint,
     )
     check_report_entry({"id": result.id, "status": "kept" if result.kept else "rejected",
-                        "reason": result.reason, "edits": edits})
+                        "reason": result.reason, "edits": edits}, serialize.EDIT_TYPES if edits_typed else None)
     return result
 
 

@@ -44,13 +44,34 @@ def _report_entry_validator():
     return Draft202012Validator({"$defs": root["$defs"], **root["properties"]["documents"]["items"]})
 
 
-def check_report_entry(entry: dict) -> None:
-    """Raise SchemaViolation when one document entry of report.json is invalid."""
+def check_report_entry(entry: dict, edit_types: fastvalidate.Types | None = None) -> None:
+    """Raise SchemaViolation when one document entry of report.json is invalid.
+    ``edit_types``: each edit of the entry is known to have exactly the edit
+    schema's keys, each value of one of these exact types (only the checks
+    they leave are made: fastvalidate.residual)."""
+    if edit_types is not None and _typed_edits_valid(entry, edit_types):
+        return
     if fastvalidate.is_valid_report_entry(entry):
         return  # the compiled validator agrees with jsonschema (tests/test_fastvalidate.py)
     errors = list(_report_entry_validator().iter_errors(entry))
     if errors:
         raise SchemaViolation(f"report entry {entry.get('id')}: " + "; ".join(e.message for e in errors))
+
+
+def _typed_edits_valid(entry: dict, edit_types: fastvalidate.Types) -> bool:
+    surely, rest = fastvalidate.lean_report_entry(), fastvalidate.residual_of("edit", edit_types)
+    return surely is not None and rest is not None and type(entry) is dict and type(entry.get("edits")) is list \
+        and surely({**entry, "edits": []}) and all(map(rest, entry["edits"]))
+
+
+def check_records(records: list, where: str, types: fastvalidate.Types | None = None) -> None:
+    """``check("record", r, where)`` for each record; ``types``: as ``edit_types``
+    of check_report_entry, for each record."""
+    rest = fastvalidate.residual_of("record", types) if types is not None else None
+    if rest is not None and all(map(rest, records)):
+        return
+    for r in records:
+        check("record", r, where)
 
 
 def check(name: str, obj: dict, where: str) -> None:

@@ -125,9 +125,17 @@ def _string(s: str) -> str:
     return out
 
 
-def edits_json(edits) -> str:
-    """``dumps([edit_obj(e) for e in edits])``."""
-    known, out = _strings.get, []
+_NONE = type(None)
+# The exact types of each key of an edit the template writes (pipeline.fastvalidate.residual)
+EDIT_TYPES = (("stage", (str,)), ("rule", (str,)), ("step", (int,)), ("start", (int,)), ("end", (int,)),
+              ("before", (str,)), ("after", (str,)), ("reason", (str,)), ("score", (_NONE, float)))
+
+
+def edits_json(edits) -> tuple[str, bool]:
+    """(``dumps([edit_obj(e) for e in edits])``, whether the template wrote
+    every edit: each ``vars(e)`` then has exactly EDIT_KEYS, each value of
+    its EDIT_TYPES)."""
+    known, out, typed = _strings.get, [], True
     for e in edits:
         v = vars(e)
         stage, rule, step, start, end = v["stage"], v["rule"], v["step"], v["start"], v["end"]
@@ -136,13 +144,17 @@ def edits_json(edits) -> str:
                 and type(end) is int and type(before) is str and type(after) is str and type(reason) is str
                 and (score is None or (type(score) is float and isfinite(score)))):
             out.append(dumps(edit_obj(e)))  # a value of another type (or NaN, written as dumps writes it)
+            typed = False
             continue
+        typed = typed and len(v) == _EDIT_COUNT  # (no other key)
         out.append(f'{{"stage":{known(stage) or _string(stage)},"rule":{known(rule) or _string(rule)},'
                    f'"step":{step},"start":{start},"end":{end},"before":{known(before) or _string(before)},'
                    f'"after":{known(after) or _string(after)},"reason":{known(reason) or _string(reason)},'
                    f'"score":{"null" if score is None else float.__repr__(score)}}}')
-    return f'[{",".join(out)}]'
+    return f'[{",".join(out)}]', typed
 
+
+_EDIT_COUNT = len(EDIT_KEYS)
 
 
 # --- a kept document's lines, its text escaped once -------------------------
@@ -176,6 +188,12 @@ def _int_or_null(value) -> str:
     return "null" if value is None else repr(value)
 
 
+# The exact types of each key of a record the template writes (pipeline.fastvalidate.residual)
+RECORD_TYPES = (("id", (str,)), ("doc_id", (str,)), ("seq", (int,)), ("kind", (str,)), ("text", (str,)),
+                ("start", (int,)), ("end", (int,)), ("attribution", (_NONE, str)), ("attribution_date", (_NONE, str)),
+                ("attribution_start", (_NONE, int)), ("attribution_end", (_NONE, int)))
+
+
 def _record_line(doc_head: str, doc_id: str, r: Record, text: str) -> str | None:
     """The record's line as dumps writes it (without newline); None when a value
     is not of the type the template writes."""
@@ -190,16 +208,18 @@ def _record_line(doc_head: str, doc_id: str, r: Record, text: str) -> str | None
             f'"attribution_end":{_int_or_null(ae)}}}')
 
 
-def kept_lines(doc: Document, document: dict, records: list[dict]) -> tuple[str, str]:
-    """(documents.jsonl line, records.jsonl lines) of a kept document:
-    ``dumps(document) + "\\n"`` and ``dumps(r) + "\\n"`` for each of
-    ``records`` (``document_obj`` and ``record_objs`` of ``doc``)."""
+def kept_lines(doc: Document, document: dict, records: list[dict]) -> tuple[str, str, bool]:
+    """(documents.jsonl line, records.jsonl lines, whether the template wrote
+    every record) of a kept document: ``dumps(document) + "\\n"`` and
+    ``dumps(r) + "\\n"`` for each of ``records`` (``document_obj`` and
+    ``record_objs`` of ``doc``). A record the template wrote has exactly the
+    schema's keys, each value of its RECORD_TYPES."""
     text = document.get("text")
     if not _TEMPLATED or type(doc.id) is not str or type(text) is not str or text is not doc.text:
-        return dumps(document) + "\n", "".join(dumps(r) + "\n" for r in records)
+        return dumps(document) + "\n", "".join(dumps(r) + "\n" for r in records), False
     doc_id = encode_basestring(doc.id)
     head = doc_id[:-1]
-    lines, escaped, pos = [], [], 0
+    lines, escaped, pos, typed = [], [], 0, True
     for r, obj in zip(doc.records, records):
         t = r.text
         if type(t) is str and type(r.start) is int and type(r.end) is int and pos <= r.start \
@@ -212,6 +232,7 @@ def kept_lines(doc: Document, document: dict, records: list[dict]) -> tuple[str,
         else:  # not tiling: the text is escaped whole
             escaped, et = None, encode_basestring(t) if type(t) is str else None
         line = _record_line(head, doc_id, r, et) if et is not None else None
+        typed = typed and line is not None and len(obj) == _RECORD_COUNT  # (obj: r's values, no other key)
         lines.append((dumps(obj) if line is None else line) + "\n")
     if escaped is None:
         line = dumps(document)
@@ -221,4 +242,7 @@ def kept_lines(doc: Document, document: dict, records: list[dict]) -> tuple[str,
         items = list(document.items())
         first, last = dict(items[:_TEXT_AT]), dict(items[_TEXT_AT + 1:])
         line = f'{dumps(first)[:-1]},"text":"{"".join(escaped)}",{dumps(last)[1:]}'
-    return line + "\n", "".join(lines)
+    return line + "\n", "".join(lines), typed and len(records) == len(doc.records)
+
+
+_RECORD_COUNT = len(RECORD_TYPES)

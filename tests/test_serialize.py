@@ -53,7 +53,12 @@ def plain_lines(doc: Document) -> tuple[str, str]:
 
 
 def fast_lines(doc: Document) -> tuple[str, str]:
-    return serialize.kept_lines(doc, serialize.document_obj(doc, 7), serialize.record_objs(doc))
+    records = serialize.record_objs(doc)
+    document_line, record_lines, typed = serialize.kept_lines(doc, serialize.document_obj(doc, 7), records)
+    if typed:  # the template wrote every record: each has the schema's keys, values of RECORD_TYPES
+        types = dict(serialize.RECORD_TYPES)
+        assert all(r.keys() == types.keys() and all(type(r[k]) in types[k] for k in r) for r in records)
+    return document_line, record_lines
 
 
 TEXT = st.text(st.characters(codec="utf-8") | st.sampled_from(['"', "\\", "\n", "\x7f", "\x00", "\u2028", "😀", "é"]),
@@ -141,8 +146,13 @@ def edits(draw) -> list[Edit]:
 @given(edits())
 def test_edits_json_is_the_edit_objects_dumped(edit_list):
     want = json.dumps([serialize.edit_obj(e) for e in edit_list], ensure_ascii=False, separators=(",", ":"))
-    assert serialize.edits_json(edit_list) == want
-    assert serialize.edits_json(edit_list) == want  # the second time from remembered strings
+    text, typed = serialize.edits_json(edit_list)
+    assert text == want
+    assert serialize.edits_json(edit_list) == (want, typed)  # the second time from remembered strings
+    if typed:  # every edit has exactly the keys, each value of its EDIT_TYPES
+        types = dict(serialize.EDIT_TYPES)
+        assert all(vars(e).keys() == types.keys() and all(type(v) in types[k] for k, v in vars(e).items())
+                   for e in edit_list)
 
 
 def test_edits_json_on_real_edits():
@@ -151,6 +161,6 @@ def test_edits_json_on_real_edits():
     for path in SEED_FILES:
         doc = outcome_of(path).doc
         want = serialize.dumps([serialize.edit_obj(e) for e in doc.edits])
-        assert serialize.edits_json(doc.edits) == want
+        assert serialize.edits_json(doc.edits) == (want, True)
         checked += len(doc.edits)
     assert checked > 100
