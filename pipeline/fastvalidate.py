@@ -229,7 +229,8 @@ Types = tuple[tuple[str, tuple[type, ...]], ...]  # (key, its value's possible e
 def residual(schema: dict, given: Types) -> Check | None:
     """For an object (a dict, or anything ``[key]`` reads) with exactly the
     schema's properties as keys and each value of one of its ``given``
-    types: True when it is surely valid (as the lean predicate says). None
+    types: True when it is surely valid (as the lean predicate says); it
+    reads only the keys in its ``reads`` (those with checks left). None
     when the schema is not of an object with exactly those keys, or a given
     type is not one the lean predicate accepts for its key."""
     defs = schema.get("$defs", {})
@@ -254,6 +255,7 @@ def residual(schema: dict, given: Types) -> Check | None:
             if not more(obj[key]):
                 return False
         return True
+    surely.reads = frozenset(key for key, _ in rest)  # the keys it reads: the others' types say all
     return surely
 
 

@@ -22,7 +22,7 @@ from pipeline import report, serialize, to_review
 from pipeline.config import Config
 from pipeline.document import Document
 from pipeline.process import Outcome
-from pipeline.schemas import check, check_records, check_report_entry
+from pipeline.schemas import check, check_report_entry, typed_surely_valid
 
 
 @dataclass(frozen=True)
@@ -93,18 +93,7 @@ def of(outcome: Outcome, config: Config, fingerprint=None) -> Result:
         tally[1] += len(e.before) - len(e.after)
     document_line = record_lines = b""
     if not rejected:
-        document = serialize.document_obj(doc, outcome.chars_in)
-        records = serialize.record_objs(doc)
-        where = f"output for {doc.source_file}"
-        check("document", document, where)
-        try:
-            document_text, records_text, typed = serialize.kept_lines(doc, document, records)
-        except TypeError:  # a value JSON cannot hold: named by the check, as before the lines
-            check_records(records, where)
-            raise
-        # a record the template wrote needs only the checks its types leave
-        check_records(records, where, serialize.RECORD_TYPES if typed else None)
-        document_line, record_lines = document_text.encode(), records_text.encode()
+        document_line, record_lines = _kept_lines(doc, outcome.chars_in)
     edits_text, edits_typed = serialize.edits_json(doc.edits)
     result = Result(
         id=doc.id, path=doc.source_file, sha256=doc.source_sha256, size=doc.source_size,
@@ -126,6 +115,28 @@ def of(outcome: Outcome, config: Config, fingerprint=None) -> Result:
     check_report_entry({"id": result.id, "status": "kept" if result.kept else "rejected",
                         "reason": result.reason, "edits": edits}, serialize.EDIT_TYPES if edits_typed else None)
     return result
+
+
+def _kept_lines(doc: Document, chars_in: int) -> tuple[bytes, bytes]:
+    """The document's and its records' lines, checked against their schemas.
+    A record the template wrote (serialize.kept_lines) needs only the checks
+    its types leave, on its Record's values (its id and doc_id are strings)."""
+    where = f"output for {doc.source_file}"
+    document = serialize.document_obj(doc, chars_in)
+    check("document", document, where)
+    try:
+        document_text, records_text, typed = serialize.kept_lines(doc, document)
+    except TypeError:  # a value JSON cannot hold: named by the check, as when records were checked first
+        for r in serialize.record_objs(doc):
+            check("record", r, where)
+        raise
+    if not (typed and typed_surely_valid("record", serialize.RECORD_TYPES, map(vars, doc.records), _NOT_IN_RECORD)):
+        for r in serialize.record_objs(doc):
+            check("record", r, where)
+    return document_text.encode(), records_text.encode()
+
+
+_NOT_IN_RECORD = frozenset({"id", "doc_id"})  # a record's keys its Record lacks
 
 
 def rejected(result: Result, reason: str, stage: str, detail: str) -> Result:

@@ -59,19 +59,24 @@ def check_report_entry(entry: dict, edit_types: fastvalidate.Types | None = None
 
 
 def _typed_edits_valid(entry: dict, edit_types: fastvalidate.Types) -> bool:
-    surely, rest = fastvalidate.lean_report_entry(), fastvalidate.residual_of("edit", edit_types)
-    return surely is not None and rest is not None and type(entry) is dict and type(entry.get("edits")) is list \
-        and surely({**entry, "edits": []}) and all(map(rest, entry["edits"]))
+    surely = fastvalidate.lean_report_entry()
+    return surely is not None and type(entry) is dict and type(entry.get("edits")) is list \
+        and surely({**entry, "edits": []}) and typed_surely_valid("edit", edit_types, entry["edits"])
 
 
-def check_records(records: list, where: str, types: fastvalidate.Types | None = None) -> None:
-    """``check("record", r, where)`` for each record; ``types``: as ``edit_types``
-    of check_report_entry, for each record."""
-    rest = fastvalidate.residual_of("record", types) if types is not None else None
-    if rest is not None and all(map(rest, records)):
-        return
-    for r in records:
-        check("record", r, where)
+def typed_surely_valid(name: str, types: fastvalidate.Types, objs, missing: frozenset = frozenset()) -> bool:
+    """True when every object written from ``objs`` is surely valid against
+    ``name`` ("edit": report.json's edits). Each written object has exactly
+    the schema's keys, each value of one of its ``types``; each of ``objs``
+    holds its values but those of the keys in ``missing`` (a record's id and
+    doc_id, say, that its Record lacks): False when the check reads one."""
+    rest = fastvalidate.residual_of(name, types)
+    if rest is None or rest.reads & missing:
+        return False
+    try:
+        return all(map(rest, objs))
+    except KeyError:  # not holding what it said: not sure
+        return False
 
 
 def check(name: str, obj: dict, where: str) -> None:

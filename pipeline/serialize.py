@@ -70,6 +70,14 @@ RECORD_FIELDS = tuple(f.name for f in fields(Record))
 _RECORD_IN_ORDER = ("id", "doc_id", *RECORD_FIELDS) == field_order("record")
 
 
+def _record_obj(doc: Document, r: Record) -> dict:
+    """record_objs(doc)'s object of the record r."""
+    if _RECORD_IN_ORDER:
+        return {"id": f"{doc.id}#{r.seq}", "doc_id": doc.id, **vars(r)}
+    return ordered("record", {"id": f"{doc.id}#{r.seq}", "doc_id": doc.id,
+                              **{name: getattr(r, name) for name in RECORD_FIELDS}})
+
+
 def record_objs(doc: Document) -> list[dict]:
     if _RECORD_IN_ORDER:  # vars: asdict without its deep copies (all scalars)
         return [{"id": f"{doc.id}#{r.seq}", "doc_id": doc.id, **vars(r)} for r in doc.records]
@@ -208,19 +216,21 @@ def _record_line(doc_head: str, doc_id: str, r: Record, text: str) -> str | None
             f'"attribution_end":{_int_or_null(ae)}}}')
 
 
-def kept_lines(doc: Document, document: dict, records: list[dict]) -> tuple[str, str, bool]:
+def kept_lines(doc: Document, document: dict, records: list[dict] | None = None) -> tuple[str, str, bool]:
     """(documents.jsonl line, records.jsonl lines, whether the template wrote
     every record) of a kept document: ``dumps(document) + "\\n"`` and
     ``dumps(r) + "\\n"`` for each of ``records`` (``document_obj`` and
-    ``record_objs`` of ``doc``). A record the template wrote has exactly the
-    schema's keys, each value of its RECORD_TYPES."""
+    ``record_objs`` of ``doc``; made here, as needed, when None). A record the
+    template wrote has exactly the schema's keys ("id", "doc_id", then its
+    Record's fields, no other), each value of its RECORD_TYPES."""
     text = document.get("text")
     if not _TEMPLATED or type(doc.id) is not str or type(text) is not str or text is not doc.text:
-        return dumps(document) + "\n", "".join(dumps(r) + "\n" for r in records), False
+        objs = record_objs(doc) if records is None else records
+        return dumps(document) + "\n", "".join(dumps(r) + "\n" for r in objs), False
     doc_id = encode_basestring(doc.id)
     head = doc_id[:-1]
     lines, escaped, pos, typed = [], [], 0, True
-    for r, obj in zip(doc.records, records):
+    for i, r in enumerate(doc.records):
         t = r.text
         if type(t) is str and type(r.start) is int and type(r.end) is int and pos <= r.start \
                 and text.startswith(t, r.start) and r.end == r.start + len(t) and escaped is not None:
@@ -232,8 +242,12 @@ def kept_lines(doc: Document, document: dict, records: list[dict]) -> tuple[str,
         else:  # not tiling: the text is escaped whole
             escaped, et = None, encode_basestring(t) if type(t) is str else None
         line = _record_line(head, doc_id, r, et) if et is not None else None
-        typed = typed and line is not None and len(obj) == _RECORD_COUNT  # (obj: r's values, no other key)
-        lines.append((dumps(obj) if line is None else line) + "\n")
+        if line is None:
+            typed = False
+            line = dumps(_record_obj(doc, r) if records is None else records[i])
+        elif len(vars(r)) != _FIELD_COUNT:  # (an attribute besides the fields: not what was written)
+            typed = False
+        lines.append(line + "\n")
     if escaped is None:
         line = dumps(document)
     else:
@@ -242,7 +256,7 @@ def kept_lines(doc: Document, document: dict, records: list[dict]) -> tuple[str,
         items = list(document.items())
         first, last = dict(items[:_TEXT_AT]), dict(items[_TEXT_AT + 1:])
         line = f'{dumps(first)[:-1]},"text":"{"".join(escaped)}",{dumps(last)[1:]}'
-    return line + "\n", "".join(lines), typed and len(records) == len(doc.records)
+    return line + "\n", "".join(lines), typed
 
 
-_RECORD_COUNT = len(RECORD_TYPES)
+_FIELD_COUNT = len(RECORD_FIELDS)

@@ -228,13 +228,18 @@ def test_residual_needs_the_exact_keys_and_types_the_lean_predicate_accepts():
     assert fastvalidate.residual({"type": "object", "properties": {"a": {"type": "string"}}}, (("a", (str,)),)) is None
 
 
-def test_check_records_and_entries_still_name_problems_of_typed_objects(objects):
-    bad = {**objects["record"][0], "seq": -1}
-    with pytest.raises(schemas.SchemaViolation, match="seq"):
-        schemas.check_records([objects["record"][0], bad], "here", serialize.RECORD_TYPES)
+def test_typed_checks_still_find_problems(objects):
+    good = objects["record"][0]
+    assert schemas.typed_surely_valid("record", serialize.RECORD_TYPES, [good])
+    assert not schemas.typed_surely_valid("record", serialize.RECORD_TYPES, [good, {**good, "seq": -1}])
+    fields = {k: v for k, v in good.items() if k not in ("id", "doc_id")}  # as a Record holds them
+    assert schemas.typed_surely_valid("record", serialize.RECORD_TYPES, [fields], frozenset({"id", "doc_id"}))
+    assert not schemas.typed_surely_valid("record", serialize.RECORD_TYPES, [fields], frozenset({"seq"}))
+    assert not schemas.typed_surely_valid("record", serialize.RECORD_TYPES, [{"seq": 1}])  # holds too little
     entry = objects["report_entry"][0]
     bad_entry = {**entry, "edits": [{**e, "rule": "not a rule"} for e in entry["edits"]]}
     assert bad_entry["edits"]
+    schemas.check_report_entry(entry, serialize.EDIT_TYPES)
     with pytest.raises(schemas.SchemaViolation, match="rule|not a rule"):
         schemas.check_report_entry(bad_entry, serialize.EDIT_TYPES)
 

@@ -54,7 +54,9 @@ def plain_lines(doc: Document) -> tuple[str, str]:
 
 def fast_lines(doc: Document) -> tuple[str, str]:
     records = serialize.record_objs(doc)
-    document_line, record_lines, typed = serialize.kept_lines(doc, serialize.document_obj(doc, 7), records)
+    document = serialize.document_obj(doc, 7)
+    document_line, record_lines, typed = serialize.kept_lines(doc, document, records)
+    assert serialize.kept_lines(doc, document) == (document_line, record_lines, typed)  # records made as needed
     if typed:  # the template wrote every record: each has the schema's keys, values of RECORD_TYPES
         types = dict(serialize.RECORD_TYPES)
         assert all(r.keys() == types.keys() and all(type(r[k]) in types[k] for k in r) for r in records)
