@@ -11,6 +11,10 @@ in two tiers, which matters when every line of a large corpus is validated:
 - fastjsonschema (about 20 times faster than jsonschema) answers when the
   lean predicate is not sure.
 
+``residual`` is the lean predicate of an object whose keys and exact value
+types its writer guarantees (pipeline.serialize's templates): only the
+checks those types leave.
+
 They only answer "valid or not"; when an object is invalid, pipeline.schemas
 asks jsonschema for the full list of problems, so messages do not change.
 tests/test_fastvalidate.py checks that they agree with jsonschema on valid
