@@ -11,6 +11,10 @@ in two tiers, which matters when every line of a large corpus is validated:
 - fastjsonschema (about 20 times faster than jsonschema) answers when the
   lean predicate is not sure.
 
+``residual`` is the lean predicate of an object whose keys and exact value
+types its writer guarantees (pipeline.serialize's templates): only the
+checks those types leave.
+
 They only answer "valid or not"; when an object is invalid, pipeline.schemas
 asks jsonschema for the full list of problems, so messages do not change.
 tests/test_fastvalidate.py checks that they agree with jsonschema on valid
@@ -212,6 +216,61 @@ def lean_report_entry() -> Callable[[object], bool] | None:
     from pipeline.schemas import schema
     root = schema("report")
     return lean({"$defs": root["$defs"], **root["properties"]["documents"]["items"]})
+
+
+# --- objects whose key set and value types the writer guarantees -----------
+#
+# serialize writes an edit or a record from a template only when its values
+# are of exact types it expects (else through dumps); with its keys exactly
+# the schema's properties, such an object needs only the checks its types
+# leave: patterns, bounds, enums, lengths. ``residual`` compiles those alone
+# from the same schema (tests/test_fastvalidate.py checks it answers as the
+# lean predicate, and so as jsonschema, on such objects).
+
+Types = tuple[tuple[str, tuple[type, ...]], ...]  # (key, its value's possible exact types), per key
+
+
+def residual(schema: dict, given: Types) -> Check | None:
+    """For an object (a dict, or anything ``[key]`` reads) with exactly the
+    schema's properties as keys and each value of one of its ``given``
+    types: True when it is surely valid (as the lean predicate says); it
+    reads only the keys in its ``reads`` (those with checks left). None
+    when the schema is not of an object with exactly those keys, or a given
+    type is not one the lean predicate accepts for its key."""
+    defs = schema.get("$defs", {})
+    props = schema.get("properties", {})
+    every = frozenset(props)
+    if schema.get("type") != "object" or schema.get("additionalProperties", True) is not False \
+            or frozenset(schema.get("required", ())) != every or set(schema) - _ANNOTATIONS - _KNOWN:
+        return None
+    types = dict(given)
+    if len(types) != len(given) or types.keys() != every:
+        return None
+    try:
+        nodes = {key: _node(sub, defs) for key, sub in props.items()}
+    except Unsupported:
+        return None
+    if not all(frozenset(types[key]) <= nodes[key][0] for key in props):
+        return None
+    rest = tuple((key, more) for key, (_, more) in nodes.items() if more is not None)
+
+    def surely(obj) -> bool:
+        for key, more in rest:
+            if not more(obj[key]):
+                return False
+        return True
+    surely.reads = frozenset(key for key, _ in rest)  # the keys it reads: the others' types say all
+    return surely
+
+
+@lru_cache(maxsize=None)
+def residual_of(name: str, given: Types) -> Check | None:
+    """``residual`` of a schema of pipeline.schemas, or of "edit" (report.json's edits)."""
+    from pipeline.schemas import schema
+    if name == "edit":
+        root = schema("report")
+        return residual({"$defs": root["$defs"], **root["$defs"]["edit"]}, given)
+    return residual(schema(name), given)
 
 
 def _valid(validate: Callable[[object], object], obj: object) -> bool:

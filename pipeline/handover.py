@@ -43,8 +43,10 @@ _edit_values = operator.attrgetter(*_EDIT_FIELDS)
 _RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(Record))
 _writers: dict[tuple[str, int], list] = {}  # (spill dir, pid) -> [path, fd, bytes written]
 _readers: dict[str, int] = {}  # spill file path -> fd open for reading, in this process
-_TUPLES = ("tags", "authors", "editors")  # Document fields that are tuples of strings
-_TEXT = [n for n in _DOC_FIELDS if n != "raw"].index("text")  # where in the written fields
+_SPILLED = tuple(n for n in _DOC_FIELDS if n != "raw")  # the written fields, in this order
+_RAW = _DOC_FIELDS.index("raw")
+_TEXT, _EDITS, _RECORDS, _REJECTION = map(_SPILLED.index, ("text", "edits", "records", "rejection"))
+_TUPLES_AT = tuple(map(_SPILLED.index, ("tags", "authors", "editors")))  # fields that are tuples of strings
 
 
 def first_stages():
@@ -161,32 +163,29 @@ def _utf8(text: str) -> bytes:
 
 def _doc_tuple(doc) -> list:
     """The document's fields (but raw) as plain lists and values."""
-    values = []
-    for name in _DOC_FIELDS:
-        value = getattr(doc, name)
-        if name == "raw":
-            continue
-        if name == "edits":
-            value = tuple(map(_edit_values, value))
-        elif name == "records":
-            value = tuple([getattr(r, k) for k in _RECORD_FIELDS] for r in value)
-        elif name == "rejection":
-            value = (value.reason, value.detail) if value else None
-        values.append(value)
+    values = list(map(vars(doc).__getitem__, _SPILLED))
+    values[_EDITS] = tuple(map(_edit_values, values[_EDITS]))
+    values[_RECORDS] = tuple([getattr(r, k) for k in _RECORD_FIELDS] for r in values[_RECORDS])
+    rejection = values[_REJECTION]
+    values[_REJECTION] = (rejection.reason, rejection.detail) if rejection else None
     return values
 
 
 def _doc_from(values: list, text: str) -> Document:
-    if len(values) != len(_DOC_FIELDS) - 1 or values[_TEXT] is not None:
+    """Document(**fields, raw=b""), built as document._copy builds a copy
+    (Document's __init__ derives and checks nothing)."""
+    if type(values) is not list or len(values) != len(_SPILLED) or values[_TEXT] is not None:
         raise ValueError("not a spilled document")
-    fields = dict(zip((n for n in _DOC_FIELDS if n != "raw"), values))
-    fields["text"] = text
-    for name in _TUPLES:
-        fields[name] = tuple(fields[name])
-    fields["edits"] = tuple(map(_edit, fields["edits"]))
-    fields["records"] = tuple(Record(*r) for r in fields["records"])
-    fields["rejection"] = Rejection(*fields["rejection"]) if fields["rejection"] else None
-    return Document(**fields)
+    values[_TEXT] = text
+    for i in _TUPLES_AT:
+        values[i] = tuple(values[i])
+    values[_EDITS] = tuple(map(_edit, values[_EDITS]))
+    values[_RECORDS] = tuple(Record(*r) for r in values[_RECORDS])
+    values[_REJECTION] = Rejection(*values[_REJECTION]) if values[_REJECTION] else None
+    values.insert(_RAW, b"")
+    doc = object.__new__(Document)
+    doc.__dict__.update(zip(_DOC_FIELDS, values))  # in declaration order, as __init__ sets them
+    return doc
 
 
 def _edit(values: list) -> Edit:

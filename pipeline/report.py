@@ -143,13 +143,15 @@ def markdown_head(head: dict) -> Iterator[str]:
 
 def _edit_rows(edits: list[dict]) -> Iterator[str]:
     """One row per removal; small character fixes are counted per rule instead."""
-    small: Counter[tuple[str, str, str]] = Counter()
+    small: dict[tuple[str, str, str], int] = {}  # (a dict: a Counter's += costs twice as much)
     rows = []
     for e in edits:
-        if len(e["before"]) <= 3 and len(e["after"]) <= 3:
-            small[(e["stage"], e["rule"], e["reason"])] += 1
+        before, after = e["before"], e["after"]
+        if len(before) <= 3 and len(after) <= 3:
+            key = (e["stage"], e["rule"], e["reason"])
+            small[key] = small.get(key, 0) + 1
             continue
-        change = _cell(e["before"]) if not e["after"] else f"{_cell(e['before'])} → {_cell(e['after'])}"
+        change = _cell(before) if not after else f"{_cell(before)} → {_cell(after)}"
         score = f" (score {e['score']:.2f})" if e["score"] is not None else ""
         rows.append(f"| {e['stage']} | `{e['rule']}` | {change} | {_cell(e['reason'])}{score} |")
     yield from rows

@@ -22,7 +22,7 @@ from pipeline import report, serialize, to_review
 from pipeline.config import Config
 from pipeline.document import Document
 from pipeline.process import Outcome
-from pipeline.schemas import check, check_report_entry
+from pipeline.schemas import check, check_report_entry, typed_surely_valid
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,10 @@ def of(outcome: Outcome, config: Config, fingerprint=None) -> Result:
     """The Result of a processed (or rejected) input; ``fingerprint``: its
     duplicate fingerprint, when kept."""
     doc = outcome.doc
-    edits = [serialize.edit_obj(e) for e in doc.edits]
+    # The edits as dicts of EDIT_KEYS (in another order): what report.md's rows
+    # and the report entry's check read; the entry's JSON is written from the
+    # same values (serialize.edits_json), in EDIT_KEYS' order.
+    edits = [vars(e) for e in doc.edits]
     rejected = doc.rejection is not None
     per_rule: dict[tuple[str, str], list[int]] = {}  # (stage, rule) -> [edits, characters removed], first seen first
     for e in doc.edits:
@@ -90,12 +93,8 @@ def of(outcome: Outcome, config: Config, fingerprint=None) -> Result:
         tally[1] += len(e.before) - len(e.after)
     document_line = record_lines = b""
     if not rejected:
-        document = serialize.document_obj(doc, outcome.chars_in)
-        records = serialize.record_objs(doc)
-        check("document", document, f"output for {doc.source_file}")
-        for r in records:
-            check("record", r, f"output for {doc.source_file}")
-        document_line, record_lines = (text.encode() for text in serialize.kept_lines(doc, document, records))
+        document_line, record_lines = _kept_lines(doc, outcome.chars_in)
+    edits_text, edits_typed = serialize.edits_json(doc.edits)
     result = Result(
         id=doc.id, path=doc.source_file, sha256=doc.source_sha256, size=doc.source_size,
         reason=doc.rejection.reason if rejected else None,
@@ -109,13 +108,35 @@ def of(outcome: Outcome, config: Config, fingerprint=None) -> Result:
         document_line=document_line,
         record_lines=record_lines,
         rejected_line=_line("rejected", serialize.rejected_obj(doc, outcome.stage), doc.source_file) if rejected else b"",
-        edits_json=serialize.dumps(edits).encode(),
+        edits_json=edits_text.encode(),
         markdown=report.document_markdown(edits).encode(),
         fingerprint=fingerprint,
     )
     check_report_entry({"id": result.id, "status": "kept" if result.kept else "rejected",
-                        "reason": result.reason, "edits": edits})
+                        "reason": result.reason, "edits": edits}, serialize.EDIT_TYPES if edits_typed else None)
     return result
+
+
+def _kept_lines(doc: Document, chars_in: int) -> tuple[bytes, bytes]:
+    """The document's and its records' lines, checked against their schemas.
+    A record the template wrote (serialize.kept_lines) needs only the checks
+    its types leave, on its Record's values (its id and doc_id are strings)."""
+    where = f"output for {doc.source_file}"
+    document = serialize.document_obj(doc, chars_in)
+    check("document", document, where)
+    try:
+        document_text, records_text, typed = serialize.kept_lines(doc, document)
+    except TypeError:  # a value JSON cannot hold: named by the check, as when records were checked first
+        for r in serialize.record_objs(doc):
+            check("record", r, where)
+        raise
+    if not (typed and typed_surely_valid("record", serialize.RECORD_TYPES, map(vars, doc.records), _NOT_IN_RECORD)):
+        for r in serialize.record_objs(doc):
+            check("record", r, where)
+    return document_text.encode(), records_text.encode()
+
+
+_NOT_IN_RECORD = frozenset({"id", "doc_id"})  # a record's keys its Record lacks
 
 
 def rejected(result: Result, reason: str, stage: str, detail: str) -> Result:

@@ -7,6 +7,7 @@ Keys follow the order of the schema's properties; JSON is UTF-8, not
 from __future__ import annotations
 
 import json
+from math import isfinite
 from dataclasses import fields
 from json.encoder import c_make_encoder, encode_basestring, encode_basestring_ascii
 
@@ -69,6 +70,14 @@ RECORD_FIELDS = tuple(f.name for f in fields(Record))
 _RECORD_IN_ORDER = ("id", "doc_id", *RECORD_FIELDS) == field_order("record")
 
 
+def _record_obj(doc: Document, r: Record) -> dict:
+    """record_objs(doc)'s object of the record r."""
+    if _RECORD_IN_ORDER:
+        return {"id": f"{doc.id}#{r.seq}", "doc_id": doc.id, **vars(r)}
+    return ordered("record", {"id": f"{doc.id}#{r.seq}", "doc_id": doc.id,
+                              **{name: getattr(r, name) for name in RECORD_FIELDS}})
+
+
 def record_objs(doc: Document) -> list[dict]:
     if _RECORD_IN_ORDER:  # vars: asdict without its deep copies (all scalars)
         return [{"id": f"{doc.id}#{r.seq}", "doc_id": doc.id, **vars(r)} for r in doc.records]
@@ -102,6 +111,59 @@ def edit_obj(edit: Edit) -> dict:
             "before": v["before"], "after": v["after"], "reason": v["reason"], "score": v["score"]}
 
 
+# --- a document's edits as the report entry's array --------------------------
+#
+# ``dumps([edit_obj(e) for e in edits])``, written from a template of
+# EDIT_KEYS' order without the dicts. Most edits repeat a few short strings
+# (stage, rule id, reason, a quote and its replacement): their JSON is
+# remembered. An edit with a value not of the type the template expects goes
+# through dumps; tests/test_serialize.py checks both agree.
+
+_SHORT, _REMEMBERED = 64, 4096
+_strings: dict[str, str] = {}  # a short string -> its JSON
+
+
+def _string(s: str) -> str:
+    """encode_basestring(s), remembered for the first few thousand short strings."""
+    out = _strings.get(s)
+    if out is None:
+        out = _escaped(s)
+        if len(s) <= _SHORT and len(_strings) < _REMEMBERED:
+            _strings[s] = out
+    return out
+
+
+_NONE = type(None)
+# The exact types of each key of an edit the template writes (pipeline.fastvalidate.residual)
+EDIT_TYPES = (("stage", (str,)), ("rule", (str,)), ("step", (int,)), ("start", (int,)), ("end", (int,)),
+              ("before", (str,)), ("after", (str,)), ("reason", (str,)), ("score", (_NONE, float)))
+
+
+def edits_json(edits) -> tuple[str, bool]:
+    """(``dumps([edit_obj(e) for e in edits])``, whether the template wrote
+    every edit: each ``vars(e)`` then has exactly EDIT_KEYS, each value of
+    its EDIT_TYPES)."""
+    known, out, typed = _strings.get, [], True
+    for e in edits:
+        v = vars(e)
+        stage, rule, step, start, end = v["stage"], v["rule"], v["step"], v["start"], v["end"]
+        before, after, reason, score = v["before"], v["after"], v["reason"], v["score"]
+        if not (type(stage) is str and type(rule) is str and type(step) is int and type(start) is int
+                and type(end) is int and type(before) is str and type(after) is str and type(reason) is str
+                and (score is None or (type(score) is float and isfinite(score)))):
+            out.append(dumps(edit_obj(e)))  # a value of another type (or NaN, written as dumps writes it)
+            typed = False
+            continue
+        typed = typed and len(v) == _EDIT_COUNT  # (no other key)
+        out.append(f'{{"stage":{known(stage) or _string(stage)},"rule":{known(rule) or _string(rule)},'
+                   f'"step":{step},"start":{start},"end":{end},"before":{known(before) or _string(before)},'
+                   f'"after":{known(after) or _string(after)},"reason":{known(reason) or _string(reason)},'
+                   f'"score":{"null" if score is None else float.__repr__(score)}}}')
+    return f'[{",".join(out)}]', typed
+
+
+_EDIT_COUNT = len(EDIT_KEYS)
+
 
 # --- a kept document's lines, its text escaped once -------------------------
 #
@@ -134,6 +196,12 @@ def _int_or_null(value) -> str:
     return "null" if value is None else repr(value)
 
 
+# The exact types of each key of a record the template writes (pipeline.fastvalidate.residual)
+RECORD_TYPES = (("id", (str,)), ("doc_id", (str,)), ("seq", (int,)), ("kind", (str,)), ("text", (str,)),
+                ("start", (int,)), ("end", (int,)), ("attribution", (_NONE, str)), ("attribution_date", (_NONE, str)),
+                ("attribution_start", (_NONE, int)), ("attribution_end", (_NONE, int)))
+
+
 def _record_line(doc_head: str, doc_id: str, r: Record, text: str) -> str | None:
     """The record's line as dumps writes it (without newline); None when a value
     is not of the type the template writes."""
@@ -148,17 +216,21 @@ def _record_line(doc_head: str, doc_id: str, r: Record, text: str) -> str | None
             f'"attribution_end":{_int_or_null(ae)}}}')
 
 
-def kept_lines(doc: Document, document: dict, records: list[dict]) -> tuple[str, str]:
-    """(documents.jsonl line, records.jsonl lines) of a kept document:
-    ``dumps(document) + "\\n"`` and ``dumps(r) + "\\n"`` for each of
-    ``records`` (``document_obj`` and ``record_objs`` of ``doc``)."""
+def kept_lines(doc: Document, document: dict, records: list[dict] | None = None) -> tuple[str, str, bool]:
+    """(documents.jsonl line, records.jsonl lines, whether the template wrote
+    every record) of a kept document: ``dumps(document) + "\\n"`` and
+    ``dumps(r) + "\\n"`` for each of ``records`` (``document_obj`` and
+    ``record_objs`` of ``doc``; made here, as needed, when None). A record the
+    template wrote has exactly the schema's keys ("id", "doc_id", then its
+    Record's fields, no other), each value of its RECORD_TYPES."""
     text = document.get("text")
     if not _TEMPLATED or type(doc.id) is not str or type(text) is not str or text is not doc.text:
-        return dumps(document) + "\n", "".join(dumps(r) + "\n" for r in records)
+        objs = record_objs(doc) if records is None else records
+        return dumps(document) + "\n", "".join(dumps(r) + "\n" for r in objs), False
     doc_id = encode_basestring(doc.id)
     head = doc_id[:-1]
-    lines, escaped, pos = [], [], 0
-    for r, obj in zip(doc.records, records):
+    lines, escaped, pos, typed = [], [], 0, True
+    for i, r in enumerate(doc.records):
         t = r.text
         if type(t) is str and type(r.start) is int and type(r.end) is int and pos <= r.start \
                 and text.startswith(t, r.start) and r.end == r.start + len(t) and escaped is not None:
@@ -170,7 +242,12 @@ def kept_lines(doc: Document, document: dict, records: list[dict]) -> tuple[str,
         else:  # not tiling: the text is escaped whole
             escaped, et = None, encode_basestring(t) if type(t) is str else None
         line = _record_line(head, doc_id, r, et) if et is not None else None
-        lines.append((dumps(obj) if line is None else line) + "\n")
+        if line is None:
+            typed = False
+            line = dumps(_record_obj(doc, r) if records is None else records[i])
+        elif len(vars(r)) != _FIELD_COUNT:  # (an attribute besides the fields: not what was written)
+            typed = False
+        lines.append(line + "\n")
     if escaped is None:
         line = dumps(document)
     else:
@@ -179,4 +256,7 @@ def kept_lines(doc: Document, document: dict, records: list[dict]) -> tuple[str,
         items = list(document.items())
         first, last = dict(items[:_TEXT_AT]), dict(items[_TEXT_AT + 1:])
         line = f'{dumps(first)[:-1]},"text":"{"".join(escaped)}",{dumps(last)[1:]}'
-    return line + "\n", "".join(lines)
+    return line + "\n", "".join(lines), typed
+
+
+_FIELD_COUNT = len(RECORD_FIELDS)

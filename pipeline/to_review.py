@@ -31,7 +31,23 @@ def thresholds(config: Config) -> dict[str, float]:
     return out
 
 
+_last: tuple = (None, {})  # (config, its thresholds): every document of a run asks with the same Config
+
+
+def _thresholds_of(config: Config) -> dict[str, float]:
+    """thresholds(config), not to be changed, computed once per Config."""
+    global _last
+    if _last[0] is not config:
+        _last = config, thresholds(config)
+    return _last[1]
+
+
 def excerpt(text: str, limit: int = EXCERPT) -> str:
+    """The text with its whitespace runs made single spaces, cut to ``limit``."""
+    if len(text) > 4 * limit:  # a long removal: its start, collapsed, is a prefix of the whole collapsed
+        start = " ".join(text[: 4 * limit].split())
+        if len(start) > limit:
+            return start[: limit - 1] + "…"
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -39,11 +55,13 @@ def excerpt(text: str, limit: int = EXCERPT) -> str:
 def near_threshold(doc, config: Config) -> tuple[tuple[str, str, float, float, str], ...]:
     """(stage, rule, score, threshold, excerpt) of each of a kept document's
     removals within ``config.review_margin`` of its stage's threshold."""
-    limits = thresholds(config)
-    out = []
-    for e in doc.edits:
+    scored = [e for e in doc.edits if e.score is not None]  # most edits have no score
+    if not scored:
+        return ()
+    limits, margin, out = _thresholds_of(config), config.review_margin, []
+    for e in scored:
         t = limits.get(e.stage)
-        if t is None or e.score is None or abs(e.score - t) > config.review_margin:
+        if t is None or abs(e.score - t) > margin:
             continue
         out.append((e.stage, e.rule, e.score, round(t, 4), excerpt(e.before)))
     return tuple(out)

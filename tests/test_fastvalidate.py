@@ -160,3 +160,104 @@ def test_a_remembered_match_answers_as_the_search_does(values, pattern):
     matched = fastvalidate.Matched(pattern)
     for v in values + values:
         assert (v in matched.known or matched(v)) == (re.search(pattern, v) is not None)
+
+
+# --- residual: objects whose keys and value types the writer guarantees -----
+
+from pipeline import serialize  # noqa: E402
+
+TYPED = {"edit": serialize.EDIT_TYPES, "record": serialize.RECORD_TYPES}
+
+
+def lean_edit():
+    root = schemas.schema("report")
+    return fastvalidate.lean({"$defs": root["$defs"], **root["$defs"]["edit"]})
+
+
+def full_lean(name: str):
+    return lean_edit() if name == "edit" else fastvalidate.lean_of(name)
+
+
+def slow_edit_valid(obj) -> bool:
+    return slow_valid("report_entry", {"id": "d", "status": "kept", "reason": None, "edits": [obj]})
+
+
+def test_the_writers_types_have_a_residual():
+    """Else result.of would check every edit and record in full (right, but slow)."""
+    for name, types in TYPED.items():
+        assert fastvalidate.residual_of(name, types) is not None
+
+
+def test_residual_on_real_objects(objects):
+    rest = fastvalidate.residual_of("record", serialize.RECORD_TYPES)
+    assert all(rest(r) for r in objects["record"])
+    edit_rest = fastvalidate.residual_of("edit", serialize.EDIT_TYPES)
+    edits = [e for entry in objects["report_entry"] for e in entry["edits"]]
+    assert len(edits) > 20 and all(edit_rest(e) for e in edits)
+
+
+_VALUES = {str: st.sampled_from(["", "x", "repair.x/v1", "a.b/v", "2024", "2024-01-02", "2024-1", "heading",
+                                 "paragraph", "quote", "Quote", "repair.straight_quotes/v1\n"]) | st.text(max_size=6),
+           int: st.integers(-2, 3) | st.integers(),
+           float: st.floats(),
+           type(None): st.none()}
+
+
+@st.composite
+def typed_objects(draw, name: str):
+    """An object with exactly the keys of ``name``, each value of one of its given types."""
+    return {key: draw(st.sampled_from(types).flatmap(_VALUES.__getitem__)) for key, types in TYPED[name]}
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(sorted(TYPED)).flatmap(lambda name: st.tuples(st.just(name), typed_objects(name))))
+def test_residual_answers_as_the_lean_predicate_on_typed_objects(case):
+    name, obj = case
+    surely = fastvalidate.residual_of(name, TYPED[name])(obj)
+    assert surely == full_lean(name)(obj)
+    if surely:
+        assert (slow_edit_valid(obj) if name == "edit" else slow_valid("record", obj))
+
+
+def test_residual_needs_the_exact_keys_and_types_the_lean_predicate_accepts():
+    edit = dict(serialize.EDIT_TYPES)
+    assert fastvalidate.residual_of("edit", tuple({**edit, "step": (bool,)}.items())) is None  # bool: not sure
+    assert fastvalidate.residual_of("edit", tuple({**edit, "score": (str,)}.items())) is None
+    assert fastvalidate.residual_of("edit", tuple((k, t) for k, t in edit.items() if k != "reason")) is None
+    assert fastvalidate.residual_of("edit", tuple({**edit, "extra": (str,)}.items())) is None
+    assert fastvalidate.residual({"type": "object", "properties": {"a": {"type": "string"}}}, (("a", (str,)),)) is None
+
+
+def test_typed_checks_still_find_problems(objects):
+    good = objects["record"][0]
+    assert schemas.typed_surely_valid("record", serialize.RECORD_TYPES, [good])
+    assert not schemas.typed_surely_valid("record", serialize.RECORD_TYPES, [good, {**good, "seq": -1}])
+    fields = {k: v for k, v in good.items() if k not in ("id", "doc_id")}  # as a Record holds them
+    assert schemas.typed_surely_valid("record", serialize.RECORD_TYPES, [fields], frozenset({"id", "doc_id"}))
+    assert not schemas.typed_surely_valid("record", serialize.RECORD_TYPES, [fields], frozenset({"seq"}))
+    assert not schemas.typed_surely_valid("record", serialize.RECORD_TYPES, [{"seq": 1}])  # holds too little
+    entry = objects["report_entry"][0]
+    bad_entry = {**entry, "edits": [{**e, "rule": "not a rule"} for e in entry["edits"]]}
+    assert bad_entry["edits"]
+    schemas.check_report_entry(entry, serialize.EDIT_TYPES)
+    with pytest.raises(schemas.SchemaViolation, match="rule|not a rule"):
+        schemas.check_report_entry(bad_entry, serialize.EDIT_TYPES)
+
+
+def test_result_of_still_refuses_an_invalid_record_or_edit():
+    """Written from the templates (typed), a record or edit that breaks a
+    constraint its types leave open is still a SchemaViolation."""
+    from pipeline import result
+    from pipeline.document import Document, Edit, Record
+    from pipeline.process import Outcome
+    text = "A paragraph."
+    good = Document("d", "d.txt", "0" * 64, 12, text=text, encoding="utf-8", language="en", language_confidence=1.0,
+                    records=(Record(0, "paragraph", text, 0, len(text)),),
+                    edits=(Edit("repair", "repair.x/v1", 0, 1, "a", "b", "why", None, 1),))
+    result.of(Outcome(good, "", ""), Config())
+    for bad in (good.replaced(records=(Record(0, "chapter", text, 0, len(text)),)),
+                good.replaced(records=(Record(-1, "paragraph", text, 0, len(text)),)),
+                good.replaced(edits=(Edit("repair", "Repair X", 0, 1, "a", "b", "why", None, 1),)),
+                good.replaced(edits=(Edit("repair", "repair.x/v1", 0, 1, "a", "b", "why", None, 0),))):
+        with pytest.raises(schemas.SchemaViolation):
+            result.of(Outcome(bad, "", ""), Config())

@@ -42,6 +42,9 @@ def test_every_field_comes_back(tmp_path: Path) -> None:
         where = [handover.put(tmp_path, d, 3, stage) for d, stage in ((doc, ""), (rejected, "boundaries"))]
         assert handover.get(where[0]) == (doc, 3, "")
         assert handover.get(where[1]) == (rejected, 3, "boundaries")
+        for (d, _), w in zip(((doc, ""), (rejected, "boundaries")), where):
+            # built without __init__: the same fields, in the same order, as Document(...) sets them
+            assert list(vars(handover.get(w)[0]).items()) == list(vars(d).items())
     finally:
         handover.close_all()
 
@@ -84,4 +87,22 @@ def test_line_keys_come_back_to_the_corpus_statistics(tmp_path: Path) -> None:
         assert corpus_stats._known == dict(zip(["Home", "The council voted."], keys))
     finally:
         corpus_stats._known.clear()
+        handover.close_all()
+
+
+def test_an_entry_of_another_shape_is_none(tmp_path: Path) -> None:
+    import json
+    doc = Document("a", "a.txt", "0" * 64, 1, text="a")
+    try:
+        path, offset, length = handover.put(tmp_path, doc, 1, "")
+        data = Path(path).read_bytes()[offset: offset + length]
+        head, text = data.split(b"\n", 1)
+        tag, values, *rest = json.loads(head)
+        for bad in ({str(i): v for i, v in enumerate(values)}, values[:-1], values + [None], "x", None):
+            entry = json.dumps([tag, bad, *rest]).encode() + b"\n" + text
+            with open(path, "ab") as f:
+                at = f.tell()
+                f.write(entry)
+            assert handover.get((path, at, len(entry))) is None
+    finally:
         handover.close_all()

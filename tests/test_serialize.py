@@ -53,7 +53,14 @@ def plain_lines(doc: Document) -> tuple[str, str]:
 
 
 def fast_lines(doc: Document) -> tuple[str, str]:
-    return serialize.kept_lines(doc, serialize.document_obj(doc, 7), serialize.record_objs(doc))
+    records = serialize.record_objs(doc)
+    document = serialize.document_obj(doc, 7)
+    document_line, record_lines, typed = serialize.kept_lines(doc, document, records)
+    assert serialize.kept_lines(doc, document) == (document_line, record_lines, typed)  # records made as needed
+    if typed:  # the template wrote every record: each has the schema's keys, values of RECORD_TYPES
+        types = dict(serialize.RECORD_TYPES)
+        assert all(r.keys() == types.keys() and all(type(r[k]) in types[k] for k in r) for r in records)
+    return document_line, record_lines
 
 
 TEXT = st.text(st.characters(codec="utf-8") | st.sampled_from(['"', "\\", "\n", "\x7f", "\x00", "\u2028", "😀", "é"]),
@@ -116,3 +123,46 @@ def test_a_report_excerpt_is_the_text_replaced_then_cut(text, limit):
     from pipeline import report
     replaced = text.replace("\n", "⏎")
     assert report.excerpt(text, limit) == (replaced if len(replaced) <= limit else replaced[: limit - 1] + "…")
+
+
+EDIT_ODD = st.none() | st.booleans() | st.integers(-3, 3) | st.floats() | TEXT  # NaN and infinities too
+
+
+@st.composite
+def edits(draw) -> list[Edit]:
+    """Edits of the types the stages make, now and then one value of another type."""
+    out = []
+    for _ in range(draw(st.integers(0, 6))):
+        values = {"stage": draw(st.sampled_from(["repair", "clutter", "x\u2028"])),
+                  "rule": draw(st.sampled_from(["repair.straight_quotes/v1", "clutter.teaser/v1"])),
+                  "start": draw(st.integers(0, 10**6)), "end": draw(st.integers(0, 10**6)),
+                  "before": draw(TEXT | st.text(min_size=60, max_size=90)), "after": draw(TEXT),
+                  "reason": draw(TEXT), "score": draw(st.none() | st.floats(0, 1)), "step": draw(st.integers(0, 9))}
+        if draw(st.integers(0, 4)) == 0:
+            values[draw(st.sampled_from(sorted(values)))] = draw(EDIT_ODD)
+        out.append(Edit(**values))
+    return out
+
+
+@settings(max_examples=500, deadline=None)
+@given(edits())
+def test_edits_json_is_the_edit_objects_dumped(edit_list):
+    want = json.dumps([serialize.edit_obj(e) for e in edit_list], ensure_ascii=False, separators=(",", ":"))
+    text, typed = serialize.edits_json(edit_list)
+    assert text == want
+    assert serialize.edits_json(edit_list) == (want, typed)  # the second time from remembered strings
+    if typed:  # every edit has exactly the keys, each value of its EDIT_TYPES
+        types = dict(serialize.EDIT_TYPES)
+        assert all(vars(e).keys() == types.keys() and all(type(v) in types[k] for k, v in vars(e).items())
+                   for e in edit_list)
+
+
+def test_edits_json_on_real_edits():
+    from tests.conftest import SEED_FILES, outcome_of
+    checked = 0
+    for path in SEED_FILES:
+        doc = outcome_of(path).doc
+        want = serialize.dumps([serialize.edit_obj(e) for e in doc.edits])
+        assert serialize.edits_json(doc.edits) == (want, True)
+        checked += len(doc.edits)
+    assert checked > 100

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pipeline.config import Config
 from pipeline.document import Document, Edit
-from pipeline import result
+from hypothesis import given, strategies as st
+
+from pipeline import result, to_review
 from pipeline.process import Outcome
 from pipeline.result import Result
 from pipeline.to_review import Review, markdown, thresholds
@@ -56,3 +58,11 @@ def test_markdown_section():
     lines = list(markdown({"review": review.summary()}))
     assert lines[0] == "## To review"
     assert any("`clutter.rule/v1`" in l and "A \\| b line" in l for l in lines)
+
+
+@given(st.text(alphabet="ab \n\t\u00a0", max_size=1200), st.integers(1, 150))
+def test_an_excerpt_of_a_long_removal_is_the_whole_collapsed_then_cut(text, limit):
+    """to_review.excerpt collapses only the start of a long text: the same as collapsing all of it."""
+    collapsed = " ".join(text.split())
+    want = collapsed if len(collapsed) <= limit else collapsed[: limit - 1] + "…"
+    assert to_review.excerpt(text, limit) == want

@@ -140,8 +140,14 @@ def test_schema_violation_in_cli_subprocess_exits_1(seed_raw: Path, tmp_path: Pa
     clean = tmp_path / "clean"
     script = (
         "import sys\n"
-        "from pipeline import cli, serialize\n"
-        "serialize.record_objs = lambda doc: [{'id': doc.id}]\n"
+        "from pipeline import cli\n"
+        "from pipeline.document import Record\n"
+        "from pipeline.stages import records\n"
+        "apply = records.apply\n"
+        "def bad(doc, config, *stats):\n"  # a record of a kind the schema does not know
+        "    doc = apply(doc, config, *stats)\n"
+        "    return doc.replaced(records=doc.records + (Record(len(doc.records), 'chapter', 'x', 0, 1),))\n"
+        "records.apply = bad\n"
         "sys.exit(cli.main(sys.argv[1:]))\n"
     )
     proc = subprocess.run([sys.executable, "-c", script, "run", "--raw", str(seed_raw), "--clean", str(clean)],
