@@ -24,6 +24,7 @@ from typing import NamedTuple
 from pipeline.config import Config
 from pipeline.document import Document
 from pipeline.lines import Line, merge, removal
+from pipeline.patterns import boilerplate as BP
 from pipeline.patterns import clutter as P
 # Lines the boilerplate stage removes (Source:, bios, funding notes, end
 # markers) sit between the body and the clutter: they are neither body nor
@@ -279,6 +280,10 @@ def drift_from_parts(block: Counter, body: Bag, extra: Counter) -> float:
     return max(0.0, 1.0 - cosine_of(block, shared, body_norm2) / ON_TOPIC_COSINE)
 
 
+# No longer line is an end marker or a related-articles label.
+SHORT_LINE_CHARS = max(BP.END_MARKER_MAX_CHARS, P.RELATED_LABEL_MAX_CHARS)
+
+
 class Facts:
     """A line's answers to the line tests above, each computed once: grouping,
     the block signals and the rule names ask the same questions of a line.
@@ -288,15 +293,19 @@ class Facts:
     __slots__ = ("_cut", "_few_words", "_normalised", "boilerplate", "end_marker", "ends_in_ellipsis", "headline",
                  "link_spam", "related_label", "tag_line", "text")
 
-    def __init__(self, text: str, code_runs: int | None = None) -> None:
+    def __init__(self, text: str, code_runs: int | None = None, tags: bool = True) -> None:
+        """``code_runs``: the line's code_runs, when known; ``tags``: False
+        when the text holds no tag separator (then no line is a tag line)."""
         self.text = text
-        self.end_marker = is_end_marker(text)
+        # (the tests that need a short line, or a few words, asked only then)
+        short = len(text) <= SHORT_LINE_CHARS
+        self.end_marker = short and is_end_marker(text)
         self.link_spam = is_link_spam(text, code_runs)
-        self.related_label = is_related_label(text)
+        self.related_label = short and is_related_label(text)
         self.boilerplate = boilerplate_rule(text) is not None
-        self._few_words = few_words(text)
-        self.headline = is_headline(text, self._few_words)
-        self.tag_line = is_tag_line(text)
+        n = self._few_words = few_words(text)
+        self.headline = n <= HEADLINE_MAX_WORDS and is_headline(text, n)
+        self.tag_line = tags and is_tag_line(text)
         self.ends_in_ellipsis = ends_in_ellipsis(text)
         self._cut: bool | None = None
         self._normalised: str | None = None
@@ -333,7 +342,8 @@ def line_facts(lines: list[TextLine], text: str | None = None) -> dict[int, Fact
     if text is None:
         return {line.index: Facts(line.text) for line in lines}
     runs = code_runs_by_line(text)
-    return {line.index: Facts(line.text, runs.get(line.index, 0)) for line in lines}
+    tags = any(sep in text for sep in P.TAG_SEPARATORS)
+    return {line.index: Facts(line.text, runs.get(line.index, 0), tags) for line in lines}
 
 
 def duplicated(block: list[TextLine], i: int, facts: dict[int, Facts]) -> bool:
