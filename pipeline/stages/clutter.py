@@ -280,7 +280,7 @@ def drift_from_parts(block: Counter, body: Bag, extra: Counter) -> float:
     return max(0.0, 1.0 - cosine_of(block, shared, body_norm2) / ON_TOPIC_COSINE)
 
 
-# No longer line is an end marker or a related-articles label.
+# No line longer than this is an end marker or a related-articles label.
 SHORT_LINE_CHARS = max(BP.END_MARKER_MAX_CHARS, P.RELATED_LABEL_MAX_CHARS)
 
 
