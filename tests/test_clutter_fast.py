@@ -233,3 +233,60 @@ def test_text_lines_with_their_offsets_are_the_content_lines(text: str) -> None:
     starts = clutter.line_starts(chunks)
     lines = [clutter.with_offsets(line, starts) for line in clutter.text_lines(chunks)]
     assert lines == content_lines(text)
+
+
+def line_answers(text: str) -> dict[str, bool]:
+    """Every line test, asked of the line directly (the slow path of Facts)."""
+    return {"end_marker": boilerplate.is_end_marker(text), "link_spam": clutter.is_link_spam(text),
+            "related_label": clutter.is_related_label(text),
+            "boilerplate": boilerplate.classify_uncached(text) is not None, "headline": clutter.is_headline(text),
+            "tag_line": clutter.is_tag_line(text), "ends_in_ellipsis": clutter.ends_in_ellipsis(text),
+            "cut": clutter.is_cut(text)}
+
+
+@settings(max_examples=500, deadline=None)
+@given(line_text.filter(lambda t: t.strip()))
+def test_facts_answer_as_the_line_tests(text: str) -> None:
+    # Facts skips a test where the line's length, its few words or the whole
+    # text (no tag separator) already answer it.
+    expected = line_answers(text)
+    tags = any(sep in text for sep in P.TAG_SEPARATORS)
+    for f in (clutter.Facts(text), clutter.Facts(text, clutter.code_runs(text), tags)):
+        assert {name: getattr(f, name) for name in expected} == expected
+
+
+@pytest.mark.parametrize("path", SEED_FILES + DEV_FILES, ids=lambda p: p.stem)
+def test_facts_answer_as_the_line_tests_on_the_corpus(path: Path) -> None:
+    text = reaching_clutter(path)
+    lines = clutter.text_lines(text.split("\n"))
+    facts = clutter.line_facts(lines, text)
+    for line in lines:
+        f = facts[line.index]
+        assert {name: getattr(f, name) for name in line_answers(line.text)} == line_answers(line.text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(line_text.filter(lambda t: t.strip()))
+def test_a_lone_line_shape_is_its_signals_and_scores(text: str) -> None:
+    # lone_line_shape is made once per combination of facts, shared by the blocks
+    line = clutter.TextLine(0, text)
+    facts = {0: clutter.Facts(text)}
+    shape = clutter.lone_line_shape(facts[0])
+    expected = reference.structural_signals([content_lines(text)[0]])
+    assert shape.signals == expected
+    assert shape.score == reference.combine(expected)
+    assert shape.highest == reference.combine({**expected, "off-topic": 1.0})
+    assert clutter.structural_signals([line], facts) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(line_text, max_size=6), line_text, line_text)
+def test_drift_from_parts_is_the_drift_with_the_part_added(texts: list[str], extra: str, block: str) -> None:
+    body = clutter.Bag.of(clutter.words(" ".join(texts)))
+    whole = clutter.Bag.of(clutter.words(" ".join([*texts, extra])))
+    expected = clutter.drift(clutter.words(block), whole)
+    assert clutter.drift_from_parts(clutter.words(block), body, clutter.words(extra)) == expected
+    slow = reference.Bag()
+    for text in [*texts, extra]:
+        slow.add(reference.words(text))
+    assert expected == reference.drift(reference.words(block), slow)

@@ -24,6 +24,7 @@ from typing import NamedTuple
 from pipeline.config import Config
 from pipeline.document import Document
 from pipeline.lines import Line, merge, removal
+from pipeline.patterns import boilerplate as BP
 from pipeline.patterns import clutter as P
 # Lines the boilerplate stage removes (Source:, bios, funding notes, end
 # markers) sit between the body and the clutter: they are neither body nor
@@ -250,9 +251,14 @@ def dot(a: Counter, b: Counter) -> int:
 
 
 def cosine(block: Counter, body: Bag) -> float:
-    if not block or not body.norm2:
+    return cosine_of(block, dot(block, body.counts) if block and body.norm2 else 0, body.norm2)
+
+
+def cosine_of(block: Counter, shared: int, body_norm2: int) -> float:
+    """cosine, from dot(block, body counts) and the body's norm2 (integers)."""
+    if not block or not body_norm2:
         return 0.0
-    return dot(block, body.counts) / math.sqrt(norm2(block) * body.norm2)
+    return shared / math.sqrt(norm2(block) * body_norm2)
 
 
 def drift(block: Counter, body: Bag) -> float:
@@ -260,6 +266,22 @@ def drift(block: Counter, body: Bag) -> float:
     if not block or body.total < MIN_BODY_WORDS:
         return 0.0  # too little body to compare with: no evidence either way
     return max(0.0, 1.0 - cosine(block, body) / ON_TOPIC_COSINE)
+
+
+def drift_from_parts(block: Counter, body: Bag, extra: Counter) -> float:
+    """drift(block, the body with ``extra`` added), without adding it: the
+    dot products and norms of a sum are sums of integers, so exactly the
+    same numbers reach the float arithmetic."""
+    total = body.total + sum(extra.values())
+    if not block or total < MIN_BODY_WORDS:
+        return 0.0
+    body_norm2 = body.norm2 + norm2(extra) + 2 * dot(extra, body.counts)
+    shared = dot(block, body.counts) + dot(block, extra) if body_norm2 else 0
+    return max(0.0, 1.0 - cosine_of(block, shared, body_norm2) / ON_TOPIC_COSINE)
+
+
+# No line longer than this is an end marker or a related-articles label.
+SHORT_LINE_CHARS = max(BP.END_MARKER_MAX_CHARS, P.RELATED_LABEL_MAX_CHARS)
 
 
 class Facts:
@@ -271,15 +293,19 @@ class Facts:
     __slots__ = ("_cut", "_few_words", "_normalised", "boilerplate", "end_marker", "ends_in_ellipsis", "headline",
                  "link_spam", "related_label", "tag_line", "text")
 
-    def __init__(self, text: str, code_runs: int | None = None) -> None:
+    def __init__(self, text: str, code_runs: int | None = None, tags: bool = True) -> None:
+        """``code_runs``: the line's code_runs, when known; ``tags``: False
+        when the text holds no tag separator (then no line is a tag line)."""
         self.text = text
-        self.end_marker = is_end_marker(text)
+        # (the tests that need a short line, or a few words, asked only then)
+        short = len(text) <= SHORT_LINE_CHARS
+        self.end_marker = short and is_end_marker(text)
         self.link_spam = is_link_spam(text, code_runs)
-        self.related_label = is_related_label(text)
+        self.related_label = short and is_related_label(text)
         self.boilerplate = boilerplate_rule(text) is not None
-        self._few_words = few_words(text)
-        self.headline = is_headline(text, self._few_words)
-        self.tag_line = is_tag_line(text)
+        n = self._few_words = few_words(text)
+        self.headline = n <= HEADLINE_MAX_WORDS and is_headline(text, n)
+        self.tag_line = tags and is_tag_line(text)
         self.ends_in_ellipsis = ends_in_ellipsis(text)
         self._cut: bool | None = None
         self._normalised: str | None = None
@@ -316,7 +342,8 @@ def line_facts(lines: list[TextLine], text: str | None = None) -> dict[int, Fact
     if text is None:
         return {line.index: Facts(line.text) for line in lines}
     runs = code_runs_by_line(text)
-    return {line.index: Facts(line.text, runs.get(line.index, 0)) for line in lines}
+    tags = any(sep in text for sep in P.TAG_SEPARATORS)
+    return {line.index: Facts(line.text, runs.get(line.index, 0), tags) for line in lines}
 
 
 def duplicated(block: list[TextLine], i: int, facts: dict[int, Facts]) -> bool:
@@ -364,18 +391,10 @@ def group_blocks(lines: list[TextLine], facts: dict[int, Facts] | None = None) -
 
 def structural_signals(block: list[TextLine], facts: dict[int, Facts]) -> dict[str, float]:
     """Every signal but drift: what the block looks like, regardless of topic."""
+    if len(block) == 1:  # (most blocks: one of few shapes, made once per process)
+        return lone_line_shape(facts[block[0].index]).signals
     fs = [facts[line.index] for line in block]
     last = fs[-1]
-    if len(fs) == 1:  # (most blocks: the same values, without a generator per signal)
-        return {
-            "link spam": float(last.link_spam),
-            "related label": float(last.related_label),
-            "tag syntax": float(last.tag_line),
-            "duplicated line": 0.0,
-            "ends in ellipsis": float(last.ends_in_ellipsis),
-            "cut mid-sentence": float(last.cut),
-            "headline": float(last.headline) * 0.5,
-        }
     return {
         "link spam": float(any(f.link_spam for f in fs)),
         "related label": float(any(f.related_label for f in fs)),
@@ -387,6 +406,35 @@ def structural_signals(block: list[TextLine], facts: dict[int, Facts]) -> dict[s
         # teaser, or a list of headlines, is the related-articles shape.
         "headline": float(fs[0].headline) * (1.0 if len(fs) > 1 else 0.5),
     }
+
+
+class Shape(NamedTuple):
+    """The signals of a one-line block but drift (shared: never changed), its
+    score without drift (``combine``) and at the highest drift."""
+
+    signals: dict[str, float]
+    score: float
+    highest: float
+
+
+def lone_line_shape(f: Facts) -> Shape:
+    key = (f.link_spam, f.related_label, f.tag_line, f.ends_in_ellipsis, f.cut, f.headline)
+    shape = _SHAPES.get(key)
+    if shape is None:
+        signals = {
+            "link spam": float(f.link_spam),
+            "related label": float(f.related_label),
+            "tag syntax": float(f.tag_line),
+            "duplicated line": 0.0,
+            "ends in ellipsis": float(f.ends_in_ellipsis),
+            "cut mid-sentence": float(f.cut),
+            "headline": float(f.headline) * 0.5,
+        }
+        shape = _SHAPES[key] = Shape(signals, combine(signals), combine({**signals, "off-topic": 1.0}))
+    return shape
+
+
+_SHAPES: dict[tuple[bool, ...], Shape] = {}  # lone_line_shape's, by the facts they depend on (64 at most)
 
 
 def combine(signals: dict[str, float]) -> float:
@@ -403,12 +451,18 @@ def score_blocks(groups: list[list[TextLine]], threshold: float, facts: dict[int
     """Score every block; drift compares a block with the text above it,
     leaving out blocks that already look like clutter by their form. A
     block's drift is computed when its score is first read (see Topic)."""
-    shapes = [structural_signals(group, facts) for group in groups]
+    shapes = [lone_line_shape(facts[group[0].index]) if len(group) == 1 else many_line_shape(group, facts)
+              for group in groups]
     lone = [len(group) == 1 and facts[group[0].index].boilerplate for group in groups]
-    in_body = [combine(shape) < threshold and not lone_boilerplate for shape, lone_boilerplate in zip(shapes, lone)]
+    in_body = [shape.score < threshold and not lone_boilerplate for shape, lone_boilerplate in zip(shapes, lone)]
     topic = Topic(groups, in_body)
     return [ScoredBlock(group, shape, lone_boilerplate, i, topic)
             for i, (group, shape, lone_boilerplate) in enumerate(zip(groups, shapes, lone))]
+
+
+def many_line_shape(block: list[TextLine], facts: dict[int, Facts]) -> Shape:
+    signals = structural_signals(block, facts)
+    return Shape(signals, combine(signals), combine({**signals, "off-topic": 1.0}))
 
 
 class Topic:
@@ -432,9 +486,24 @@ class Topic:
 
     def drift(self, i: int) -> float:
         if i not in self.drifts:
-            self.move_body_to(i)
-            self.drifts[i] = drift(self.bag(i), self.body)
+            if self.body is None:
+                self.drifts[i] = self.first_drift(i)
+            else:
+                self.move_body_to(i)
+                self.drifts[i] = drift(self.bag(i), self.body)
         return self.drifts[i]
+
+    def first_drift(self, i: int) -> float:
+        """drift(i), counting the body below the last body block under i in one
+        go and that block on its own: the walk mostly asks next about that
+        block (the article's last paragraph, under the clutter), whose words
+        are then counted once, not a second time to take them out."""
+        last = next((j for j in range(i - 1, -1, -1) if self.in_body[j]), None)
+        if last is None:
+            self.move_body_to(i)
+            return drift(self.bag(i), self.body)
+        self.move_body_to(last)
+        return drift_from_parts(self.bag(i), self.body, self.bag(last))
 
     def move_body_to(self, i: int) -> None:
         if self.body is None:
@@ -454,10 +523,10 @@ class ScoredBlock:
     """A Block whose drift, and so signals and score, are computed when first
     read (trailing_region reads the last blocks only)."""
 
-    def __init__(self, lines: list[TextLine], shape: dict[str, float], boilerplate: bool, index: int,
-                 topic: Topic) -> None:
+    def __init__(self, lines: list[TextLine], shape: Shape, boilerplate: bool, index: int, topic: Topic) -> None:
         self.lines, self.boilerplate = lines, boilerplate
-        self._shape, self._index, self._topic = shape, index, topic
+        self._shape, self._highest = shape.signals, shape.highest
+        self._index, self._topic = index, topic
         self._signals: dict[str, float] | None = None
         self._score: float | None = None
 
@@ -477,7 +546,7 @@ class ScoredBlock:
     def highest_score(self) -> float:
         """The score at the highest drift, 1, without computing the drift: a
         score only grows with the drift (see cannot_reach)."""
-        return combine({**self._shape, "off-topic": 1.0})
+        return self._highest
 
 
 def after_last_marker(blocks: list[Block]) -> int:
