@@ -16,6 +16,12 @@ them, but an n-gram's row of 55 probabilities is computed the first time a
 text has that n-gram, not for all 87,598 n-grams up front: a process pays
 about 0.1 s instead of 0.5 s before its first detection (most documents never
 need one: the plain-English check decides them), with the same rows.
+
+The n-grams of a text are langdetect's ``NGram.add_char`` loop's, but taken a
+word at a time (the loop restarts at every space) and memoised per word
+(``word_ngrams``): a text's frequent words cost a dict look-up instead of a
+Python step per character. tests/test_fastlang.py keeps the character loop as
+the reference.
 """
 
 from __future__ import annotations
@@ -28,7 +34,52 @@ from langdetect.detector import Detector
 from langdetect.lang_detect_exception import ErrorCode, LangDetectException
 from langdetect.utils.ngram import NGram
 
-_NORMALISED: dict[str, str] = {}  # character -> NGram.normalize(character)
+
+
+class _Normalised(dict):
+    """str.translate's table for NGram.normalize, filled as characters come."""
+
+    def __missing__(self, code: int) -> str:
+        normal = self[code] = NGram.normalize(chr(code))
+        return normal
+
+
+_NORMALISED = _Normalised()  # code point -> NGram.normalize(its character)
+_WORD_NGRAMS: dict[tuple[str, bool], list[str]] = {}  # (word, space after) -> word_ngrams
+MAX_WORDS = 100_000  # words kept in _WORD_NGRAMS per process; then start again
+MAX_MEMO_WORD = 40  # longer "words" (text without spaces: Chinese, Japanese) are not kept
+
+
+def word_ngrams(word: str, space_after: bool, ngrams: set[str]) -> list[str]:
+    """The n-grams langdetect's NGram.add_char loop takes from one word of
+    normalised text (no space in it), in order, with ``ngrams`` those that
+    have a profile row.
+
+    The loop's state restarts at every space (its buffer becomes " "), so a
+    word's n-grams depend on the word alone and on whether a space follows it
+    (the n-grams that end in that space). Within the word the buffer at
+    character i is the last three characters of " " + word up to i; and
+    the loop's ``capital`` flag is set exactly when the character and the one
+    before it are both upper case (it is cleared by every character that is
+    not, and at the restart), so those positions give no n-gram."""
+    padded = " " + word + " " if space_after else " " + word
+    result: list[str] = []
+    append = result.append
+    upper = [c.isupper() for c in padded]
+    for i in range(1, len(padded)):
+        if upper[i] and upper[i - 1]:
+            continue
+        c = padded[i]
+        if c != " " and c in ngrams:
+            append(c)
+        w = padded[i - 1:i + 1]
+        if w in ngrams:
+            append(w)
+        if i >= 2:
+            w = padded[i - 2:i + 1]
+            if w in ngrams:
+                append(w)
+    return result
 
 MAX_ROWS = 50_000  # n-gram rows kept as arrays per process (about 22 MB); then start again
 
@@ -85,43 +136,24 @@ class FastDetector(Detector):
         self._row = profiles.row
 
     def _extract_ngrams(self) -> list[str]:
-        """langdetect's NGram.add_char and _extract_ngrams in one loop, with the
-        per-character normalisation memoised (it is a function of the character)."""
-        wmap = self.word_lang_prob_map
-        norm = _NORMALISED
+        """langdetect's NGram.add_char and _extract_ngrams: the n-grams of the
+        text in its order, each word's read from a memo (see word_ngrams)."""
+        words = self.text.translate(_NORMALISED).split(" ")
+        last = len(words) - 1
+        memo = _WORD_NGRAMS
+        if len(memo) >= MAX_WORDS:
+            memo.clear()
         result: list[str] = []
-        append = result.append
-        grams, capital = " ", False
-        for ch in self.text:
-            c = norm.get(ch)
-            if c is None:
-                c = norm[ch] = NGram.normalize(ch)
-            last = grams[-1]
-            if last == " ":
-                grams, capital = " ", False
-                if c == " ":
-                    continue  # add_char returns; the only gram would be " "
-            elif len(grams) >= 3:
-                grams = grams[1:]
-            grams += c
-            if c.isupper():
-                if last.isupper():
-                    capital = True
-            else:
-                capital = False
-            if capital:
-                continue
-            w = grams[-1:]
-            if w != " " and w in wmap:
-                append(w)
-            if len(grams) >= 2:
-                w = grams[-2:]
-                if w in wmap:
-                    append(w)
-                if len(grams) >= 3:
-                    w = grams[-3:]
-                    if w in wmap:
-                        append(w)
+        extend = result.extend
+        for index, word in enumerate(words):
+            if word:
+                key = (word, index < last)  # (a word at the end of the text has no space after it)
+                grams = memo.get(key)
+                if grams is None:
+                    grams = word_ngrams(word, index < last, self.word_lang_prob_map)
+                    if len(word) <= MAX_MEMO_WORD:
+                        memo[key] = grams
+                extend(grams)
         return result
 
     def _detect_block(self) -> None:

@@ -66,3 +66,60 @@ def test_profiles_are_langdetects() -> None:
     assert ours.ngrams == theirs.word_lang_prob_map.keys()
     for ngram, probs in theirs.word_lang_prob_map.items():
         assert ours.row(ngram).tolist() == probs, ngram
+
+
+def reference_ngrams(text: str, ngrams) -> list[str]:
+    """FastDetector._extract_ngrams as written before its word memo: langdetect's
+    NGram.add_char loop, character by character."""
+    from langdetect.utils.ngram import NGram
+    result: list[str] = []
+    grams, capital = " ", False
+    for ch in text:
+        c = NGram.normalize(ch)
+        last = grams[-1]
+        if last == " ":
+            grams, capital = " ", False
+            if c == " ":
+                continue
+        elif len(grams) >= 3:
+            grams = grams[1:]
+        grams += c
+        if c.isupper():
+            if last.isupper():
+                capital = True
+        else:
+            capital = False
+        if capital:
+            continue
+        for n in (1, 2, 3):
+            w = grams[-n:] if len(grams) >= n else None
+            if w and w != " " and w in ngrams:
+                result.append(w)
+    return result
+
+
+def fast_ngrams(text: str) -> list[str]:
+    detector = FastDetector(_factory())
+    detector.text = text
+    return detector._extract_ngrams()
+
+
+_ngram_text = (st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=300)
+               | st.lists(st.sampled_from(["the", "The", "THE", "aBC", "ABc", "AbC", "über", "ÜBER", "ça", "ÉTÉ",
+                                           "мир", "МИР", "中文", "ア", "あ", "가", " ", "  ", "\n", "x1", "I", "A",
+                                           "ș", "Ễ", ".", "-", "word" * 12]), max_size=60).map("".join))
+
+
+@settings(max_examples=500, deadline=None)
+@given(_ngram_text)
+def test_word_memo_gives_the_character_loops_ngrams(text: str) -> None:
+    expected = reference_ngrams(text, _factory().ngrams)
+    assert fast_ngrams(text) == expected
+    assert fast_ngrams(text) == expected  # again, from the memo
+
+
+def test_word_memo_gives_the_character_loops_ngrams_on_the_dev_set() -> None:
+    raw = DEV_RAW if DEV_RAW.is_dir() else SEED_RAW
+    for path in sorted(raw.glob("*.txt")):
+        text = sample(path.read_text(encoding="utf-8", errors="replace"), 2000)
+        assert fast_ngrams(text) == reference_ngrams(text, _factory().ngrams), path.name
