@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import numpy as np
 from langdetect.detector import Detector
@@ -44,6 +45,14 @@ class _Normalised(dict):
         return normal
 
 
+_SPACE_RUN = re.compile(" {2,}")
+# cleaning_text's counts: its "Latin" characters are 'A' <= ch <= 'z'
+# (ASCII, so the same bytes of the UTF-8 encoding); its "non-Latin" ones are
+# those from U+0300 on (its test against 'Latin Extended Additional' compares
+# unicode_block's number with a name: never equal, so it excludes nothing).
+_NOT_LATIN_BYTES = bytes(b for b in range(256) if not ord("A") <= b <= ord("z"))
+_FROM_U0300 = re.compile("[\u0300-\U0010ffff]")
+_LATIN = re.compile("[A-z]")
 _NORMALISED = _Normalised()  # code point -> NGram.normalize(its character)
 _WORD_NGRAMS: dict[tuple[str, bool], list[str]] = {}  # (word, space after) -> word_ngrams
 MAX_WORDS = 100_000  # words kept in _WORD_NGRAMS per process; then start again
@@ -134,6 +143,24 @@ class FastDetector(Detector):
     def __init__(self, profiles: Profiles) -> None:
         super().__init__(profiles)
         self._row = profiles.row
+
+    def append(self, text: str) -> None:
+        """langdetect's append: its character loop keeps the first space of
+        each run of spaces (and nothing before the cut at max_text_length), as
+        one substitution does."""
+        text = self.URL_RE.sub(" ", text)
+        text = self.MAIL_RE.sub(" ", text)
+        text = NGram.normalize_vi(text)
+        self.text += _SPACE_RUN.sub(" ", text[:self.max_text_length])
+
+    def cleaning_text(self) -> None:
+        """langdetect's cleaning_text (drop the Latin letters of text that is
+        mostly not Latin), its character loops done by bytes.translate and re."""
+        text = self.text
+        latin = len(text.encode("utf-8", "surrogatepass").translate(None, _NOT_LATIN_BYTES))
+        non_latin = 0 if text.isascii() else _FROM_U0300.subn("", text)[1]
+        if latin * 2 < non_latin:
+            self.text = _LATIN.sub("", text)
 
     def _extract_ngrams(self) -> list[str]:
         """langdetect's NGram.add_char and _extract_ngrams: the n-grams of the

@@ -123,3 +123,28 @@ def test_word_memo_gives_the_character_loops_ngrams_on_the_dev_set() -> None:
     for path in sorted(raw.glob("*.txt")):
         text = sample(path.read_text(encoding="utf-8", errors="replace"), 2000)
         assert fast_ngrams(text) == reference_ngrams(text, _factory().ngrams), path.name
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", "B", " ", "  ", "   ", "\n", "\t", "é", "ễ", "A\u0301", "http://x.org/a?b=c ",
+                                 "me@example.com", "中", "-"]), max_size=80).map("".join),
+       st.sampled_from([10000, 5, 1, 0]))
+def test_append_is_langdetects(text: str, limit: int) -> None:
+    ours, theirs = FastDetector(_factory()), Detector(langdetect_factory())
+    for detector in (ours, theirs):
+        detector.max_text_length = limit
+        detector.append(text)
+        detector.append(" " + text)  # a second append starts a new run
+    assert ours.text == theirs.text
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.characters(codec="utf-8"), max_size=60)
+       | st.lists(st.sampled_from(["a", "Z", "[", "`", "@", "{", " ", "\u02ff", "\u0300", "\u1e00", "\u1eff", "\u1f00",
+                                   "é", "中", "мир", "\U0001f600", "\ud800"]), max_size=60).map("".join))
+def test_cleaning_text_is_langdetects(text: str) -> None:
+    ours, theirs = FastDetector(_factory()), Detector(langdetect_factory())
+    ours.text = theirs.text = text
+    ours.cleaning_text()
+    theirs.cleaning_text()
+    assert ours.text == theirs.text
