@@ -55,14 +55,14 @@ _FROM_U0300 = re.compile("[\u0300-\U0010ffff]")
 _LATIN = re.compile("[A-z]")
 _NORMALISED = _Normalised()  # code point -> NGram.normalize(its character)
 _WORD_NGRAMS: dict[tuple[str, bool], list[str]] = {}  # (word, space after) -> word_ngrams
-MAX_WORDS = 100_000  # words kept in _WORD_NGRAMS per process; then start again
+MAX_WORDS = 20_000  # words kept in _WORD_NGRAMS per process (about 8 MB); then start again
 MAX_MEMO_WORD = 40  # longer "words" (text without spaces: Chinese, Japanese) are not kept
 
 
-def word_ngrams(word: str, space_after: bool, ngrams: set[str]) -> list[str]:
+def word_ngrams(word: str, space_after: bool, ngrams: dict[str, str]) -> list[str]:
     """The n-grams langdetect's NGram.add_char loop takes from one word of
     normalised text (no space in it), in order, with ``ngrams`` those that
-    have a profile row.
+    have a profile row (Profiles.ngrams: each n-gram's own string is kept).
 
     The loop's state restarts at every space (its buffer becomes " "), so a
     word's n-grams depend on the word alone and on whether a space follows it
@@ -74,20 +74,18 @@ def word_ngrams(word: str, space_after: bool, ngrams: set[str]) -> list[str]:
     padded = " " + word + " " if space_after else " " + word
     result: list[str] = []
     append = result.append
+    known = ngrams.get
     upper = [c.isupper() for c in padded]
     for i in range(1, len(padded)):
         if upper[i] and upper[i - 1]:
             continue
         c = padded[i]
-        if c != " " and c in ngrams:
-            append(c)
-        w = padded[i - 1:i + 1]
-        if w in ngrams:
+        if c != " " and (w := known(c)) is not None:
             append(w)
-        if i >= 2:
-            w = padded[i - 2:i + 1]
-            if w in ngrams:
-                append(w)
+        if (w := known(padded[i - 1:i + 1])) is not None:
+            append(w)
+        if i >= 2 and (w := known(padded[i - 2:i + 1])) is not None:
+            append(w)
     return result
 
 MAX_ROWS = 50_000  # n-gram rows kept as arrays per process (about 22 MB); then start again
@@ -111,7 +109,11 @@ class Profiles:
                 data = json.load(f)
             self.langlist.append(data["name"])
             self._profiles.append((data["freq"], data["n_words"]))
-        self.ngrams = set().union(*(freq for freq, _ in self._profiles))  # every n-gram with a row
+        # Every n-gram with a row, mapped to one string object for it: the
+        # word memo (word_ngrams) keeps these, not a copy per word.
+        self.ngrams: dict[str, str] = {}
+        for freq, _ in self._profiles:
+            self.ngrams.update(zip(freq, freq))
         self.word_lang_prob_map = self.ngrams  # Detector() reads it; FastDetector asks row()
         self.seed: int | None = None
         self._rows: dict[str, np.ndarray] = {}

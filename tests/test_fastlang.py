@@ -63,7 +63,8 @@ def test_same_as_langdetect_on_any_text(text: str) -> None:
 def test_profiles_are_langdetects() -> None:
     ours, theirs = _factory(), langdetect_factory()
     assert ours.langlist == theirs.langlist
-    assert ours.ngrams == theirs.word_lang_prob_map.keys()
+    assert ours.ngrams.keys() == theirs.word_lang_prob_map.keys()
+    assert all(ngram == same for ngram, same in ours.ngrams.items())
     for ngram, probs in theirs.word_lang_prob_map.items():
         assert ours.row(ngram).tolist() == probs, ngram
 
