@@ -16,19 +16,77 @@ them, but an n-gram's row of 55 probabilities is computed the first time a
 text has that n-gram, not for all 87,598 n-grams up front: a process pays
 about 0.1 s instead of 0.5 s before its first detection (most documents never
 need one: the plain-English check decides them), with the same rows.
+
+The n-grams of a text are langdetect's ``NGram.add_char`` loop's, but taken a
+word at a time (the loop restarts at every space) and memoised per word
+(``word_ngrams``): a text's frequent words cost a dict look-up instead of a
+Python step per character. tests/test_fastlang.py keeps the character loop as
+the reference.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 
 import numpy as np
 from langdetect.detector import Detector
 from langdetect.lang_detect_exception import ErrorCode, LangDetectException
 from langdetect.utils.ngram import NGram
 
-_NORMALISED: dict[str, str] = {}  # character -> NGram.normalize(character)
+
+
+class _Normalised(dict):
+    """str.translate's table for NGram.normalize, filled as characters come."""
+
+    def __missing__(self, code: int) -> str:
+        normal = self[code] = NGram.normalize(chr(code))
+        return normal
+
+
+_SPACE_RUN = re.compile(" {2,}")
+# cleaning_text's counts: its "Latin" characters are 'A' <= ch <= 'z'
+# (ASCII, so the same bytes of the UTF-8 encoding); its "non-Latin" ones are
+# those from U+0300 on (its test against 'Latin Extended Additional' compares
+# unicode_block's number with a name: never equal, so it excludes nothing).
+_NOT_LATIN_BYTES = bytes(b for b in range(256) if not ord("A") <= b <= ord("z"))
+_FROM_U0300 = re.compile("[\u0300-\U0010ffff]")
+_LATIN = re.compile("[A-z]")
+_NORMALISED = _Normalised()  # code point -> NGram.normalize(its character)
+_WORD_NGRAMS: dict[tuple[str, bool], list[str]] = {}  # (word, space after) -> word_ngrams
+MAX_WORDS = 20_000  # words kept in _WORD_NGRAMS per process (about 8 MB); then start again
+MAX_MEMO_WORD = 40  # longer "words" (text without spaces: Chinese, Japanese) are not kept
+
+
+def word_ngrams(word: str, space_after: bool, ngrams: dict[str, str]) -> list[str]:
+    """The n-grams langdetect's NGram.add_char loop takes from one word of
+    normalised text (no space in it), in order, with ``ngrams`` those that
+    have a profile row (Profiles.ngrams: each n-gram's own string is kept).
+
+    The loop's state restarts at every space (its buffer becomes " "), so a
+    word's n-grams depend on the word alone and on whether a space follows it
+    (the n-grams that end in that space). Within the word the buffer at
+    character i is the last three characters of " " + word up to i; and
+    the loop's ``capital`` flag is set exactly when the character and the one
+    before it are both upper case (it is cleared by every character that is
+    not, and at the restart), so those positions give no n-gram."""
+    padded = " " + word + " " if space_after else " " + word
+    result: list[str] = []
+    append = result.append
+    known = ngrams.get
+    upper = [c.isupper() for c in padded]
+    for i in range(1, len(padded)):
+        if upper[i] and upper[i - 1]:
+            continue
+        c = padded[i]
+        if c != " " and (w := known(c)) is not None:
+            append(w)
+        if (w := known(padded[i - 1:i + 1])) is not None:
+            append(w)
+        if i >= 2 and (w := known(padded[i - 2:i + 1])) is not None:
+            append(w)
+    return result
 
 MAX_ROWS = 50_000  # n-gram rows kept as arrays per process (about 22 MB); then start again
 
@@ -51,7 +109,11 @@ class Profiles:
                 data = json.load(f)
             self.langlist.append(data["name"])
             self._profiles.append((data["freq"], data["n_words"]))
-        self.ngrams = set().union(*(freq for freq, _ in self._profiles))  # every n-gram with a row
+        # Every n-gram with a row, mapped to one string object for it: the
+        # word memo (word_ngrams) keeps these, not a copy per word.
+        self.ngrams: dict[str, str] = {}
+        for freq, _ in self._profiles:
+            self.ngrams.update(zip(freq, freq))
         self.word_lang_prob_map = self.ngrams  # Detector() reads it; FastDetector asks row()
         self.seed: int | None = None
         self._rows: dict[str, np.ndarray] = {}
@@ -84,44 +146,43 @@ class FastDetector(Detector):
         super().__init__(profiles)
         self._row = profiles.row
 
+    def append(self, text: str) -> None:
+        """langdetect's append: its character loop keeps the first space of
+        each run of spaces (and nothing before the cut at max_text_length), as
+        one substitution does."""
+        text = self.URL_RE.sub(" ", text)
+        text = self.MAIL_RE.sub(" ", text)
+        text = NGram.normalize_vi(text)
+        self.text += _SPACE_RUN.sub(" ", text[:self.max_text_length])
+
+    def cleaning_text(self) -> None:
+        """langdetect's cleaning_text (drop the Latin letters of text that is
+        mostly not Latin), its character loops done by bytes.translate and re."""
+        text = self.text
+        latin = len(text.encode("utf-8", "surrogatepass").translate(None, _NOT_LATIN_BYTES))
+        non_latin = 0 if text.isascii() else _FROM_U0300.subn("", text)[1]
+        if latin * 2 < non_latin:
+            self.text = _LATIN.sub("", text)
+
     def _extract_ngrams(self) -> list[str]:
-        """langdetect's NGram.add_char and _extract_ngrams in one loop, with the
-        per-character normalisation memoised (it is a function of the character)."""
-        wmap = self.word_lang_prob_map
-        norm = _NORMALISED
+        """langdetect's NGram.add_char and _extract_ngrams: the n-grams of the
+        text in its order, each word's read from a memo (see word_ngrams)."""
+        words = self.text.translate(_NORMALISED).split(" ")
+        last = len(words) - 1
+        memo = _WORD_NGRAMS
+        if len(memo) >= MAX_WORDS:
+            memo.clear()
         result: list[str] = []
-        append = result.append
-        grams, capital = " ", False
-        for ch in self.text:
-            c = norm.get(ch)
-            if c is None:
-                c = norm[ch] = NGram.normalize(ch)
-            last = grams[-1]
-            if last == " ":
-                grams, capital = " ", False
-                if c == " ":
-                    continue  # add_char returns; the only gram would be " "
-            elif len(grams) >= 3:
-                grams = grams[1:]
-            grams += c
-            if c.isupper():
-                if last.isupper():
-                    capital = True
-            else:
-                capital = False
-            if capital:
-                continue
-            w = grams[-1:]
-            if w != " " and w in wmap:
-                append(w)
-            if len(grams) >= 2:
-                w = grams[-2:]
-                if w in wmap:
-                    append(w)
-                if len(grams) >= 3:
-                    w = grams[-3:]
-                    if w in wmap:
-                        append(w)
+        extend = result.extend
+        for index, word in enumerate(words):
+            if word:
+                key = (word, index < last)  # (a word at the end of the text has no space after it)
+                grams = memo.get(key)
+                if grams is None:
+                    grams = word_ngrams(word, index < last, self.word_lang_prob_map)
+                    if len(word) <= MAX_MEMO_WORD:
+                        memo[key] = grams
+                extend(grams)
         return result
 
     def _detect_block(self) -> None:

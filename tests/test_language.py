@@ -297,6 +297,16 @@ def test_english_evidence_equals_the_word_by_word_count(pieces) -> None:
     assert language.english_evidence(text) == reference_english_evidence(text)
 
 
+def test_the_function_word_sets_are_disjoint() -> None:
+    # english_evidence counts the shared words as the function words that are
+    # neither English-only nor foreign: right only while no word is in two sets.
+    from pipeline.patterns import language as patterns
+    assert not patterns.ENGLISH_ONLY & patterns.ENGLISH_SHARED
+    assert not patterns.ENGLISH_ONLY & patterns.FOREIGN_FUNCTION_WORDS
+    assert not patterns.ENGLISH_SHARED & patterns.FOREIGN_FUNCTION_WORDS
+    assert language.FUNCTION_WORDS == patterns.ENGLISH_ONLY | patterns.ENGLISH_SHARED | patterns.FOREIGN_FUNCTION_WORDS
+
+
 @pytest.mark.parametrize("path", DEV_FILES or SEED_FILES, ids=lambda p: p.stem[:12])
 def test_english_evidence_equals_the_word_by_word_count_on_dev_texts(path) -> None:
     for text in (path.read_text(encoding="utf-8"), outcome_of(path).doc.text):

@@ -112,6 +112,8 @@ FOREIGN_FUNCTION_WORDS = frozenset("""
     ja ei ovat jest nie się je şi bir bu ile için và của là có không
     na kwa
 """.split())
+# No word is in two of ENGLISH_ONLY, ENGLISH_SHARED, FOREIGN_FUNCTION_WORDS:
+# english_evidence counts the shared words by difference (tests/test_language).
 
 # The thresholds, against what English documents show (bench corpus 2000;
 # the dev set where it differs): at least 48 words (79), 27% function words,

@@ -114,15 +114,16 @@ def english_evidence(text: str) -> Evidence:
     foreign_words = patterns.FOREIGN_FUNCTION_WORDS
     plain = ascii_plain(text)
     segments = segment_words(text, plain)
-    every_word = list(chain.from_iterable(segments))
     # (filtered in C: cheaper than counting every word in a Counter)
-    function_words = list(filter(FUNCTION_WORDS.__contains__, every_word))
+    function_words = list(filter(FUNCTION_WORDS.__contains__, chain.from_iterable(segments)))
     only = list(filter(only_words.__contains__, function_words))
-    e.words = len(every_word)
+    e.words = sum(map(len, segments))
     e.distinct_only = set(only)
     e.only = len(only)
-    e.shared = len(list(filter(shared_words.__contains__, function_words)))
-    e.foreign = len(list(filter(foreign_words.__contains__, function_words)))
+    # (most texts hold no foreign word: one pass in C says so)
+    e.foreign = 0 if foreign_words.isdisjoint(function_words) else len(
+        list(filter(foreign_words.__contains__, function_words)))
+    e.shared = len(function_words) - e.only - e.foreign  # the three sets are disjoint
     for words in segments:
         # (a segment can hold a foreign word only when the text does: most texts hold none)
         if len(words) >= patterns.SEGMENT_MIN_WORDS and (
