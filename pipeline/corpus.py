@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline import unforked
 from pipeline.config import Config
 from pipeline.document import Document, Rejection
 
@@ -90,6 +91,8 @@ class Inputs(Sequence):
             else:
                 self._paths += x.encode("utf-8")
             self._ends.append(len(self._paths))
+        # kept where forked workers do not inherit them (they would count in each one's memory)
+        self._paths, self._ends = unforked.copy(self._paths), unforked.copy(self._ends, "Q")
 
     def __len__(self) -> int:
         return len(self._ends)
@@ -101,7 +104,7 @@ class Inputs(Sequence):
             i += len(self)
         if i in self._unusual:
             return self._unusual[i]
-        rel = self._paths[self._ends[i - 1] if i else 0 : self._ends[i]].decode("utf-8")
+        rel = str(self._paths[self._ends[i - 1] if i else 0 : self._ends[i]], "utf-8")
         return Input(doc_id(rel), rel, self.raw_dir / rel)
 
     def keys(self):
@@ -112,7 +115,7 @@ class Inputs(Sequence):
             if inp is not None:
                 yield inp.id, inp.path
             else:
-                rel = paths[start:end].decode("utf-8")
+                rel = str(paths[start:end], "utf-8")
                 yield doc_id(rel), rel
             start = end
 

@@ -40,7 +40,7 @@ from typing import Iterator
 
 import numpy as np
 
-from pipeline import cache, corpus_stats, handover, runner, stats_pass
+from pipeline import cache, corpus_stats, handover, runner, stats_pass, unforked
 from pipeline.corpus import PLAIN_OPEN, Input, read_input
 from pipeline.corpus_stats import CorpusStats, CountMin, distinct_keys
 
@@ -410,9 +410,10 @@ class _Locations:
     def __init__(self, n: int) -> None:
         self.files: list[str] = []
         self._file_index: dict[str, int] = {}
-        self._file = array("i", [-1]) * n
-        self._offset = array("Q", [0]) * n
-        self._length = array("I", [0]) * n
+        # where forked workers do not inherit them (they would count in each one's memory)
+        self._file = unforked.filled("i", n, -1)
+        self._offset = unforked.filled("Q", n, 0)
+        self._length = unforked.filled("I", n, 0)
 
     def put(self, i: int, where: handover.Location) -> None:
         path, offset, length = where
