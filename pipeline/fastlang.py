@@ -36,7 +36,6 @@ from langdetect.lang_detect_exception import ErrorCode, LangDetectException
 from langdetect.utils.ngram import NGram
 
 
-
 class _Normalised(dict):
     """str.translate's table for NGram.normalize, filled as characters come."""
 
@@ -87,6 +86,7 @@ def word_ngrams(word: str, space_after: bool, ngrams: dict[str, str]) -> list[st
         if i >= 2 and (w := known(padded[i - 2:i + 1])) is not None:
             append(w)
     return result
+
 
 MAX_ROWS = 50_000  # n-gram rows kept as arrays per process (about 22 MB); then start again
 

@@ -24,6 +24,7 @@ expected shape is decoded and repaired again.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import operator
@@ -49,30 +50,20 @@ _TEXT, _EDITS, _RECORDS, _REJECTION = map(_SPILLED.index, ("text", "edits", "rec
 _TUPLES_AT = tuple(map(_SPILLED.index, ("tags", "authors", "editors")))  # fields that are tuples of strings
 
 
+@functools.cache  # (imported once, not per document: an import statement costs)
 def first_stages():
     """The stages before the first that reads the corpus statistics."""
-    global _first_stages
-    if _first_stages is None:  # (imported once, not per document: an import statement costs)
-        from pipeline.stages import STAGES, decode, repair
-        stages = (decode, repair)
-        assert STAGES[: len(stages)] == stages
-        _first_stages = stages
-    return _first_stages
+    from pipeline.stages import STAGES, decode, repair
+    stages = (decode, repair)
+    assert STAGES[: len(stages)] == stages
+    return stages
 
 
-_first_stages = None
-
-
+@functools.cache
 def _process_module():
     """pipeline.process (imported here, once: it imports this module's importers)."""
-    global _process
-    if _process is None:
-        from pipeline import process
-        _process = process
-    return _process
-
-
-_process = None
+    from pipeline import process
+    return process
 
 
 def decode_and_repair(inp: Input, data: bytes, config, sha256: str | None = None) -> tuple:

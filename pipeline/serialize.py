@@ -7,9 +7,9 @@ Keys follow the order of the schema's properties; JSON is UTF-8, not
 from __future__ import annotations
 
 import json
-from math import isfinite
 from dataclasses import fields
 from json.encoder import c_make_encoder, encode_basestring, encode_basestring_ascii
+from math import isfinite
 
 from pipeline.document import Document, Edit, Record
 from pipeline.schemas import field_order
@@ -72,23 +72,14 @@ _RECORD_IN_ORDER = ("id", "doc_id", *RECORD_FIELDS) == field_order("record")
 
 def _record_obj(doc: Document, r: Record) -> dict:
     """record_objs(doc)'s object of the record r."""
-    if _RECORD_IN_ORDER:
+    if _RECORD_IN_ORDER:  # vars: asdict without its deep copies (all scalars)
         return {"id": f"{doc.id}#{r.seq}", "doc_id": doc.id, **vars(r)}
     return ordered("record", {"id": f"{doc.id}#{r.seq}", "doc_id": doc.id,
                               **{name: getattr(r, name) for name in RECORD_FIELDS}})
 
 
 def record_objs(doc: Document) -> list[dict]:
-    if _RECORD_IN_ORDER:  # vars: asdict without its deep copies (all scalars)
-        return [{"id": f"{doc.id}#{r.seq}", "doc_id": doc.id, **vars(r)} for r in doc.records]
-    return [
-        ordered("record", {
-            "id": f"{doc.id}#{r.seq}",
-            "doc_id": doc.id,
-            **{name: getattr(r, name) for name in RECORD_FIELDS},
-        })
-        for r in doc.records
-    ]
+    return [_record_obj(doc, r) for r in doc.records]
 
 
 def rejected_obj(doc: Document, stage: str) -> dict:

@@ -270,7 +270,7 @@ def _goodness_once(text: str) -> tuple[float, int]:
     # inline: the sample measured once; the stage asks this of every line)
     head = sample(text)
     words, density = _prose(head)
-    n = words if len(head) == len(text) else round(words * len(text) / len(head))  # (_extrapolated)
+    n = _extrapolated(words, head, text)
     length = min(1.0, n / P.FULL_LENGTH_WORDS)
     density = min(1.0, density / P.PROSE_DENSITY)
     if n >= P.MIN_SENTENCE_WORDS and ends_sentence(text):
@@ -447,13 +447,14 @@ def repetition(texts: list[str], by_key: bool = False) -> tuple[list[bool], list
         norms = [normalised(t) for t in texts]
         counts = Counter(norms)
         return [bool(n) for n in norms], [bool(n) and counts[n] > 1 for n in norms]
+    keys, in_page = _keyed_repetition(texts)
+    return [k is not None for k in keys], in_page
+
+
+def _keyed_repetition(texts: list[str]) -> tuple[list[int | None], list[bool]]:
+    """(line_key of each line, whether it is printed more than once in the page)."""
     from pipeline.corpus_stats import line_key  # (that module imports this one)
     keys = [line_key(t) for t in texts]
-    return [k is not None for k in keys], _repeated_in_page(texts, keys)
-
-
-def _repeated_in_page(texts: list[str], keys: list[int | None]) -> list[bool]:
-    """repetition(texts, by_key=True)[1], from the lines' keys."""
     in_page = [False] * len(texts)
     if len(set(keys)) < len(keys):
         counts = Counter(keys)
@@ -461,20 +462,18 @@ def _repeated_in_page(texts: list[str], keys: list[int | None]) -> list[bool]:
         norm_counts = Counter(shared.values())
         for i, norm in shared.items():
             in_page[i] = norm_counts[norm] > 1
-    return in_page
+    return keys, in_page
 
 
 def judge(lines: list[Line], stats=None) -> list[Judged]:
     texts = [l.text for l in lines]
     if stats is None:
-        has_words, repeated = repetition(texts)
+        repeated = repetition(texts)[1]
         in_corpus = [False] * len(texts)
     else:
         # repetition(texts, by_key=True), and the lines with words asked of
         # the corpus statistics all at once, by the same keys, in line order
-        from pipeline.corpus_stats import line_key  # (that module imports this one)
-        keys = [line_key(t) for t in texts]
-        has_words, repeated = [k is not None for k in keys], _repeated_in_page(texts, keys)
+        keys, repeated = _keyed_repetition(texts)
         answers = iter(stats.repeated_keys([k for k in keys if k is not None]))
         in_corpus = [k is not None and next(answers) for k in keys]
     out = []

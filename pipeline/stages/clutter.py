@@ -416,6 +416,10 @@ class Shape(NamedTuple):
     score: float
     highest: float
 
+    @classmethod
+    def of(cls, signals: dict[str, float]) -> "Shape":
+        return cls(signals, combine(signals), combine({**signals, "off-topic": 1.0}))
+
 
 def lone_line_shape(f: Facts) -> Shape:
     key = (f.link_spam, f.related_label, f.tag_line, f.ends_in_ellipsis, f.cut, f.headline)
@@ -430,7 +434,7 @@ def lone_line_shape(f: Facts) -> Shape:
             "cut mid-sentence": float(f.cut),
             "headline": float(f.headline) * 0.5,
         }
-        shape = _SHAPES[key] = Shape(signals, combine(signals), combine({**signals, "off-topic": 1.0}))
+        shape = _SHAPES[key] = Shape.of(signals)
     return shape
 
 
@@ -461,8 +465,7 @@ def score_blocks(groups: list[list[TextLine]], threshold: float, facts: dict[int
 
 
 def many_line_shape(block: list[TextLine], facts: dict[int, Facts]) -> Shape:
-    signals = structural_signals(block, facts)
-    return Shape(signals, combine(signals), combine({**signals, "off-topic": 1.0}))
+    return Shape.of(structural_signals(block, facts))
 
 
 class Topic:
