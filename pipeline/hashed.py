@@ -57,6 +57,7 @@ class HashedWriter:
         self.size = 0
         self._early = early_writeback and _SYNC_FILE_RANGE is not None
         self._started = 0  # bytes whose writeback was asked for
+        self._handed = False  # to a Syncer, which closes it
 
     def write(self, data, count_lines: bool = True) -> None:
         self._hash.update(data)
@@ -86,7 +87,8 @@ class HashedWriter:
         return {"sha256": self._hash.hexdigest(), "lines": self.lines}
 
     def close(self) -> None:
-        self._file.close()
+        if not self._handed:
+            self._file.close()
 
     def seal(self) -> None:
         """Make the complete file read-only and durable, then close it."""
@@ -115,6 +117,11 @@ class Syncer:
         self._done: list[tuple[str, Future]] = []
 
     def submit(self, out: HashedWriter) -> None:
+        """Seal ``out`` on the thread; its data is flushed here first, so
+        that the file can be read at once. ``out.close()`` does nothing after
+        this (the seal closes it)."""
+        out._file.flush()
+        out._handed = True
         self._done.append((out.path.name, self._pool.submit(out.seal)))
 
     def wait(self) -> set[str]:

@@ -22,6 +22,7 @@ import re
 import shutil
 import sqlite3
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -222,7 +223,7 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
     else:
         try:
             tally, review, manifest_inputs, outputs, sizes, starts, head = \
-                _full(plan, stats, name, parent, clean_dir, config, tmp, on_progress, store, old)
+                _full(plan, stats, name, parent, clean_dir, config, tmp, on_progress, store, old, syncer)
         except (carry.Unusable, ShortRead) as err:  # the parent's files not as the rows say
             raise cache.Damaged(f"the parent's parts of reused documents: {err!r}") from err
         copied_all = False
@@ -293,10 +294,12 @@ def _head(name: str, parent: str | None, tally: report.Tally, changed: dict, sta
 
 
 def _full(plan, stats, name: str, parent: str | None, clean_dir: Path, config: Config, tmp: Path,
-          on_progress, store, old_parent: "carry.Parent | None" = None) -> tuple:
+          on_progress, store, old_parent: "carry.Parent | None" = None, syncer: Syncer | None = None) -> tuple:
     """Every document screened and written from its Result; the rows of
     pipeline.carry written again for the next run. Reused documents' text is
-    read from ``old_parent``'s files (the version the rows described), if any."""
+    read from ``old_parent``'s files (the version the rows described), if any.
+    Each complete file goes to ``syncer``, which makes it durable while the
+    rest is written."""
     tally = report.Tally()
     review = to_review.Review(config)
     duplicates = dedup.DuplicateIndex(config, spill_dir=tmp)  # kept documents so far, in id order
@@ -338,22 +341,37 @@ def _full(plan, stats, name: str, parent: str | None, clean_dir: Path, config: C
         outputs = {"documents.jsonl": docs_f.stats(), "records.jsonl": recs_f.stats(),
                    "rejected.jsonl": rej_f.stats()}
         sizes = {"documents.jsonl": docs_f.size, "records.jsonl": recs_f.size, "rejected.jsonl": rej_f.size}
+        if syncer is not None:
+            for out in (docs_f, recs_f, rej_f):
+                syncer.submit(out)
     duplicates.close()
     changed = written.changes() if written is not None else None
     if changed is None:
         changed = _changes(tmp, clean_dir / parent if parent else None)
     head = _head(name, parent, tally, changed, stats, review)
     starts = [0, 0, 0]
-    for target, parts_file, first in (("report.json", parts_files[0], rerun.report_json_head(head)),
-                                      ("report.md", parts_files[1], rerun.markdown_head(head))):
+
+    def report_file(target: str, parts_file: Path, first: bytes) -> tuple[int, HashedWriter]:
         with HashedWriter(tmp / target) as out, open(parts_file, "rb") as parts:
             out.write(first)
-            starts.append(out.size)
+            start = out.size
             out.copy(parts.fileno(), 0, os.fstat(parts.fileno()).st_size)
             if target == "report.json":
                 out.write(b"]}\n")
-            outputs[target], sizes[target] = out.stats(), out.size
+            if syncer is not None:
+                syncer.submit(out)
         parts_file.unlink()
+        return start, out
+
+    # On two threads (reading, hashing and writing release the GIL): this is
+    # the run's serial tail, with the documents' files being synced meanwhile.
+    with ThreadPoolExecutor(2) as pool:
+        made = [pool.submit(report_file, "report.json", parts_files[0], rerun.report_json_head(head)),
+                pool.submit(report_file, "report.md", parts_files[1], rerun.markdown_head(head))]
+    for target, future in zip(("report.json", "report.md"), made):
+        start, out = future.result()
+        starts.append(start)
+        outputs[target], sizes[target] = out.stats(), out.size
     return tally, review, manifest_inputs, outputs, sizes, starts, head
 
 
