@@ -15,7 +15,10 @@ words only: punctuation, quotes and line breaks do not make texts differ):
 The work is split in two so that the serial part is small. ``fingerprint``
 (digest, signature, band keys) depends on one text only and runs in the
 workers, with the document's stages; the index, in the run's main process,
-only looks band keys up and compares a few signatures.
+only looks band keys up and compares a few signatures, for a batch of
+documents at once (``screened``, ``DuplicateIndex.find_batch``: the numpy
+calls and file reads are per batch, not per document; the decisions are
+those of one document at a time).
 
 The signature is a one-permutation MinHash: every shingle is hashed once
 (64 bits, a polynomial hash of its bytes mixed by splitmix64, vectorised
@@ -35,13 +38,16 @@ has the same signature, so the bands find it too. Texts are never kept.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
+import itertools
 import os
 import re
 import tempfile
 import unicodedata
 from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -264,33 +270,57 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
 
 class _Multimap:
     """32-bit key -> ordinals, for keys added in increasing ordinal order;
-    8 bytes per entry. New entries wait in a small dict; full, it becomes a
-    sorted numpy run of ``key << 32 | ordinal``, and runs of similar size are
-    merged, so there are O(log n) runs to search."""
+    8 bytes per entry. New entries wait in a small buffer (an array of
+    entries, each linked to its key's entry before it, and a dict of each
+    key's last: no object per entry); full, it becomes a sorted numpy run of
+    ``key << 32 | ordinal``, and runs of similar size are merged, so there
+    are O(log n) runs to search."""
 
     BUFFER = 1 << 14
 
     def __init__(self) -> None:
-        self._buffer: dict[int, list[int]] = {}
-        self._buffered = 0
+        self._last: dict[int, int] = {}  # key -> its last buffered entry
+        self._entries = array("Q")  # the buffered entries (key << 32 | ordinal), in the order added
+        self._previous = array("q")  # per buffered entry: its key's entry before it, or -1
         self._runs: list[np.ndarray] = []
 
+    @property
+    def _buffered(self) -> int:
+        return len(self._entries)
+
     def add(self, keys, ordinal: int) -> None:
-        buffer = self._buffer
-        for k in keys.tolist():
-            ordinals = buffer.get(k)
-            if ordinals is None:
-                buffer[k] = [ordinal]
-            else:
-                ordinals.append(ordinal)
-        self._buffered += len(keys)
-        if self._buffered >= self.BUFFER:
+        self.add_many(keys, np.full(len(keys), ordinal, np.uint64))
+
+    def add_many(self, keys: np.ndarray, ordinals: np.ndarray) -> None:
+        """Each keys[i] -> ordinals[i] (ordinals not decreasing)."""
+        last, previous, at = self._last, self._previous, len(self._entries)
+        entries = keys.astype(np.uint64) << _S32
+        entries |= ordinals
+        self._entries.frombytes(entries.tobytes())
+        keys = keys.tolist()
+        if len(set(keys)) == len(keys):  # as the loop below, in C
+            previous.extend(map(last.get, keys, itertools.repeat(-1)))
+            last.update(zip(keys, range(at, at + len(keys))))
+        else:
+            for k in keys:
+                previous.append(last.get(k, -1))
+                last[k] = at
+                at += 1
+        if len(self._entries) >= self.BUFFER:
             self._flush()
+
+    def _buffered_ordinals(self, k: int) -> list[int]:
+        entries, previous, out = self._entries, self._previous, []
+        at = self._last.get(k, -1)
+        while at >= 0:
+            out.append(entries[at] & 0xFFFFFFFF)
+            at = previous[at]
+        return out
 
     def get(self, keys: np.ndarray) -> list[int]:
         """The ordinals stored under any of the keys (unsorted, may repeat)."""
-        buffer = self._buffer
-        out = [o for k in keys.tolist() if k in buffer for o in buffer[k]]
+        last = self._last
+        out = [o for k in keys.tolist() if k in last for o in self._buffered_ordinals(k)]
         if self._runs:
             # One search per run for both ends of every key's range: no entry
             # is ``key << 32 | 0xFFFFFFFF`` (ordinals stay below 2**32 - 1), so
@@ -307,11 +337,46 @@ class _Multimap:
             out += [entry & 0xFFFFFFFF for entry in entries]
         return out
 
+    def get_pairs(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``get`` of many keys at once: (i, ordinal) for every ordinal stored
+        under ``keys[i]``, as two int64 arrays (unordered, may repeat). One
+        search per run for all the keys, and no Python loop over what it finds."""
+        wanted, found = [], []
+        last = self._last
+        for i, k in enumerate(keys.tolist()):
+            if k in last:
+                ordinals = self._buffered_ordinals(k)
+                wanted += [i] * len(ordinals)
+                found += ordinals
+        parts_i, parts_o = [np.array(wanted, np.int64)], [np.array(found, np.int64)]
+        if self._runs:
+            # Both ends of every key's range, as in get, the keys in increasing
+            # order (each binary search then starts where the last one ended).
+            order = np.argsort(keys)
+            bounds = np.empty((len(keys), 2), np.uint64)
+            np.left_shift(keys[order], _S32, out=bounds[:, 0], dtype=np.uint64)
+            np.bitwise_or(bounds[:, 0], _U32, out=bounds[:, 1])
+            bounds = bounds.ravel()
+            for run in self._runs:
+                ends = run.searchsorted(bounds)
+                starts = ends[0::2]
+                lengths = ends[1::2] - starts
+                hit = np.flatnonzero(lengths)
+                if not len(hit):
+                    continue
+                lengths = lengths[hit]
+                # the positions of every hit key's entries: start, start + 1, ... per key
+                first = np.cumsum(lengths) - lengths  # where each key's entries start in the output
+                at = np.arange(int(first[-1] + lengths[-1]), dtype=np.int64)
+                at += np.repeat(starts[hit] - first, lengths)
+                parts_i.append(np.repeat(order[hit], lengths))
+                parts_o.append((run[at] & _U32).astype(np.int64))
+        return np.concatenate(parts_i), np.concatenate(parts_o)
+
     def _flush(self) -> None:
-        run = np.fromiter(((k << 32) | o for k, ords in self._buffer.items() for o in ords), np.uint64,
-                          self._buffered)
+        run = np.frombuffer(self._entries, np.uint64).copy()
         run.sort()
-        self._buffer, self._buffered = {}, 0
+        self._last, self._entries, self._previous = {}, array("Q"), array("q")
         self._runs.append(run)
         while len(self._runs) > 1 and len(self._runs[-2]) <= 2 * len(self._runs[-1]):
             last = self._runs.pop()
@@ -386,6 +451,99 @@ class DuplicateIndex:
         self._records.add(fp.digest + fp.signature)
         self._ids.add(doc_id.encode("utf-8", "surrogateescape"))
         return None
+
+    def find_batch(self, items: list[tuple[str, Fingerprint] | None]) -> list[Match | None]:
+        """``find_fingerprint`` of each (doc_id, fingerprint) in turn (None:
+        nothing to screen, None out): the same answers, the same index after.
+        The batch's band keys are looked up at once, each candidate's record
+        is read once, and every comparison is made together; only the
+        decisions are taken one by one, since a document's candidates include
+        the documents of the batch before it that were kept."""
+        out: list[Match | None] = [None] * len(items)
+        keyed = [j for j, item in enumerate(items) if item is not None and item[1].bands]
+        if not keyed:
+            return [None if item is None else self.find_fingerprint(*item) for item in items]
+        fps = [items[j][1] for j in keyed]
+        m, bins = len(fps), self.num_perm
+        keys = np.frombuffer(b"".join([fp.bands for fp in fps]), "<u4")
+        counts = [len(fp.bands) // 4 for fp in fps]
+        owner = np.repeat(np.arange(m, dtype=np.int64), counts)  # the batch document of each key
+        sigs = np.frombuffer(b"".join([fp.signature for fp in fps]), "<u4").reshape(m, bins)
+        digests = np.frombuffer(b"".join([fp.digest for fp in fps]), np.uint8).reshape(m, 16)
+        need = self._agreeing_needed()
+
+        # Candidates in the index before the batch: (document, ordinal) pairs
+        # ordered by document, then ordinal (id order, as _compare takes them).
+        which, ordinals = self._bands.get_pairs(keys)
+        pairs = np.unique((owner[which] << 32) | ordinals)
+        who, ordinals = pairs >> 32, pairs & 0xFFFFFFFF
+        bounds = np.searchsorted(who, np.arange(m + 1)).tolist()  # document i's pairs: bounds[i]:bounds[i + 1]
+        exact_at, near_at = [], []
+        if len(pairs):
+            unique = np.unique(ordinals)
+            joined = self._records.get_many(unique.tolist())
+            row = np.searchsorted(unique, ordinals)
+            same = np.frombuffer(joined, np.uint8).reshape(len(unique), -1)[row, :16] == digests[who]
+            exact_at = np.flatnonzero(same.all(axis=1)).tolist()
+            agree = (np.frombuffer(joined, "<u4").reshape(len(unique), -1)[row, 4:] == sigs[who]).sum(axis=1)
+            near_at = np.flatnonzero(agree >= need).tolist()
+        # Candidates within the batch: the earlier documents sharing a key (kept or not: decided below).
+        earlier: dict[int, list[tuple[int, bool, int]]] = {}  # document -> (earlier one, exact, agreeing bins)
+        if m > 1:  # keys shared within the batch: equal neighbours once sorted (usually none)
+            order = np.argsort(keys, kind="stable")
+            ordered = keys[order]
+            shared = np.flatnonzero(ordered[1:] == ordered[:-1]).tolist()
+            if shared:
+                ordered, whose = ordered.tolist(), owner[order].tolist()
+                sharing: dict[int, set[int]] = {}  # key -> the documents that have it
+                for at in shared:
+                    sharing.setdefault(ordered[at], {whose[at]}).add(whose[at + 1])
+                both = sorted({(y, x) for docs in sharing.values() for x in docs for y in docs if x < y})
+                if both:
+                    b, a = np.array(both, np.int64).T
+                    exact = (digests[a] == digests[b]).all(axis=1).tolist()
+                    agreeing = (sigs[a] == sigs[b]).sum(axis=1).tolist()
+                    for (x, y), e, n in zip(both, exact, agreeing):
+                        earlier.setdefault(x, []).append((y, e, n))
+
+        added: list[int | None] = [None] * m  # the ordinal each batch document was kept under
+        position = dict(zip(keyed, range(m)))
+        for j, item in enumerate(items):
+            if item is None:
+                continue
+            i = position.get(j)
+            if i is None:  # no words: only the first such document is compared
+                out[j] = self.find_fingerprint(*item)
+                continue
+            lo, hi = bounds[i], bounds[i + 1]
+            inside = [(added[y], e, n) for y, e, n in earlier.get(i, ()) if added[y] is not None]
+            match = None
+            k = bisect.bisect_left(exact_at, lo)
+            if k < len(exact_at) and exact_at[k] < hi:
+                match = Match(self._id(ordinals[exact_at[k]]), True, 1.0)
+            elif any(e for _, e, _ in inside):
+                match = Match(self._id(next(o for o, e, _ in inside if e)), True, 1.0)
+            elif (k := bisect.bisect_left(near_at, lo)) < len(near_at) and near_at[k] < hi:
+                match = Match(self._id(ordinals[near_at[k]]), False, int(agree[near_at[k]]) / bins)
+            elif any(n >= need for _, _, n in inside):
+                o, n = next((o, n) for o, _, n in inside if n >= need)
+                match = Match(self._id(o), False, n / bins)
+            if match is not None:
+                out[j] = match
+                continue
+            doc_id, fp = item
+            added[i] = self.kept
+            self._records.add(fp.digest + fp.signature)
+            self._ids.add(doc_id.encode("utf-8", "surrogateescape"))
+        # The kept documents' keys, all at once (the batch did not look them up: see earlier)
+        ordinal_of_key = np.array([-1 if o is None else o for o in added], np.int64)[owner]
+        kept = ordinal_of_key >= 0
+        self._bands.add_many(keys[kept], ordinal_of_key[kept].astype(np.uint64))
+        return out
+
+    def _agreeing_needed(self) -> int:
+        """The fewest agreeing bins whose share reaches the threshold (as _first_match divides)."""
+        return next((n for n in range(self.num_perm + 1) if n / self.num_perm >= self.threshold), self.num_perm + 1)
 
     def _compare(self, ordinals: list[int], fp: Fingerprint) -> Match | None:
         """The first candidate (in id order: ``ordinals`` are sorted) with the
@@ -507,6 +665,16 @@ def kept_id(detail_text: str) -> str | None:
 def rejected(res: Result, detail: str) -> Result:
     """The Result of a kept document found to duplicate another."""
     return result.rejected(res, "duplicate", STAGE, detail)
+
+
+def screened(results: Iterable[Result], index: DuplicateIndex, batch: int = 16) -> Iterator[tuple[Result, Result]]:
+    """(result, ``screen(result, index)``) of each result, in order; the kept
+    ones are looked up ``batch`` at a time (DuplicateIndex.find_batch)."""
+    results = iter(results)
+    while chunk := list(itertools.islice(results, batch)):
+        matches = index.find_batch([(res.id, res.fingerprint) if res.kept else None for res in chunk])
+        for res, match in zip(chunk, matches):
+            yield res, res if match is None else rejected(res, detail(match, index.config))
 
 
 def screen(res: Result, index: DuplicateIndex) -> Result:
