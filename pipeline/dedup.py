@@ -167,7 +167,7 @@ def shingle_hashes(text: bytes, size: int) -> np.ndarray:
         return np.zeros(0, np.uint64)
     data = np.frombuffer(text, np.uint8)
     n = len(data)
-    spaces = np.flatnonzero(data == 32)
+    spaces = (data == 32).nonzero()[0]  # (flatnonzero adds a call and a ravel)
     count = len(spaces) + 1 - size + 1  # shingles
     if count <= 1:
         starts, ends = np.zeros(1, np.intp), np.array([n])
@@ -182,7 +182,7 @@ def shingle_hashes(text: bytes, size: int) -> np.ndarray:
     prefix = np.empty(n + 1, np.uint64)  # prefix[i] = sum of data[j] * P**j for j < i
     prefix[0] = 0
     np.multiply(data, powers, out=prefix[1:])
-    np.cumsum(prefix[1:], out=prefix[1:])
+    np.add.accumulate(prefix[1:], out=prefix[1:])  # np.cumsum without its wrappers
     # sum of data[j] * P**(j - start) over the run: the same wherever the run starts
     h = prefix[ends]
     h -= prefix[starts]

@@ -4,6 +4,7 @@ documents duplicating a kept one, end to end through `curate run`."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -155,6 +156,25 @@ def test_bad_parameters_are_a_usage_error_naming_the_key(key, value, seed_raw, t
 FINGERPRINT = ("import sys; from pipeline import dedup; from pipeline.config import Config; "
                "fp = dedup.fingerprint(sys.stdin.read(), Config()); "
                "print(fp.digest.hex(), fp.signature.hex(), fp.bands.hex())")
+
+
+@pytest.mark.parametrize("config, want", [
+    (Config(), "c4fa1e9526673800e172a8fb3856ac24"),
+    (Config(duplicate_num_perm=17, duplicate_shingle_words=3), "95524464aa251a607e033be70ad496de"),
+    (Config(duplicate_num_perm=16, duplicate_shingle_words=1), "64feffd21c14038948f1f4bd981692aa"),
+])
+def test_the_fingerprints_are_those_of_earlier_versions(config, want):
+    """A re-run compares new fingerprints with those its parent cached, and a
+    change to them changes which documents are duplicates: every rewrite of
+    the fingerprint's code must give the same bytes (these were computed
+    before the batch screening; a long text passes _POWERS_CACHED)."""
+    texts = [ARTICLE, NEAR, *SAME_TOPIC, "", "...", "a", "Yes.", "one two three four", "one two three four five",
+             "Ünïcödé straße ﬁne ½ — “quoted” text, which is fine.", ARTICLE * 120]
+    h = hashlib.sha256()
+    for text in texts:
+        fp = dedup.fingerprint(text, config)
+        h.update(fp.digest + fp.signature + fp.bands + b"|")
+    assert h.hexdigest()[:32] == want
 
 
 def test_fingerprints_are_deterministic_across_processes():
