@@ -269,114 +269,81 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
 
 
 class _Multimap:
-    """32-bit key -> ordinals, for keys added in increasing ordinal order;
-    8 bytes per entry. New entries wait in a small buffer (an array of
-    entries, each linked to its key's entry before it, and a dict of each
-    key's last: no object per entry); full, it becomes a sorted numpy run of
-    ``key << 32 | ordinal``, and runs of similar size are merged, so there
-    are O(log n) runs to search."""
+    """32-bit key -> ordinals; 8 bytes per entry. Entries are sorted numpy
+    runs of ``key << 32 | ordinal``: new ones are merged into a small first
+    run; full, it joins the others, and runs of similar size are merged, so
+    there are O(log n) runs to search."""
 
     BUFFER = 1 << 14
 
     def __init__(self) -> None:
-        self._last: dict[int, int] = {}  # key -> its last buffered entry
-        self._entries = array("Q")  # the buffered entries (key << 32 | ordinal), in the order added
-        self._previous = array("q")  # per buffered entry: its key's entry before it, or -1
+        self._buffer = np.zeros(0, np.uint64)  # the small run new entries join
         self._runs: list[np.ndarray] = []
 
     @property
     def _buffered(self) -> int:
-        return len(self._entries)
+        return len(self._buffer)
 
     def add(self, keys, ordinal: int) -> None:
         self.add_many(keys, np.full(len(keys), ordinal, np.uint64))
 
     def add_many(self, keys: np.ndarray, ordinals: np.ndarray) -> None:
-        """Each keys[i] -> ordinals[i] (ordinals not decreasing)."""
-        last, previous, at = self._last, self._previous, len(self._entries)
+        """Each keys[i] -> ordinals[i]."""
         entries = keys.astype(np.uint64) << _S32
         entries |= ordinals
-        self._entries.frombytes(entries.tobytes())
-        keys = keys.tolist()
-        if len(set(keys)) == len(keys):  # as the loop below, in C
-            previous.extend(map(last.get, keys, itertools.repeat(-1)))
-            last.update(zip(keys, range(at, at + len(keys))))
-        else:
-            for k in keys:
-                previous.append(last.get(k, -1))
-                last[k] = at
-                at += 1
-        if len(self._entries) >= self.BUFFER:
+        entries.sort()
+        merged = np.concatenate((self._buffer, entries))
+        merged.sort(kind="stable")  # two sorted runs: a linear merge
+        self._buffer = merged
+        if len(merged) >= self.BUFFER:
             self._flush()
-
-    def _buffered_ordinals(self, k: int) -> list[int]:
-        entries, previous, out = self._entries, self._previous, []
-        at = self._last.get(k, -1)
-        while at >= 0:
-            out.append(entries[at] & 0xFFFFFFFF)
-            at = previous[at]
-        return out
 
     def get(self, keys: np.ndarray) -> list[int]:
         """The ordinals stored under any of the keys (unsorted, may repeat)."""
-        last = self._last
-        out = [o for k in keys.tolist() if k in last for o in self._buffered_ordinals(k)]
-        if self._runs:
-            # One search per run for both ends of every key's range: no entry
-            # is ``key << 32 | 0xFFFFFFFF`` (ordinals stay below 2**32 - 1), so
-            # the first entry at or after it is the first after the range.
-            low = keys.astype(np.uint64) << _S32
-            bounds = np.concatenate((low, low | _U32))
-            n = len(keys)
-            entries: list[int] = []
-            for run in self._runs:
-                found = run.searchsorted(bounds).tolist()
-                for s, e in zip(found[:n], found[n:]):
-                    if s < e:
-                        entries += run[s:e].tolist()
-            out += [entry & 0xFFFFFFFF for entry in entries]
-        return out
+        # One search per run for both ends of every key's range: no entry is
+        # ``key << 32 | 0xFFFFFFFF`` (ordinals stay below 2**32 - 1), so the
+        # first entry at or after it is the first after the range.
+        low = keys.astype(np.uint64) << _S32
+        bounds = np.concatenate((low, low | _U32))
+        n = len(keys)
+        entries: list[int] = []
+        for run in (self._buffer, *self._runs):
+            found = run.searchsorted(bounds).tolist()
+            for s, e in zip(found[:n], found[n:]):
+                if s < e:
+                    entries += run[s:e].tolist()
+        return [entry & 0xFFFFFFFF for entry in entries]
 
     def get_pairs(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``get`` of many keys at once: (i, ordinal) for every ordinal stored
         under ``keys[i]``, as two int64 arrays (unordered, may repeat). One
         search per run for all the keys, and no Python loop over what it finds."""
-        wanted, found = [], []
-        last = self._last
-        for i, k in enumerate(keys.tolist()):
-            if k in last:
-                ordinals = self._buffered_ordinals(k)
-                wanted += [i] * len(ordinals)
-                found += ordinals
-        parts_i, parts_o = [np.array(wanted, np.int64)], [np.array(found, np.int64)]
-        if self._runs:
-            # Both ends of every key's range, as in get, the keys in increasing
-            # order (each binary search then starts where the last one ended).
-            order = np.argsort(keys)
-            bounds = np.empty((len(keys), 2), np.uint64)
-            np.left_shift(keys[order], _S32, out=bounds[:, 0], dtype=np.uint64)
-            np.bitwise_or(bounds[:, 0], _U32, out=bounds[:, 1])
-            bounds = bounds.ravel()
-            for run in self._runs:
-                ends = run.searchsorted(bounds)
-                starts = ends[0::2]
-                lengths = ends[1::2] - starts
-                hit = np.flatnonzero(lengths)
-                if not len(hit):
-                    continue
-                lengths = lengths[hit]
-                # the positions of every hit key's entries: start, start + 1, ... per key
-                first = np.cumsum(lengths) - lengths  # where each key's entries start in the output
-                at = np.arange(int(first[-1] + lengths[-1]), dtype=np.int64)
-                at += np.repeat(starts[hit] - first, lengths)
-                parts_i.append(np.repeat(order[hit], lengths))
-                parts_o.append((run[at] & _U32).astype(np.int64))
+        parts_i, parts_o = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+        # Both ends of every key's range, as in get, the keys in increasing
+        # order (each binary search then starts where the last one ended).
+        order = np.argsort(keys)
+        bounds = np.empty((len(keys), 2), np.uint64)
+        np.left_shift(keys[order], _S32, out=bounds[:, 0], dtype=np.uint64)
+        np.bitwise_or(bounds[:, 0], _U32, out=bounds[:, 1])
+        bounds = bounds.ravel()
+        for run in (self._buffer, *self._runs):
+            ends = run.searchsorted(bounds)
+            starts = ends[0::2]
+            lengths = ends[1::2] - starts
+            hit = np.flatnonzero(lengths)
+            if not len(hit):
+                continue
+            lengths = lengths[hit]
+            # the positions of every hit key's entries: start, start + 1, ... per key
+            first = np.cumsum(lengths) - lengths  # where each key's entries start in the output
+            at = np.arange(int(first[-1] + lengths[-1]), dtype=np.int64)
+            at += np.repeat(starts[hit] - first, lengths)
+            parts_i.append(np.repeat(order[hit], lengths))
+            parts_o.append((run[at] & _U32).astype(np.int64))
         return np.concatenate(parts_i), np.concatenate(parts_o)
 
     def _flush(self) -> None:
-        run = np.frombuffer(self._entries, np.uint64).copy()
-        run.sort()
-        self._last, self._entries, self._previous = {}, array("Q"), array("q")
+        run, self._buffer = self._buffer, np.zeros(0, np.uint64)
         self._runs.append(run)
         while len(self._runs) > 1 and len(self._runs[-2]) <= 2 * len(self._runs[-1]):
             last = self._runs.pop()
@@ -386,7 +353,7 @@ class _Multimap:
 
     @property
     def nbytes(self) -> int:
-        return sum(r.nbytes for r in self._runs) + 8 * self._buffered
+        return sum(r.nbytes for r in self._runs) + self._buffer.nbytes
 
 
 @dataclass(frozen=True)
@@ -413,6 +380,9 @@ class DuplicateIndex:
         self._records = _Spill(16 + 4 * self.num_perm, spill_dir, self.SPILL)  # ordinal -> digest, signature
         self._ids = _Spill(0, spill_dir, self.SPILL)  # ordinal -> id
         self._no_shingles: int | None = None  # the kept document without words, if any
+        # the fewest agreeing bins whose share reaches the threshold (as _first_match divides)
+        self._need = next((n for n in range(self.num_perm + 1) if n / self.num_perm >= self.threshold),
+                          self.num_perm + 1)
 
     def close(self) -> None:
         self._records.close()
@@ -459,91 +429,57 @@ class DuplicateIndex:
         is read once, and every comparison is made together; only the
         decisions are taken one by one, since a document's candidates include
         the documents of the batch before it that were kept."""
-        out: list[Match | None] = [None] * len(items)
         keyed = [j for j, item in enumerate(items) if item is not None and item[1].bands]
         if not keyed:
             return [None if item is None else self.find_fingerprint(*item) for item in items]
-        fps = [items[j][1] for j in keyed]
-        m, bins = len(fps), self.num_perm
-        keys = np.frombuffer(b"".join([fp.bands for fp in fps]), "<u4")
-        counts = [len(fp.bands) // 4 for fp in fps]
-        owner = np.repeat(np.arange(m, dtype=np.int64), counts)  # the batch document of each key
-        sigs = np.frombuffer(b"".join([fp.signature for fp in fps]), "<u4").reshape(m, bins)
-        digests = np.frombuffer(b"".join([fp.digest for fp in fps]), np.uint8).reshape(m, 16)
-        need = self._agreeing_needed()
-
-        # Candidates in the index before the batch: (document, ordinal) pairs
-        # ordered by document, then ordinal (id order, as _compare takes them).
-        which, ordinals = self._bands.get_pairs(keys)
-        pairs = np.unique((owner[which] << 32) | ordinals)
-        who, ordinals = pairs >> 32, pairs & 0xFFFFFFFF
-        bounds = np.searchsorted(who, np.arange(m + 1)).tolist()  # document i's pairs: bounds[i]:bounds[i + 1]
-        exact_at, near_at = [], []
-        if len(pairs):
-            unique = np.unique(ordinals)
-            joined = self._records.get_many(unique.tolist())
-            row = np.searchsorted(unique, ordinals)
-            same = np.frombuffer(joined, np.uint8).reshape(len(unique), -1)[row, :16] == digests[who]
-            exact_at = np.flatnonzero(same.all(axis=1)).tolist()
-            agree = (np.frombuffer(joined, "<u4").reshape(len(unique), -1)[row, 4:] == sigs[who]).sum(axis=1)
-            near_at = np.flatnonzero(agree >= need).tolist()
-        # Candidates within the batch: the earlier documents sharing a key (kept or not: decided below).
-        earlier: dict[int, list[tuple[int, bool, int]]] = {}  # document -> (earlier one, exact, agreeing bins)
-        if m > 1:  # keys shared within the batch: equal neighbours once sorted (usually none)
-            order = np.argsort(keys, kind="stable")
-            ordered = keys[order]
-            shared = np.flatnonzero(ordered[1:] == ordered[:-1]).tolist()
-            if shared:
-                ordered, whose = ordered.tolist(), owner[order].tolist()
-                sharing: dict[int, set[int]] = {}  # key -> the documents that have it
-                for at in shared:
-                    sharing.setdefault(ordered[at], {whose[at]}).add(whose[at + 1])
-                both = sorted({(y, x) for docs in sharing.values() for x in docs for y in docs if x < y})
-                if both:
-                    b, a = np.array(both, np.int64).T
-                    exact = (digests[a] == digests[b]).all(axis=1).tolist()
-                    agreeing = (sigs[a] == sigs[b]).sum(axis=1).tolist()
-                    for (x, y), e, n in zip(both, exact, agreeing):
-                        earlier.setdefault(x, []).append((y, e, n))
-
-        added: list[int | None] = [None] * m  # the ordinal each batch document was kept under
-        position = dict(zip(keyed, range(m)))
+        batch = _Batch([items[j][1] for j in keyed], self.num_perm)
+        found = self._compared(batch)
+        earlier = batch.earlier()
+        out: list[Match | None] = [None] * len(items)
+        added: list[int | None] = [None] * len(keyed)  # the ordinal each keyed document was kept under
+        position = dict(zip(keyed, range(len(keyed))))
         for j, item in enumerate(items):
-            if item is None:
-                continue
             i = position.get(j)
-            if i is None:  # no words: only the first such document is compared
-                out[j] = self.find_fingerprint(*item)
+            if i is None:  # nothing to screen, or no words: only the first such document is compared
+                out[j] = None if item is None else self.find_fingerprint(*item)
                 continue
-            lo, hi = bounds[i], bounds[i + 1]
+            # as _compare: the first candidate with the same digest, else the
+            # first near one; the index's come first (lower ordinals)
             inside = [(added[y], e, n) for y, e, n in earlier.get(i, ()) if added[y] is not None]
-            match = None
-            k = bisect.bisect_left(exact_at, lo)
-            if k < len(exact_at) and exact_at[k] < hi:
-                match = Match(self._id(ordinals[exact_at[k]]), True, 1.0)
-            elif any(e for _, e, _ in inside):
-                match = Match(self._id(next(o for o, e, _ in inside if e)), True, 1.0)
-            elif (k := bisect.bisect_left(near_at, lo)) < len(near_at) and near_at[k] < hi:
-                match = Match(self._id(ordinals[near_at[k]]), False, int(agree[near_at[k]]) / bins)
-            elif any(n >= need for _, _, n in inside):
-                o, n = next((o, n) for o, _, n in inside if n >= need)
-                match = Match(self._id(o), False, n / bins)
-            if match is not None:
-                out[j] = match
-                continue
-            doc_id, fp = item
-            added[i] = self.kept
-            self._records.add(fp.digest + fp.signature)
-            self._ids.add(doc_id.encode("utf-8", "surrogateescape"))
-        # The kept documents' keys, all at once (the batch did not look them up: see earlier)
-        ordinal_of_key = np.array([-1 if o is None else o for o in added], np.int64)[owner]
+            if (at := found.first(found.exact_at, i)) is not None:
+                out[j] = Match(self._id(found.ordinals[at]), True, 1.0)
+            elif (o := next((o for o, e, _ in inside if e), None)) is not None:
+                out[j] = Match(self._id(o), True, 1.0)
+            elif (at := found.first(found.near_at, i)) is not None:
+                out[j] = Match(self._id(found.ordinals[at]), False, int(found.agreeing[at]) / batch.bins)
+            elif (o_n := next(((o, n) for o, _, n in inside if n >= self._need), None)) is not None:
+                out[j] = Match(self._id(o_n[0]), False, o_n[1] / batch.bins)
+            else:
+                doc_id, fp = item
+                added[i] = self.kept
+                self._records.add(fp.digest + fp.signature)
+                self._ids.add(doc_id.encode("utf-8", "surrogateescape"))
+        # The kept documents' keys, at once: the batch's own candidates came from earlier
+        ordinal_of_key = np.array([-1 if o is None else o for o in added], np.int64)[batch.owner]
         kept = ordinal_of_key >= 0
-        self._bands.add_many(keys[kept], ordinal_of_key[kept].astype(np.uint64))
+        self._bands.add_many(batch.keys[kept], ordinal_of_key[kept].astype(np.uint64))
         return out
 
-    def _agreeing_needed(self) -> int:
-        """The fewest agreeing bins whose share reaches the threshold (as _first_match divides)."""
-        return next((n for n in range(self.num_perm + 1) if n / self.num_perm >= self.threshold), self.num_perm + 1)
+    def _compared(self, batch: "_Batch") -> "_Compared":
+        """The batch's candidates in the index, each compared with its document."""
+        which, ordinals = self._bands.get_pairs(batch.keys)
+        pairs = np.unique((batch.owner[which] << 32) | ordinals)  # by document, then ordinal (id order)
+        who, ordinals = pairs >> 32, pairs & 0xFFFFFFFF
+        found = _Compared(np.searchsorted(who, np.arange(len(batch.sigs) + 1)).tolist(), ordinals)
+        if len(pairs):
+            unique = np.unique(ordinals)  # each record read once
+            joined = self._records.get_many(unique.tolist())
+            row = np.searchsorted(unique, ordinals)
+            same = np.frombuffer(joined, np.uint8).reshape(len(unique), -1)[row, :16] == batch.digests[who]
+            found.exact_at = np.flatnonzero(same.all(axis=1)).tolist()
+            found.agreeing = (np.frombuffer(joined, "<u4").reshape(len(unique), -1)[row, 4:] == batch.sigs[who]).sum(1)
+            found.near_at = np.flatnonzero(found.agreeing >= self._need).tolist()
+        return found
 
     def _compare(self, ordinals: list[int], fp: Fingerprint) -> Match | None:
         """The first candidate (in id order: ``ordinals`` are sorted) with the
@@ -562,6 +498,56 @@ class DuplicateIndex:
         """The id of the kept document this one duplicates, else None (and it is kept)."""
         match = self.find(doc_id, text)
         return match.kept_id if match else None
+
+
+class _Batch:
+    """The fingerprints of a batch's documents with words, as arrays."""
+
+    def __init__(self, fps: list[Fingerprint], bins: int) -> None:
+        self.bins = bins
+        self.keys = np.frombuffer(b"".join([fp.bands for fp in fps]), "<u4")
+        self.owner = np.repeat(np.arange(len(fps), dtype=np.int64), [len(fp.bands) // 4 for fp in fps])  # per key
+        self.sigs = np.frombuffer(b"".join([fp.signature for fp in fps]), "<u4").reshape(len(fps), bins)
+        self.digests = np.frombuffer(b"".join([fp.digest for fp in fps]), np.uint8).reshape(len(fps), 16)
+
+    def earlier(self) -> dict[int, list[tuple[int, bool, int]]]:
+        """Document -> (each earlier document sharing a band key, same digest,
+        agreeing bins), in order: its candidates within the batch, if kept."""
+        order = np.argsort(self.keys, kind="stable")  # a key shared: equal neighbours once sorted (usually none)
+        ordered = self.keys[order]
+        shared = np.flatnonzero(ordered[1:] == ordered[:-1]).tolist()
+        if not shared:
+            return {}
+        ordered, whose = ordered.tolist(), self.owner[order].tolist()
+        sharing: dict[int, set[int]] = {}  # key -> the documents that have it
+        for at in shared:
+            sharing.setdefault(ordered[at], {whose[at]}).add(whose[at + 1])
+        both = sorted({(y, x) for docs in sharing.values() for x in docs for y in docs if x < y})
+        out: dict[int, list[tuple[int, bool, int]]] = {}
+        if both:
+            b, a = np.array(both, np.int64).T
+            exact = (self.digests[a] == self.digests[b]).all(axis=1).tolist()
+            agreeing = (self.sigs[a] == self.sigs[b]).sum(axis=1).tolist()
+            for (x, y), e, n in zip(both, exact, agreeing):
+                out.setdefault(x, []).append((y, e, n))
+        return out
+
+
+class _Compared:
+    """A batch's candidates in the index: (document, ordinal) pairs in that
+    order, document i's at bounds[i]:bounds[i + 1]; which pairs have the same
+    digest (exact_at) or reach the threshold (near_at), and their agreeing bins."""
+
+    def __init__(self, bounds: list[int], ordinals: np.ndarray) -> None:
+        self.bounds, self.ordinals = bounds, ordinals
+        self.exact_at: list[int] = []
+        self.near_at: list[int] = []
+        self.agreeing = np.zeros(0, np.int64)
+
+    def first(self, at: list[int], i: int) -> int | None:
+        """The first pair of document i among ``at`` (sorted), if any."""
+        k = bisect.bisect_left(at, self.bounds[i])
+        return at[k] if k < len(at) and at[k] < self.bounds[i + 1] else None
 
 
 class _Spill:
