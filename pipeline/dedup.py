@@ -653,7 +653,11 @@ def rejected(res: Result, detail: str) -> Result:
     return result.rejected(res, "duplicate", STAGE, detail)
 
 
-def screened(results: Iterable[Result], index: DuplicateIndex, batch: int = 16) -> Iterator[tuple[Result, Result]]:
+SCREEN_BATCH = 64  # results screened at once: 4 executor chunks (at 20k, 16: 0.42 s, 64: 0.35-0.40 s, 256: no better)
+
+
+def screened(results: Iterable[Result], index: DuplicateIndex,
+             batch: int = SCREEN_BATCH) -> Iterator[tuple[Result, Result]]:
     """(result, ``screen(result, index)``) of each result, in order; the kept
     ones are looked up ``batch`` at a time (DuplicateIndex.find_batch)."""
     results = iter(results)
