@@ -316,8 +316,8 @@ def _full(plan, stats, name: str, parent: str | None, clean_dir: Path, config: C
     with _closing(old), HashedWriter(tmp / "documents.jsonl") as docs_f, HashedWriter(tmp / "records.jsonl") as recs_f, \
          HashedWriter(tmp / "rejected.jsonl") as rej_f, \
          open(parts_files[0], "wb") as entries_f, open(parts_files[1], "wb") as md_f:
-        for n, res in enumerate(plan.results(stats, old=old), 1):
-            final = dedup.screen(res, duplicates)  # here, in id order, whatever the executor
+        # screened here, in id order, whatever the executor; a batch at a time (dedup.SCREEN_BATCH)
+        for n, (res, final) in enumerate(dedup.screened(plan.results(stats, old=old), duplicates), 1):
             manifest_inputs.append_values(final.path, final.sha256 or None, final.size)
             tally.add(final)
             review.add(final)

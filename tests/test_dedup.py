@@ -4,6 +4,7 @@ documents duplicating a kept one, end to end through `curate run`."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -14,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline import dedup
+from pipeline import result as result_mod
 from pipeline.process import process
 from pipeline.config import Config
 from pipeline.stages import dedup as stage
@@ -156,6 +158,25 @@ FINGERPRINT = ("import sys; from pipeline import dedup; from pipeline.config imp
                "print(fp.digest.hex(), fp.signature.hex(), fp.bands.hex())")
 
 
+@pytest.mark.parametrize("config, want", [
+    (Config(), "c4fa1e9526673800e172a8fb3856ac24"),
+    (Config(duplicate_num_perm=17, duplicate_shingle_words=3), "95524464aa251a607e033be70ad496de"),
+    (Config(duplicate_num_perm=16, duplicate_shingle_words=1), "64feffd21c14038948f1f4bd981692aa"),
+])
+def test_the_fingerprints_are_those_of_earlier_versions(config, want):
+    """A re-run compares new fingerprints with those its parent cached, and a
+    change to them changes which documents are duplicates: every rewrite of
+    the fingerprint's code must give the same bytes (these were computed
+    before the batch screening; a long text passes _POWERS_CACHED)."""
+    texts = [ARTICLE, NEAR, *SAME_TOPIC, "", "...", "a", "Yes.", "one two three four", "one two three four five",
+             "Ünïcödé straße ﬁne ½ — “quoted” text, which is fine.", ARTICLE * 120]
+    h = hashlib.sha256()
+    for text in texts:
+        fp = dedup.fingerprint(text, config)
+        h.update(fp.digest + fp.signature + fp.bands + b"|")
+    assert h.hexdigest()[:32] == want
+
+
 def test_fingerprints_are_deterministic_across_processes():
     """No salted hash(): the same text gives the same fingerprint in any
     process, whatever PYTHONHASHSEED (workers and runs agree)."""
@@ -238,6 +259,91 @@ def test_the_multimap_returns_what_a_dict_of_lists_would():
         for k in keys.tolist():
             reference.setdefault(k, []).append(ordinal)
     assert len(small._runs) < 12  # merged: O(log n) runs
+
+
+def test_the_multimap_pairs_are_what_get_returns_key_by_key():
+    rng = np.random.default_rng(3)
+    for m in (dedup._Multimap(), _TinyMultimap()):
+        for ordinal in range(300):
+            query = rng.integers(0, 50, size=rng.integers(0, 20)).astype(np.uint32)
+            which, ordinals = m.get_pairs(query)
+            got = sorted(zip(which.tolist(), ordinals.tolist()))
+            assert got == sorted((i, o) for i, k in enumerate(query.tolist()) for o in m.get(np.array([k], np.uint32)))
+            keys = rng.integers(0, 50, size=rng.integers(0, 5)).astype(np.uint32)
+            if rng.random() < 0.5:
+                m.add(keys, ordinal)
+            else:  # as a batch adds them: several ordinals, a key possibly twice
+                m.add_many(keys, np.sort(rng.integers(ordinal, ordinal + 3, size=len(keys))).astype(np.uint64))
+
+
+class _SmallIndex(dedup.DuplicateIndex):
+    """Every few band entries a sorted run, every few records to the file."""
+    SPILL = 100
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._bands = _TinyMultimap()
+
+
+def _screen_both(config: Config, items, cuts, small: bool) -> None:
+    """find_batch over the batches ``cuts`` makes of items gives what
+    find_fingerprint gives one item at a time, and leaves the same index."""
+    kind = _SmallIndex if small else dedup.DuplicateIndex
+    one, batched = kind(config), kind(config)
+    try:
+        want = [None if item is None else one.find_fingerprint(*item) for item in items]
+        got, start = [], 0
+        for end in sorted(set(cuts)) + [len(items)]:
+            if end >= start:
+                got += batched.find_batch(items[start:end])
+                start = end
+        assert got == want
+        assert batched.kept == one.kept and batched._no_shingles == one._no_shingles
+        for doc_id, fp in (item for item in items if item is not None):  # the same index after
+            assert batched.find_fingerprint(doc_id, fp) == one.find_fingerprint(doc_id, fp)
+    finally:
+        one.close()
+        batched.close()
+
+
+def test_batch_screening_equals_one_by_one_on_real_texts():
+    texts = [outcome_of(p).doc.text for p in (DEV_FILES or SEED_FILES)]
+    texts += [ARTICLE, NEAR, ARTICLE.upper(), *SAME_TOPIC, NEAR, "...", texts[0], "", NEAR.lower(), texts[1]]
+    rng = np.random.default_rng(4)
+    texts = [texts[i] for i in rng.permutation(len(texts))] + texts[-8:]
+    for config in (Config(), Config(duplicate_threshold=0.3), Config(duplicate_num_perm=16)):
+        items = [(f"d{i:03d}", dedup.fingerprint(t, config)) if i % 9 != 4 else None for i, t in enumerate(texts)]
+        for size in (2, 5, 16, len(items)):
+            _screen_both(config, items, range(0, len(items), size), small=size == 5)
+
+
+# Fingerprints built to collide: few band keys, few bin values, few digests
+_BINS = 16
+_FP = st.tuples(st.integers(0, 3), st.lists(st.integers(0, 12), min_size=1, max_size=4),
+                st.lists(st.integers(0, 2), min_size=_BINS, max_size=_BINS), st.booleans()).map(
+    lambda t: dedup.Fingerprint(bytes([t[0]]) * 16, np.array(t[2], "<u4").tobytes(),
+                                b"" if t[3] and t[0] == 0 else np.array(t[1], "<u4").tobytes()))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), _FP), max_size=40), st.lists(st.integers(0, 40), max_size=6),
+       st.sampled_from([0.01, 0.4, 0.5, 0.75, 1.0]), st.booleans())
+def test_batch_screening_equals_one_by_one(fps, cuts, threshold, small):
+    config = Config(duplicate_num_perm=_BINS, duplicate_threshold=threshold)
+    items = [None if fp is None else (f"id {i}", fp) for i, fp in enumerate(fps)]
+    _screen_both(config, items, cuts, small)
+
+
+def test_screened_is_screen_of_each():
+    config = Config()
+    outcomes = [outcome_of(p) for p in (DEV_FILES or SEED_FILES)[:40]]
+    results = [result_mod.of(o, config, None if o.doc.rejection else dedup.fingerprint(o.doc.text, config))
+               for o in outcomes]
+    results += results[:20]  # exact duplicates, some in the batch of their original
+    one, batched = dedup.DuplicateIndex(config), dedup.DuplicateIndex(config)
+    want = [(res, dedup.screen(res, one)) for res in results]
+    assert list(dedup.screened(results, batched, batch=7)) == want
+    assert sum(not b.kept for a, b in want if a.kept) >= sum(res.kept for res in results[:20]) > 0
 
 
 class _SpillingIndex(dedup.DuplicateIndex):
