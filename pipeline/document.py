@@ -120,11 +120,21 @@ class Document:
         A stage may call this several times (one call per pass); the edits of
         one call index the text as it was before that call.
         """
+        global last_step
         step = self.edits[-1].step + 1 if self.edits else 1
         edits = tuple([_stepped(e, step) for e in edits])
         if not edits:  # (many stages' calls: the text and the log stay as they are)
             return _copy(self, **fields) if fields else self
-        return _copy(self, text=apply_edits(self.text, edits), edits=self.edits + edits, **fields)
+        text = apply_edits(self.text, edits)
+        last_step = (self.text, edits, text)
+        return _copy(self, text=text, edits=self.edits + edits, **fields)
+
+
+# The last step with_edits applied: (the text it received, its edits, the text
+# they made). Most steps remove whole lines or change runs of line breaks:
+# pipeline.lines then makes the content lines of the new text from those of
+# the text before, without splitting it again.
+last_step: tuple[str, tuple[Edit, ...], str] | None = None
 
 
 def _copy(obj, **changes):
