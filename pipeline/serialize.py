@@ -39,7 +39,7 @@ def ordered(name: str, values: dict) -> dict:
 
 
 def document_obj(doc: Document, raw_chars: int) -> dict:
-    return ordered("document", {
+    obj = {
         "id": doc.id,
         "title": doc.title,
         "subtitle": doc.subtitle,
@@ -61,7 +61,14 @@ def document_obj(doc: Document, raw_chars: int) -> dict:
             "records": len(doc.records),
             "edits": len(doc.edits),
         },
-    })
+    }
+    # (built in the schema's order, as a rule: not reordered then)
+    return obj if _DOCUMENT_IN_ORDER else ordered("document", obj)
+
+
+_DOCUMENT_IN_ORDER = field_order("document") == (
+    "id", "title", "subtitle", "text", "language", "language_confidence", "published", "tags", "authors", "editors",
+    "source", "source_file", "source_sha256", "encoding", "counts")
 
 
 RECORD_FIELDS = tuple(f.name for f in fields(Record))
