@@ -88,7 +88,7 @@ def _after_step(text: str, lines: tuple[Line, ...], edits: tuple[Edit, ...]) -> 
             if e.start <= s and line.end <= e.end and not e.after:
                 continue  # removed with its whole line
             return None  # (not an edit of the kinds above)
-        out.append(line if not shift and not breaks else Line(line.index - breaks, s - shift, line.end - shift, line.text))
+        out.append(Line(line.index - breaks, s - shift, line.end - shift, line.text) if shift or breaks else line)
     return tuple(out)
 
 

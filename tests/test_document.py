@@ -45,7 +45,8 @@ def test_the_signature_is_the_generated_one(cls):
                 "2020-01-02", "en", 0.5, (Edit("repair", "r/v1", 1, 2, "a", "b", "why"),),
                 (Record(0, "paragraph", "abc", 0, 3),), Rejection("short", "x")), {}),
     (Document, ("d", "d.txt"), {"source_sha256": "0", "source_size": 3, "text": "abc", "rejection": None}),
-    (Result, ("d", "d.txt", "0" * 64, 3, None, None, "", 1, 1, 1, (), (), b"l", b"", b"", b"[]", b"m"), {}),
+    (Result, ("d", "d.txt", "0" * 64, 3, None, None, "", 1, 1, 1, (), (), b"l", b"", b"", b"[]", b"m"),
+     {}),
     (Result, ("d", "d.txt", "0" * 64, 3, "short", "x", "header", 0, 0, 0, (("repair", "r/v1", 1, 0),), (),
               b"", b"", b"r", b"[]", b"m"), {"fingerprint": (1, 2)}),
 ])

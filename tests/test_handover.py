@@ -110,7 +110,8 @@ def test_an_entry_of_another_shape_is_none(tmp_path: Path) -> None:
 
 def test_an_edit_of_another_length_is_none(tmp_path: Path) -> None:
     import json
-    doc = Document("a", "a.txt", "0" * 64, 1, text="b", edits=(Edit("repair", "repair.x/v1", 0, 1, "a", "b", "r", None, 1),))
+    edit = Edit("repair", "repair.x/v1", 0, 1, "a", "b", "r", None, 1)
+    doc = Document("a", "a.txt", "0" * 64, 1, text="b", edits=(edit,))
     try:
         path, offset, length = handover.put(tmp_path, doc, 1, "")
         assert handover.get((path, offset, length))[0] == doc
