@@ -198,11 +198,13 @@ def keys_of(lines: list[str]) -> list[int | None]:
     return [utf8_key(norm) if norm else None for norm in normalised_utf8_each(lines)]
 
 
-def remember(text: str, keys: list[int | None]) -> None:
+def remember(text: str, keys: list[int | None], lines: list[str] | None = None) -> None:
     """Take the line keys of a text (``line_keys``, computed by the first
     pass) as those of the document at hand: ``line_key`` answers from them.
-    Keys of another number of lines are not taken."""
-    lines = counted_lines(text)
+    Keys of another number of lines are not taken. ``lines``:
+    ``counted_lines(text)``, when the caller has them."""
+    if lines is None:
+        lines = counted_lines(text)
     if len(lines) == len(keys) and all(k is None or type(k) is int for k in keys):
         _known.clear()
         _known.update(zip(lines, keys))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 
-# Edit, Record (and pipeline.lines.Line) write their fields straight into the
+# Edit, Record, Document (and pipeline.lines.Line, pipeline.result.Result) write their fields straight into the
 # instance dict: the __init__ a frozen dataclass generates sets each field
 # through object.__setattr__, three times slower, and stages build them by the
 # thousand. tests/test_document.py: the generated signature, the same objects.
@@ -107,6 +107,35 @@ class Document:
     records: tuple[Record, ...] = ()
     rejection: Rejection | None = None
 
+    def __init__(self, id: str, source_file: str, source_sha256: str, source_size: int, raw: bytes = b"",
+                 text: str = "", encoding: str | None = None, title: str | None = None, subtitle: str | None = None,
+                 tags: tuple[str, ...] = (), authors: tuple[str, ...] = (), editors: tuple[str, ...] = (),
+                 source: str | None = None, published: str | None = None, language: str | None = None,
+                 language_confidence: float | None = None, edits: tuple[Edit, ...] = (),
+                 records: tuple[Record, ...] = (), rejection: Rejection | None = None) -> None:
+        # (fields straight into the dict, as Edit's __init__: one document per input, made by
+        # decode_and_repair and by the tests; the generated __init__ costs three times more)
+        d = self.__dict__
+        d["id"] = id
+        d["source_file"] = source_file
+        d["source_sha256"] = source_sha256
+        d["source_size"] = source_size
+        d["raw"] = raw
+        d["text"] = text
+        d["encoding"] = encoding
+        d["title"] = title
+        d["subtitle"] = subtitle
+        d["tags"] = tags
+        d["authors"] = authors
+        d["editors"] = editors
+        d["source"] = source
+        d["published"] = published
+        d["language"] = language
+        d["language_confidence"] = language_confidence
+        d["edits"] = edits
+        d["records"] = records
+        d["rejection"] = rejection
+
     def reject(self, reason: str, detail: str) -> "Document":
         return _copy(self, rejection=Rejection(reason, detail))
 
@@ -120,11 +149,21 @@ class Document:
         A stage may call this several times (one call per pass); the edits of
         one call index the text as it was before that call.
         """
+        global last_step
         step = self.edits[-1].step + 1 if self.edits else 1
         edits = tuple([_stepped(e, step) for e in edits])
         if not edits:  # (many stages' calls: the text and the log stay as they are)
             return _copy(self, **fields) if fields else self
-        return _copy(self, text=apply_edits(self.text, edits), edits=self.edits + edits, **fields)
+        text = apply_edits(self.text, edits)
+        last_step = (self.text, edits, text)
+        return _copy(self, text=text, edits=self.edits + edits, **fields)
+
+
+# The last step with_edits applied: (the text it received, its edits, the text
+# they made). Most steps remove whole lines or change runs of line breaks:
+# pipeline.lines then makes the content lines of the new text from those of
+# the text before, without splitting it again.
+last_step: tuple[str, tuple[Edit, ...], str] | None = None
 
 
 def _copy(obj, **changes):

@@ -35,12 +35,15 @@ from pathlib import Path
 from pipeline import corpus_stats, serialize
 from pipeline.corpus import Input
 from pipeline.document import Document, Edit, Record, Rejection
+from pipeline.lines import content_lines
 
 Location = tuple[str, int, int]  # (file, offset, length)
 FORMAT = 4  # first item of every spilled entry: an entry of another format is not read
 _DOC_FIELDS = tuple(f.name for f in dataclasses.fields(Document))
 _EDIT_FIELDS = tuple(f.name for f in dataclasses.fields(Edit))
 _edit_values = operator.attrgetter(*_EDIT_FIELDS)
+_EDIT_LENGTH = {len(_EDIT_FIELDS)}
+_text_of = operator.attrgetter("text")
 _RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(Record))
 _writers: dict[tuple[str, int], list] = {}  # (spill dir, pid) -> [path, fd, bytes written]
 _readers: dict[str, int] = {}  # spill file path -> fd open for reading, in this process
@@ -124,7 +127,10 @@ def get(location: Location) -> tuple | None:
             return None
         doc = _doc_from(doc, data[head + 1:].decode("utf-8", "surrogatepass"))
         if isinstance(line_keys, list) and doc.rejection is None:
-            corpus_stats.remember(doc.text, line_keys)
+            # The header stage splits this same text first thing: split it here,
+            # once (pipeline.lines keeps its lines), and take the counted lines from it.
+            counted = content_lines(doc.text)[:corpus_stats.MAX_LINES_PER_DOC]
+            corpus_stats.remember(doc.text, line_keys, list(map(_text_of, counted)))
         return doc, raw_chars, stage
     except (OSError, ValueError, TypeError, KeyError):
         return None
@@ -170,7 +176,10 @@ def _doc_from(values: list, text: str) -> Document:
     values[_TEXT] = text
     for i in _TUPLES_AT:
         values[i] = tuple(values[i])
-    values[_EDITS] = tuple(map(_edit, values[_EDITS]))
+    edits = values[_EDITS]
+    if not set(map(len, edits)) <= _EDIT_LENGTH:
+        raise ValueError("not a spilled edit")
+    values[_EDITS] = tuple([Edit(*e) for e in edits])  # (Edit's __init__ fills its dict directly: no copy needed)
     values[_RECORDS] = tuple(Record(*r) for r in values[_RECORDS])
     values[_REJECTION] = Rejection(*values[_REJECTION]) if values[_REJECTION] else None
     values.insert(_RAW, b"")
@@ -178,12 +187,3 @@ def _doc_from(values: list, text: str) -> Document:
     doc.__dict__.update(zip(_DOC_FIELDS, values))  # in declaration order, as __init__ sets them
     return doc
 
-
-def _edit(values: list) -> Edit:
-    """Edit(*values) without the frozen dataclass's __init__ (a setattr per
-    field, twice as slow; Edit derives and checks nothing: document._copy)."""
-    if len(values) != len(_EDIT_FIELDS):
-        raise ValueError("not a spilled edit")
-    edit = object.__new__(Edit)
-    edit.__dict__.update(zip(_EDIT_FIELDS, values))
-    return edit

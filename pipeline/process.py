@@ -32,16 +32,18 @@ class Outcome:
 def process(doc_id: str, source_file: str, raw: bytes, config: Config, stats=None, resume=None) -> Outcome:
     """``stats``: the corpus statistics of the first pass (pipeline.corpus_stats),
     given to the stages that want them (``WANTS_STATS``); None runs without."""
-    doc = Document(
-        id=doc_id,
-        source_file=source_file,
-        source_sha256=hashlib.sha256(raw).hexdigest(),
-        source_size=len(raw),
-        raw=raw,
-    )
-    raw_text, raw_chars, done = "", None, 0
+    raw_text = ""
     if resume is not None:  # (doc, raw chars, n): the first n stages' output, from pipeline.handover
-        doc, raw_chars, done = resume
+        doc, raw_chars, done = resume  # (no document of ``raw`` made, nor its hash: resume replaces it)
+    else:
+        doc = Document(
+            id=doc_id,
+            source_file=source_file,
+            source_sha256=hashlib.sha256(raw).hexdigest(),
+            source_size=len(raw),
+            raw=raw,
+        )
+        raw_chars, done = None, 0
     for stage in STAGES[done:]:
         started = time.perf_counter()
         doc = stage.apply(doc, config, stats) if getattr(stage, "WANTS_STATS", False) else stage.apply(doc, config)

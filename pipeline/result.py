@@ -51,6 +51,34 @@ class Result:
     # worker: the main process screens it without the text.
     fingerprint: object = field(default=None, compare=False)
 
+    def __init__(self, id: str, path: str, sha256: str, size: int, reason: str | None, detail: str | None,
+                 stage: str, chars_in: int, chars_out: int, records: int,
+                 rule_edits: tuple[tuple[str, str, int, int], ...],
+                 near_threshold: tuple[tuple[str, str, float, float, str], ...], document_line: bytes,
+                 record_lines: bytes, rejected_line: bytes, edits_json: bytes, markdown: bytes,
+                 fingerprint: object = None) -> None:
+        # (fields straight into the dict, as pipeline.document's Edit does: the
+        # generated __init__ sets each through object.__setattr__, three times slower)
+        d = self.__dict__
+        d["id"] = id
+        d["path"] = path
+        d["sha256"] = sha256
+        d["size"] = size
+        d["reason"] = reason
+        d["detail"] = detail
+        d["stage"] = stage
+        d["chars_in"] = chars_in
+        d["chars_out"] = chars_out
+        d["records"] = records
+        d["rule_edits"] = rule_edits
+        d["near_threshold"] = near_threshold
+        d["document_line"] = document_line
+        d["record_lines"] = record_lines
+        d["rejected_line"] = rejected_line
+        d["edits_json"] = edits_json
+        d["markdown"] = markdown
+        d["fingerprint"] = fingerprint
+
     @property
     def kept(self) -> bool:
         return self.reason is None

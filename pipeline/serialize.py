@@ -39,7 +39,7 @@ def ordered(name: str, values: dict) -> dict:
 
 
 def document_obj(doc: Document, raw_chars: int) -> dict:
-    return ordered("document", {
+    obj = {
         "id": doc.id,
         "title": doc.title,
         "subtitle": doc.subtitle,
@@ -61,7 +61,14 @@ def document_obj(doc: Document, raw_chars: int) -> dict:
             "records": len(doc.records),
             "edits": len(doc.edits),
         },
-    })
+    }
+    # (built in the schema's order, as a rule: not reordered then)
+    return obj if _DOCUMENT_IN_ORDER else ordered("document", obj)
+
+
+_DOCUMENT_IN_ORDER = field_order("document") == (
+    "id", "title", "subtitle", "text", "language", "language_confidence", "published", "tags", "authors", "editors",
+    "source", "source_file", "source_sha256", "encoding", "counts")
 
 
 RECORD_FIELDS = tuple(f.name for f in fields(Record))
@@ -226,7 +233,8 @@ def kept_lines(doc: Document, document: dict, records: list[dict] | None = None)
         if type(t) is str and type(r.start) is int and type(r.end) is int and pos <= r.start \
                 and text.startswith(t, r.start) and r.end == r.start + len(t) and escaped is not None:
             if pos < r.start:
-                escaped.append(_escaped(text[pos:r.start])[1:-1])
+                gap = text[pos:r.start]
+                escaped.append(_ESCAPED_GAPS.get(gap) or _escaped(gap)[1:-1])
             et = _escaped(t)
             escaped.append(et[1:-1])
             pos = r.end
@@ -238,16 +246,22 @@ def kept_lines(doc: Document, document: dict, records: list[dict] | None = None)
             line = dumps(_record_obj(doc, r) if records is None else records[i])
         elif len(vars(r)) != _FIELD_COUNT:  # (an attribute besides the fields: not what was written)
             typed = False
-        lines.append(line + "\n")
+        lines += (line, "\n")  # (joined once: no copy of each line with its newline)
     if escaped is None:
-        line = dumps(document)
+        line = dumps(document) + "\n"
     else:
         if pos < len(text):
             escaped.append(_escaped(text[pos:])[1:-1])
         items = list(document.items())
         first, last = dict(items[:_TEXT_AT]), dict(items[_TEXT_AT + 1:])
-        line = f'{dumps(first)[:-1]},"text":"{"".join(escaped)}",{dumps(last)[1:]}'
-    return line + "\n", "".join(lines), typed
+        # (one join: the text, the longest part, is copied once)
+        line = "".join([dumps(first)[:-1], ',"text":"', *escaped, '",', dumps(last)[1:], "\n"])
+    return line, "".join(lines), typed
+
+
+# The escaped gaps between records that most documents have (paragraphs
+# separated by a blank line, then by another number of line breaks).
+_ESCAPED_GAPS = {gap: encode_basestring(gap)[1:-1] for gap in ("\n\n", "\n", "\n\n\n")}
 
 
 _FIELD_COUNT = len(RECORD_FIELDS)

@@ -1,4 +1,4 @@
-"""The hand-written __init__ of Edit, Record and Line: the same objects as the
+"""The hand-written __init__ of Edit, Record, Line, Document and Result: the same objects as the
 generated one; Document.replaced and _stepped: what dataclasses.replace gives."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ import pickle
 
 import pytest
 
-from pipeline.document import Edit, Record
+from pipeline.document import Document, Edit, Record, Rejection
+from pipeline.result import Result
 from pipeline.lines import Line
 from pipeline.stages.header import HeaderLine
 
@@ -21,7 +22,7 @@ def generated(cls):
         **{f.name: f.default for f in dataclasses.fields(cls) if f.default is not dataclasses.MISSING}}))
 
 
-@pytest.mark.parametrize("cls", [Edit, Record, Line, HeaderLine])
+@pytest.mark.parametrize("cls", [Edit, Record, Line, HeaderLine, Document, Result])
 def test_the_signature_is_the_generated_one(cls):
     def params(init):  # (annotations aside)
         return [(p.name, p.kind, p.default) for p in inspect.signature(init).parameters.values()]
@@ -39,6 +40,15 @@ def test_the_signature_is_the_generated_one(cls):
     (HeaderLine, ("header.title/v1", "why"), {}),
     (HeaderLine, ("header.byline/v1", "why", None, True, ("A",), ("B",), "src"), {}),
     (HeaderLine, ("header.date/v1",), {"reason": "why", "later_date": True, "source": "s"}),
+    (Document, ("d", "d.txt", "0" * 64, 3), {}),
+    (Document, ("d", "d.txt", "0" * 64, 3, b"abc", "abc", "utf-8", "T", "S", ("t",), ("A",), ("E",), "src",
+                "2020-01-02", "en", 0.5, (Edit("repair", "r/v1", 1, 2, "a", "b", "why"),),
+                (Record(0, "paragraph", "abc", 0, 3),), Rejection("short", "x")), {}),
+    (Document, ("d", "d.txt"), {"source_sha256": "0", "source_size": 3, "text": "abc", "rejection": None}),
+    (Result, ("d", "d.txt", "0" * 64, 3, None, None, "", 1, 1, 1, (), (), b"l", b"", b"", b"[]", b"m"),
+     {}),
+    (Result, ("d", "d.txt", "0" * 64, 3, "short", "x", "header", 0, 0, 0, (("repair", "r/v1", 1, 0),), (),
+              b"", b"", b"r", b"[]", b"m"), {"fingerprint": (1, 2)}),
 ])
 def test_the_object_is_the_generated_ones(cls, args, kwargs):
     ours, theirs = cls(*args, **kwargs), generated(cls)(*args, **kwargs)
@@ -51,7 +61,7 @@ def test_the_object_is_the_generated_ones(cls, args, kwargs):
         ours.start = 0
 
 
-@pytest.mark.parametrize("cls", [Edit, Record, Line, HeaderLine])
+@pytest.mark.parametrize("cls", [Edit, Record, Line, HeaderLine, Document, Result])
 def test_missing_or_unknown_arguments_fail_as_they_did(cls):
     with pytest.raises(TypeError):
         cls()

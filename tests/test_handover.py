@@ -106,3 +106,26 @@ def test_an_entry_of_another_shape_is_none(tmp_path: Path) -> None:
             assert handover.get((path, at, len(entry))) is None
     finally:
         handover.close_all()
+
+
+def test_an_edit_of_another_length_is_none(tmp_path: Path) -> None:
+    import json
+    edit = Edit("repair", "repair.x/v1", 0, 1, "a", "b", "r", None, 1)
+    doc = Document("a", "a.txt", "0" * 64, 1, text="b", edits=(edit,))
+    try:
+        path, offset, length = handover.put(tmp_path, doc, 1, "")
+        assert handover.get((path, offset, length))[0] == doc
+        data = Path(path).read_bytes()[offset: offset + length]
+        head, text = data.split(b"\n", 1)
+        tag, values, *rest = json.loads(head)
+        at_edits = list(handover._SPILLED).index("edits")
+        edit = values[at_edits][0]
+        for bad in (edit[:-1], edit[:-2], edit + [1], 5, None):
+            values[at_edits] = [bad]
+            entry = json.dumps([tag, values, *rest]).encode() + b"\n" + text
+            with open(path, "ab") as f:
+                at = f.tell()
+                f.write(entry)
+            assert handover.get((path, at, len(entry))) is None
+    finally:
+        handover.close_all()
