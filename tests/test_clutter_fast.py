@@ -226,15 +226,6 @@ def test_same_as_is_equality_of_normalised_lines(a: str, b: str) -> None:
     assert clutter.Facts(a).same_as(clutter.Facts(b)) == (clutter.normalise(a) == clutter.normalise(b))
 
 
-@settings(max_examples=500, deadline=None)
-@given(st.lists(LINES | st.text(" \t\u3000\u00a0x", max_size=4), max_size=10).map("\n".join))
-def test_text_lines_with_their_offsets_are_the_content_lines(text: str) -> None:
-    chunks = text.split("\n")
-    starts = clutter.line_starts(chunks)
-    lines = [clutter.with_offsets(line, starts) for line in clutter.text_lines(chunks)]
-    assert lines == content_lines(text)
-
-
 def line_answers(text: str) -> dict[str, bool]:
     """Every line test, asked of the line directly (the slow path of Facts)."""
     return {"end_marker": boilerplate.is_end_marker(text), "link_spam": clutter.is_link_spam(text),
@@ -258,7 +249,7 @@ def test_facts_answer_as_the_line_tests(text: str) -> None:
 @pytest.mark.parametrize("path", SEED_FILES + DEV_FILES, ids=lambda p: p.stem)
 def test_facts_answer_as_the_line_tests_on_the_corpus(path: Path) -> None:
     text = reaching_clutter(path)
-    lines = clutter.text_lines(text.split("\n"))
+    lines = content_lines(text)
     facts = clutter.line_facts(lines, text)
     for line in lines:
         f = facts[line.index]

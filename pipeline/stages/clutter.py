@@ -17,13 +17,13 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from itertools import accumulate, filterfalse, repeat
+from itertools import filterfalse, repeat
 from operator import mul
 from typing import NamedTuple
 
 from pipeline.config import Config
 from pipeline.document import Document
-from pipeline.lines import Line, merge, removal
+from pipeline.lines import content_lines, merge, removal
 from pipeline.patterns import boilerplate as BP
 from pipeline.patterns import clutter as P
 # Lines the boilerplate stage removes (Source:, bios, funding notes, end
@@ -63,28 +63,11 @@ DRIFT_GATED = ("ends in ellipsis", "cut mid-sentence", "headline")
 
 
 class TextLine(NamedTuple):
-    """A content line as the stage reads it: a pipeline.lines.Line without
-    its offsets (a third cheaper to make; most lines are never removed).
-    A Line serves wherever a TextLine does."""
+    """What the stage reads of a content line (a pipeline.lines.Line serves
+    as one): the tests build lines without offsets."""
 
     index: int
     text: str
-
-
-def text_lines(chunks: list[str]) -> list[TextLine]:
-    """content_lines of the text split into ``chunks`` at its line breaks:
-    the lines holding a character other than whitespace."""
-    return [TextLine(i, chunk) for i, chunk in enumerate(chunks) if chunk and not chunk.isspace()]
-
-
-def line_starts(chunks: list[str]) -> list[int]:
-    """The offset in the text of each of its ``chunks`` (lines)."""
-    return list(accumulate((len(chunk) + 1 for chunk in chunks), initial=0))
-
-
-def with_offsets(line: TextLine, starts: list[int]) -> Line:
-    start = starts[line.index]
-    return Line(line.index, start, start + len(line.text), line.text)
 
 
 # ----------------------------------------------------------------- line signals
@@ -645,14 +628,14 @@ def review_threshold(config: Config) -> float:
 
 def apply(doc: Document, config: Config) -> Document:
     threshold = config.clutter_threshold
-    chunks = doc.text.split("\n")
-    lines = text_lines(chunks)
+    # The lines of the boundaries stage, which split this same text (or, when
+    # it cut lines, the text it returned): not split again, and the boilerplate
+    # rules' memo (asked by both) finds each line by a hash already computed.
+    lines = content_lines(doc.text)
     facts = line_facts(lines, doc.text)
     region, after_marker = trailing_region(score_blocks(group_blocks(lines, facts), threshold, facts), threshold)
-    starts = line_starts(chunks) if region else []
     edits = [
-        removal(doc.text, with_offsets(line, starts), NAME, line_rule(block, i, after_marker, facts), reason(block),
-                round(block.score, 4))
+        removal(doc.text, line, NAME, line_rule(block, i, after_marker, facts), reason(block), round(block.score, 4))
         for block in region
         for i, line in enumerate(block.lines)
     ]
