@@ -207,6 +207,8 @@ CODE_TEXT = line_text | st.text(alphabet="AZ09-az |\n\tÉ€\U0001f600\ud800", m
 @given(CODE_TEXT)
 def test_code_runs_are_found_as_the_regex_finds_them(text: str) -> None:
     assert bool(clutter.code_runs(text)) == (P.CODE_RUN.search(text) is not None)
+    # the count read from the text's UTF-8 bytes (as before: one "?" per character beyond ASCII counts the same)
+    assert clutter.code_runs(text) == text.encode("utf-8", "surrogatepass").translate(P.CODE_MARKS).count(b"XXXXX")
     tokens = text.split()
     part_numbers = sum(1 for t in tokens if len(t) <= clutter.MAX_TOKEN_CHARS and P.PART_NUMBER.match(t))
     assert part_numbers <= clutter.code_runs(text)  # is_link_spam's bound

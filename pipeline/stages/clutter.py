@@ -107,13 +107,13 @@ def code_runs(text: str) -> int:
     """How many times P.CODE_RUN_MARKS fits, without overlap, in the text's
     marks: 0 when P.CODE_RUN finds nothing, else a bound on the number of
     part numbers (each is a run of five marks or more of its own)."""
-    return text.encode("utf-8", "surrogatepass").translate(P.CODE_MARKS).count(P.CODE_RUN_MARKS)
+    return text.encode("ascii", "replace").translate(P.CODE_MARKS).count(P.CODE_RUN_MARKS)
 
 
 def code_runs_by_line(text: str) -> dict[int, int]:
     """code_runs of the lines of the text (by index in ``text.split("\\n")``)
     where it is not 0. One pass over the whole text: most documents hold none."""
-    marks = text.encode("utf-8", "surrogatepass").translate(P.CODE_MARKS)
+    marks = text.encode("ascii", "replace").translate(P.CODE_MARKS)
     if P.CODE_RUN_MARKS not in marks:
         return {}
     return {i: n for i, line in enumerate(marks.split(b"\n")) if (n := line.count(P.CODE_RUN_MARKS))}
