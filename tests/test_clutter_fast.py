@@ -283,3 +283,16 @@ def test_drift_from_parts_is_the_drift_with_the_part_added(texts: list[str], ext
     for text in [*texts, extra]:
         slow.add(reference.words(text))
     assert expected == reference.drift(reference.words(block), slow)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(line_text.filter(lambda t: t.strip() and "\n" not in t), min_size=2, max_size=5))
+def test_a_many_line_shape_is_its_signals_and_scores(texts: list[str]) -> None:
+    # many_line_shape is made once per combination of signals, shared by the blocks
+    lines = content_lines("\n".join(texts))
+    facts = clutter.line_facts(lines)
+    shape = clutter.many_line_shape(lines, facts)
+    expected = reference.structural_signals(lines)
+    assert shape.signals == expected
+    assert shape.score == reference.combine(expected)
+    assert shape.highest == reference.combine({**expected, "off-topic": 1.0})

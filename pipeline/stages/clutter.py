@@ -448,7 +448,15 @@ def score_blocks(groups: list[list[TextLine]], threshold: float, facts: dict[int
 
 
 def many_line_shape(block: list[TextLine], facts: dict[int, Facts]) -> Shape:
-    return Shape.of(structural_signals(block, facts))
+    signals = structural_signals(block, facts)
+    key = tuple(signals.values())  # (each 0.0 or 1.0, in one order)
+    shape = _MANY_SHAPES.get(key)
+    if shape is None:
+        shape = _MANY_SHAPES[key] = Shape.of(signals)
+    return shape
+
+
+_MANY_SHAPES: dict[tuple[float, ...], Shape] = {}  # many_line_shape's, by their signals (128 at most)
 
 
 class Topic:
