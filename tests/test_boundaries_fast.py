@@ -41,13 +41,33 @@ def capitalised_share_slow(text: str) -> float:
     return sum(1 for w in ws if w[:1].isupper()) / len(ws)
 
 
+def best_run_slow(values, lo, hi):
+    """B.best_run() as first written: a Run made at each improvement."""
+    best, cur, cur_start = None, 0.0, lo
+    for i in range(lo, hi):
+        if cur <= 0:
+            cur, cur_start = 0.0, i
+        cur += values[i]
+        if cur > 0 and (best is None or cur > best.value):
+            best = B.Run(cur_start, i + 1, cur)
+    return best
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.floats(-50, 50) | st.sampled_from([0.0, -0.0, 1.0, -1.0]), max_size=30), st.data())
+def test_best_run_equals_the_reference(values, data):
+    lo = data.draw(st.integers(0, len(values)))
+    hi = data.draw(st.integers(lo, len(values)))
+    assert B.best_run(values, lo, hi) == best_run_slow(values, lo, hi)
+
+
 def find_body_slow(judged, title, threshold, idf=B.uniform_idf):
     """B.find_body() before the single-run shortcut: every run ranked."""
     lines = [j.line for j in judged]
     values = [0.0 if j.neutral or j.list_item else (j.goodness - threshold) * (B.word_count(j.line.text) + P.LINE_COST_WORDS)
               for j in judged]
     good = [None if j.neutral or j.list_item else j.goodness >= threshold for j in judged]
-    runs = [r for lo, hi in B.clusters(good) if (r := B.best_run(values, lo, hi))]
+    runs = [r for lo, hi in B.clusters(good) if (r := best_run_slow(values, lo, hi))]
     if not runs:
         return None
     echo = B.title_echo(lines, title)

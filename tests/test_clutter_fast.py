@@ -207,6 +207,8 @@ CODE_TEXT = line_text | st.text(alphabet="AZ09-az |\n\tÉ€\U0001f600\ud800", m
 @given(CODE_TEXT)
 def test_code_runs_are_found_as_the_regex_finds_them(text: str) -> None:
     assert bool(clutter.code_runs(text)) == (P.CODE_RUN.search(text) is not None)
+    # the count read from the text's UTF-8 bytes (as before: one "?" per character beyond ASCII counts the same)
+    assert clutter.code_runs(text) == text.encode("utf-8", "surrogatepass").translate(P.CODE_MARKS).count(b"XXXXX")
     tokens = text.split()
     part_numbers = sum(1 for t in tokens if len(t) <= clutter.MAX_TOKEN_CHARS and P.PART_NUMBER.match(t))
     assert part_numbers <= clutter.code_runs(text)  # is_link_spam's bound
@@ -224,15 +226,6 @@ def test_a_code_run_needs_five_code_characters_in_a_row() -> None:
        st.lists(st.sampled_from(["a", "b", " ", "  ", "\t", "\u3000", "\u00a0", "ab", "."]), max_size=8).map("".join))
 def test_same_as_is_equality_of_normalised_lines(a: str, b: str) -> None:
     assert clutter.Facts(a).same_as(clutter.Facts(b)) == (clutter.normalise(a) == clutter.normalise(b))
-
-
-@settings(max_examples=500, deadline=None)
-@given(st.lists(LINES | st.text(" \t\u3000\u00a0x", max_size=4), max_size=10).map("\n".join))
-def test_text_lines_with_their_offsets_are_the_content_lines(text: str) -> None:
-    chunks = text.split("\n")
-    starts = clutter.line_starts(chunks)
-    lines = [clutter.with_offsets(line, starts) for line in clutter.text_lines(chunks)]
-    assert lines == content_lines(text)
 
 
 def line_answers(text: str) -> dict[str, bool]:
@@ -258,7 +251,7 @@ def test_facts_answer_as_the_line_tests(text: str) -> None:
 @pytest.mark.parametrize("path", SEED_FILES + DEV_FILES, ids=lambda p: p.stem)
 def test_facts_answer_as_the_line_tests_on_the_corpus(path: Path) -> None:
     text = reaching_clutter(path)
-    lines = clutter.text_lines(text.split("\n"))
+    lines = content_lines(text)
     facts = clutter.line_facts(lines, text)
     for line in lines:
         f = facts[line.index]
@@ -290,3 +283,16 @@ def test_drift_from_parts_is_the_drift_with_the_part_added(texts: list[str], ext
     for text in [*texts, extra]:
         slow.add(reference.words(text))
     assert expected == reference.drift(reference.words(block), slow)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(line_text.filter(lambda t: t.strip() and "\n" not in t), min_size=2, max_size=5))
+def test_a_many_line_shape_is_its_signals_and_scores(texts: list[str]) -> None:
+    # many_line_shape is made once per combination of signals, shared by the blocks
+    lines = content_lines("\n".join(texts))
+    facts = clutter.line_facts(lines)
+    shape = clutter.many_line_shape(lines, facts)
+    expected = reference.structural_signals(lines)
+    assert shape.signals == expected
+    assert shape.score == reference.combine(expected)
+    assert shape.highest == reference.combine({**expected, "off-topic": 1.0})

@@ -369,14 +369,16 @@ class Run:
 
 def best_run(values: list[float], lo: int, hi: int) -> Run | None:
     """Maximum-sum contiguous run of values[lo:hi] (None when all are negative)."""
-    best, cur, cur_start = None, 0.0, lo
+    # (the best run so far as three numbers: a prose page improves it at
+    # almost every line, and a Run is made once, at the end)
+    best, best_start, best_end, cur, cur_start = 0.0, 0, 0, 0.0, lo
     for i in range(lo, hi):
         if cur <= 0:
             cur, cur_start = 0.0, i
         cur += values[i]
-        if cur > 0 and (best is None or cur > best.value):
-            best = Run(cur_start, i + 1, cur)
-    return best
+        if cur > best:
+            best, best_start, best_end = cur, cur_start, i + 1
+    return Run(best_start, best_end, best) if best_end else None
 
 
 def clusters(good: list[bool | None]) -> list[tuple[int, int]]:

@@ -17,13 +17,13 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from itertools import accumulate, filterfalse, repeat
+from itertools import filterfalse, repeat
 from operator import mul
 from typing import NamedTuple
 
 from pipeline.config import Config
 from pipeline.document import Document
-from pipeline.lines import Line, merge, removal
+from pipeline.lines import content_lines, merge, removal
 from pipeline.patterns import boilerplate as BP
 from pipeline.patterns import clutter as P
 # Lines the boilerplate stage removes (Source:, bios, funding notes, end
@@ -63,28 +63,11 @@ DRIFT_GATED = ("ends in ellipsis", "cut mid-sentence", "headline")
 
 
 class TextLine(NamedTuple):
-    """A content line as the stage reads it: a pipeline.lines.Line without
-    its offsets (a third cheaper to make; most lines are never removed).
-    A Line serves wherever a TextLine does."""
+    """What the stage reads of a content line (a pipeline.lines.Line serves
+    as one): the tests build lines without offsets."""
 
     index: int
     text: str
-
-
-def text_lines(chunks: list[str]) -> list[TextLine]:
-    """content_lines of the text split into ``chunks`` at its line breaks:
-    the lines holding a character other than whitespace."""
-    return [TextLine(i, chunk) for i, chunk in enumerate(chunks) if chunk and not chunk.isspace()]
-
-
-def line_starts(chunks: list[str]) -> list[int]:
-    """The offset in the text of each of its ``chunks`` (lines)."""
-    return list(accumulate((len(chunk) + 1 for chunk in chunks), initial=0))
-
-
-def with_offsets(line: TextLine, starts: list[int]) -> Line:
-    start = starts[line.index]
-    return Line(line.index, start, start + len(line.text), line.text)
 
 
 # ----------------------------------------------------------------- line signals
@@ -124,13 +107,13 @@ def code_runs(text: str) -> int:
     """How many times P.CODE_RUN_MARKS fits, without overlap, in the text's
     marks: 0 when P.CODE_RUN finds nothing, else a bound on the number of
     part numbers (each is a run of five marks or more of its own)."""
-    return text.encode("utf-8", "surrogatepass").translate(P.CODE_MARKS).count(P.CODE_RUN_MARKS)
+    return text.encode("ascii", "replace").translate(P.CODE_MARKS).count(P.CODE_RUN_MARKS)
 
 
 def code_runs_by_line(text: str) -> dict[int, int]:
     """code_runs of the lines of the text (by index in ``text.split("\\n")``)
     where it is not 0. One pass over the whole text: most documents hold none."""
-    marks = text.encode("utf-8", "surrogatepass").translate(P.CODE_MARKS)
+    marks = text.encode("ascii", "replace").translate(P.CODE_MARKS)
     if P.CODE_RUN_MARKS not in marks:
         return {}
     return {i: n for i, line in enumerate(marks.split(b"\n")) if (n := line.count(P.CODE_RUN_MARKS))}
@@ -465,7 +448,15 @@ def score_blocks(groups: list[list[TextLine]], threshold: float, facts: dict[int
 
 
 def many_line_shape(block: list[TextLine], facts: dict[int, Facts]) -> Shape:
-    return Shape.of(structural_signals(block, facts))
+    signals = structural_signals(block, facts)
+    key = tuple(signals.values())  # (each 0.0 or 1.0, in one order)
+    shape = _MANY_SHAPES.get(key)
+    if shape is None:
+        shape = _MANY_SHAPES[key] = Shape.of(signals)
+    return shape
+
+
+_MANY_SHAPES: dict[tuple[float, ...], Shape] = {}  # many_line_shape's, by their signals (128 at most)
 
 
 class Topic:
@@ -645,14 +636,14 @@ def review_threshold(config: Config) -> float:
 
 def apply(doc: Document, config: Config) -> Document:
     threshold = config.clutter_threshold
-    chunks = doc.text.split("\n")
-    lines = text_lines(chunks)
+    # The lines of the boundaries stage, which split this same text (or, when
+    # it cut lines, the text it returned): not split again, and the boilerplate
+    # rules' memo (asked by both) finds each line by a hash already computed.
+    lines = content_lines(doc.text)
     facts = line_facts(lines, doc.text)
     region, after_marker = trailing_region(score_blocks(group_blocks(lines, facts), threshold, facts), threshold)
-    starts = line_starts(chunks) if region else []
     edits = [
-        removal(doc.text, with_offsets(line, starts), NAME, line_rule(block, i, after_marker, facts), reason(block),
-                round(block.score, 4))
+        removal(doc.text, line, NAME, line_rule(block, i, after_marker, facts), reason(block), round(block.score, 4))
         for block in region
         for i, line in enumerate(block.lines)
     ]
