@@ -61,6 +61,7 @@ class Plan:
     def __init__(self, inputs: Inputs, raw_dir: Path, config, store: cache.Store | None,
                  executor=None, rehash: bool = False, spill_dir: Path | None = None) -> None:
         self.inputs, self.raw_dir, self.config = inputs, raw_dir, config
+        self._raw = os.fspath(raw_dir)
         self.store, self.executor, self.rehash, self.spill_dir = store, executor, rehash, spill_dir
         self.meta = store.meta if store is not None else None
         if self.meta is not None and (self.meta["lines_counted"] >= MAX_LINES
@@ -88,33 +89,33 @@ class Plan:
         stats = self._restored() if self.meta is not None else \
             CorpusStats(self.config.repeat_min_docs, self.config.repeat_min_share)
         todo, stat_keys, seen = array("I"), array("q"), 0  # ordinals to decode; their stat keys, 4 each
-        raw = os.fspath(self.raw_dir)
-        listed = self.inputs.listed
-        for i in range(len(self.inputs)):
-            x = listed(i)  # the usual input's path, else its Input: no Input (and Path) made for most
-            plain = isinstance(x, str)
-            doc_id, path = key_of(x)
-            old = self.known.get(path)
-            seen += old is not None
-            st = None
-            if self.store is not None and (plain or not x.problem):  # (the path names raw_dir / x)
-                st = cache.plain_file_stat(os.path.join(raw, x) if plain else x.abspath)
-            key = cache.stat_key(st, self.run_start) if st is not None else None
-            if old is None or old.id != doc_id:
-                todo.append(i)
-                stat_keys.extend(key or NO_STAT)
-            elif key is not None and key == old.stat and not self.rehash:
-                self._keep(i, old)
-            elif self._same_bytes(as_input(x, self.raw_dir), old):  # hashed here: cheaper than shipping it to a worker
-                self._keep(i, old)
-                if key != old.stat:
-                    self.store.put_stat(path, key)
-            else:
-                todo.append(i)
-                stat_keys.extend(key or NO_STAT)
+        listed = self.inputs.listed  # the usual input's path, else its Input: no Input (and Path) made for most
+        if not self.known:  # nothing cached: every input is new
+            todo = range(len(self.inputs))
+            to_decode = self._stated(map(listed, todo), stat_keys)  # stated as handed out: the workers start at once
+        else:
+            for i in range(len(self.inputs)):
+                x = listed(i)
+                doc_id, path = key_of(x)
+                old = self.known.get(path)
+                seen += old is not None
+                key = self._stat_key(x)
+                if old is None or old.id != doc_id:
+                    todo.append(i)
+                    stat_keys.extend(key or NO_STAT)
+                elif key is not None and key == old.stat and not self.rehash:
+                    self._keep(i, old)
+                elif self._same_bytes(as_input(x, self.raw_dir), old):  # hashed here: cheaper than shipping it to a worker
+                    self._keep(i, old)
+                    if key != old.stat:
+                        self.store.put_stat(path, key)
+                else:
+                    todo.append(i)
+                    stat_keys.extend(key or NO_STAT)
+            to_decode = map(listed, todo)
         shared = runner.Shared(self.raw_dir, self.config, spill_dir=self.spill_dir)
         self.counts["decoded"] = len(todo)
-        items = stats_pass.results(map(listed, todo), shared, self._executor(len(todo)))
+        items = stats_pass.results(to_decode, shared, self._executor(len(todo)))
         adder = stats_pass.Adder(stats)
         for j, (x, done) in enumerate(items):
             key = tuple(stat_keys[4 * j: 4 * j + 4])
@@ -131,6 +132,19 @@ class Plan:
             now, before = np.frombuffer(stats.lines.table, np.uint32), np.frombuffer(self.before, np.uint32)
             self.changed = np.flatnonzero(now != before)
         return stats
+
+    def _stat_key(self, x: str | Input) -> tuple | None:
+        """The stat key (pipeline.cache) of an input as listed; None without a cache."""
+        if self.store is None or (not isinstance(x, str) and x.problem):
+            return None
+        st = cache.plain_file_stat(os.path.join(self._raw, x) if isinstance(x, str) else x.abspath)  # raw_dir / x
+        return cache.stat_key(st, self.run_start) if st is not None else None
+
+    def _stated(self, listed: Iterator[str | Input], stat_keys: array) -> Iterator[str | Input]:
+        """The inputs, each one's stat key added to ``stat_keys`` as it is taken."""
+        for x in listed:
+            stat_keys.extend(self._stat_key(x) or NO_STAT)
+            yield x
 
     def _same_bytes(self, inp: Input, old: cache.Known) -> bool:
         self.counts["hashed"] += 1
