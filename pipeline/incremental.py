@@ -105,7 +105,7 @@ class Plan:
                     stat_keys.extend(key or NO_STAT)
                 elif key is not None and key == old.stat and not self.rehash:
                     self._keep(i, old)
-                elif self._same_bytes(as_input(x, self.raw_dir), old):  # hashed here: cheaper than shipping it to a worker
+                elif self._same_bytes(as_input(x, self.raw_dir), old):  # hashed here: cheaper than a worker
                     self._keep(i, old)
                     if key != old.stat:
                         self.store.put_stat(path, key)
