@@ -41,7 +41,7 @@ from typing import Iterator
 import numpy as np
 
 from pipeline import cache, corpus_stats, handover, runner, stats_pass, unforked
-from pipeline.corpus import PLAIN_OPEN, Input, read_input
+from pipeline.corpus import PLAIN_OPEN, Input, Inputs, as_input, key_of, read_input
 from pipeline.corpus_stats import CorpusStats, CountMin, distinct_keys
 
 IN_PROCESS_MAX = 32  # changed inputs processed without starting workers (~the cost of starting them)
@@ -58,9 +58,10 @@ REUSE = 8  # its cached Result holds under the new statistics
 
 
 class Plan:
-    def __init__(self, inputs: Sequence[Input], raw_dir: Path, config, store: cache.Store | None,
+    def __init__(self, inputs: Inputs, raw_dir: Path, config, store: cache.Store | None,
                  executor=None, rehash: bool = False, spill_dir: Path | None = None) -> None:
         self.inputs, self.raw_dir, self.config = inputs, raw_dir, config
+        self._raw = os.fspath(raw_dir)
         self.store, self.executor, self.rehash, self.spill_dir = store, executor, rehash, spill_dir
         self.meta = store.meta if store is not None else None
         if self.meta is not None and (self.meta["lines_counted"] >= MAX_LINES
@@ -88,30 +89,37 @@ class Plan:
         stats = self._restored() if self.meta is not None else \
             CorpusStats(self.config.repeat_min_docs, self.config.repeat_min_share)
         todo, stat_keys, seen = array("I"), array("q"), 0  # ordinals to decode; their stat keys, 4 each
-        for i, inp in enumerate(self.inputs):
-            old = self.known.get(inp.path)
-            seen += old is not None
-            st = cache.plain_file_stat(inp.abspath) if not inp.problem and self.store is not None else None
-            key = cache.stat_key(st, self.run_start) if st is not None else None
-            if old is None or old.id != inp.id:
-                todo.append(i)
-                stat_keys.extend(key or NO_STAT)
-            elif key is not None and key == old.stat and not self.rehash:
-                self._keep(i, old)
-            elif self._same_bytes(inp, old):  # hashed here: cheaper than shipping it to a worker
-                self._keep(i, old)
-                if key != old.stat:
-                    self.store.put_stat(inp.path, key)
-            else:
-                todo.append(i)
-                stat_keys.extend(key or NO_STAT)
+        listed = self.inputs.listed  # the usual input's path, else its Input: no Input (and Path) made for most
+        if not self.known:  # nothing cached: every input is new
+            todo = range(len(self.inputs))
+            to_decode = self._stated(map(listed, todo), stat_keys)  # stated as handed out: the workers start at once
+        else:
+            for i in range(len(self.inputs)):
+                x = listed(i)
+                doc_id, path = key_of(x)
+                old = self.known.get(path)
+                seen += old is not None
+                key = self._stat_key(x)
+                if old is None or old.id != doc_id:
+                    todo.append(i)
+                    stat_keys.extend(key or NO_STAT)
+                elif key is not None and key == old.stat and not self.rehash:
+                    self._keep(i, old)
+                elif self._same_bytes(as_input(x, self.raw_dir), old):  # hashed here: cheaper than a worker
+                    self._keep(i, old)
+                    if key != old.stat:
+                        self.store.put_stat(path, key)
+                else:
+                    todo.append(i)
+                    stat_keys.extend(key or NO_STAT)
+            to_decode = map(listed, todo)
         shared = runner.Shared(self.raw_dir, self.config, spill_dir=self.spill_dir)
         self.counts["decoded"] = len(todo)
-        items = stats_pass.results(_Subset(self.inputs, todo), shared, self._executor(len(todo)))
+        items = stats_pass.results(to_decode, shared, self._executor(len(todo)))
         adder = stats_pass.Adder(stats)
-        for j, (inp, done) in enumerate(items):
+        for j, (x, done) in enumerate(items):
             key = tuple(stat_keys[4 * j: 4 * j + 4])
-            self._changed(todo[j], inp, None if key == NO_STAT else key, done.counts, adder)
+            self._changed(todo[j], *key_of(x), None if key == NO_STAT else key, done.counts, adder)
         adder.flush()
         del todo, stat_keys
         if seen < len(self.known):  # some inputs were removed (rare): a set of the paths, once
@@ -124,6 +132,19 @@ class Plan:
             now, before = np.frombuffer(stats.lines.table, np.uint32), np.frombuffer(self.before, np.uint32)
             self.changed = np.flatnonzero(now != before)
         return stats
+
+    def _stat_key(self, x: str | Input) -> tuple | None:
+        """The stat key (pipeline.cache) of an input as listed; None without a cache."""
+        if self.store is None or (not isinstance(x, str) and x.problem):
+            return None
+        st = cache.plain_file_stat(os.path.join(self._raw, x) if isinstance(x, str) else x.abspath)  # raw_dir / x
+        return cache.stat_key(st, self.run_start) if st is not None else None
+
+    def _stated(self, listed: Iterator[str | Input], stat_keys: array) -> Iterator[str | Input]:
+        """The inputs, each one's stat key added to ``stat_keys`` as it is taken."""
+        for x in listed:
+            stat_keys.extend(self._stat_key(x) or NO_STAT)
+            yield x
 
     def _same_bytes(self, inp: Input, old: cache.Known) -> bool:
         self.counts["hashed"] += 1
@@ -140,11 +161,11 @@ class Plan:
         if self.first_change is None or where < self.first_change:
             self.first_change = where
 
-    def _changed(self, i: int, inp: Input, stat: tuple | None, c, adder: stats_pass.Adder) -> None:
+    def _changed(self, i: int, doc_id: str, path: str, stat: tuple | None, c, adder: stats_pass.Adder) -> None:
         """A new or changed input (c None: rejected when read)."""
         stats = adder.stats
-        self._changes((inp.id, inp.path))
-        self._forget(inp.path, stats)
+        self._changes((doc_id, path))
+        self._forget(path, stats)
         if c is None:
             return
         if c.spill is not None:
@@ -157,12 +178,12 @@ class Plan:
             adder.add(c.lines)
             if before < corpus_stats.MAX_EXAMPLES:
                 excerpts = dict(c.lines)
-                self.sources += [[k, excerpts[k], inp.id, inp.path, c.sha256] for k in list(stats.examples)[before:]]
+                self.sources += [[k, excerpts[k], doc_id, path, c.sha256] for k in list(stats.examples)[before:]]
             if self.fill is None and len(stats.examples) >= corpus_stats.MAX_EXAMPLES:
-                self.fill = [inp.id, inp.path]
+                self.fill = [doc_id, path]
         self.flags[i] |= ROW | (COUNTED if keys is not None else 0)
         if self.store is not None:
-            self.store.put_first(inp.path, inp.id, c.sha256, stat,
+            self.store.put_first(path, doc_id, c.sha256, stat,
                                  None if keys is None else cache.packed(keys, "Q"))
 
     def _forget(self, path: str, stats: CorpusStats) -> None:
@@ -241,7 +262,8 @@ class Plan:
         reads the parent's bytes only when needed, and ``process_again``)."""
         reused = self._reusable(stats, None if not load_reused else old.scan() if old is not None else False)
         flags, inputs = self.flags, self.inputs
-        items = ((inputs[i], self.spilled.get(i)) for i in range(len(inputs)) if not flags[i] & REUSE)  # lazily
+        listed = inputs.listed  # (a worker makes the Input)
+        items = ((listed(i), self.spilled.get(i)) for i in range(len(inputs)) if not flags[i] & REUSE)  # lazily
         shared = runner.Shared(self.raw_dir, self.config, stats, self.spill_dir)
         self.counts["processed"] = len(inputs) - reused
         done = runner.results(items, shared, self._executor(len(inputs) - reused))
@@ -380,27 +402,6 @@ def keys(inputs: Sequence[Input]):
     """(id, path) of every input: pipeline.corpus.Inputs gives them without making each Input."""
     listed = getattr(inputs, "keys", None)
     return listed() if listed is not None else ((inp.id, inp.path) for inp in inputs)
-
-
-class _Subset(Sequence):
-    """The inputs at the given ordinals, each made when asked for (a list of
-    Input objects costs ~0.5 KB per input)."""
-
-    def __init__(self, inputs: Sequence[Input], ordinals: array) -> None:
-        self.inputs, self.ordinals = inputs, ordinals
-
-    def __len__(self) -> int:
-        return len(self.ordinals)
-
-    def __getitem__(self, j):
-        if isinstance(j, slice):
-            return [self[k] for k in range(*j.indices(len(self)))]
-        return self.inputs[self.ordinals[j]]
-
-    def __iter__(self) -> Iterator[Input]:
-        inputs = self.inputs
-        for i in self.ordinals:
-            yield inputs[i]
 
 
 class _Locations:

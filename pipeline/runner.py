@@ -35,10 +35,11 @@ class Shared:
     def prefetch(self, chunk: list) -> None:
         """Start reading the raw files this chunk of items will read (a local
         worker calls it as a chunk arrives, ahead of its turn): a first-pass
-        item is an Input; a second-pass one an (Input, handover location)
-        pair, whose raw file is read only when it has no location."""
-        corpus.prefetch(item if isinstance(item, Input) else item[0] for item in chunk
-                        if isinstance(item, Input) or item[1] is None)
+        item is an input (as listed: ``corpus.Inputs.listed``); a second-pass
+        one an (input, handover location) pair, whose raw file is read only
+        when it has no location."""
+        corpus.prefetch((item if not isinstance(item, tuple) else item[0] for item in chunk
+                         if not isinstance(item, tuple) or item[1] is None), self.raw_dir)
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,11 @@ def outcome(inp: Input, spilled: handover.Location | None, shared: Shared, recor
     return out if not out.doc.raw else dataclasses.replace(out, doc=dataclasses.replace(out.doc, raw=b""))
 
 
-def work(item: tuple[Input, handover.Location | None], shared: Shared) -> Done:
-    inp, spilled = item
+def work(item: tuple[Input | str, handover.Location | None], shared: Shared) -> Done:
+    """The Done of an (input, spilled location) item; the input as listed
+    (``corpus.Inputs.listed``) or an Input."""
+    listed, spilled = item
+    inp = corpus.as_input(listed, shared.raw_dir)
     times: list[tuple[str, float]] = []
     observer = process_mod.on_stage_time
     process_mod.on_stage_time = lambda stage, seconds: times.append((stage, seconds))
@@ -99,7 +103,8 @@ def _fingerprint(outcome: Outcome, config: Config, times: list) -> dedup.Fingerp
 
 
 def results(items, shared: Shared, executor=None) -> Iterator[Done]:
-    """The Done of every item ((Input, spilled location)), in order. Stage
+    """The Done of every item ((input, spilled location), the input as
+    listed or an Input: ``work``), in order. Stage
     timings are passed on to ``pipeline.process.on_stage_time`` in this
     process, wherever they ran. Raises ``ProcessingError`` naming the input
     when a stage raised."""
@@ -109,7 +114,7 @@ def results(items, shared: Shared, executor=None) -> Iterator[Done]:
         if d.invalid:
             raise SchemaViolation(d.error)
         if d.error is not None:
-            raise ProcessingError(f"processing {inp.path} raised {d.error}")
+            raise ProcessingError(f"processing {corpus.key_of(inp)[1]} raised {d.error}")
         if process_mod.on_stage_time is not None:
             for stage, seconds in d.times:
                 process_mod.on_stage_time(stage, seconds)

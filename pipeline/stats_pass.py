@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass
 
 from pipeline import corpus_stats, executors, handover, process as process_mod
-from pipeline.corpus import Input, read_input
+from pipeline.corpus import Input, as_input, key_of, read_input
 from pipeline.corpus_stats import CorpusStats
 
 
@@ -38,7 +38,9 @@ def counts(text: str) -> tuple[tuple[int, str], ...]:
     return tuple(corpus_stats.distinct_keys(text))
 
 
-def work(inp: Input, shared) -> FirstDone:
+def work(listed: Input | str, shared) -> FirstDone:
+    """The FirstDone of an input, as listed (``corpus.Inputs.listed``) or an Input."""
+    inp = as_input(listed, shared.raw_dir)
     times: list[tuple[str, float]] = []
     observer = process_mod.on_stage_time
     process_mod.on_stage_time = lambda stage, seconds: times.append((stage, seconds))
@@ -96,9 +98,10 @@ class Adder:
         return self.stats
 
 
-def results(inputs: list[Input], shared, executor=None):
-    """(input, FirstDone) of every input, in order; raises ProcessingError naming
-    the input when a stage raised, and passes stage timings on."""
+def results(inputs, shared, executor=None):
+    """(input, FirstDone) of every input (as listed, ``corpus.Inputs.listed``,
+    or an Input), in order; raises ProcessingError naming the input when a
+    stage raised, and passes stage timings on."""
     from pipeline.version import ProcessingError  # version imports this module
 
     for inp, d in executors.paired(executor, work, inputs, shared):
@@ -106,7 +109,7 @@ def results(inputs: list[Input], shared, executor=None):
             for stage, seconds in d.times:
                 process_mod.on_stage_time(stage, seconds)
         if d.error is not None:
-            raise ProcessingError(f"processing {inp.path} raised {d.error}")
+            raise ProcessingError(f"processing {key_of(inp)[1]} raised {d.error}")
         yield inp, d
 
 

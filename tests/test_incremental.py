@@ -3,11 +3,10 @@ when asked for; it must give back exactly what was put."""
 
 from __future__ import annotations
 
-from array import array
 from pathlib import Path
 
-from pipeline.corpus import Inputs
-from pipeline.incremental import _Locations, _Subset
+from pipeline.corpus import Input, Inputs, as_input, key_of
+from pipeline.incremental import _Locations
 
 
 def test_locations_give_back_what_was_put() -> None:
@@ -20,12 +19,16 @@ def test_locations_give_back_what_was_put() -> None:
     assert where.files == ["/tmp/a/1.jsonl", "/tmp/a/2.jsonl"]
 
 
-def test_a_subset_is_the_inputs_at_its_ordinals() -> None:
-    inputs = Inputs(Path("/raw"), [f"d{i}.txt" for i in range(6)])
-    subset = _Subset(inputs, array("I", [0, 2, 5]))
-    assert len(subset) == 3
-    assert [i.path for i in subset] == ["d0.txt", "d2.txt", "d5.txt"]
-    assert list(subset) == [inputs[0], inputs[2], inputs[5]] == subset[:]
+def test_an_input_as_listed_makes_the_input() -> None:
+    """What workers are sent of an input (its path, or its Input when it is
+    unusual) makes the same Input, with the same key."""
+    odd = Input("notes (not .txt)", "notes", Path("/raw/notes"))
+    inputs = Inputs(Path("/raw"), ["a/d0.txt", "d1.txt", odd, "d2"])
+    assert [inputs.listed(i) for i in range(4)] == ["a/d0.txt", "d1.txt", odd, "d2"]
+    for i in range(4):
+        made = as_input(inputs.listed(i), inputs.raw_dir)
+        assert made == inputs[i] and key_of(inputs.listed(i)) == (made.id, made.path)
+    assert inputs[0] == Input("a/d0", "a/d0.txt", Path("/raw/a/d0.txt"))
 
 
 def test_plain_sha256_hashes_the_bytes_read_input_reads(tmp_path) -> None:

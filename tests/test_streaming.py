@@ -105,6 +105,7 @@ def test_the_compact_input_list_equals_the_list_of_inputs(tmp_path, seed_raw):
         want = reference_inputs(raw)
         assert list(inputs) == want
         assert [inputs[i] for i in range(-len(want), 0)] == want and inputs[1:3] == want[1:3]
+        assert [corpus.as_input(inputs.listed(i), raw) for i in range(len(want))] == want  # as workers make them
 
 
 def test_an_input_costs_a_few_dozen_bytes(tmp_path):

@@ -43,6 +43,14 @@ def test_first_run_writes_v1_and_latest(seed_raw: Path, tmp_path: Path) -> None:
     assert result.summary["documents_in"] == len(list(seed_raw.iterdir()))
 
 
+def test_a_run_collects_young_objects_less_often_and_restores_the_threshold(seed_raw: Path, tmp_path: Path) -> None:
+    import gc
+    before, during = gc.get_threshold(), []
+    version.run(seed_raw, tmp_path / "clean", Config(), on_progress=lambda *a: during.append(gc.get_threshold()[0]))
+    assert during and set(during) == {version.GC_YOUNG} != {before[0]}
+    assert gc.get_threshold() == before
+
+
 def test_identical_run_writes_nothing_and_says_so(seed_raw: Path, tmp_path: Path, capsys) -> None:
     clean = tmp_path / "clean"
     assert cli.main(["run", "--raw", str(seed_raw), "--clean", str(clean)]) == 0
