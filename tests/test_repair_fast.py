@@ -490,3 +490,22 @@ def test_the_needle_finders_cover_every_needle() -> None:
 
 def test_needle_runs_stay_linear_on_a_long_run() -> None:
     assert repair.needle_runs("a" + " " * 1_000_000 + "-b") == [1]
+
+
+quiet_text = st.lists(st.sampled_from(["a", " ", "é", "“", "—", "\u0301", "\u1161", "\u1100", "Ã", "\u00a9", "&",
+                                       "\ufffd", "\u0416", "\u4e2d", "\ufb01", "e\u0301", "\u00e8"]),
+                      max_size=12).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(quiet_text, min_size=1, max_size=4))
+def test_ftfy_may_act_is_the_test_it_stands_for(texts: list[str]) -> None:
+    # The set of quiet characters grows as texts show theirs: one after the other.
+    for text in texts:
+        chars = unicode.unusual_chars(text)
+        expected = (any(unicode.FTFY_TRIGGER_RE.match(c) for c in chars)
+                    or not (unicode.all_nfc_inert(chars) or unicodedata.is_normalized("NFC", text)))
+        assert unicode.ftfy_may_act(chars, text) == expected
+        assert unicode.ftfy_may_act(chars, text) == expected  # (once the characters are known)
+    assert all(not unicode.FTFY_TRIGGER_RE.match(c) and (c < "\u0300" or c in unicode.NFC_INERT)
+               for c in unicode._QUIET)

@@ -56,7 +56,7 @@ def apply(doc: Document, config: Config) -> Document:
                 continue
             if pass_.spaces:
                 starts = known[1] if known is not None and known[0] is before else needle_runs(before)
-                edits = pass_.run.at(before, starts)
+                edits = pass_.run.at(before, starts) if starts else []  # (most texts: no run to try)
                 known = (before, starts)
             elif pass_.narrows:
                 edits = list(pass_.run(before, seen.chars))
@@ -101,8 +101,7 @@ class Seen:
         if pass_.spaces:
             return True
         if pass_.ftfy:
-            return (any(unicode.FTFY_TRIGGER_RE.match(c) for c in self.chars)
-                    or not (unicode.all_nfc_inert(self.chars) or unicodedata.is_normalized("NFC", text)))
+            return unicode.ftfy_may_act(self.chars, text)
         return not self.chars.isdisjoint(pass_.chars)
 
     def ran(self, pass_: Pass, text: str, changed: bool) -> None:
