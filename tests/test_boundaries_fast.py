@@ -322,6 +322,17 @@ def test_normalised_lines_of_a_page_at_once_on_edge_cases(lines):
     assert B.normalised_utf8_each(lines, at_once_from=0) == [normalised_slow(t).encode("utf-8") for t in lines]
 
 
+@pytest.mark.parametrize("lines", [
+    ["It’s “20\xa0km” away…", "Home — News – Sport", "\ufffd‘quoted’"] * 20,  # ASCII with the stand-ins: at once
+    ["It’s “20\xa0km” away…", "Café au lait"] * 20,  # one line is not: each line's head alone
+    ["It’s “a” " * 400, "x — y"] * 2, ["a b " * 800, "c"] * 2,  # a line longer than its sample
+    ["a\nb", "It’s “c”" * 100],  # a line break in a line: per line
+])
+def test_normalised_lines_of_a_page_with_stand_ins_equal_the_reference(lines):
+    assert B.normalised_utf8_each(lines) == [normalised_slow(t).encode("utf-8") for t in lines]
+    assert B.normalised_utf8_each(lines, at_once_from=0) == [normalised_slow(t).encode("utf-8") for t in lines]
+
+
 @settings(max_examples=1000, deadline=None)
 @given(LINES | GOODNESS_LINES)
 def test_prose_signals_equal_the_reference(text):

@@ -228,3 +228,19 @@ def test_fix_and_explain_equals_plain_ftfys_on_the_corpus(plain_ftfy) -> None:
                 mp.setattr(module, name, fastftfy.class_first(fastftfy.ORIGINAL_REGEXES[name]))
         fastftfy_results = [ftfy.fix_and_explain(line, repair.FTFY_CONFIG) for line in lines]
     assert fastftfy_results == plain
+
+
+TABLE_CHARS = sorted({chr(c) for table in fastftfy.TRANSLATE_FIXERS.values() for c in table})
+table_text = st.lists(st.sampled_from(TABLE_CHARS[:40] + TABLE_CHARS[-40:] + ["\ufeff", "a", " ", "é", "\u2019"]),
+                      max_size=30).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(table_text, table_text)
+def test_the_skipping_fixers_equal_ftfys_one_after_the_other(text: str, other: str) -> None:
+    # One scan serves the three fixers on the same text; another text (an
+    # equal one too, another object) is scanned again.
+    for t in (text, other, "".join(list(text)), text):
+        for name, fixer in ORIGINAL_FIXERS.items():
+            assert ftfy.FIXERS[name](t) == fixer(t), name
+        assert fastftfy.table_chars(t) == {c for c in t if c in TABLE_CHARS}

@@ -458,3 +458,54 @@ def test_every_pass_character_is_unusual() -> None:
     for p in repair.PASSES:
         for c in p.chars + p.clears:
             assert unicode.unusual_chars(c) == {c}, (p.run.__name__, c)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(line_text | space_text)
+def test_needle_runs_are_the_runs_of_every_needle(text: str) -> None:
+    # The space passes' one scan: the union of each pass's own needle runs.
+    union = set()
+    for needles in {p.run.needles for p in repair.PASSES if p.spaces}:
+        union.update(repair.space_runs(text, needles))
+    assert repair.needle_runs(text) == sorted(union)
+
+
+@pytest.mark.parametrize("text", [
+    "", " ", "  ", "a ", "a  ", " a", "a -b  -c", "  x \n y ", "a    b", "a b", "a  -b ,c ;d 'e \n f ",
+    "x\n \n  \n", "a\u00e9  ,b \u2019s", "a" + " " * 1000 + "-b" + " " * 5,
+])
+def test_needle_runs_on_examples(text: str) -> None:
+    union = set()
+    for needles in {p.run.needles for p in repair.PASSES if p.spaces}:
+        union.update(repair.space_runs(text, needles))
+    assert repair.needle_runs(text) == sorted(union)
+
+
+def test_the_needle_finders_cover_every_needle() -> None:
+    spaced = {n[1] for n in spacing.ALL_NEEDLES if n[0] == " "}
+    assert spacing.SPACE_NEEDLE_FINDER.pattern == " [" + re.escape("".join(sorted(spaced))) + "]"
+    assert [n for n in spacing.ALL_NEEDLES if n[0] != " "] == ["\n "]
+    assert set(spacing.ALL_NEEDLES) == {n for p in repair.PASSES if p.spaces for n in p.run.needles}
+
+
+def test_needle_runs_stay_linear_on_a_long_run() -> None:
+    assert repair.needle_runs("a" + " " * 1_000_000 + "-b") == [1]
+
+
+quiet_text = st.lists(st.sampled_from(["a", " ", "é", "“", "—", "\u0301", "\u1161", "\u1100", "Ã", "\u00a9", "&",
+                                       "\ufffd", "\u0416", "\u4e2d", "\ufb01", "e\u0301", "\u00e8"]),
+                      max_size=12).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(quiet_text, min_size=1, max_size=4))
+def test_ftfy_may_act_is_the_test_it_stands_for(texts: list[str]) -> None:
+    # The set of quiet characters grows as texts show theirs: one after the other.
+    for text in texts:
+        chars = unicode.unusual_chars(text)
+        expected = (any(unicode.FTFY_TRIGGER_RE.match(c) for c in chars)
+                    or not (unicode.all_nfc_inert(chars) or unicodedata.is_normalized("NFC", text)))
+        assert unicode.ftfy_may_act(chars, text) == expected
+        assert unicode.ftfy_may_act(chars, text) == expected  # (once the characters are known)
+    assert all(not unicode.FTFY_TRIGGER_RE.match(c) and (c < "\u0300" or c in unicode.NFC_INERT)
+               for c in unicode._QUIET)

@@ -54,5 +54,14 @@ def _needle_finder(needle: str) -> re.Pattern:
     return re.compile(f"{re.escape(needle[0])}( +)" if needle[0] != " " else "(   *)")
 
 
-NEEDLE_FINDERS = {n: _needle_finder(n) for n in CLITIC_NEEDLES + HYPHEN_NEEDLES + COMMA_NEEDLES + SPACE_RUN_NEEDLES
-                  + LINE_EDGE_NEEDLES}
+ALL_NEEDLES = CLITIC_NEEDLES + HYPHEN_NEEDLES + COMMA_NEEDLES + SPACE_RUN_NEEDLES + LINE_EDGE_NEEDLES
+NEEDLE_FINDERS = {n: _needle_finder(n) for n in ALL_NEEDLES}
+
+# All the needles at once, for the runs of spaces any pattern may match: a
+# space before the other character of a needle " X" (a literal space first:
+# one scan jumping from space to space, half the cost of the five scans of
+# NEEDLE_FINDERS), and a line break before a space ("\n ", the one needle
+# that does not start with a space). The text's edges are looked at apart.
+SPACE_NEEDLE_FINDER = re.compile(" [" + re.escape("".join(sorted({n[1] for n in ALL_NEEDLES if n[0] == " "}))) + "]")
+LINE_START_FINDER = re.compile("\n(?= )")
+SPACES = re.compile(" +")

@@ -1,6 +1,7 @@
 """Character tables for the repair stage."""
 
 import re
+import unicodedata
 
 from ftfy import chardata
 from ftfy.badness import MOJIBAKE_CATEGORIES
@@ -122,3 +123,22 @@ NFC_INERT = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2018\u2019\u201a\u2
 
 def all_nfc_inert(chars: set[str]) -> bool:
     return all(c < "\u0300" or c in NFC_INERT for c in chars)
+
+
+def ftfy_may_act(chars: set[str], text: str) -> bool:
+    """False only when ftfy leaves the text as it is, judged by its unusual
+    characters ``chars`` (unusual_chars(text), or a superset): none is a
+    trigger, and the text is NFC (which it is when every one is inert)."""
+    if chars <= _QUIET:  # (most texts, once a few documents have shown their characters)
+        return False
+    if any(FTFY_TRIGGER_RE.match(c) for c in chars):
+        return True
+    if len(_QUIET) < MAX_QUIET:
+        _QUIET.update(c for c in chars if c < "\u0300" or c in NFC_INERT)
+    return not (all_nfc_inert(chars) or unicodedata.is_normalized("NFC", text))
+
+
+# Characters found to be no trigger and NFC inert (ftfy_may_act), gathered
+# as texts show them: a set test instead of a regex match per character.
+_QUIET: set[str] = set()
+MAX_QUIET = 1 << 16

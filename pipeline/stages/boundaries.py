@@ -153,9 +153,17 @@ def normalised_utf8_each(texts: list[str], at_once_from: int | None = None) -> l
     lines are mapped together: one translate of them joined, and the runs of
     blanks squeezed by one numpy mask, cost a fraction of the per-line
     passes of _ascii_tokens on a page of long lines (``at_once_from``: the
-    fewest characters for which they are mapped together; for the tests)."""
-    heads = [as_ascii(sample(t)) for t in texts]
-    joined = "\n".join([h or "" for h in heads])
+    fewest characters for which they are mapped together; for the tests).
+    When no line is longer than its sample, their heads (as_ascii) are made
+    at once too, from the lines joined: a stand-in is one character for one."""
+    joined = "\n".join(texts)
+    heads: list[str | None] | None = None
+    if len(joined) <= P.SAMPLE_CHARS or max(map(len, texts)) <= P.SAMPLE_CHARS:  # every line is its sample
+        joined = joined if joined.isascii() else _with_standins_all(joined)
+        heads = None if joined is None else texts  # (read below for "not None" only)
+    if heads is None:  # a line longer than its sample, or not ASCII even with the stand-ins: one at a time
+        heads = [as_ascii(sample(t)) for t in texts]
+        joined = "\n".join([h or "" for h in heads])
     if len(joined) < (_EACH_MIN_CHARS if at_once_from is None else at_once_from) or joined.count("\n") != len(texts) - 1:  # (a short page: per line is cheaper)
         return [normalised_utf8(t) for t in texts]
     mapped = np.frombuffer(joined.encode("ascii").translate(P.TOKEN_TABLE_LINES), np.uint8)
@@ -167,6 +175,13 @@ def normalised_utf8_each(texts: list[str], at_once_from: int | None = None) -> l
     squeezed = mapped[keep].tobytes().split(b"\n")
     return [found.strip(b" ") if head is not None else _normalise(sample(text)).encode("utf-8")
             for found, head, text in zip(squeezed, heads, texts)]
+
+
+def _with_standins_all(text: str) -> str | None:
+    """as_ascii of a text, not memoised (a page, asked once)."""
+    for typographic, standin in P.ASCII_STANDINS:
+        text = text.replace(typographic, standin)
+    return text if text.isascii() else None
 
 
 _BLANK = ord(" ")

@@ -42,10 +42,12 @@ def apply(doc: Document, config: Config) -> Document:
     # text alone, so on that same text (same object) it finds nothing again.
     # A round after a change then reruns only the passes the change reaches.
     found_nothing_in: list[str | None] = [None] * len(PASSES)
-    # For a space pass: (text, the starts of its needle runs there, or a
-    # superset), kept up to date through the space passes' edits, which
-    # create no needle run (SpaceRunPass.shifted): a rerun needs no new scan.
-    needle_runs: list[tuple[str, list[int]] | None] = [None] * len(PASSES)
+    # (text, the starts of the runs of spaces holding any space pass's needle
+    # there, or a superset): one scan serves every space pass (each tries its
+    # pattern at all these runs: it matches only at its own needles' runs),
+    # kept up to date through the space passes' edits, which create no
+    # needle run (SpaceRunPass.shifted): the next space pass needs no new scan.
+    known: tuple[str, list[int]] | None = None
     for _ in range(MAX_ROUNDS):
         text = doc.text
         for i, pass_ in enumerate(PASSES):
@@ -53,10 +55,9 @@ def apply(doc: Document, config: Config) -> Document:
             if before is found_nothing_in[i] or not (pass_.spaces or seen.may_act(pass_, before)):
                 continue
             if pass_.spaces:
-                known = needle_runs[i]
-                starts = known[1] if known is not None and known[0] is before else pass_.run.starts(before)
-                needle_runs[i] = (before, starts)
-                edits = pass_.run.at(before, starts)
+                starts = known[1] if known is not None and known[0] is before else needle_runs(before)
+                edits = pass_.run.at(before, starts) if starts else []  # (most texts: no run to try)
+                known = (before, starts)
             elif pass_.narrows:
                 edits = list(pass_.run(before, seen.chars))
             else:
@@ -64,9 +65,7 @@ def apply(doc: Document, config: Config) -> Document:
             if edits:
                 doc = doc.with_edits(edits)
                 if pass_.spaces:
-                    for j, known in enumerate(needle_runs):
-                        if known is not None and known[0] is before:
-                            needle_runs[j] = SpaceRunPass.shifted(before, doc.text, known[1], edits)
+                    known = SpaceRunPass.shifted(before, doc.text, starts, edits)
             else:
                 found_nothing_in[i] = before
             if pass_.clears or (pass_.ftfy and edits):  # (else Seen has nothing to note)
@@ -88,6 +87,10 @@ class Pass:
     spaces: bool = False  # it finds its own runs of spaces (cheaply): always run
     narrows: bool = False  # its run takes Seen.chars, to look for those of its characters only
 
+    def __post_init__(self) -> None:
+        # chars as a set: a set's isdisjoint with another set is ~10x faster than with a str
+        object.__setattr__(self, "char_set", frozenset(self.chars))
+
 
 class Seen:
     """The characters one document's text may still hold, beyond printable
@@ -102,9 +105,8 @@ class Seen:
         if pass_.spaces:
             return True
         if pass_.ftfy:
-            return (any(unicode.FTFY_TRIGGER_RE.match(c) for c in self.chars)
-                    or not (unicode.all_nfc_inert(self.chars) or unicodedata.is_normalized("NFC", text)))
-        return not self.chars.isdisjoint(pass_.chars)
+            return unicode.ftfy_may_act(self.chars, text)
+        return not self.chars.isdisjoint(pass_.char_set)
 
     def ran(self, pass_: Pass, text: str, changed: bool) -> None:
         if pass_.ftfy and changed:
@@ -228,6 +230,31 @@ def space_runs(text: str, needles: tuple[str, ...]) -> list[int]:
         elif needle[-1] == "\n" and text[-1:] == " ":  # a run at its end
             starts.add(_run_start(text, pos, len(text)))
     return sorted(starts)
+
+
+def needle_runs(text: str) -> list[int]:
+    """The union of ``space_runs`` over every space pass's needles
+    (spacing.ALL_NEEDLES), sorted: the runs of spaces any space pass may act
+    on, found in two scans (spacing.SPACE_NEEDLE_FINDER, LINE_START_FINDER)
+    instead of six."""
+    starts = [0] if text[:1] == " " else []  # a run at the start of the text
+    pos = 0  # text[pos - 1] is no space, or text[pos] is none (past a run found)
+    search, spaces = spacing.SPACE_NEEDLE_FINDER.search, spacing.SPACES.match
+    m = search(text)
+    while m is not None:
+        at = m.start()
+        start = _run_start(text, pos, at + 1) if at > pos and text[at - 1] == " " else at
+        if not starts or starts[-1] != start:
+            starts.append(start)
+        # past the run (linear on a long run: one match, not one per pair of spaces)
+        pos = spaces(text, at).end() if text[at + 1] == " " else at + 2
+        m = search(text, pos)
+    if text[-1:] == " " and pos < len(text):  # a run ending the text, not yet found
+        start = _run_start(text, pos, len(text))
+        if not starts or starts[-1] != start:
+            starts.append(start)
+    line_starts = [m.end() for m in spacing.LINE_START_FINDER.finditer(text)]
+    return sorted(set(starts).union(line_starts)) if line_starts else starts
 
 
 def _line_edge_runs(text: str) -> list[int]:
