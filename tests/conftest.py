@@ -79,13 +79,16 @@ def make_doc(text: str) -> Document:
     return Document(id="t", source_file="t.txt", source_sha256="0", source_size=0, text=text)
 
 
-def rule_case_params(cases: list[dict], known_failures: bool = True):
-    """Stage cases as pytest params; a case with "xfail" is a strict xfail, so
-    fixing it fails the test until the mark is removed from the case file."""
+def rule_case_params(cases: list[dict], known_failures: bool = True) -> list:
+    """Stage cases as pytest params (a list: pytest deprecates generators); a
+    case with "xfail" is a strict xfail, so fixing it fails the test until the
+    mark is removed from the case file."""
+    params = []
     for case in cases:
         xfail = known_failures and "xfail" in case
         marks = [pytest.mark.xfail(strict=True, reason=case["xfail"])] if xfail else []
-        yield pytest.param(case, id=f"{case['rule']}: {case['label']}", marks=marks)
+        params.append(pytest.param(case, id=f"{case['rule']}: {case['label']}", marks=marks))
+    return params
 
 
 def assert_line_removals(doc: Document, out: Document, stage: str) -> None:
