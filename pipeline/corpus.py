@@ -73,7 +73,7 @@ def list_inputs(raw_dir: Path) -> "Inputs":
                                    f"{rel}: the file name is not valid UTF-8; rename the file"))
     if not all(_path(x).endswith(".txt") for x in found):  # rare: ids to tell apart
         found = [_compact(i, raw_dir) for i in _unique_ids([as_input(x, raw_dir) for x in found])]
-    found.sort(key=lambda x: (doc_id(x), x) if isinstance(x, str) else (x.id, x.path))
+    found.sort(key=key_of)
     return Inputs(raw_dir, found)
 
 
@@ -105,10 +105,7 @@ class Inputs(Sequence):
             return [self[j] for j in range(*i.indices(len(self)))]
         if i < 0:
             i += len(self)
-        if i in self._unusual:
-            return self._unusual[i]
-        rel = str(self._paths[self._ends[i - 1] if i else 0 : self._ends[i]], "utf-8")
-        return Input(doc_id(rel), rel, self.raw_dir / rel)
+        return as_input(self.listed(i), self.raw_dir)
 
     def listed(self, i: int) -> "str | Input":
         """Input i as it is listed: its path (a str) for the usual input, else
@@ -144,7 +141,6 @@ def as_input(x: str | Input, raw_dir: Path) -> Input:
 def key_of(x: str | Input) -> tuple[str, str]:
     """(id, path) of an input as listed (``Inputs.listed``), or of an Input."""
     return (doc_id(x), x) if isinstance(x, str) else (x.id, x.path)
-
 
 
 def _compact(inp: Input, raw_dir: Path) -> str | Input:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from pipeline import handover
@@ -90,42 +91,45 @@ def test_line_keys_come_back_to_the_corpus_statistics(tmp_path: Path) -> None:
         handover.close_all()
 
 
+def _spilled_entry(location) -> tuple:
+    """(tag, values, rest, text) of the entry at a handover location."""
+    path, offset, length = location
+    head, text = Path(path).read_bytes()[offset: offset + length].split(b"\n", 1)
+    tag, values, *rest = json.loads(head)
+    return tag, values, rest, text
+
+
+def _spill_again(path: str, tag, values, rest, text: bytes) -> tuple:
+    """The location of an entry with these values appended to the spill file."""
+    entry = json.dumps([tag, values, *rest]).encode() + b"\n" + text
+    with open(path, "ab") as f:
+        at = f.tell()
+        f.write(entry)
+    return path, at, len(entry)
+
+
 def test_an_entry_of_another_shape_is_none(tmp_path: Path) -> None:
-    import json
     doc = Document("a", "a.txt", "0" * 64, 1, text="a")
     try:
-        path, offset, length = handover.put(tmp_path, doc, 1, "")
-        data = Path(path).read_bytes()[offset: offset + length]
-        head, text = data.split(b"\n", 1)
-        tag, values, *rest = json.loads(head)
+        where = handover.put(tmp_path, doc, 1, "")
+        tag, values, rest, text = _spilled_entry(where)
         for bad in ({str(i): v for i, v in enumerate(values)}, values[:-1], values + [None], "x", None):
-            entry = json.dumps([tag, bad, *rest]).encode() + b"\n" + text
-            with open(path, "ab") as f:
-                at = f.tell()
-                f.write(entry)
-            assert handover.get((path, at, len(entry))) is None
+            assert handover.get(_spill_again(where[0], tag, bad, rest, text)) is None
     finally:
         handover.close_all()
 
 
 def test_an_edit_of_another_length_is_none(tmp_path: Path) -> None:
-    import json
     edit = Edit("repair", "repair.x/v1", 0, 1, "a", "b", "r", None, 1)
     doc = Document("a", "a.txt", "0" * 64, 1, text="b", edits=(edit,))
     try:
-        path, offset, length = handover.put(tmp_path, doc, 1, "")
-        assert handover.get((path, offset, length))[0] == doc
-        data = Path(path).read_bytes()[offset: offset + length]
-        head, text = data.split(b"\n", 1)
-        tag, values, *rest = json.loads(head)
+        where = handover.put(tmp_path, doc, 1, "")
+        assert handover.get(where)[0] == doc
+        tag, values, rest, text = _spilled_entry(where)
         at_edits = list(handover._SPILLED).index("edits")
         edit = values[at_edits][0]
         for bad in (edit[:-1], edit[:-2], edit + [1], 5, None):
             values[at_edits] = [bad]
-            entry = json.dumps([tag, values, *rest]).encode() + b"\n" + text
-            with open(path, "ab") as f:
-                at = f.tell()
-                f.write(entry)
-            assert handover.get((path, at, len(entry))) is None
+            assert handover.get(_spill_again(where[0], tag, values, rest, text)) is None
     finally:
         handover.close_all()
