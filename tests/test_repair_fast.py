@@ -31,6 +31,7 @@ from pipeline.document import Document, Edit, apply_edits
 from pipeline.patterns import spacing, unicode
 from pipeline.stages import decode, repair
 from conftest import DEV_FILES, SEED_FILES, load_cases, make_doc, noisy_text
+import space_runs_reference as runs_reference
 
 NAME = repair.NAME
 
@@ -219,7 +220,7 @@ def test_space_passes_find_what_finditer_finds(text: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(space_text)
 def test_the_double_space_finder_finds_every_run_of_two_or_more(text: str) -> None:
-    found = [m.span(1) for m in spacing.NEEDLE_FINDERS["  "].finditer(text)]
+    found = [m.span(1) for m in runs_reference.NEEDLE_FINDERS["  "].finditer(text)]
     assert found == [m.span() for m in re.finditer("  +", text)]
 
 
@@ -239,15 +240,15 @@ def test_moved_needle_runs_hold_every_needle_run_of_the_edited_text(text: str, d
     edits = editor(text)
     after = apply_edits(text, edits)
     for p in space_passes:
-        moved = repair.SpaceRunPass.shifted(text, after, p.starts(text), edits)
+        moved = repair.SpaceRunPass.shifted(text, after, runs_reference.starts(p, text), edits)
         assert moved is not None and moved[0] is after
-        assert set(p.starts(after)) <= set(moved[1]) and moved[1] == sorted(moved[1])
+        assert set(runs_reference.starts(p, after)) <= set(moved[1]) and moved[1] == sorted(moved[1])
         assert p.at(after, moved[1]) == p(after)
 
 
 def test_moved_needle_runs_refuse_other_edits() -> None:
     text = "a  b 'c"
-    starts = repair.space_runs(text, ("  ",))
+    starts = runs_reference.space_runs(text, ("  ",))
     other = [Edit(NAME, "x", 0, 1, "a", "b", "")]  # not a run of spaces
     assert repair.SpaceRunPass.shifted(text, "b  b 'c", starts, other) is None
     part = [Edit(NAME, "x", 1, 2, " ", "", "")]  # part of a run only
@@ -262,15 +263,14 @@ line_text = st.lists(st.sampled_from([" ", " ", "  ", "\n", "\n\n", "a", "\x0c",
 @settings(max_examples=1000, deadline=None)
 @given(line_text | space_text)
 def test_line_edge_runs_are_the_runs_of_both_needles(text: str) -> None:
-    needles = spacing.LINE_EDGE_NEEDLES
-    assert repair.space_runs(text, needles) == sorted(set(repair.space_runs(text, needles[:1]))
-                                                      | set(repair.space_runs(text, needles[1:])))
+    needles, space_runs = spacing.LINE_EDGE_NEEDLES, runs_reference.space_runs
+    assert space_runs(text, needles) == sorted(set(space_runs(text, needles[:1])) | set(space_runs(text, needles[1:])))
 
 
 def test_space_runs_at_the_edges_of_the_text() -> None:
-    assert repair.space_runs("  a  ", ("\n ", " \n")) == [0, 3]
-    assert repair.space_runs("   ", ("\n ", " \n")) == [0]
-    assert repair.space_runs("a\n  b  \nc   ", (" \n",)) == [5, 9]
+    assert runs_reference.space_runs("  a  ", ("\n ", " \n")) == [0, 3]
+    assert runs_reference.space_runs("   ", ("\n ", " \n")) == [0]
+    assert runs_reference.space_runs("a\n  b  \nc   ", (" \n",)) == [5, 9]
 
 
 def test_space_passes_cover_every_space_pattern() -> None:
@@ -284,12 +284,12 @@ def test_space_passes_cover_every_space_pattern() -> None:
     ("a b", (" -",), []),
 ])
 def test_space_runs(text: str, needles: tuple[str, ...], starts: list[int]) -> None:
-    assert repair.space_runs(text, needles) == starts
+    assert runs_reference.space_runs(text, needles) == starts
 
 
 def test_space_runs_stay_linear_on_a_long_run() -> None:
     # One run of a million spaces holds a million "  ": found once, not once per space.
-    assert repair.space_runs("a" + " " * 1_000_000 + "-b", ("  ", " -")) == [1]
+    assert runs_reference.space_runs("a" + " " * 1_000_000 + "-b", ("  ", " -")) == [1]
 
 
 # ----------------------------------------------------------- what ftfy does
@@ -464,10 +464,7 @@ def test_every_pass_character_is_unusual() -> None:
 @given(line_text | space_text)
 def test_needle_runs_are_the_runs_of_every_needle(text: str) -> None:
     # The space passes' one scan: the union of each pass's own needle runs.
-    union = set()
-    for needles in {p.run.needles for p in repair.PASSES if p.spaces}:
-        union.update(repair.space_runs(text, needles))
-    assert repair.needle_runs(text) == sorted(union)
+    assert repair.needle_runs(text) == runs_reference.every_pass_runs(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -475,10 +472,7 @@ def test_needle_runs_are_the_runs_of_every_needle(text: str) -> None:
     "x\n \n  \n", "a\u00e9  ,b \u2019s", "a" + " " * 1000 + "-b" + " " * 5,
 ])
 def test_needle_runs_on_examples(text: str) -> None:
-    union = set()
-    for needles in {p.run.needles for p in repair.PASSES if p.spaces}:
-        union.update(repair.space_runs(text, needles))
-    assert repair.needle_runs(text) == sorted(union)
+    assert repair.needle_runs(text) == runs_reference.every_pass_runs(text)
 
 
 def test_the_needle_finders_cover_every_needle() -> None:

@@ -35,33 +35,19 @@ SPACE_RUN_NEEDLES = ("  ",)
 # followed by something else than a line end (a form feed), which is quadratic.
 LINE_EDGE_SPACE = re.compile(r"^ +|(?<! ) +$", re.MULTILINE)
 LINE_EDGE_NEEDLES = ("\n ", " \n")
-# Both at once: each line break with a space after or before it (one scan).
-LINE_EDGE_FINDER = re.compile(r"\n(?:(?= )|(?<= \n))")
 
 # Line breaks other than "\n".
 NON_LF_BREAK = re.compile(r"\r\n?|[\u2028\u2029]")
 NON_LF_BREAK_CHARS = "\r\u2028\u2029"  # a text without them has nothing to normalise
 
-
-def _needle_finder(needle: str) -> re.Pattern:
-    """A regex finding a needle by its rarer character. " X": each X after a
-    space (the search jumps from X to X, not from space to space). "C ": the
-    whole run of spaces after C, as group 1. "  ": the run itself, written
-    with two literal spaces first ("  +" has a one-space prefix): the search
-    then looks for the pair, not for every space, twice as fast."""
-    if needle[0] == " " and needle[1] != " ":
-        return re.compile(f"{re.escape(needle[1])}(?<={re.escape(needle)})")
-    return re.compile(f"{re.escape(needle[0])}( +)" if needle[0] != " " else "(   *)")
-
-
 ALL_NEEDLES = CLITIC_NEEDLES + HYPHEN_NEEDLES + COMMA_NEEDLES + SPACE_RUN_NEEDLES + LINE_EDGE_NEEDLES
-NEEDLE_FINDERS = {n: _needle_finder(n) for n in ALL_NEEDLES}
 
 # All the needles at once, for the runs of spaces any pattern may match: a
 # space before the other character of a needle " X" (a literal space first:
-# one scan jumping from space to space, half the cost of the five scans of
-# NEEDLE_FINDERS), and a line break before a space ("\n ", the one needle
-# that does not start with a space). The text's edges are looked at apart.
+# one scan jumping from space to space, half the cost of the five scans of a
+# finder per needle, tests/space_runs_reference.py), and a line break before
+# a space ("\n ", the one needle that does not start with a space). The
+# text's edges are looked at apart.
 SPACE_NEEDLE_FINDER = re.compile(" [" + re.escape("".join(sorted({n[1] for n in ALL_NEEDLES if n[0] == " "}))) + "]")
 LINE_START_FINDER = re.compile("\n(?= )")
 SPACES = re.compile(" +")

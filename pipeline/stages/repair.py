@@ -169,10 +169,8 @@ class SpaceRunPass:
         self.__name__ = rule
 
     def __call__(self, text: str) -> list[Edit]:
-        return self.at(text, self.starts(text))
-
-    def starts(self, text: str) -> list[int]:
-        return space_runs(text, self.needles)
+        """The edits, on their own (the stage calls ``at`` with the runs it keeps)."""
+        return self.at(text, needle_runs(text))
 
     def at(self, text: str, starts: list[int]) -> list[Edit]:
         """The edits, trying the pattern at ``starts`` only (sorted; all the
@@ -210,33 +208,12 @@ class SpaceRunPass:
         return new_text, out
 
 
-def space_runs(text: str, needles: tuple[str, ...]) -> list[int]:
-    """Sorted start offsets of the runs of spaces that hold a needle ("\n" in a
-    needle also stands for the start or the end of the text)."""
-    if needles == spacing.LINE_EDGE_NEEDLES:
-        return _line_edge_runs(text)
-    starts: set[int] = set()
-    for needle in needles:
-        pos = 0  # text[pos - 1] is no space: a run before needle[1] starts at or after pos
-        for m in spacing.NEEDLE_FINDERS[needle].finditer(text):
-            if m.re.groups:  # the match holds the run
-                starts.add(m.start(1))
-            else:  # the match is the character after the run
-                starts.add(_run_start(text, pos, m.start()))
-            pos = m.end()
-        # (no copy of the text with a line break at either end: its edges here)
-        if needle[0] == "\n" and text[:1] == " ":  # a run at the start of the text
-            starts.add(0)
-        elif needle[-1] == "\n" and text[-1:] == " ":  # a run at its end
-            starts.add(_run_start(text, pos, len(text)))
-    return sorted(starts)
-
-
 def needle_runs(text: str) -> list[int]:
-    """The union of ``space_runs`` over every space pass's needles
-    (spacing.ALL_NEEDLES), sorted: the runs of spaces any space pass may act
-    on, found in two scans (spacing.SPACE_NEEDLE_FINDER, LINE_START_FINDER)
-    instead of six."""
+    """Sorted start offsets of the runs of spaces that hold a needle of any
+    space pass (spacing.ALL_NEEDLES; "\n" in a needle also stands for the
+    start or the end of the text): the runs any space pass may act on, found
+    in two scans (spacing.SPACE_NEEDLE_FINDER, LINE_START_FINDER) instead of
+    six (tests/space_runs_reference.py: a pass's own needles' runs)."""
     starts = [0] if text[:1] == " " else []  # a run at the start of the text
     pos = 0  # text[pos - 1] is no space, or text[pos] is none (past a run found)
     search, spaces = spacing.SPACE_NEEDLE_FINDER.search, spacing.SPACES.match
@@ -255,28 +232,6 @@ def needle_runs(text: str) -> list[int]:
             starts.append(start)
     line_starts = [m.end() for m in spacing.LINE_START_FINDER.finditer(text)]
     return sorted(set(starts).union(line_starts)) if line_starts else starts
-
-
-def _line_edge_runs(text: str) -> list[int]:
-    """``space_runs(text, spacing.LINE_EDGE_NEEDLES)``, both needles found in
-    one scan (spacing.LINE_EDGE_FINDER), and in order: no set, no sort (a
-    run that both starts and ends a line comes twice, one after the other)."""
-    starts = [0] if text[:1] == " " else []
-    pos = 0  # text[pos - 1] is no space (a line break)
-    for m in spacing.LINE_EDGE_FINDER.finditer(text):
-        at = m.start()
-        if at and text[at - 1] == " ":  # a run ends the line
-            start = _run_start(text, pos, at)
-            if not starts or starts[-1] != start:
-                starts.append(start)
-        if text[at + 1 : at + 2] == " ":  # a run starts the next
-            starts.append(at + 1)
-        pos = at + 1
-    if text[-1:] == " ":  # a run ends the text
-        start = _run_start(text, pos, len(text))
-        if not starts or starts[-1] != start:
-            starts.append(start)
-    return starts
 
 
 def _run_start(text: str, pos: int, end: int) -> int:
