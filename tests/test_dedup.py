@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline import dedup
+from pipeline.dedup import disk_list, multimap, normalise
 from pipeline import result as result_mod
 from pipeline.process import process
 from pipeline.config import Config
@@ -204,15 +205,15 @@ def test_fast_normalisation_equals_the_regex_one_on_dev_texts(path):
 @given(st.text(alphabet=st.sampled_from(list("aZ09_ .,'-\n\t!?") + list(SEPARATORS) + list(TRICKY)), max_size=60)
        | st.text(max_size=40))
 def test_fast_normalisation_equals_the_regex_one(text):
-    fast = dedup._ascii_normalised(text)
+    fast = normalise._ascii_normalised(text)
     assert fast is None or fast == " ".join(dedup.words(text)).encode()
     assert dedup.normalised(text) == " ".join(dedup.words(text)).encode()
 
 
 def test_the_fast_path_takes_texts_with_typographic_punctuation_only():
-    assert dedup._ascii_normalised("It’s “fine” — really…") == b"it s fine really"
-    assert dedup._ascii_normalised("Café") is None  # é is a letter: the regex path decides
-    assert dedup._ascii_normalised("20℃") is None  # NFKC makes it a word character
+    assert normalise._ascii_normalised("It’s “fine” — really…") == b"it s fine really"
+    assert normalise._ascii_normalised("Café") is None  # é is a letter: the regex path decides
+    assert normalise._ascii_normalised("20℃") is None  # NFKC makes it a word character
 
 
 def test_texts_without_words_are_duplicates_of_each_other_only():
@@ -242,13 +243,13 @@ def test_the_estimate_follows_the_true_jaccard_similarity():
         assert abs(dedup.similarity(sa, sb) - jaccard(a, b)) <= 0.15
 
 
-class _TinyMultimap(dedup._Multimap):
+class _TinyMultimap(multimap.Multimap):
     BUFFER = 3  # every few entries become a sorted run, and runs merge
 
 
 def test_the_multimap_returns_what_a_dict_of_lists_would():
     rng = np.random.default_rng(0)
-    mm, small, reference = dedup._Multimap(), _TinyMultimap(), {}
+    mm, small, reference = multimap.Multimap(), _TinyMultimap(), {}
     for ordinal in range(400):
         keys = rng.integers(0, 60, size=rng.integers(0, 5)).astype(np.uint32)
         query = rng.integers(0, 70, size=4).astype(np.uint32)
@@ -263,7 +264,7 @@ def test_the_multimap_returns_what_a_dict_of_lists_would():
 
 def test_the_multimap_pairs_are_what_get_returns_key_by_key():
     rng = np.random.default_rng(3)
-    for m in (dedup._Multimap(), _TinyMultimap()):
+    for m in (multimap.Multimap(), _TinyMultimap()):
         for ordinal in range(300):
             query = rng.integers(0, 50, size=rng.integers(0, 20)).astype(np.uint32)
             which, ordinals = m.get_pairs(query)
@@ -366,7 +367,7 @@ def test_spilled_records_read_back_the_same(tmp_path):
 def test_spill_reads_what_was_added_mapped_or_pending(steps, spill_at):
     """get_many reads the items written from the file and the items not
     written yet from memory: the items added, whatever the mix."""
-    spill, added = dedup._Spill(8, None, spill_at), []
+    spill, added = disk_list.DiskList(8, None, spill_at), []
     try:
         for item, wanted in steps:
             spill.add(item)
@@ -391,7 +392,7 @@ def test_reading_a_spill_leaves_its_pages_out_of_the_resident_set():
     cache, not in this process's resident set (a map of the file put them
     there: the main process's memory grew with the corpus)."""
     size, count = 4096, 8192  # one item a page: 32 MB
-    spill = dedup._Spill(size, None, 1 << 20)
+    spill = disk_list.DiskList(size, None, 1 << 20)
     try:
         for i in range(count):
             spill.add(i.to_bytes(4, "little") * (size // 4))
