@@ -213,9 +213,10 @@ def test_rows_are_adopted_by_the_parent_only_for_the_same_bytes(tmp_path: Path) 
     (parent / "manifest.json").write_text(json.dumps({"inputs": [], "outputs": outputs}, indent=2))
     db = sqlite3.connect(":memory:")
     carry.prepare(db)
-    assert carry.adopt(db, parent, tmp, sizes, starts)
+    totals = {"tally": {"kept": 2}, "review": {"count": 1}}
+    assert carry.adopt(db, parent, tmp, sizes, starts, totals)
     got = carry.parent(db, tmp_path, "v1")
-    assert got is not None and got.starts == [0, 0, 0, len(heads["report.json"][0]), len(heads["report.md"][0])]
+    assert got is not None and got.totals == totals and got.starts == [0, 0, 0, len(heads["report.json"][0]), len(heads["report.md"][0])]
     assert got.sizes == [(parent / f).stat().st_size for f in carry.FILES]
     (tmp / "report.md").write_bytes(heads["report.md"][1] + body["report.md"].replace(b"parts", b"PARTS"))
-    assert not carry.adopt(db, parent, tmp, sizes, starts)
+    assert not carry.adopt(db, parent, tmp, sizes, starts, totals)
