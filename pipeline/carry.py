@@ -10,8 +10,9 @@ version's files): the length in bytes of its part of each file of FILES
 (report.json's parts are separated by a comma), its duplicate band keys
 when it was screened for duplicates, its duplicate detail when screened
 out, and what the report's tallies and the manifest take of it. Per run:
-the version those lengths describe, the sha256 and size of its files and
-where its documents start in report.json and report.md.
+the version those lengths describe, the sha256 and size of its files,
+where its documents start in report.json and report.md, and the report's
+counts over all the rows (``totals``).
 
 A re-run trusts these only for the parent version they name, when its
 manifest's sha256s and its files' sizes are those recorded; else it takes the

@@ -21,8 +21,13 @@ it had: its bytes are the parent's.
 
 The report's ``changes`` are found in passing: a copied document did not
 change; a written one is compared with its bytes in the parent (read at
-their offsets), as pipeline.changes compares whole files. The tallies are
-summed from the rows' per-document parts. The parts of the written documents
+their offsets), as pipeline.changes compares whole files. The report's
+counts start from the parent's totals (kept with the rows): the rows that
+are not copied have theirs taken back, the written documents theirs added;
+its review items (the first ones in input order) are listed again until
+there are enough. Copied rows are not decoded one by one: consecutive ones
+are one range of each parent file (``Copied``), and their manifest entries
+are cut from their tally texts. The parts of the written documents
 wait in a temporary file until the report's head is known, then every file
 is written in one pass of copies, hashed as it is written (pipeline.hashed).
 """
