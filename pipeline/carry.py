@@ -10,8 +10,9 @@ version's files): the length in bytes of its part of each file of FILES
 (report.json's parts are separated by a comma), its duplicate band keys
 when it was screened for duplicates, its duplicate detail when screened
 out, and what the report's tallies and the manifest take of it. Per run:
-the version those lengths describe, the sha256 and size of its files and
-where its documents start in report.json and report.md.
+the version those lengths describe, the sha256 and size of its files,
+where its documents start in report.json and report.md, and the report's
+counts over all the rows (``totals``).
 
 A re-run trusts these only for the parent version they name, when its
 manifest's sha256s and its files' sizes are those recorded; else it takes the
@@ -122,9 +123,30 @@ def prepare(db: sqlite3.Connection) -> None:
 
 
 def rows(db: sqlite3.Connection, table: str = "carry") -> Iterator[Row]:
-    for doc_id, path, lens, bands, dup, tally in db.execute(
-            f"SELECT id, path, lens, bands, dup, tally FROM {table} ORDER BY id, path"):
-        yield Row(doc_id, path, tuple(array("Q", lens)), bands, dup, tally)
+    return map(row_of, row_values_of(db, table))
+
+
+def row_values_of(db: sqlite3.Connection, table: str = "carry") -> Iterator[tuple]:
+    """The rows as SQLite gives them, (id, path, lens, bands, dup, tally):
+    a re-run makes a Row of the few it does not copy whole (``row_of``)."""
+    return iter(db.execute(f"SELECT id, path, lens, bands, dup, tally FROM {table} ORDER BY id, path"))
+
+
+def row_of(values: tuple) -> Row:
+    doc_id, path, lens, bands, dup, tally = values
+    return Row(doc_id, path, tuple(array("Q", lens)), bands, dup, tally)
+
+
+def manifest_entry(path_json: str, tally: str) -> tuple[str, int]:
+    """(a row's entry in the manifest's inputs as pipeline.spill.FlatDicts
+    keeps it, its input's size) from its path as JSON and its Tally.to_json,
+    without decoding that: it is a JSON list without spaces ending with the
+    sha256 (a hex string, "" or null: no comma) and the size (an integer)."""
+    _, sha256, size = tally.rsplit(",", 2)
+    size = size[:-1]  # the list's "]"
+    if sha256 == '""':
+        sha256 = "null"  # the manifest says null (FlatDicts: ``sha256 or None``)
+    return f"{path_json}\t{sha256}\t{size}\n", int(size)
 
 
 def band_rows(db: sqlite3.Connection) -> Iterator[tuple[str, str, bytes | None]]:
@@ -169,11 +191,13 @@ def clear(db: sqlite3.Connection) -> None:
     db.execute("DELETE FROM carry_meta")
 
 
-def put_version(db: sqlite3.Connection, name: str, outputs: dict, sizes: dict, starts: list[int]) -> None:
-    """The version the rows describe (its files' sha256s, sizes, where documents start)."""
+def put_version(db: sqlite3.Connection, name: str, outputs: dict, sizes: dict, starts: list[int],
+                totals: dict) -> None:
+    """The version the rows describe (its files' sha256s, sizes, where
+    documents start) and the report's counts over the rows (``totals``)."""
     value = {"version": name, "sha256": {f: outputs[f]["sha256"] for f in FILES},
              "lines": {f: outputs[f]["lines"] for f in FILES}, "sizes": {f: sizes[f] for f in FILES},
-             "starts": starts}
+             "starts": starts, "totals": totals}
     db.execute("INSERT OR REPLACE INTO carry_meta VALUES ('version', ?)", (json.dumps(value),))
 
 
@@ -189,6 +213,7 @@ class Parent:
     starts: list[int]  # where the first document's part starts in each of FILES
     sizes: list[int]  # of each of FILES
     lines: list[int]  # newlines in each of FILES
+    totals: dict  # the report's counts over the rows (``totals``)
 
 
 def parent(db: sqlite3.Connection, clean_dir: Path, name: str | None) -> Parent | None:
@@ -203,7 +228,7 @@ def parent(db: sqlite3.Connection, clean_dir: Path, name: str | None) -> Parent 
         return None
     meta = json.loads(row[0])
     vdir = clean_dir / name
-    if meta["version"] != name or "lines" not in meta or _manifest_sha256(vdir) != meta["sha256"]:
+    if meta["version"] != name or "totals" not in meta or _manifest_sha256(vdir) != meta["sha256"]:
         return None
     for f in FILES:
         try:
@@ -211,7 +236,15 @@ def parent(db: sqlite3.Connection, clean_dir: Path, name: str | None) -> Parent 
                 return None
         except OSError:
             return None
-    return Parent(vdir, meta["starts"], [meta["sizes"][f] for f in FILES], [meta["lines"][f] for f in FILES])
+    return Parent(vdir, meta["starts"], [meta["sizes"][f] for f in FILES], [meta["lines"][f] for f in FILES],
+                  meta["totals"])
+
+
+def totals(tally, review) -> dict:
+    """The report's counts over every row (pipeline.report.Tally,
+    pipeline.to_review.Review): a re-run starts from them and takes back the
+    rows it does not copy, instead of adding up every row."""
+    return {"tally": tally.state(), "review": review.state()}
 
 
 def _manifest_sha256(vdir: Path) -> dict | None:
@@ -238,7 +271,8 @@ def manifest_outputs(vdir: Path) -> dict | None:
 COMPARED = 1 << 20  # bytes compared at a time
 
 
-def adopt(db: sqlite3.Connection, parent_dir: Path, tmp: Path, sizes: dict, starts: list[int]) -> bool:
+def adopt(db: sqlite3.Connection, parent_dir: Path, tmp: Path, sizes: dict, starts: list[int],
+          totals: dict) -> bool:
     """After a run that wrote its rows but no version (its data files are
     the parent's, pipeline.version): record the rows as the parent's when
     the documents' parts of each of the parent's files are the bytes of the
@@ -259,7 +293,7 @@ def adopt(db: sqlite3.Connection, parent_dir: Path, tmp: Path, sizes: dict, star
         if start < 0 or not _same_bytes(tmp / name, starts[f], parent_dir / name, start, length):
             return False
         parent_starts.append(start)
-    put_version(db, parent_dir.name, outputs, parent_sizes, parent_starts)
+    put_version(db, parent_dir.name, outputs, parent_sizes, parent_starts, totals)
     return True
 
 

@@ -54,6 +54,47 @@ class Tally:
         for stage in {e[0] for e in rule_edits}:
             stage_docs[stage] += 1
 
+    def remove_counts(self, reason: str | None, chars_in: int, chars_out: int, records: int, rule_edits) -> None:
+        """Take back one document's counts (a re-run starts from the parent's
+        totals, ``state``, and takes back the documents it does not copy)."""
+        self.documents_in -= 1
+        if reason is not None:
+            self.rejected_by_reason[reason] -= 1
+            if not self.rejected_by_reason[reason]:
+                del self.rejected_by_reason[reason]
+            return
+        self.kept -= 1
+        self.chars_in -= chars_in
+        self.chars_out -= chars_out
+        self.records -= records
+        rules = self.rules
+        for stage, rule, edits, removed in rule_edits or ():
+            total = rules[(stage, rule)]
+            total[0] -= edits
+            total[1] -= removed
+            if not total[0]:  # every document's count of a rule is at least 1: no document left has it
+                del rules[(stage, rule)]
+        for stage in {e[0] for e in rule_edits or ()}:
+            self.stage_docs[stage] -= 1
+
+    def state(self) -> dict:
+        """Every count, as JSON values (``from_state`` makes the same Tally)."""
+        return {"documents_in": self.documents_in, "kept": self.kept,
+                "rejected_by_reason": dict(sorted(self.rejected_by_reason.items())),
+                "chars_in": self.chars_in, "chars_out": self.chars_out, "records": self.records,
+                "stage_docs": dict(sorted((k, v) for k, v in self.stage_docs.items() if v)),
+                "rules": sorted([stage, rule, n, removed] for (stage, rule), (n, removed) in self.rules.items())}
+
+    @classmethod
+    def from_state(cls, state: dict) -> "Tally":
+        t = cls()
+        t.documents_in, t.kept = state["documents_in"], state["kept"]
+        t.rejected_by_reason.update(state["rejected_by_reason"])
+        t.chars_in, t.chars_out, t.records = state["chars_in"], state["chars_out"], state["records"]
+        t.stage_docs.update(state["stage_docs"])
+        t.rules = {(stage, rule): [n, removed] for stage, rule, n, removed in state["rules"]}
+        return t
+
     def summary(self) -> dict:
         return {
             "documents_in": self.documents_in,

@@ -21,8 +21,13 @@ it had: its bytes are the parent's.
 
 The report's ``changes`` are found in passing: a copied document did not
 change; a written one is compared with its bytes in the parent (read at
-their offsets), as pipeline.changes compares whole files. The tallies are
-summed from the rows' per-document parts. The parts of the written documents
+their offsets), as pipeline.changes compares whole files. The report's
+counts start from the parent's totals (kept with the rows): the rows that
+are not copied have theirs taken back, the written documents theirs added;
+its review items (the first ones in input order) are listed again until
+there are enough. Copied rows are not decoded one by one: consecutive ones
+are one range of each parent file (``Copied``), and their manifest entries
+are cut from their tally texts. The parts of the written documents
 wait in a temporary file until the report's head is known, then every file
 is written in one pass of copies, hashed as it is written (pipeline.hashed).
 """
@@ -38,6 +43,8 @@ from array import array
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from pipeline import carry, changes, dedup, incremental, report, rescreen, spill, to_review
 from pipeline.carry import FILES, SEPARATORS
@@ -159,7 +166,10 @@ class Rerun:
         self.plan, self.stats, self.db, self.store = plan, stats, store.db, store
         self.parent, self.config, self.tmp, self.on_progress = parent, config, tmp, on_progress
         self.syncer = syncer  # seals each file once complete
-        self.tally, self.review = report.Tally(), to_review.Review(config)
+        # the parent's counts, less those of the rows not copied, plus the written documents'
+        self.tally = report.Tally.from_state(parent.totals["tally"])
+        self.review = to_review.Review(config)
+        self.review.set_counts(parent.totals["review"])  # its items: listed again, in input order
         self.manifest_inputs = spill.FlatDicts(MANIFEST_INPUT, tmp)
         self.fresh = open(tmp / ".fresh-parts", "w+b")  # fresh parts of the files with a head
         self.fresh_size = 0
@@ -168,6 +178,7 @@ class Rerun:
         self.segments = [Segments(sep, self.data.sink(f) if f < DATA else None) for f, sep in enumerate(SEPARATORS)]
         self.dropped_lines = [0] * len(FILES)  # newlines in the parts of parent rows not copied
         self.where = carry.Offsets(parent.starts)  # of the parent rows' parts
+        self.copied = Copied()  # the rows copied since the last one that was not
         self.index = rescreen.Index(config, self._old_bands, lambda doc_id, path: carry.record(self.db, doc_id, path))
         self.dirty: set[int] = set()  # band keys (rescreen.NO_BANDS) of documents that entered or left the index
         self.ids = {k: spill.SpillList(tmp) for k in changes.DOCUMENT_KEYS}
@@ -189,35 +200,79 @@ class Rerun:
             sys.setswitchinterval(interval)
 
     def _pass(self) -> None:
-        rows = carry.rows(self.db)
+        rows = carry.row_values_of(self.db)
         row = next(rows, None)
         total = len(self.plan.inputs)
         results = self.plan.results(self.stats, load_reused=False)
-        for n, (key, res) in enumerate(zip(incremental.keys(self.plan.inputs), results), 1):
-            while row is not None and (row.id, row.path) < key:
-                self._removed(row, self.where.take(row))
+        for step, (key, res) in enumerate(zip(incremental.keys(self.plan.inputs), results)):
+            while row is not None and (row[0], row[1]) < key:
+                self._removed(*self._take(row))
                 row = next(rows, None)
-            old = offsets = None
-            if row is not None and (row.id, row.path) == key:
-                old, offsets = row, self.where.take(row)
+            if row is not None and (row[0], row[1]) == key:
+                if res is None and (row[3] is None or not self._touched(row[3])):
+                    self._copy(step, row)  # most documents: their rows' parts are copied in runs
+                    row = next(rows, None)
+                    continue
+                old, offsets = self._take(row)
                 row = next(rows, None)
-            size = self._document(n - 1, key, res, old, offsets)
-            self.on_progress(n, total, size)
+                size = self._document(step, key, res, old, offsets)
+            else:
+                self._flush()
+                size = self._document(step, key, res, None, None)
+            self.on_progress(step + 1, total, size)
         while row is not None:
-            self._removed(row, self.where.take(row))
+            self._removed(*self._take(row))
             row = next(rows, None)
+        self._flush()
         carry.apply_pending(self.db)
+
+    def _take(self, values: tuple) -> tuple[carry.Row, list[int]]:
+        """A row that is not copied in a run, and the offsets of its parts."""
+        self._flush()
+        old = carry.row_of(values)
+        return old, self.where.take(old)
+
+    def _copy(self, step: int, values: tuple) -> None:
+        """A row copied as it is: onto the run of copied rows (``_flush``)."""
+        doc_id, path, lens, bands, dup, tally = values
+        run = self.copied
+        if not run.members:
+            run.step = step
+        run.lens.append(lens)
+        run.members.append(bands is not None and dup is None)
+        entry, size = carry.manifest_entry(spill.encode_str(path), tally)
+        run.manifest.append(entry)
+        run.size += size
+        if not self.review.full:  # the items are the first ones in input order
+            self.review.add_items(doc_id, json.loads(tally)[5])
+
+    def _flush(self) -> None:
+        """The run of copied rows: one range of each parent file."""
+        run = self.copied
+        n = len(run.members)
+        if not n:
+            return
+        sums = np.frombuffer(b"".join(run.lens), np.uint64).reshape(n, len(FILES)).sum(axis=0).tolist()
+        where = self.where
+        for f, sep in enumerate(SEPARATORS):  # as carry.Offsets.take, row after row
+            start = where.next[f] + (len(sep) if where.rows else 0)
+            length = sums[f] + len(sep) * (n - 1)
+            self.segments[f].add(PARENT, start, length)
+            where.next[f] = start + length
+        self.index.keep_parents(where.rows, run.step, run.members)
+        where.rows += n
+        self.manifest_inputs.extend_lines(run.manifest)
+        self.on_progress(run.step + n, len(self.plan.inputs), run.size)
+        self.copied = Copied()
 
     def _document(self, step: int, key, res, old: carry.Row | None, offsets) -> int:
         ordinal = self.where.rows - 1 if old is not None else None
-        if res is None and old is not None:  # reused: copied unless its decision changed
-            if old.bands is None or not self._touched(old.bands):
-                return self._copy(step, ordinal, old, offsets)
+        if res is None and old is not None:  # reused, its decision to check (a dirty band key)
             record = carry.record(self.db, *key)  # the fingerprint is the row's: the Result is read if it changed
             fp = dedup.Fingerprint(record[:16], record[16:], old.bands)
             decision = self.index.decide(step, fp, old.dup)
             if decision == old.dup:
-                return self._copy(step, ordinal, old, offsets)
+                return self._copy_taken(step, ordinal, old, offsets)
             if old.dup is None:  # its text is its part of the parent's files
                 parts = carry.read_parts(self.parent_fds, old, offsets)
                 res = self.store.result_of(*key, self.store.head(*key), parts, fp)
@@ -235,17 +290,23 @@ class Rerun:
             return False
         return rescreen.NO_BANDS in dirty if not bands else not dirty.isdisjoint(array("I", bands))
 
-    def _copy(self, step: int, ordinal: int, old: carry.Row, offsets: list[int]) -> int:
+    def _copy_taken(self, step: int, ordinal: int, old: carry.Row, offsets: list[int]) -> int:
+        """A row copied as it is, alone (its decision was checked)."""
         self.index.keep_parent(ordinal, step, old.member)
         for f, length in enumerate(old.lens):
             self.segments[f].add(PARENT, offsets[f], length)
-        # the row's carry.Tally, without making it (most documents are copied)
-        reason, chars_in, chars_out, records, rule_edits, near, sha256, size = json.loads(old.tally)
-        self.tally.add_counts(reason, chars_in, chars_out, records, rule_edits)
-        if near:
-            self.review.add(carry.Tally.of_row(old))
-        self.manifest_inputs.append_values(old.path, sha256 or None, size)
+        entry, size = carry.manifest_entry(spill.encode_str(old.path), old.tally)
+        self.manifest_inputs.extend_lines([entry])
+        if not self.review.full:
+            self.review.add_items(old.id, json.loads(old.tally)[5])
         return size
+
+    def _uncount(self, old: carry.Row) -> carry.Tally:
+        """Take back a parent row's counts (it is written again or removed)."""
+        t = carry.Tally.of_row(old)
+        self.tally.remove_counts(t.reason, t.chars_in, t.chars_out, t.records, t.rule_edits)
+        self.review.remove_counts(t.near_threshold)
+        return t
 
     def _count(self, final) -> None:
         self.tally.add(final)
@@ -260,6 +321,7 @@ class Rerun:
         if ordinal is not None:
             self.index.drop_parent(ordinal)
             self._dropped(old, offsets)
+            self._uncount(old)
         if member:
             self.index.add(step, res.id, res.path, res.fingerprint)
         was = old is not None and old.member
@@ -292,11 +354,12 @@ class Rerun:
     def _removed(self, old: carry.Row, offsets: list[int]) -> None:
         self.index.drop_parent(self.where.rows - 1)
         self._dropped(old, offsets)
+        counts = self._uncount(old)
         if old.member:
             self._dirty(old.bands)
         if old.lens[0]:
             self.ids["documents_removed"].append(old.id)
-            self.counts["records_removed"] += carry.Tally.of_row(old).records
+            self.counts["records_removed"] += counts.records
         carry.delete_pending(self.db, old.id, old.path)
         self.rewritten += 1
 
@@ -419,3 +482,15 @@ def _records(lines: bytes) -> dict[str, bytes]:
     """record id -> its line."""
     return {changes.head(line.decode(), ("id",))["id"]: line for line in lines.splitlines(keepends=True)}
 
+
+class Copied:
+    """Consecutive parent rows copied as they are, matched with consecutive inputs."""
+
+    __slots__ = ("step", "lens", "members", "manifest", "size")
+
+    def __init__(self) -> None:
+        self.step = 0  # of the first
+        self.lens: list[bytes] = []  # each row's lens (uint64 per file)
+        self.members = bytearray()  # each row: in the duplicate index
+        self.manifest: list[str] = []  # each row's entry in the manifest's inputs
+        self.size = 0  # bytes of their inputs

@@ -68,6 +68,7 @@ class SpillList:
 
 
 _encode = json.encoder.encode_basestring  # a str as json.dumps(ensure_ascii=False) writes it
+encode_str = _encode
 
 
 def _scalar(v) -> str:
@@ -99,6 +100,11 @@ class FlatDicts(SpillList):
     def append_values(self, *values) -> None:
         self._file.write("\t".join(map(_scalar, values)) + "\n")
         self._len += 1
+
+    def extend_lines(self, lines: list[str]) -> None:
+        """Items as ``lines`` gives them back (their values' JSON, tab-separated, with a newline)."""
+        self._file.writelines(lines)
+        self._len += len(lines)
 
     def lines(self) -> Iterator[str]:
         """Each item's values as JSON texts, tab-separated, with a newline."""

@@ -87,6 +87,35 @@ class Review:
                 self.items.append({"id": result.id, "stage": stage, "rule": rule, "score": score,
                                    "threshold": threshold, "text": text})
 
+    def add_items(self, doc_id: str, near) -> None:
+        """List a document's removals near their threshold without counting
+        them (a re-run's counts start from the parent's, ``state``)."""
+        for stage, rule, score, threshold, text in near:
+            if len(self.items) == self.max_items:
+                return
+            self.items.append({"id": doc_id, "stage": stage, "rule": rule, "score": score,
+                               "threshold": threshold, "text": text})
+
+    def remove_counts(self, near) -> None:
+        """Take back the counts of a document's removals near their threshold."""
+        for _, rule, *_ in near:
+            self.count -= 1
+            self.by_rule[rule] -= 1
+            if not self.by_rule[rule]:
+                del self.by_rule[rule]
+
+    @property
+    def full(self) -> bool:
+        return len(self.items) >= self.max_items
+
+    def state(self) -> dict:
+        """The counts (not the items), as JSON values."""
+        return {"count": self.count, "by_rule": dict(sorted(self.by_rule.items()))}
+
+    def set_counts(self, state: dict) -> None:
+        self.count = state["count"]
+        self.by_rule = Counter(state["by_rule"])
+
     def summary(self) -> dict:
         return {
             "margin": self.margin,

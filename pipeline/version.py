@@ -260,12 +260,12 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
     result = RunResult(None, parent, head["summary"], head["stages"], plan.counts)
     same = parent is not None and _same_data(clean_dir / parent, manifest)
     if store is not None and not same:
-        carry.put_version(store.db, name, outputs, sizes, starts)
+        carry.put_version(store.db, name, outputs, sizes, starts, carry.totals(tally, review))
         store.dirty = True
     elif store is not None and not copied_all:  # the rows describe files that are not published...
         if syncer is not None:
             syncer.wait()  # (the files written, to be read)
-        if not carry.adopt(store.db, clean_dir / parent, tmp, sizes, starts):  # ...unless the parent's are the same
+        if not carry.adopt(store.db, clean_dir / parent, tmp, sizes, starts, carry.totals(tally, review)):  # ...unless the parent's are the same
             carry.forget_version(store.db)
         store.dirty = True
     plan.finish(stats)  # the cache (and the rows of pipeline.carry) committed

@@ -213,9 +213,49 @@ def test_rows_are_adopted_by_the_parent_only_for_the_same_bytes(tmp_path: Path) 
     (parent / "manifest.json").write_text(json.dumps({"inputs": [], "outputs": outputs}, indent=2))
     db = sqlite3.connect(":memory:")
     carry.prepare(db)
-    assert carry.adopt(db, parent, tmp, sizes, starts)
+    totals = {"tally": {"kept": 2}, "review": {"count": 1}}
+    assert carry.adopt(db, parent, tmp, sizes, starts, totals)
     got = carry.parent(db, tmp_path, "v1")
-    assert got is not None and got.starts == [0, 0, 0, len(heads["report.json"][0]), len(heads["report.md"][0])]
+    assert got is not None and got.totals == totals and got.starts == [0, 0, 0, len(heads["report.json"][0]), len(heads["report.md"][0])]
     assert got.sizes == [(parent / f).stat().st_size for f in carry.FILES]
     (tmp / "report.md").write_bytes(heads["report.md"][1] + body["report.md"].replace(b"parts", b"PARTS"))
-    assert not carry.adopt(db, parent, tmp, sizes, starts)
+    assert not carry.adopt(db, parent, tmp, sizes, starts, totals)
+
+
+def test_a_rows_manifest_entry_is_cut_from_its_tally_text(tmp_path: Path) -> None:
+    """carry.manifest_entry gives what spill.FlatDicts keeps for the values
+    (path, sha256 or None, size), for any path and each form of sha256."""
+    from pipeline import spill
+
+    class R:  # what carry.Tally.to_json reads
+        reason, chars_in, chars_out, records, near_threshold = None, 3, 2, 1, ((("clutter", "x", 0.5, 0.5, "a,b"),))
+        rule_edits = (("clutter", "x/v1", 1, 3),)
+
+    for path in ("a.txt", 'we"ird\\ ,\t,é.txt', "sub/dir/b.txt"):
+        for sha256 in ("ab" * 32, "", None):
+            r = R()
+            r.sha256, r.size = sha256, 1234
+            flat = spill.FlatDicts(rerun.MANIFEST_INPUT, tmp_path)
+            flat.append_values(path, sha256 or None, 1234)
+            assert carry.manifest_entry(spill.encode_str(path), carry.Tally.to_json(r)) == (next(flat.lines()), 1234)
+
+
+def test_the_totals_are_the_sum_of_the_rows(tmp_path: Path) -> None:
+    """What a re-run starts from (the totals kept with the rows) is what
+    adding up every row gives, after a full run and after a re-run."""
+    from pipeline import cache, report, to_review
+    raw, clean = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    for files in _steps():
+        _write(raw, files)
+        version.run(raw, clean, Config(), cache_dir=clean / ".cache")
+        (directory,) = (clean / ".cache").iterdir()
+        db = sqlite3.connect(directory / cache.FILE)
+        meta = json.loads(db.execute("SELECT value FROM carry_meta WHERE name = 'version'").fetchone()[0])
+        tally, review = report.Tally(), to_review.Review(Config())
+        for row in carry.rows(db):
+            t = carry.Tally.of_row(row)
+            tally.add_counts(t.reason, t.chars_in, t.chars_out, t.records, t.rule_edits)
+            review.add(t)
+        assert meta["totals"] == carry.totals(tally, review)
+        db.close()

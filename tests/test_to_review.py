@@ -66,3 +66,37 @@ def test_an_excerpt_of_a_long_removal_is_the_whole_collapsed_then_cut(text, limi
     collapsed = " ".join(text.split())
     want = collapsed if len(collapsed) <= limit else collapsed[: limit - 1] + "…"
     assert to_review.excerpt(text, limit) == want
+
+
+class _Near:
+    """What Review.add reads of a Result."""
+
+    def __init__(self, doc_id: str, near: tuple) -> None:
+        self.id, self.near_threshold = doc_id, near
+
+
+near_entry = st.tuples(st.sampled_from(["clutter", "boundaries"]), st.sampled_from(["x/v1", "y/v1"]),
+                       st.floats(0, 1), st.just(0.5), st.text(max_size=5))
+
+
+@given(st.lists(st.tuples(st.lists(near_entry, max_size=3).map(tuple), st.booleans()), max_size=20),
+       st.integers(0, 6))
+def test_a_rerun_review_from_the_parents_counts_equals_reviewing_anew(documents, max_items) -> None:
+    """Counts from the parent's state less the documents taken back, items
+    listed again in order (add_items until full), written documents added:
+    the same summary as reviewing the new documents from the start."""
+    config = Config(review_max_items=max_items)
+    parent, fresh, rerun = Review(config), Review(config), Review(config)
+    for i, (near, copied) in enumerate(documents):
+        parent.add(_Near(f"d{i}", near))
+    rerun.set_counts(parent.state())
+    for i, (near, copied) in enumerate(documents):
+        new = near if copied else near[::-1]  # a document written again: its removals changed
+        fresh.add(_Near(f"d{i}", new))
+        if copied:
+            if not rerun.full:
+                rerun.add_items(f"d{i}", near)
+        else:
+            rerun.remove_counts(near)
+            rerun.add(_Near(f"d{i}", new))
+    assert rerun.summary() == fresh.summary()
