@@ -209,16 +209,24 @@ class Rerun:
                 self._removed(*self._take(row))
                 row = next(rows, None)
             if row is not None and (row[0], row[1]) == key:
-                if res is None and (row[3] is None or not self._touched(row[3])):
-                    self._copy(step, row)  # most documents: their rows' parts are copied in runs
-                    row = next(rows, None)
-                    continue
+                checked = None
+                if res is None:  # reused: copied unless its duplicate decision changed
+                    bands, dup = row[3], row[4]
+                    if bands is None or not self._touched(bands):
+                        self._copy(step, row)  # most documents: their rows' parts are copied in runs
+                        row = next(rows, None)
+                        continue
+                    checked = self._decided(step, key, bands, dup)
+                    if checked[0] == dup:
+                        self._copy(step, row)
+                        row = next(rows, None)
+                        continue
                 old, offsets = self._take(row)
                 row = next(rows, None)
-                size = self._document(step, key, res, old, offsets)
+                size = self._document(step, key, res, old, offsets, checked)
             else:
                 self._flush()
-                size = self._document(step, key, res, None, None)
+                size = self._document(step, key, res, None, None, None)
             self.on_progress(step + 1, total, size)
         while row is not None:
             self._removed(*self._take(row))
@@ -227,19 +235,20 @@ class Rerun:
         carry.apply_pending(self.db)
 
     def _take(self, values: tuple) -> tuple[carry.Row, list[int]]:
-        """A row that is not copied in a run, and the offsets of its parts."""
+        """A row that is not copied, and the offsets of its parts."""
         self._flush()
         old = carry.row_of(values)
         return old, self.where.take(old)
 
     def _copy(self, step: int, values: tuple) -> None:
-        """A row copied as it is: onto the run of copied rows (``_flush``)."""
+        """A row copied as it is: in the index now, its parts onto the run of
+        copied rows (``_flush``)."""
         doc_id, path, lens, bands, dup, tally = values
         run = self.copied
-        if not run.members:
+        if not run.lens:
             run.step = step
+        self.index.keep_parent(self.where.rows + len(run.lens), step, bands is not None and dup is None)
         run.lens.append(lens)
-        run.members.append(bands is not None and dup is None)
         entry, size = carry.manifest_entry(spill.encode_str(path), tally)
         run.manifest.append(entry)
         run.size += size
@@ -249,7 +258,7 @@ class Rerun:
     def _flush(self) -> None:
         """The run of copied rows: one range of each parent file."""
         run = self.copied
-        n = len(run.members)
+        n = len(run.lens)
         if not n:
             return
         sums = np.frombuffer(b"".join(run.lens), np.uint64).reshape(n, len(FILES)).sum(axis=0).tolist()
@@ -259,20 +268,24 @@ class Rerun:
             length = sums[f] + len(sep) * (n - 1)
             self.segments[f].add(PARENT, start, length)
             where.next[f] = start + length
-        self.index.keep_parents(where.rows, run.step, run.members)
         where.rows += n
         self.manifest_inputs.extend_lines(run.manifest)
         self.on_progress(run.step + n, len(self.plan.inputs), run.size)
         self.copied = Copied()
 
-    def _document(self, step: int, key, res, old: carry.Row | None, offsets) -> int:
+    def _decided(self, step: int, key, bands: bytes, dup: str | None) -> tuple[str | None, dedup.Fingerprint]:
+        """A reused row's duplicate decision at this step, checked again (it
+        has a dirty band key), and its fingerprint (the row's)."""
+        record = carry.record(self.db, *key)
+        fp = dedup.Fingerprint(record[:16], record[16:], bands)
+        return self.index.decide(step, fp, dup), fp
+
+    def _document(self, step: int, key, res, old: carry.Row | None, offsets, checked) -> int:
+        """A document that is written: processed, new, or reused with another
+        decision (``checked``: its decision and fingerprint)."""
         ordinal = self.where.rows - 1 if old is not None else None
-        if res is None and old is not None:  # reused, its decision to check (a dirty band key)
-            record = carry.record(self.db, *key)  # the fingerprint is the row's: the Result is read if it changed
-            fp = dedup.Fingerprint(record[:16], record[16:], old.bands)
-            decision = self.index.decide(step, fp, old.dup)
-            if decision == old.dup:
-                return self._copy_taken(step, ordinal, old, offsets)
+        if res is None and old is not None:  # reused, its decision changed
+            decision, fp = checked
             if old.dup is None:  # its text is its part of the parent's files
                 parts = carry.read_parts(self.parent_fds, old, offsets)
                 res = self.store.result_of(*key, self.store.head(*key), parts, fp)
@@ -289,17 +302,6 @@ class Rerun:
         if not dirty:
             return False
         return rescreen.NO_BANDS in dirty if not bands else not dirty.isdisjoint(array("I", bands))
-
-    def _copy_taken(self, step: int, ordinal: int, old: carry.Row, offsets: list[int]) -> int:
-        """A row copied as it is, alone (its decision was checked)."""
-        self.index.keep_parent(ordinal, step, old.member)
-        for f, length in enumerate(old.lens):
-            self.segments[f].add(PARENT, offsets[f], length)
-        entry, size = carry.manifest_entry(spill.encode_str(old.path), old.tally)
-        self.manifest_inputs.extend_lines([entry])
-        if not self.review.full:
-            self.review.add_items(old.id, json.loads(old.tally)[5])
-        return size
 
     def _uncount(self, old: carry.Row) -> carry.Tally:
         """Take back a parent row's counts (it is written again or removed)."""
@@ -486,11 +488,10 @@ def _records(lines: bytes) -> dict[str, bytes]:
 class Copied:
     """Consecutive parent rows copied as they are, matched with consecutive inputs."""
 
-    __slots__ = ("step", "lens", "members", "manifest", "size")
+    __slots__ = ("step", "lens", "manifest", "size")
 
     def __init__(self) -> None:
         self.step = 0  # of the first
         self.lens: list[bytes] = []  # each row's lens (uint64 per file)
-        self.members = bytearray()  # each row: in the duplicate index
         self.manifest: list[str] = []  # each row's entry in the manifest's inputs
         self.size = 0  # bytes of their inputs

@@ -45,12 +45,6 @@ class Index:
         self._member.append(member)
         self._steps.append(step)
 
-    def keep_parents(self, row: int, step: int, members: bytearray) -> None:
-        """keep_parent of consecutive rows, passed at consecutive steps."""
-        assert row == len(self._member)
-        self._member += members
-        self._steps.extend(range(step, step + len(members)))
-
     def drop_parent(self, row: int) -> None:
         assert row == len(self._member)
         self._member.append(0)
