@@ -138,9 +138,6 @@ def unpacked(blob: bytes, typecode: str) -> array:
     return a
 
 
-CELLS_BATCH = 1024  # outcomes whose read cells are checked at once (read_cells)
-
-
 class Store:
     """The cache file: read at the start of a run, written in one transaction."""
 
@@ -209,17 +206,11 @@ class Store:
         """The paths whose outcome read any sketch cell where the numpy bool
         array ``changed`` is true (one scan)."""
         import numpy as np
-        out: set[str] = set()
         try:
-            rows = self.db.execute("SELECT path, cells FROM outcome WHERE length(cells) > 0")
-            while batch := rows.fetchmany(CELLS_BATCH):  # a batch at a time: numpy per batch, not per row
-                blobs = [read for _, read in batch]
-                starts = np.cumsum([0] + [len(b) // 4 for b in blobs[:-1]])
-                hits = np.add.reduceat(changed[np.frombuffer(b"".join(blobs), np.uint32)], starts)
-                out.update(batch[i][0] for i in np.flatnonzero(hits).tolist())
+            return {path for path, read in self.db.execute("SELECT path, cells FROM outcome")
+                    if read and changed[np.frombuffer(read, np.uint32)].any()}
         except sqlite3.Error as err:
             raise Damaged(f"{self.path}: {err}") from err
-        return out
 
     def sha256(self, path: str) -> str:
         """The sha256 of the input's first-pass row."""

@@ -294,24 +294,3 @@ def test_the_recorder_answers_as_the_statistics_and_keeps_consistent_margins() -
     assert q.high_no == max(n for n, a in zip(documents, answers) if not a)
     recorder.is_repeated("   ")  # a line with no words: not a question the cache can keep
     assert recorder.opaque
-
-
-def test_read_cells_names_the_outcomes_that_read_a_changed_cell(tmp_path: Path, monkeypatch) -> None:
-    """Checked a batch at a time with numpy: the same paths as checking each
-    outcome's cells one by one, for batches cut anywhere."""
-    import numpy as np
-    raw = _copy(tmp_path)
-    _run(raw, tmp_path / "clean")
-    (path,) = (tmp_path / "clean" / ".cache").glob(f"*/{cache.FILE}")
-    store = cache.Store(path.parent)
-    rows = store.db.execute("SELECT path, cells FROM outcome").fetchall()
-    size = len(store.meta["sketch"])  # cells
-    rng = np.random.default_rng(3)
-    for share in (0.0, 0.001, 0.02, 1.0):
-        changed = rng.random(size) < share
-        expected = {p for p, read in rows if read and changed[np.frombuffer(read, np.uint32)].any()}
-        for batch in (1, 7, cache.CELLS_BATCH):
-            monkeypatch.setattr(cache, "CELLS_BATCH", batch)
-            assert store.read_cells(changed) == expected
-    assert len(expected) == sum(1 for _, read in rows if read) > 0
-    store.close()
