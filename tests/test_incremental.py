@@ -56,3 +56,44 @@ def test_plain_sha256_hashes_the_bytes_read_input_reads(tmp_path) -> None:
         if fast is not None:
             assert rejected is None and fast == hashlib.sha256(data).hexdigest(), inp.path
         assert (fast is not None) == (inp.path in ("a.txt", "empty.txt")), inp.path
+
+
+def test_the_stat_keys_of_a_re_runs_loop_are_plan_stat_key(tmp_path) -> None:
+    """Plan._stat_keys (relative to an open --raw) gives each input as listed
+    what Plan._stat_key gives it: regular files old and racily recent, in a
+    subdirectory too, symlinks (to a file, to a directory, dangling), a FIFO,
+    a directory named .txt, a file gone since the listing, an unusual input."""
+    import os
+    import time
+
+    from pipeline import cache, incremental
+    from pipeline.config import Config
+    from pipeline.corpus import list_inputs
+
+    raw = tmp_path / "raw"
+    (raw / "sub").mkdir(parents=True)
+    for name in ("old.txt", "sub/old.txt", "recent.txt", "gone.txt", "notes", "notes.txt"):
+        (raw / name).write_text("text\n", encoding="utf-8")
+    long_ago = time.time_ns() - 10 * cache.RACY_NS
+    for name in ("old.txt", "sub/old.txt", "gone.txt", "notes", "notes.txt"):
+        os.utime(raw / name, ns=(long_ago, long_ago))
+    os.symlink(raw / "old.txt", raw / "link.txt")
+    os.symlink(raw / "sub", raw / "dirlink.txt")
+    os.symlink(raw / "nowhere", raw / "dangling.txt")
+    os.mkfifo(raw / "fifo.txt")
+    (raw / "dir.txt").mkdir()
+    (raw / "dir.txt" / "inner.txt").write_text("x\n", encoding="utf-8")
+    inputs = list_inputs(raw)
+    (raw / "gone.txt").unlink()
+    store = cache.Store(tmp_path)  # (a store: without one there is no stat to key)
+    try:
+        plan = incremental.Plan(inputs, raw, Config(), store)
+        listed = [inputs.listed(i) for i in range(len(inputs))]
+        assert any(not isinstance(x, str) for x in listed)  # notes (its id is notes.txt's): an unusual input
+        with plan._stat_keys() as stat_key:
+            fast = [stat_key(x) for x in listed]
+        assert fast == [plan._stat_key(x) for x in listed]
+        assert {key_of(x)[1] for x, key in zip(listed, fast) if key is not None} == \
+            {"old.txt", "sub/old.txt", "notes", "notes.txt"}
+    finally:
+        store.close()
