@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import example, given, settings, strategies as st
+
 from pipeline.corpus import Input, Inputs, as_input, key_of
 from pipeline.incremental import _Locations
 
@@ -97,3 +99,35 @@ def test_the_stat_keys_of_a_re_runs_loop_are_plan_stat_key(tmp_path) -> None:
             {"old.txt", "sub/old.txt", "notes", "notes.txt"}
     finally:
         store.close()
+
+
+@settings(max_examples=60, deadline=None)
+@example(["a", "a-b", "a b", "ab", "a.b"], False)
+@given(st.lists(st.text(st.sampled_from("ab -.!é_~A0"), min_size=1, max_size=6), min_size=1, max_size=12, unique=True),
+       st.booleans())
+def test_list_inputs_orders_the_inputs_by_key_of(tmp_path_factory, stems, subdir) -> None:
+    """list_inputs' order (by the id alone when every input is a .txt path)
+    is sorted(key=key_of), with ids that are prefixes of one another and
+    characters that sort before '.' ('a-b.txt' < 'a.txt' but 'a' < 'a-b');
+    Inputs keeps each path (and an unusual input) as listed."""
+    from pipeline.corpus import list_inputs
+
+    raw = tmp_path_factory.mktemp("raw")
+    names = [s + ".txt" for s in stems if not s.startswith(".")]
+    if subdir:
+        (raw / "a").mkdir()
+        names += ["a/" + names[0]] if names else []
+    if not names:
+        return
+    for name in names:
+        (raw / name).write_bytes(b"x\n")
+    inputs = list_inputs(raw)
+    listed = [inputs.listed(i) for i in range(len(inputs))]
+    assert sorted(listed) == sorted(names)
+    assert listed == sorted(names, key=key_of)
+    (raw / "notes").write_bytes(b"x\n")  # not .txt: ordered by key_of
+    (raw / "notes.txt").write_bytes(b"x\n")
+    inputs = list_inputs(raw)
+    listed = [inputs.listed(i) for i in range(len(inputs))]
+    assert [key_of(x) for x in listed] == sorted(key_of(x) for x in listed)
+    assert any(isinstance(x, Input) for x in listed)  # notes, its id told apart from notes.txt's
