@@ -215,15 +215,27 @@ class Store:
         """(asked keys, their sketch cells, answers) of the input's outcome."""
         return self._one("SELECT asked, cells, answers FROM outcome WHERE id = ? AND path = ?", (doc_id, path))
 
-    def read_cells(self, changed) -> set[str]:
+    def read_cells(self, changed, batch: int = 4096) -> set[str]:
         """The paths whose outcome read any sketch cell where the numpy bool
-        array ``changed`` is true (one scan)."""
+        array ``changed`` is true (one scan). A batch of rows at a time, their
+        cells joined and looked up at once (a lookup per row took ~2 us: ~45
+        ms at 20k, when a re-run changed a few cells)."""
         import numpy as np
+        found: set[str] = set()
         try:
-            return {path for path, read in self.db.execute("SELECT path, cells FROM outcome")
-                    if read and changed[np.frombuffer(read, np.uint32)].any()}
+            rows = self.db.execute("SELECT path, cells FROM outcome")
+            while some := rows.fetchmany(batch):
+                paths, blobs = zip(*some)
+                sizes = np.fromiter(map(len, blobs), np.int64, len(blobs))
+                if (sizes % 4).any():
+                    raise Damaged(f"{self.path}: an outcome's cells are not 4-byte cells")
+                hits = np.flatnonzero(changed[np.frombuffer(b"".join(blobs), np.uint32)])
+                if len(hits):  # the rows holding them: by where each row's cells end
+                    ends = np.cumsum(sizes // 4)
+                    found.update(paths[row] for row in np.unique(np.searchsorted(ends, hits, side="right")))
         except sqlite3.Error as err:
             raise Damaged(f"{self.path}: {err}") from err
+        return found
 
     def sha256(self, path: str) -> str:
         """The sha256 of the input's first-pass row."""
