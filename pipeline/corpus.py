@@ -20,6 +20,8 @@ import stat
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
+from operator import itemgetter
 from pathlib import Path
 
 from pipeline import unforked
@@ -62,10 +64,13 @@ def list_inputs(raw_dir: Path) -> "Inputs":
         # the directory's path relative to raw_dir, once (a Path per name costs ~5 us)
         under = Path(dirpath).relative_to(raw_dir).as_posix()
         prefix = "" if under == "." else under + "/"
-        for name in filenames + links:
-            if name.startswith("."):
-                continue
-            rel, ok = printable_path(prefix + name)
+        names = [name for name in filenames + links if not name.startswith(".")]
+        paths = [prefix + name for name in names] if prefix else names
+        if _all_utf8(paths):  # the usual directory: its paths are the inputs as listed
+            found += paths
+            continue
+        for name, path in zip(names, paths):
+            rel, ok = printable_path(path)
             if ok:
                 found.append(rel)
             else:
@@ -73,8 +78,25 @@ def list_inputs(raw_dir: Path) -> "Inputs":
                                    f"{rel}: the file name is not valid UTF-8; rename the file"))
     if not all(_path(x).endswith(".txt") for x in found):  # rare: ids to tell apart
         found = [_compact(i, raw_dir) for i in _unique_ids([as_input(x, raw_dir) for x in found])]
-    found.sort(key=key_of)
+    # Sorted by key_of. When every input is a .txt path (the usual corpus),
+    # its id is its path without .txt and ids are unique: the id alone, cut
+    # in C (itemgetter of a slice), orders them (a call of key_of per input
+    # took ~9 of the listing's ~24 ms at 20k).
+    usual = all(type(x) is str for x in found)
+    found.sort(key=_ID_OF_TXT if usual else key_of)
     return Inputs(raw_dir, found)
+
+
+_ID_OF_TXT = itemgetter(slice(None, -len(".txt")))  # doc_id of a path ending in .txt
+
+
+def _all_utf8(paths: list[str]) -> bool:
+    """True when every path is valid Unicode (printable_path's ok), tried at once."""
+    try:
+        "".join(paths).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class Inputs(Sequence):
@@ -85,15 +107,12 @@ class Inputs(Sequence):
 
     def __init__(self, raw_dir: Path, items: list) -> None:
         self.raw_dir = raw_dir
-        self._paths = bytearray()
-        self._ends = array("Q")
-        self._unusual: dict[int, Input] = {}
-        for i, x in enumerate(items):
-            if isinstance(x, Input):
-                self._unusual[i] = x
-            else:
-                self._paths += x.encode("utf-8")
-            self._ends.append(len(self._paths))
+        self._unusual: dict[int, Input] = {i: x for i, x in enumerate(items) if isinstance(x, Input)}
+        # an unusual input takes no bytes: its end is the one before it
+        encoded = [b"" if isinstance(x, Input) else x.encode("utf-8") for x in items] if self._unusual else \
+            list(map(str.encode, items))
+        self._paths = bytearray(b"".join(encoded))
+        self._ends = array("Q", accumulate(map(len, encoded)))
         # kept where forked workers do not inherit them (they would count in each one's memory)
         self._paths, self._ends = unforked.copy(self._paths), unforked.copy(self._ends, "Q")
 

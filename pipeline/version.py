@@ -157,12 +157,23 @@ def _collecting_less() -> Iterator[None]:
     objects made (net of those freed): a chunk of Results unpickled makes
     more than that at once, almost all freed with their document, so it ran
     once per chunk (~0.1 s of the main process at 20k). Every 20,000 it runs
-    a few times per run. Restored after the run (a library call)."""
+    a few times per run. Restored after the run (a library call).
+
+    What exists when the run starts (the modules: ~90,000 objects) is frozen
+    for the run (gc.freeze: no collection looks at it): the full collection
+    before each pool of workers forks (pipeline.executors.local) looked at
+    all of it, ~10 ms each. Unfrozen after the run, unless the caller had
+    frozen objects itself (then they stay as the caller left them)."""
     before = gc.get_threshold()
     gc.set_threshold(GC_YOUNG, *before[1:])
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
     try:
         yield
     finally:
+        if freeze:
+            gc.unfreeze()
         gc.set_threshold(*before)
 
 

@@ -294,3 +294,36 @@ def test_the_recorder_answers_as_the_statistics_and_keeps_consistent_margins() -
     assert q.high_no == max(n for n, a in zip(documents, answers) if not a)
     recorder.is_repeated("   ")  # a line with no words: not a question the cache can keep
     assert recorder.opaque
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 63), max_size=12), max_size=30), st.sets(st.integers(0, 63), max_size=6),
+       st.sampled_from([1, 2, 3, 4096]))
+def test_read_cells_finds_the_outcomes_reading_a_changed_cell(tmp_path_factory, rows, changed_cells, batch) -> None:
+    """Store.read_cells (a batch of rows looked up at once) finds exactly the
+    paths a lookup of each row's cells finds (the former scan)."""
+    import numpy as np
+    store = cache.Store(tmp_path_factory.mktemp("cache"))
+    try:
+        for n, cells in enumerate(rows):
+            store.db.execute("INSERT INTO outcome VALUES (?, ?, '', 0, 0, x'', ?, x'', '')",
+                             (f"d{n}", f"d{n}.txt", cache.packed(cells, "I")))
+        changed = np.zeros(64, bool)
+        changed[sorted(changed_cells)] = True
+        expected = {path for path, read in store.db.execute("SELECT path, cells FROM outcome")
+                    if read and changed[np.frombuffer(read, np.uint32)].any()}
+        assert store.read_cells(changed, batch) == expected
+        assert expected == {f"d{n}.txt" for n, cells in enumerate(rows) if changed_cells & set(cells)}
+    finally:
+        store.close()
+
+
+def test_read_cells_of_a_damaged_row_says_damaged(tmp_path: Path) -> None:
+    import numpy as np
+    store = cache.Store(tmp_path)
+    try:
+        store.db.execute("INSERT INTO outcome VALUES ('d', 'd.txt', '', 0, 0, x'', x'010203', x'', '')")
+        with pytest.raises(cache.Damaged):
+            store.read_cells(np.zeros(64, bool))
+    finally:
+        store.close()

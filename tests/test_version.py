@@ -51,6 +51,21 @@ def test_a_run_collects_young_objects_less_often_and_restores_the_threshold(seed
     assert gc.get_threshold() == before
 
 
+def test_a_run_freezes_what_exists_before_it_and_unfreezes_it_after(seed_raw: Path, tmp_path: Path) -> None:
+    import gc
+    assert gc.get_freeze_count() == 0
+    during = []
+    version.run(seed_raw, tmp_path / "clean", Config(), on_progress=lambda *a: during.append(gc.get_freeze_count()))
+    assert during and min(during) > 0
+    assert gc.get_freeze_count() == 0
+    gc.freeze()  # a caller that froze objects itself: they stay frozen
+    try:
+        version.run(seed_raw, tmp_path / "clean2", Config())
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
 def test_identical_run_writes_nothing_and_says_so(seed_raw: Path, tmp_path: Path, capsys) -> None:
     clean = tmp_path / "clean"
     assert cli.main(["run", "--raw", str(seed_raw), "--clean", str(clean)]) == 0
