@@ -108,3 +108,29 @@ def test_version_flag() -> None:
     proc = curate("--version")
     assert proc.returncode == 0
     assert proc.stdout.strip() == f"curate {__version__}"
+
+
+def test_the_command_writes_all_its_output_before_its_quick_exit(seed_raw: Path, tmp_path: Path) -> None:
+    """`curate` ends without tearing the interpreter down (cli.program): what
+    it printed to a pipe is all there (less than the pipe's buffer: unflushed,
+    all of it would be lost), and its exit status is main's."""
+    clean = tmp_path / "clean"
+    assert curate("run", "--quiet", "--raw", str(seed_raw), "--clean", str(clean)).returncode == 0
+    doc_id = read_jsonl(clean / "v1" / "documents.jsonl")[0]["id"]
+    buffered = {"PYTHONUNBUFFERED": ""}  # (an empty value is unset)
+    proc = curate("show", doc_id, "--clean", str(clean), env=buffered)
+    status, out = _in_process(["show", doc_id, "--clean", str(clean)])
+    assert proc.returncode == status == 0, proc.stderr
+    assert 0 < len(out) < 8192 and proc.stdout == out
+    missing = ["show", "no-such-id", "--clean", str(clean)]
+    assert curate(*missing, env=buffered).returncode == _in_process(missing)[0] != 0
+
+
+def _in_process(argv: list[str]) -> tuple[int, str]:
+    """(main's status, its stdout) in this process."""
+    import contextlib
+    import io
+    from pipeline import cli
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        return cli.main(argv), out.getvalue()
