@@ -320,10 +320,11 @@ class Rerun:
         final = res if decision is None else dedup.rejected(res, decision)
         member = res.kept and decision is None
         bands = res.fingerprint.bands if res.kept else None
+        old_counts = None
         if ordinal is not None:
             self.index.drop_parent(ordinal)
             self._dropped(old, offsets)
-            self._uncount(old)
+            old_counts = self._uncount(old)
         if member:
             self.index.add(step, res.id, res.path, res.fingerprint)
         was = old is not None and old.member
@@ -339,7 +340,7 @@ class Rerun:
                 self.segments[f].add(FRESH, self.fresh_size, len(part))
                 self.fresh.write(part)
                 self.fresh_size += len(part)
-        self._changed(final, parts, old, offsets)
+        self._changed(final, parts, old, offsets, old_counts)
         carry.put_pending(self.db, carry.row_values(final, parts, res.fingerprint if res.kept else None, decision))
         self.rewritten += 1
         self._count(final)
@@ -365,7 +366,7 @@ class Rerun:
         carry.delete_pending(self.db, old.id, old.path)
         self.rewritten += 1
 
-    def _changed(self, final, parts, old: carry.Row | None, offsets) -> None:
+    def _changed(self, final, parts, old: carry.Row | None, offsets, old_counts: carry.Tally | None) -> None:
         """The document against its parent's bytes, as pipeline.changes compares files."""
         was = old is not None and old.lens[0] > 0
         if final.kept and not was:
@@ -373,7 +374,7 @@ class Rerun:
             self.counts["records_added"] += final.records
         elif was and not final.kept:
             self.ids["documents_removed"].append(final.id)
-            self.counts["records_removed"] += carry.Tally.of_row(old).records
+            self.counts["records_removed"] += old_counts.records
         elif was:
             if self._parent_bytes(0, offsets, old) != parts[0]:
                 self.ids["documents_changed"].append(final.id)
