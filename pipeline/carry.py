@@ -149,8 +149,9 @@ def manifest_entry(path_json: str, tally: str) -> tuple[str, int]:
     return f"{path_json}\t{sha256}\t{size}\n", int(size)
 
 
-def band_rows(db: sqlite3.Connection) -> Iterator[tuple[str, str, bytes | None]]:
-    yield from db.execute("SELECT id, path, bands FROM carry ORDER BY id, path")
+def band_rows(db: sqlite3.Connection) -> Iterator[tuple[bytes | None]]:
+    """(bands,) of each row, in order."""
+    return iter(db.execute("SELECT bands FROM carry ORDER BY id, path"))
 
 
 def put(db: sqlite3.Connection, values: tuple) -> None:

@@ -247,7 +247,7 @@ class Rerun:
         run = self.copied
         if not run.lens:
             run.step = step
-        self.index.keep_parent(self.where.rows + len(run.lens), step, bands is not None and dup is None)
+        self.index.keep_parent(self.where.rows + len(run.lens), step, bands is not None and dup is None, doc_id, path)
         run.lens.append(lens)
         entry, size = carry.manifest_entry(spill.encode_str(path), tally)
         run.manifest.append(entry)
@@ -322,7 +322,7 @@ class Rerun:
         bands = res.fingerprint.bands if res.kept else None
         old_counts = None
         if ordinal is not None:
-            self.index.drop_parent(ordinal)
+            self.index.drop_parent(ordinal, old.id, old.path)
             self._dropped(old, offsets)
             old_counts = self._uncount(old)
         if member:
@@ -355,7 +355,7 @@ class Rerun:
             self.dropped_lines[f] += self._parent_bytes(f, offsets, old).count(b"\n")
 
     def _removed(self, old: carry.Row, offsets: list[int]) -> None:
-        self.index.drop_parent(self.where.rows - 1)
+        self.index.drop_parent(self.where.rows - 1, old.id, old.path)
         self._dropped(old, offsets)
         counts = self._uncount(old)
         if old.member:

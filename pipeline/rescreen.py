@@ -28,27 +28,32 @@ _U32 = np.uint64(0xFFFFFFFF)
 class Index:
     def __init__(self, config: Config, parent_bands, records) -> None:
         self.config = config
-        self._parent_bands = parent_bands  # () -> iterator of (id, path, bands) of the parent rows, in order
+        self._parent_bands = parent_bands  # () -> iterator of (bands,) of the parent rows, in order
         self._records = records  # (id, path) -> digest and signature of a parent row
         self._member = bytearray()  # per parent row passed: in the index
         self._steps = array("q")  # per parent row passed: its step
         self._keys: np.ndarray | None = None  # sorted band key << 32 | parent row, once loaded
         self._no_bands: list[int] = []  # parent rows screened without words
-        self._names: list[tuple[str, str]] = []  # (id, path) per parent row
+        self._ids: list[str] = []  # per parent row passed (candidates are rows passed)
+        self._paths: list[str] = []
         self._added: dict[int, list[int]] = {}  # band key -> written documents (positions in _fresh)
         self._fresh: list[tuple[int, str, object]] = []  # (step, id, fingerprint) of written documents kept
 
     # -- the parent's rows, passed in order
 
-    def keep_parent(self, row: int, step: int, member: bool) -> None:
+    def keep_parent(self, row: int, step: int, member: bool, doc_id: str, path: str) -> None:
         assert row == len(self._member)
         self._member.append(member)
         self._steps.append(step)
+        self._ids.append(doc_id)
+        self._paths.append(path)
 
-    def drop_parent(self, row: int) -> None:
+    def drop_parent(self, row: int, doc_id: str, path: str) -> None:
         assert row == len(self._member)
         self._member.append(0)
         self._steps.append(-1)
+        self._ids.append(doc_id)
+        self._paths.append(path)
 
     def add(self, step: int, doc_id: str, path: str, fp: dedup.Fingerprint) -> None:
         at = len(self._fresh)
@@ -105,31 +110,28 @@ class Index:
     def _unchanged(self, rows, kept_id: str | None):
         """The candidate among the unchanged rows whose id is kept_id, if any."""
         for c in rows:
-            if self._names[c[2]][0] == kept_id:
+            if self._ids[c[2]] == kept_id:
                 return c
         return None
 
     def _id(self, candidate) -> str:
         _, fresh, i = candidate
-        return self._fresh[i][1] if fresh else self._names[i][0]
+        return self._fresh[i][1] if fresh else self._ids[i]
 
     def _record(self, candidate) -> bytes:
         _, fresh, i = candidate
         if fresh:
             fp = self._fresh[i][2]
             return fp.digest + fp.signature
-        return self._records(*self._names[i])
+        return self._records(self._ids[i], self._paths[i])
 
     def _load(self) -> None:
         if self._keys is not None:
             return
-        blobs, counts = [], []
-        for row, (doc_id, path, bands) in enumerate(self._parent_bands()):
-            self._names.append((doc_id, path))
-            if bands is not None and not bands:
-                self._no_bands.append(row)
-            blobs.append(bands or b"")
-            counts.append(len(bands or b"") // 4)
+        blobs = [bands for bands, in self._parent_bands()]
+        self._no_bands = [row for row, bands in enumerate(blobs) if bands == b""]  # (None: not screened)
+        blobs = [bands or b"" for bands in blobs]
+        counts = [len(bands) // 4 for bands in blobs]
         keys = np.frombuffer(b"".join(blobs), "<u4").astype(np.uint64)
         rows = np.repeat(np.arange(len(counts), dtype=np.uint64), counts)
         self._keys = np.sort((keys << np.uint64(32)) | rows)
