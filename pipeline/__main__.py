@@ -1,5 +1,7 @@
 """`python -m pipeline` is the same as the `curate` command."""
 
-from pipeline.cli import program
+import sys
 
-program()
+from pipeline.cli import main
+
+sys.exit(main())

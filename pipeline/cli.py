@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import sys
 import time
 from pathlib import Path
@@ -15,21 +14,6 @@ from pipeline.schemas import SchemaViolation
 from pipeline import version
 from pipeline import executors
 from pipeline import commands, progress as progress_mod
-
-
-def program() -> None:
-    """The `curate` command (and `python -m pipeline`): ``main``, then an
-    exit that skips tearing the interpreter down. Everything is written by
-    then (the version fsynced, the cache committed, the workers joined), and
-    the teardown's garbage collection and module clearing cost a run ~60 ms.
-    After a Ray run the exit is the usual one: Ray stops the cluster it
-    started at exit."""
-    code = main()
-    if "ray" in sys.modules:
-        sys.exit(code)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -111,7 +111,7 @@ def test_version_flag() -> None:
 
 
 def test_the_command_writes_all_its_output_before_its_quick_exit(seed_raw: Path, tmp_path: Path) -> None:
-    """`curate` ends without tearing the interpreter down (cli.program): what
+    """`curate` ends without tearing the interpreter down (cli.entry): what
     it printed to a pipe is all there (less than the pipe's buffer: unflushed,
     all of it would be lost), and its exit status is main's."""
     clean = tmp_path / "clean"
