@@ -385,7 +385,7 @@ class Plan:
             return
         meta = {"documents": stats.documents, "lines_counted": stats.lines_counted,
                 "threshold": stats.threshold(), "examples": self.sources, "fill": self.fill}
-        self.store.commit(meta, stats.lines.table)
+        self.store.commit(meta, stats.lines.table, self.before)  # (before: what the file holds, on a re-run)
 
 
 def _written_as_is(row, sha256: str) -> bool:
