@@ -108,3 +108,16 @@ def test_version_flag() -> None:
     proc = curate("--version")
     assert proc.returncode == 0
     assert proc.stdout.strip() == f"curate {__version__}"
+
+
+
+def test_the_command_as_a_process_ends_with_main_s_status_and_its_output(tmp_path: Path, seed_raw: Path) -> None:
+    """python -m pipeline (cli.entry: main, then os._exit) exits with main's
+    status, its stderr whole, the version written."""
+    clean = tmp_path / "clean"
+    proc = curate("run", "--raw", str(seed_raw), "--clean", str(clean))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.rstrip().endswith(f"wrote {clean / 'v1'} (LATEST)")
+    assert (clean / "LATEST").read_text(encoding="utf-8") == "v1\n"
+    usage = curate("run", "--raw", str(tmp_path / "missing"))
+    assert usage.returncode == 2 and "is not a directory" in usage.stderr
