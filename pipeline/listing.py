@@ -14,14 +14,17 @@ touches nothing but --raw, which it only reads.
 
 from __future__ import annotations
 
+import json
 import os
-import pickle
+import struct
 import time
 from array import array
 from pathlib import Path
 
 from pipeline import incremental
-from pipeline.corpus import Inputs, list_inputs
+from pipeline.corpus import Input, Inputs, list_inputs
+
+_HEADER = struct.Struct("<4Q")  # the sizes of the four parts of an answer
 
 
 class Ahead:
@@ -53,9 +56,12 @@ class Ahead:
         finally:
             self._read = None
             _, status = os.waitpid(self.pid, 0)
-        if status != 0 or not data:
+        if status != 0 or len(data) < _HEADER.size:
             return None
-        paths, ends, unusual, keys = pickle.loads(data)
+        try:
+            paths, ends, keys, unusual = _parts(data)
+        except (ValueError, TypeError):  # not an answer as found() makes one: list here
+            return None
         return Inputs.from_parts(self.raw_dir, paths, ends, unusual), (self.run_start, keys)
 
     def close(self) -> None:
@@ -68,10 +74,31 @@ class Ahead:
 
 def found(raw_dir: Path, run_start: int) -> bytes:
     """The inputs of raw_dir and their stat keys (4 values each, NO_STAT for
-    none), as the child sends them."""
+    none), as the child sends them: the sizes of the parts, the inputs'
+    packed paths and ends, the keys, and the unusual inputs as JSON (data
+    only: nothing received is evaluated or unpickled)."""
     inputs = list_inputs(raw_dir)
     keys = array("q")
     with incremental.stat_keys(os.fspath(raw_dir), run_start) as stat_key:
         for i in range(len(inputs)):
             keys.extend(stat_key(inputs.listed(i)) or incremental.NO_STAT)
-    return pickle.dumps((*inputs.parts(), keys), protocol=pickle.HIGHEST_PROTOCOL)
+    paths, ends, unusual = inputs.parts()
+    # (ASCII JSON: a name that is not UTF-8 keeps its escaped bytes, as \udcXX)
+    rest = json.dumps([[i, x.id, x.path, os.fspath(x.abspath), x.problem] for i, x in unusual.items()]).encode()
+    return b"".join((_HEADER.pack(len(paths), len(ends), len(keys) * keys.itemsize, len(rest)),
+                     paths, ends, keys.tobytes(), rest))
+
+
+def _parts(data: bytes) -> tuple[bytes, bytes, array, dict[int, Input]]:
+    sizes = _HEADER.unpack_from(data)
+    if _HEADER.size + sum(sizes) != len(data):
+        raise ValueError(f"a listing of {len(data)} bytes, not {_HEADER.size + sum(sizes)}")
+    at, parts = _HEADER.size, []
+    for size in sizes:
+        parts.append(data[at: at + size])
+        at += size
+    paths, ends, packed_keys, rest = parts
+    keys = array("q")
+    keys.frombytes(packed_keys)
+    unusual = {i: Input(doc_id, path, Path(abspath), problem) for i, doc_id, path, abspath, problem in json.loads(rest)}
+    return paths, ends, keys, unusual
