@@ -1,7 +1,5 @@
 """`python -m pipeline` is the same as the `curate` command."""
 
-import sys
+from pipeline.cli import entry
 
-from pipeline.cli import main
-
-sys.exit(main())
+entry()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -14,6 +16,24 @@ from pipeline.schemas import SchemaViolation
 from pipeline import version
 from pipeline import executors
 from pipeline import commands, progress as progress_mod
+
+
+def entry() -> None:
+    """The `curate` command as a process (``python -m pipeline``): main(), then
+    the process ends at once (os._exit, stdout and stderr flushed). All a
+    run writes is closed and fsynced before main returns; what is left is the
+    interpreter's teardown, a last collection of the run's garbage and every
+    module freed (~55 ms after a re-run at 20k), which nothing needs. Not
+    with a thread still running (it finishes as usual) or Ray loaded (its
+    exit handlers stop the cluster it started). Other callers use main()."""
+    status = main()
+    if threading.active_count() > 1 or "ray" in sys.modules:
+        sys.exit(status)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(status)
 
 
 def main(argv: list[str] | None = None) -> int:

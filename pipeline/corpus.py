@@ -116,6 +116,17 @@ class Inputs(Sequence):
         # kept where forked workers do not inherit them (they would count in each one's memory)
         self._paths, self._ends = unforked.copy(self._paths), unforked.copy(self._ends, "Q")
 
+    def parts(self) -> tuple[bytes, bytes, dict[int, Input]]:
+        """What ``from_parts`` makes the same Inputs of (to send it: pipeline.listing)."""
+        return bytes(self._paths), bytes(self._ends.cast("B")), dict(self._unusual)
+
+    @classmethod
+    def from_parts(cls, raw_dir: Path, paths: bytes, ends: bytes, unusual: dict[int, Input]) -> "Inputs":
+        inputs = cls.__new__(cls)
+        inputs.raw_dir, inputs._unusual = raw_dir, unusual
+        inputs._paths, inputs._ends = unforked.copy(paths), unforked.copy(ends, "Q")
+        return inputs
+
     def __len__(self) -> int:
         return len(self._ends)
 

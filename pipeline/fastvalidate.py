@@ -29,12 +29,19 @@ import re
 from functools import lru_cache
 from typing import Callable
 
-try:
-    import fastjsonschema
-except ImportError:  # optional: jsonschema alone gives the same answers, slower
-    fastjsonschema = None
-
 DRAFT = "http://json-schema.org/draft-07/schema#"  # the newest draft fastjsonschema compiles
+
+
+@lru_cache(maxsize=None)
+def _fastjsonschema():
+    """The fastjsonschema module, or None (optional: jsonschema alone gives
+    the same answers, slower). Imported when a lean predicate is not sure:
+    of real output they always are, and a run need not import it (~2 ms)."""
+    try:
+        import fastjsonschema
+    except ImportError:
+        return None
+    return fastjsonschema
 
 
 def _compiled(schema: dict) -> Callable[[object], object]:
@@ -42,7 +49,7 @@ def _compiled(schema: dict) -> Callable[[object], object]:
     # draft 7 ($defs is reached by JSON pointer), so the draft-7 compiler applies.
     schema = copy.deepcopy(schema)
     schema["$schema"] = DRAFT
-    return fastjsonschema.compile(schema)
+    return _fastjsonschema().compile(schema)
 
 
 @lru_cache(maxsize=None)
@@ -166,10 +173,28 @@ def _members(schema: dict, defs: dict, refs: tuple) -> Check:
     props = schema.get("properties", {})
     required = frozenset(schema.get("required", ()))
     extra = schema.get("additionalProperties", True)
-    if extra is not True and extra is not False:
-        raise Unsupported("additionalProperties as a schema")
+    if isinstance(extra, dict):  # every other member's value is of this schema
+        extra_types, extra_more = _node(extra, defs, refs)
+    elif extra is not True and extra is not False:
+        raise Unsupported("additionalProperties: " + repr(extra))
     spec = tuple((key, *_node(sub, defs, refs)) for key, sub in props.items())
     every = frozenset(props)
+    if isinstance(extra, dict):
+        def members_and_others(d: dict) -> bool:
+            if not d.keys() >= required:
+                return False
+            for key, v in d.items():
+                if key in every:
+                    continue
+                if type(v) not in extra_types or (extra_more is not None and not extra_more(v)):
+                    return False
+            for key, types, more in spec:
+                if key in d:
+                    v = d[key]
+                    if type(v) not in types or (more is not None and not more(v)):
+                        return False
+            return True
+        return members_and_others
     if extra is False and required == every:  # exactly these keys (every output object of ours)
         def exactly(d: dict) -> bool:
             if d.keys() != every:
@@ -276,7 +301,7 @@ def residual_of(name: str, given: Types) -> Check | None:
 def _valid(validate: Callable[[object], object], obj: object) -> bool:
     try:
         validate(obj)
-    except fastjsonschema.JsonSchemaException:
+    except _fastjsonschema().JsonSchemaException:
         return False
     return True
 
@@ -286,11 +311,11 @@ def is_valid(name: str, obj: object) -> bool | None:
     surely = lean_of(name)
     if surely is not None and surely(obj):
         return True
-    return None if fastjsonschema is None else _valid(compiled(name), obj)
+    return None if _fastjsonschema() is None else _valid(compiled(name), obj)
 
 
 def is_valid_report_entry(entry: object) -> bool | None:
     surely = lean_report_entry()
     if surely is not None and surely(entry):
         return True
-    return None if fastjsonschema is None else _valid(compiled_report_entry(), entry)
+    return None if _fastjsonschema() is None else _valid(compiled_report_entry(), entry)

@@ -65,7 +65,10 @@ REUSE = 8  # its cached Result holds under the new statistics
 
 class Plan:
     def __init__(self, inputs: Inputs, raw_dir: Path, config, store: cache.Store | None,
-                 executor=None, rehash: bool = False, spill_dir: Path | None = None) -> None:
+                 executor=None, rehash: bool = False, spill_dir: Path | None = None,
+                 ahead: tuple[int, array] | None = None) -> None:
+        """``ahead``: (the run's start, every input's stat key, 4 values each,
+        NO_STAT for none) as pipeline.listing found them; None: stated here."""
         self.inputs, self.raw_dir, self.config = inputs, raw_dir, config
         self._raw = os.fspath(raw_dir)
         self.store, self.executor, self.rehash, self.spill_dir = store, executor, rehash, spill_dir
@@ -75,7 +78,7 @@ class Plan:
             self.meta = None  # count from scratch
             store.reset()
         self.known = store.known if store is not None else {}
-        self.run_start = time.time_ns()
+        self.run_start, self._ahead_keys = ahead if ahead is not None and store is not None else (time.time_ns(), None)
         self.flags = bytearray(len(inputs))  # CLEAN | COUNTED | ROW | REUSE, by input ordinal
         self.spilled = _Locations(len(inputs))  # where each repaired document waits (pipeline.handover)
         self.before: array | None = None  # the sketch before this run's changes (re-runs)
@@ -98,7 +101,11 @@ class Plan:
         listed = self.inputs.listed  # the usual input's path, else its Input: no Input (and Path) made for most
         if not self.known:  # nothing cached: every input is new
             todo = range(len(self.inputs))
-            to_decode = self._stated(map(listed, todo), stat_keys)  # stated as handed out: the workers start at once
+            if self._ahead_keys is not None:
+                stat_keys = self._ahead_keys
+                to_decode = map(listed, todo)
+            else:  # stated as handed out: the workers start at once
+                to_decode = self._stated(map(listed, todo), stat_keys)
         else:
             known, rehash = self.known, self.rehash
             with self._stat_keys() as stat_key:
@@ -107,7 +114,7 @@ class Plan:
                     doc_id, path = key_of(x)
                     old = known.get(path)
                     seen += old is not None
-                    key = stat_key(x)
+                    key = stat_key(i, x)
                     if old is None or old.id != doc_id:
                         todo.append(i)
                         stat_keys.extend(key or NO_STAT)
@@ -143,36 +150,23 @@ class Plan:
 
     def _stat_key(self, x: str | Input) -> tuple | None:
         """The stat key (pipeline.cache) of an input as listed; None without a cache."""
-        if self.store is None or (not isinstance(x, str) and x.problem):
-            return None
-        st = cache.plain_file_stat(os.path.join(self._raw, x) if isinstance(x, str) else x.abspath)  # raw_dir / x
-        return cache.stat_key(st, self.run_start) if st is not None else None
+        return None if self.store is None else stat_key_of(x, self._raw, self.run_start)
 
     @contextmanager
-    def _stat_keys(self) -> Iterator[Callable[[str | Input], tuple | None]]:
-        """``_stat_key`` as one function, for the loop over every input of a
-        re-run: a usual input (its path, as listed) is stated relative to an
-        open descriptor of --raw (os.lstat with dir_fd: the kernel walks one
-        name, not the whole path) and its key made here, with no call or join
-        (~3.5 -> ~2.5 us an input at 20k); an Input goes the usual way."""
-        fd = os.open(self._raw, os.O_RDONLY | os.O_DIRECTORY)
-        lstat, is_file, usual_key = os.lstat, stat_mod.S_ISREG, self._stat_key
-        racy = self.run_start - cache.RACY_NS  # cache.stat_key: a stat this recent is not recorded
+    def _stat_keys(self) -> Iterator[Callable[[int, str | Input], tuple | None]]:
+        """``_stat_key`` of input i (as listed) as one function, for the loop
+        over every input of a re-run: taken from the keys pipeline.listing
+        found ahead, if any, else ``stat_keys``."""
+        ahead = self._ahead_keys
+        if ahead is None:
+            with stat_keys(self._raw, self.run_start) as key_of_listed:
+                yield lambda i, x: key_of_listed(x)
+            return
 
-        def stat_key(x: str | Input) -> tuple | None:
-            if type(x) is not str:
-                return usual_key(x)
-            try:
-                st = lstat(x, dir_fd=fd)
-            except OSError:
-                return None
-            if not is_file(st.st_mode) or st.st_mtime_ns >= racy:
-                return None
-            return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
-        try:
-            yield stat_key
-        finally:
-            os.close(fd)
+        def key_at(i: int, x: str | Input) -> tuple | None:
+            key = tuple(ahead[4 * i: 4 * i + 4])
+            return None if key == NO_STAT else key
+        yield key_at
 
     def _stated(self, listed: Iterator[str | Input], stat_keys: array) -> Iterator[str | Input]:
         """The inputs, each one's stat key added to ``stat_keys`` as it is taken."""
@@ -391,7 +385,7 @@ class Plan:
             return
         meta = {"documents": stats.documents, "lines_counted": stats.lines_counted,
                 "threshold": stats.threshold(), "examples": self.sources, "fill": self.fill}
-        self.store.commit(meta, stats.lines.table)
+        self.store.commit(meta, stats.lines.table, self.before)  # (before: what the file holds, on a re-run)
 
 
 def _written_as_is(row, sha256: str) -> bool:
@@ -401,6 +395,42 @@ def _written_as_is(row, sha256: str) -> bool:
 
 
 NO_STAT = (-1, -1, -1, -1)  # in a stat key array: no stat to record
+
+
+def stat_key_of(x: str | Input, raw: str, run_start: int) -> tuple | None:
+    """The stat key (pipeline.cache) of an input as listed: None for an input
+    with a problem, anything but a regular file, or a racily recent one."""
+    if not isinstance(x, str) and x.problem:
+        return None
+    st = cache.plain_file_stat(os.path.join(raw, x) if isinstance(x, str) else x.abspath)  # raw_dir / x
+    return cache.stat_key(st, run_start) if st is not None else None
+
+
+@contextmanager
+def stat_keys(raw: str, run_start: int) -> Iterator[Callable[[str | Input], tuple | None]]:
+    """``stat_key_of`` as one function, for a loop over every input: a usual
+    input (its path, as listed) is stated relative to an open descriptor of
+    --raw (os.lstat with dir_fd: the kernel walks one name, not the whole
+    path) and its key made here, with no call or join (~3.5 -> ~2.5 us an
+    input at 20k); an Input goes the usual way."""
+    fd = os.open(raw, os.O_RDONLY | os.O_DIRECTORY)
+    lstat, is_file = os.lstat, stat_mod.S_ISREG
+    racy = run_start - cache.RACY_NS  # cache.stat_key: a stat this recent is not recorded
+
+    def stat_key(x: str | Input) -> tuple | None:
+        if type(x) is not str:
+            return stat_key_of(x, raw, run_start)
+        try:
+            st = lstat(x, dir_fd=fd)
+        except OSError:
+            return None
+        if not is_file(st.st_mode) or st.st_mtime_ns >= racy:
+            return None
+        return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+    try:
+        yield stat_key
+    finally:
+        os.close(fd)
 
 
 def plain_sha256(inp: Input, max_bytes: int) -> str | None:

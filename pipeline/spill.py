@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-import uuid
 from itertools import islice
 from typing import IO, Iterator
 
@@ -154,7 +153,7 @@ def dump(obj, out: IO[str], close: bool = True, **options) -> None:
     object whose dicts may hold SpillLists, without building the lists.
     ``options``: ``separators`` or ``indent``, as json.dumps takes them;
     ``close=False`` leaves out the closing bracket (to write more members)."""
-    marker = uuid.uuid4().hex
+    marker = os.urandom(16).hex()  # (uuid.uuid4's randomness, without importing uuid: ~1.5 ms a run)
     spilled: dict[str, SpillList] = {}
 
     def substitute(o):

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import pipeline
-from pipeline import carry, changes, dedup, report, rerun, spill
+from pipeline import carry, changes, dedup, listing, report, rerun, spill
 from pipeline import to_review  # removals to review
 from pipeline import cache, handover, incremental  # per-input work, mapped by an executor, cached
 from pipeline.config import Config
@@ -132,12 +132,14 @@ def run(raw_dir: Path, clean_dir: Path, config: Config,
         recover(clean_dir)
         parent = read_latest(clean_dir)
         for attempt in (1, 2):
-            tmp, store = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=clean_dir)), None
+            tmp, store, ahead = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=clean_dir)), None, None
             try:
+                if attempt == 1 and cache_dir is not None and cache_dir.is_dir():  # a re-run, likely
+                    ahead = listing.Ahead(raw_dir)  # listed and stated meanwhile, in a child process
                 store = _open_cache(cache_dir, config, on_note)
                 with Syncer() as syncer:  # left (its fsyncs done) before tmp is removed
                     return _build(raw_dir, clean_dir, tmp, parent, config, on_progress, executor, store, rehash,
-                                  syncer)
+                                  syncer, ahead)
             except cache.Damaged as err:  # found while reading an entry: start again without it
                 if attempt == 2 or store is None:
                     raise
@@ -145,6 +147,8 @@ def run(raw_dir: Path, clean_dir: Path, config: Config,
                 on_note(f"the cache is damaged ({err}); removed it, the run starts again and rebuilds it")
                 cache.remove(store.path.parent)
             finally:
+                if ahead is not None:
+                    ahead.close()
                 if store is not None:
                     store.close()  # without commit (pipeline.incremental commits): as before the run
                 handover.close_all()
@@ -226,12 +230,13 @@ def _fsync(path: Path) -> None:
 
 def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
            config: Config, on_progress, executor=None, store: "cache.Store | None" = None,
-           rehash: bool = False, syncer: Syncer | None = None) -> RunResult:
+           rehash: bool = False, syncer: Syncer | None = None, ahead: "listing.Ahead | None" = None) -> RunResult:
     existing = versions(clean_dir)
     name = f"v{int(existing[-1][1:]) + 1}" if existing else "v1"
-    inputs = list_inputs(raw_dir)
+    found = ahead.result() if ahead is not None else None  # None: it failed, or there is none
+    inputs, stated = found if found is not None else (list_inputs(raw_dir), None)
     (tmp / SPILL_DIR).mkdir()
-    plan = incremental.Plan(inputs, raw_dir, config, store, executor, rehash, tmp / SPILL_DIR)
+    plan = incremental.Plan(inputs, raw_dir, config, store, executor, rehash, tmp / SPILL_DIR, stated)
     stats = plan.first_pass()  # corpus_stats.first_pass, on the executor, for what changed
     old = _rows_of_parent(store, clean_dir, parent)  # where the reused documents' text is
     rows = old if FAST_RERUN else None

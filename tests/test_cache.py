@@ -327,3 +327,28 @@ def test_read_cells_of_a_damaged_row_says_damaged(tmp_path: Path) -> None:
             store.read_cells(np.zeros(64, bool))
     finally:
         store.close()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sets(st.integers(0, 4095), max_size=40), st.booleans())
+def test_a_commit_writing_the_changed_sketch_cells_stores_the_new_sketch(tmp_path_factory, cells, many) -> None:
+    """Store.commit with the sketch the file holds (``before``) writes only
+    the cells that changed, in place: the file then holds the new sketch, as
+    a commit writing it whole leaves it (also when too many cells changed)."""
+    from array import array
+    directory = tmp_path_factory.mktemp("cache")
+    before = array("I", range(4096))
+    store = cache.Store(directory)
+    store.commit({"documents": 1}, before)
+    after = array("I", before)
+    for cell in (range(0, 4096, 3) if many else cells):  # (every third cell: more than written in place)
+        after[cell] += 7
+    store = cache.Store(directory)
+    assert store.meta["sketch"] == before
+    store.dirty = True
+    store.commit({"documents": 2}, after, before)
+    store = cache.Store(directory)
+    try:
+        assert store.meta["sketch"] == after and store.meta["documents"] == 2
+    finally:
+        store.close()

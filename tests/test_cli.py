@@ -134,3 +134,15 @@ def _in_process(argv: list[str]) -> tuple[int, str]:
     out = io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
         return cli.main(argv), out.getvalue()
+
+
+def test_the_command_as_a_process_ends_with_main_s_status_and_its_output(tmp_path: Path, seed_raw: Path) -> None:
+    """python -m pipeline (cli.entry: main, then os._exit) exits with main's
+    status, its stderr whole, the version written."""
+    clean = tmp_path / "clean"
+    proc = curate("run", "--raw", str(seed_raw), "--clean", str(clean))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.rstrip().endswith(f"wrote {clean / 'v1'} (LATEST)")
+    assert (clean / "LATEST").read_text(encoding="utf-8") == "v1\n"
+    usage = curate("run", "--raw", str(tmp_path / "missing"))
+    assert usage.returncode == 2 and "is not a directory" in usage.stderr

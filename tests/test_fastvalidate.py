@@ -98,7 +98,7 @@ def lean_valid(name: str, obj) -> bool:
     return surely(obj)
 
 
-LEAN = ["document", "record", "rejected", "report_entry"]  # the schemas of what every document writes
+LEAN = ["document", "record", "rejected", "report_entry", "manifest", "report"]  # every schema
 
 
 @pytest.mark.parametrize("name", LEAN)
@@ -132,7 +132,11 @@ def test_lean_is_never_wrong_on_arbitrary_json(obj, name: str) -> None:
 
 def test_lean_knows_its_keywords_and_is_stricter_where_unsure() -> None:
     assert fastvalidate.lean({"type": "string", "format": "email"}) is None  # unknown keyword: no lean predicate
-    assert fastvalidate.lean({"type": "object", "additionalProperties": {"type": "string"}}) is None
+    assert fastvalidate.lean({"type": "object", "additionalProperties": {"type": "string", "format": "email"}}) is None
+    others = fastvalidate.lean({"type": "object", "required": ["n"], "properties": {"n": {"type": "integer"}},
+                                "additionalProperties": {"type": "string", "pattern": "^[a-z]+$"}})
+    assert others({"n": 1}) and others({"n": 1, "a": "xy"}) and not others({"n": 1, "a": "x1"})
+    assert not others({"n": 1, "a": 2}) and not others({"n": "1", "a": "x"}) and not others({"a": "x"})
     integer = fastvalidate.lean({"type": "integer", "minimum": 0})
     assert integer(3) and not integer(3.0) and not integer(True) and not integer(-1)  # 3.0 is valid: not sure
     rule = fastvalidate.lean({"type": "string", "pattern": "^[a-z]+/v[0-9]+$"})

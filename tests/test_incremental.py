@@ -93,7 +93,7 @@ def test_the_stat_keys_of_a_re_runs_loop_are_plan_stat_key(tmp_path) -> None:
         listed = [inputs.listed(i) for i in range(len(inputs))]
         assert any(not isinstance(x, str) for x in listed)  # notes (its id is notes.txt's): an unusual input
         with plan._stat_keys() as stat_key:
-            fast = [stat_key(x) for x in listed]
+            fast = [stat_key(i, x) for i, x in enumerate(listed)]
         assert fast == [plan._stat_key(x) for x in listed]
         assert {key_of(x)[1] for x, key in zip(listed, fast) if key is not None} == \
             {"old.txt", "sub/old.txt", "notes", "notes.txt"}

@@ -1,0 +1,76 @@
+"""pipeline.listing: the inputs listed and stated by a child process are
+those this process finds, and a child that fails changes nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+from pipeline import cache, incremental, listing, version
+from pipeline.config import Config
+from pipeline.corpus import list_inputs
+
+SEED_RAW = Path(__file__).resolve().parents[1] / "raw"
+DATA = ("documents.jsonl", "records.jsonl", "rejected.jsonl", "report.json", "report.md")
+
+
+def _raw(tmp_path: Path) -> Path:
+    """Inputs of every kind: old and racily recent files, a subdirectory, links,
+    a FIFO, a name that is not UTF-8, two inputs sharing an id."""
+    raw = tmp_path / "raw"
+    (raw / "sub").mkdir(parents=True)
+    for name in ("old.txt", "sub/old.txt", "recent.txt", "notes", "notes.txt"):
+        (raw / name).write_text("A sentence of text.\n", encoding="utf-8")
+    long_ago = time.time_ns() - 10 * cache.RACY_NS
+    for name in ("old.txt", "sub/old.txt", "notes", "notes.txt"):
+        os.utime(raw / name, ns=(long_ago, long_ago))
+    os.symlink(raw / "old.txt", raw / "link.txt")
+    os.symlink(raw / "sub", raw / "dirlink.txt")
+    os.mkfifo(raw / "fifo.txt")
+    (raw / os.fsdecode(b"bad\xff.txt")).write_text("text\n", encoding="utf-8")
+    return raw
+
+
+def test_the_child_finds_the_inputs_and_stat_keys_found_here(tmp_path: Path) -> None:
+    raw = _raw(tmp_path)
+    ahead = listing.Ahead(raw)
+    inputs, (run_start, keys) = ahead.result()
+    here = list_inputs(raw)
+    assert len(inputs) == len(here) > 5
+    assert [inputs.listed(i) for i in range(len(inputs))] == [here.listed(i) for i in range(len(here))]
+    assert list(inputs.keys()) == list(here.keys()) and inputs[2] == here[2]
+    with incremental.stat_keys(os.fspath(raw), run_start) as stat_key:
+        expected = [stat_key(here.listed(i)) for i in range(len(here))]
+    got = [tuple(keys[4 * i: 4 * i + 4]) for i in range(len(inputs))]
+    assert got == [key or incremental.NO_STAT for key in expected]
+    assert sum(key is not None for key in expected) == 4  # old.txt, sub/old.txt, notes, notes.txt
+
+
+def test_a_failed_child_says_so_and_a_run_lists_here(tmp_path: Path, monkeypatch) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(SEED_RAW, raw)
+    clean, again = tmp_path / "clean", tmp_path / "again"
+    version.run(raw, clean, Config(), cache_dir=clean / ".cache")
+    shutil.copytree(clean, again)
+    (raw / sorted(os.listdir(raw))[0]).write_text("Another text, another sentence.\n", encoding="utf-8")
+    version.run(raw, clean, Config(), cache_dir=clean / ".cache")  # re-run, listed ahead
+
+    def fails(raw_dir, run_start):
+        raise OSError("no listing")
+    monkeypatch.setattr(listing, "found", fails)
+    assert listing.Ahead(raw).result() is None
+    monkeypatch.setattr(listing, "found", lambda raw_dir, run_start: bytes(range(40)))  # not an answer
+    assert listing.Ahead(raw).result() is None
+    done = version.run(raw, again, Config(), cache_dir=again / ".cache")  # re-run, listed here
+    assert done.version == "v2" and done.inputs_done["decoded"] == 1
+    for name in DATA:
+        assert (clean / "v2" / name).read_bytes() == (again / "v2" / name).read_bytes()
+
+
+def test_a_child_whose_answer_is_not_taken_ends(tmp_path: Path) -> None:
+    ahead = listing.Ahead(_raw(tmp_path))
+    ahead.close()
+    ahead.close()  # (twice: nothing more)
+    assert ahead._read is None
