@@ -14,9 +14,11 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from itertools import islice
+from itertools import islice, repeat
 from typing import IO, Iterator
 
+
+WRITE_BATCH = 1 << 20  # characters of FlatDicts lines formatted at once (FlatDicts.write_json)
 
 class SpillList:
     """An append-only list of JSON values on disk."""
@@ -131,10 +133,33 @@ class FlatDicts(SpillList):
             first, between, last = "[\n" + pad, ",\n" + pad, "\n" + " " * level + "]"
             open_, key_sep, close = "{\n" + pad + " " * indent, ",\n" + pad + " " * indent, "\n" + pad + "}"
         names = [k + colon for k in self._names]
+        # One %-format of a batch of lines (an entry's text repeated, each value
+        # a %s) instead of a join and a write per entry: ~18 -> ~8 ms for the
+        # 20,000 entries of a manifest's inputs.
+
+        def literal(text: str) -> str:  # (as a %-format's text: its own % doubled)
+            return text.replace("%", "%%")
+        entry = literal(between + open_) + literal(key_sep).join(literal(name) + "%s" for name in names) + literal(close)
         out.write(first)
-        for i, values in enumerate(self.encoded()):
-            out.write((between if i else "") + open_ + key_sep.join(map(str.__add__, names, values)) + close)
+        skip = len(between)  # (the first entry has none before it)
+        for lines in self._batches():
+            values = "".join(lines).replace("\n", "\t").split("\t")[:-1]
+            if len(values) == len(names) * len(lines) and set(map(str.count, lines, repeat("\t"))) == {len(names) - 1}:
+                text = (entry * len(lines)) % tuple(values)
+            else:  # (a line of other values than keys, not append_values': as the join below writes it)
+                text = "".join(between + open_ + key_sep.join(map(str.__add__, names, line[:-1].split("\t"))) + close
+                               for line in lines)
+            out.write(text[skip:])
+            skip = 0
         out.write(last)
+
+    def _batches(self) -> Iterator[list[str]]:
+        """The lines of ``lines``, about WRITE_BATCH characters at a time."""
+        self._file.flush()
+        with open(self._file.fileno(), encoding="utf-8", closefd=False) as f:
+            f.seek(0)
+            while batch := f.readlines(WRITE_BATCH):
+                yield batch
 
 
 def emptied(obj):

@@ -252,3 +252,34 @@ def test_the_inputs_of_a_run_are_plainly_valid(tmp_path, seed_raw):
     for entry in manifest["inputs"]:
         inputs.append(entry)
     assert manifest["inputs"] and version.plainly_valid_inputs(inputs)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(SCALARS | st.just("%s %d %%"), SCALARS, SCALARS), max_size=7),
+       st.sampled_from([{"indent": 2}, {"separators": (",", ":")}, {}]), st.sampled_from([1, 40, 1 << 20]))
+def test_flat_dicts_formatted_a_batch_at_a_time_dump_as_json_dumps(rows, options, batch):
+    """FlatDicts.write_json formats its lines a batch at a time (%-formatting
+    of the entry's text): the same text for any batch, keys and values
+    holding '%' included."""
+    keys = ("pa%sth", "sha%%256", "size")
+    items = [dict(zip(keys, row)) for row in rows]
+    flat = spill.FlatDicts(keys)
+    for row in rows:
+        flat.append_values(*row)
+    out = io.StringIO()
+    before, spill.WRITE_BATCH = spill.WRITE_BATCH, batch
+    try:
+        spill.dump({"c": flat, "d": 1}, out, **options)
+    finally:
+        spill.WRITE_BATCH = before
+    assert out.getvalue() == json.dumps({"c": items, "d": 1}, ensure_ascii=False, **options)
+
+
+def test_flat_dicts_lines_of_other_values_than_keys_are_written_as_joined():
+    """(Not written by append_values: lines with fewer or more values than
+    keys are written entry by entry, each key with the value in its place.)"""
+    flat = spill.FlatDicts(("a", "b"))
+    flat.extend_lines(['"x"\t1\t2\n', '"y"\n', '"z"\t3\n'])
+    out = io.StringIO()
+    flat.write_json(out, ",", ":", None, 0)
+    assert out.getvalue() == '[{"a":"x","b":1},{"a":"y"},{"a":"z","b":3}]'
