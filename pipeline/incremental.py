@@ -107,13 +107,19 @@ class Plan:
             else:  # stated as handed out: the workers start at once
                 to_decode = self._stated(map(listed, todo), stat_keys)
         else:
-            known, rehash = self.known, self.rehash
+            known, rehash, flags, ahead = self.known, self.rehash, self.flags, self._ahead_keys
             with self._stat_keys() as stat_key:
-                for i in range(len(self.inputs)):
-                    x = listed(i)
-                    doc_id, path = key_of(x)
+                for i, (doc_id, path) in enumerate(keys(self.inputs)):
                     old = known.get(path)
                     seen += old is not None
+                    if ahead is not None and old is not None and old.id == doc_id and not rehash and \
+                            ahead[4 * i] == old.size and ahead[4 * i + 1] == old.mtime_ns and \
+                            ahead[4 * i + 2] == old.ino and ahead[4 * i + 3] == old.ctime_ns:
+                        # the usual input of a re-run, its stat as recorded: _keep, with no tuple made
+                        # (NO_STAT's -1 is no size, and a recorded stat without a size equals no key)
+                        flags[i] |= CLEAN | ROW | (COUNTED if old.counted else 0)
+                        continue
+                    x = listed(i)
                     key = stat_key(i, x)
                     if old is None or old.id != doc_id:
                         todo.append(i)

@@ -74,3 +74,43 @@ def test_a_child_whose_answer_is_not_taken_ends(tmp_path: Path) -> None:
     ahead.close()
     ahead.close()  # (twice: nothing more)
     assert ahead._read is None
+
+
+def test_the_first_pass_with_stat_keys_found_ahead_flags_what_it_flags_without(tmp_path: Path) -> None:
+    """Plan.first_pass comparing the keys listing found with the cache's rows
+    (no tuple made for an unchanged input) flags and decodes the inputs it
+    flags and decodes stating them itself: unchanged, appended to, the same
+    bytes with a new stat, new, removed, with --rehash too."""
+    raw = tmp_path / "raw"
+    shutil.copytree(SEED_RAW, raw)
+    names = sorted(os.listdir(raw))
+    day_ago = time.time_ns() - 86_400 * 10**9
+    for name in names:
+        os.utime(raw / name, ns=(day_ago, day_ago))
+    clean = tmp_path / "clean"
+    version.run(raw, clean, Config(), cache_dir=clean / ".cache")
+    with open(raw / names[0], "a", encoding="utf-8") as f:
+        f.write("\nOne more sentence, appended.\n")
+    os.utime(raw / names[1], ns=(day_ago + 10**9, day_ago + 10**9))  # a new stat, the same bytes
+    (raw / names[2]).unlink()
+    (raw / "new.txt").write_text("A new input with a sentence.\n", encoding="utf-8")
+    (cached,) = (clean / ".cache").glob(f"*/{cache.FILE}")
+    for rehash in (False, True):
+        found = []
+        for ahead in (True, False):
+            directory = tmp_path / f"cache-{rehash}-{ahead}"
+            shutil.copytree(cached.parent, directory)
+            (tmp_path / f"spill-{rehash}-{ahead}").mkdir()
+            store = cache.Store(directory)
+            try:
+                listed = listing.Ahead(raw).result() if ahead else None
+                inputs, stated = listed if listed is not None else (list_inputs(raw), None)
+                spill_dir = tmp_path / f"spill-{rehash}-{ahead}"
+                plan = incremental.Plan(inputs, raw, Config(), store, None, rehash, spill_dir, stated)
+                plan.first_pass()
+                found.append((bytes(plan.flags), plan.counts, plan.first_change))
+            finally:
+                store.close()
+        assert found[0] == found[1]
+        hashed = len(names) - 1 if rehash else 2  # (not the removed one)
+        assert found[0][1]["decoded"] == 2 and found[0][1]["hashed"] == hashed
