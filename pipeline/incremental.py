@@ -349,7 +349,7 @@ class Plan:
         outcomes, known, flags = self.store.outcomes, self.known, self.flags
         threshold = stats.threshold()
         same = threshold == self.meta["threshold"] and not len(self.changed)  # the same answers to every question
-        read_changed = None
+        read_changed: set[str] | tuple = ()  # the paths whose outcome read a changed sketch cell
         if not same and len(self.changed):
             changed = np.zeros(len(stats.lines.table), bool)
             changed[self.changed] = True
@@ -359,21 +359,23 @@ class Plan:
             if not flags[i] & CLEAN:
                 continue
             outcome = outcomes.get(path)
-            if outcome is None or outcome[0] != known[path].sha256:
+            if outcome is None or outcome[1] != known[path].sha256:
                 continue
-            if parts is not None and not _written_as_is(parts.find((doc_id, path)), outcome[0]):
+            if parts is not None and not _written_as_is(parts.find((doc_id, path)), outcome[1]):
                 continue
-            if not same and not self._holds(doc_id, path, outcome, threshold, stats, read_changed):
-                continue
+            if not same:
+                _, _, low_yes, high_no = outcome
+                if path in read_changed:  # a sketch cell it read changed: its questions asked again
+                    if not self._holds(doc_id, path, low_yes, high_no, threshold, stats):
+                        continue
+                elif not high_no < threshold <= low_yes:  # the estimates as they were: the margins tell
+                    continue
             flags[i] |= REUSE
             reused += 1
         return reused
 
-    def _holds(self, doc_id: str, path: str, outcome, threshold: int, stats: CorpusStats, read_changed) -> bool:
-        """The cached outcome's questions get the same answers."""
-        _, low_yes, high_no = outcome
-        if read_changed is None or path not in read_changed:  # estimates as they were
-            return high_no < threshold <= low_yes
+    def _holds(self, doc_id: str, path: str, low_yes: int, high_no: int, threshold: int, stats: CorpusStats) -> bool:
+        """The cached outcome's questions get the same answers (asked again)."""
         self.counts["rechecked"] += 1
         asked, _, answers = self.store.questions(doc_id, path)
         keys = cache.unpacked(asked, "Q")
