@@ -50,9 +50,11 @@ class CountMin:
     """A count-min sketch of 64-bit keys: ``add`` and an ``estimate`` that is
     never below the true count."""
 
-    def __init__(self, width: int = SKETCH_WIDTH, depth: int = SKETCH_DEPTH) -> None:
+    def __init__(self, width: int = SKETCH_WIDTH, depth: int = SKETCH_DEPTH, table: array | None = None) -> None:
+        """``table``: the counters to hold (width * depth of them), kept as they
+        are (a re-run's restored sketch); None: all zero."""
         self.width, self.depth = width, depth
-        self.table = array("I", bytes(4 * width * depth))
+        self.table = array("I", bytes(4 * width * depth)) if table is None else table
         # Each row takes 16 other bits of the hash (mixed with the row number):
         # (shift, multiplier, first cell) of each row.
         self._rows = tuple((16 * row, 2 * row + 1, row * width) for row in range(depth))

@@ -43,7 +43,7 @@ import numpy as np
 
 from pipeline import cache, corpus_stats, handover, runner, stats_pass, unforked
 from pipeline.corpus import PLAIN_OPEN, Input, Inputs, as_input, key_of, read_input
-from pipeline.corpus_stats import CorpusStats, CountMin, distinct_keys
+from pipeline.corpus_stats import SKETCH_DEPTH, SKETCH_WIDTH, CorpusStats, CountMin, distinct_keys
 
 IN_PROCESS_MAX = 32  # changed inputs processed without starting workers (~the cost of starting them)
 # The first pass does less per input (decode, repair, line keys: ~0.15 ms)
@@ -74,7 +74,7 @@ class Plan:
         self.store, self.executor, self.rehash, self.spill_dir = store, executor, rehash, spill_dir
         self.meta = store.meta if store is not None else None
         if self.meta is not None and (self.meta["lines_counted"] >= MAX_LINES
-                                      or len(self.meta["sketch"]) != len(CountMin().table)):
+                                      or len(self.meta["sketch"]) != SKETCH_WIDTH * SKETCH_DEPTH):
             self.meta = None  # count from scratch
             store.reset()
         self.known = store.known if store is not None else {}
@@ -240,8 +240,7 @@ class Plan:
     def _restored(self) -> CorpusStats:
         meta = self.meta
         stats = CorpusStats(self.config.repeat_min_docs, self.config.repeat_min_share,
-                            meta["documents"], meta["lines_counted"])
-        stats.lines.table = meta["sketch"]
+                            meta["documents"], meta["lines_counted"], CountMin(table=meta["sketch"]))
         self.before = array("I", meta["sketch"])  # a copy: which cells changed, at the end
         return stats
 
