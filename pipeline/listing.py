@@ -27,6 +27,15 @@ from pipeline.corpus import Input, Inputs, list_inputs
 _HEADER = struct.Struct("<4Q")  # the sizes of the four parts of an answer
 
 
+def start(raw_dir: Path) -> "Ahead | None":
+    """The listing of raw_dir started in a child process; None when no child
+    can be made (no pipe, no fork: the run lists here)."""
+    try:
+        return Ahead(raw_dir)
+    except OSError:
+        return None
+
+
 class Ahead:
     """The listing of raw_dir under way in a child process, from creation."""
 
@@ -34,7 +43,12 @@ class Ahead:
         self.raw_dir = raw_dir
         self.run_start = time.time_ns()  # before any stat is taken
         read, write = os.pipe()
-        self.pid = os.fork()
+        try:
+            self.pid = os.fork()
+        except OSError:
+            os.close(read)
+            os.close(write)
+            raise
         if self.pid == 0:  # the child: lists, states, sends, ends (no atexit, no buffers flushed)
             code = 1
             try:

@@ -135,7 +135,7 @@ def run(raw_dir: Path, clean_dir: Path, config: Config,
             tmp, store, ahead = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=clean_dir)), None, None
             try:
                 if attempt == 1 and cache_dir is not None and cache_dir.is_dir():  # a re-run, likely
-                    ahead = listing.Ahead(raw_dir)  # listed and stated meanwhile, in a child process
+                    ahead = listing.start(raw_dir)  # listed and stated meanwhile, in a child process
                 store = _open_cache(cache_dir, config, on_note)
                 with Syncer() as syncer:  # left (its fsyncs done) before tmp is removed
                     return _build(raw_dir, clean_dir, tmp, parent, config, on_progress, executor, store, rehash,

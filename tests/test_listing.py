@@ -63,6 +63,12 @@ def test_a_failed_child_says_so_and_a_run_lists_here(tmp_path: Path, monkeypatch
     assert listing.Ahead(raw).result() is None
     monkeypatch.setattr(listing, "found", lambda raw_dir, run_start: bytes(range(40)))  # not an answer
     assert listing.Ahead(raw).result() is None
+
+    def no_fork():
+        raise OSError("no fork")
+    with monkeypatch.context() as m:
+        m.setattr(os, "fork", no_fork)
+        assert listing.start(raw) is None
     done = version.run(raw, again, Config(), cache_dir=again / ".cache")  # re-run, listed here
     assert done.version == "v2" and done.inputs_done["decoded"] == 1
     for name in DATA:
