@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from pipeline import __version__
@@ -146,3 +147,17 @@ def test_the_command_as_a_process_ends_with_main_s_status_and_its_output(tmp_pat
     assert (clean / "LATEST").read_text(encoding="utf-8") == "v1\n"
     usage = curate("run", "--raw", str(tmp_path / "missing"))
     assert usage.returncode == 2 and "is not a directory" in usage.stderr
+
+
+def test_numpy_s_blas_runs_one_thread_unless_the_user_says_otherwise() -> None:
+    """pipeline sets OPENBLAS_NUM_THREADS=1 before numpy loads (its thread
+    pool, unused here, cost ~50 ms of CPU a run); a value the user set stands."""
+    import subprocess
+    import sys
+    code = "import pipeline.cli, os; print(os.environ['OPENBLAS_NUM_THREADS'])"
+    root = Path(__file__).resolve().parents[1]
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    for given, expected in ((None, "1"), ("3", "3")):
+        run_env = env if given is None else {**env, "OPENBLAS_NUM_THREADS": given}
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=run_env, cwd=root)
+        assert out.returncode == 0 and out.stdout.strip() == expected, out.stderr
