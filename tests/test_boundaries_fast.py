@@ -451,6 +451,8 @@ def test_prose_signals_of_a_page_at_once_equal_the_reference(lines):
 
 @pytest.mark.parametrize("lines", [
     [], [""], ["a"], ["a", "the"], ["themselves according ourselves"], ["themselvesx accordinx ourselve accordion"],
+    # words of 8 bytes and more: their key is their first 8 bytes ("accordin" is the key of "according")
+    ["accordin accordina according yourself yourselfs yourselves althoug although althoughs", "although"],
     ["The", " the ", "THE THE the-the", "of, the. a! i"],  # words at a line's start and end, and repeated
     ["rock'n'roll", "it's", "'tis the dogs' bone", "a'b'c d'e", "isn't", "'", "x '"],  # apostrophes in and out of place
     ["\x1cA\x1db\x1e c\x1f", "\t\x0bthe\x0c", "a" * 3000, "the " * 750, "x, " * 1000],  # blanks of str.split, long lines
