@@ -8,8 +8,7 @@ once (a blank before each), and numpy finds every word and looks it up
 among the stop words by its first 8 bytes (a little-endian integer, the
 bytes past its end masked off), without a Python object per word:
 
-- words: runs of non-blank bytes of P.BLANK_TABLE (the line's ``str.split()``),
-  counted per line by bytes.count in C;
+- words: runs of non-blank bytes of P.BLANK_TABLE (the line's ``str.split()``);
 - the words for the density: runs of non-blank bytes of P.WORD_TABLE
   (lower-case letters and apostrophes). A word of fewer than 8 bytes is
   its key (no word holds a NUL byte); one of 8 or more whose key is a stop
@@ -75,8 +74,10 @@ def prose_each(heads: list[str]) -> list[tuple[int, float] | None]:
         at += len(head) + 1
     offsets.append(at)
     data = (" " + " ".join(heads)).encode("ascii")
-    blanks = data.translate(P.BLANK_TABLE)
-    words = [blanks.count(b" w", start - 1, end - 1) for start, end in zip(offsets, offsets[1:])]
+    line_blanks = np.array(offsets, np.int64) - 1  # the blank before each line (and after the last)
+    solid = np.frombuffer(data.translate(P.BLANK_TABLE), np.uint8) != _BLANK
+    firsts = np.flatnonzero(solid[1:] > solid[:-1]).searchsorted(line_blanks).tolist()  # of each line's words
+    words = [b - a for a, b in zip(firsts, firsts[1:])]
 
     found = data.translate(P.WORD_TABLE) + _PAD
     solid = np.frombuffer(found, np.uint8) != _BLANK
@@ -93,7 +94,7 @@ def prose_each(heads: list[str]) -> list[tuple[int, float] | None]:
         start = int(before[i]) + 1
         stop[i] = found[start:start + int(lengths[i])] in P.ASCII_STOPWORDS
     # Each line's first word: the first whose blank is at or after the one before the line.
-    firsts = before.searchsorted(np.array(offsets, np.int64) - 1).tolist()
+    firsts = before.searchsorted(line_blanks).tolist()
     stops_before = np.zeros(len(stop) + 1, np.int64)
     np.cumsum(stop, out=stops_before[1:])
     stops = stops_before[firsts].tolist()
