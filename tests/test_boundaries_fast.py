@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline import prose_counts
 from pipeline.config import Config
 from pipeline.lines import content_lines
 from pipeline.patterns import boundaries as P
@@ -413,3 +414,67 @@ DEV_STATS = dev_stats()
 def test_prose_signals_equal_the_reference_on_edge_cases(text):
     B.forget_lines()
     assert B._prose(B.sample(text)) == (word_count_slow(text), stopword_density_slow(text))
+
+
+# --- a page's prose signals at once (pipeline.prose_counts) -------------------
+
+
+def prose_each_checked(lines: list[str]) -> None:
+    """prose_each of the lines' ASCII samples equals the reference of each, but
+    for a line with an apostrophe out of place (None), and judge's memo of
+    them (know_prose, then _prose) equals the reference of every line."""
+    assert prose_counts.USABLE
+    heads = [B.sample(t) for t in lines]
+    ascii_heads = [(h, B.as_ascii(h)) for h in heads]
+    ascii_heads = [(h, a) for h, a in ascii_heads if a is not None]
+    got = prose_counts.prose_each([a for _, a in ascii_heads])
+    assert len(got) == len(ascii_heads)
+    for (head, ascii_head), counts in zip(ascii_heads, got):
+        found = ascii_head.encode("ascii").translate(P.WORD_TABLE)
+        odd = b"'" in found and P.ODD_APOSTROPHE_BYTES.search(found) is not None
+        assert counts == (None if odd else (word_count_slow(head), stopword_density_slow(head))), head
+    B.forget_lines()
+    at_once = prose_counts.AT_ONCE_MIN_CHARS
+    prose_counts.AT_ONCE_MIN_CHARS = 0  # (any page at once)
+    try:
+        B.know_prose(heads)
+    finally:
+        prose_counts.AT_ONCE_MIN_CHARS = at_once
+    assert [B._prose(h) for h in heads] == [(word_count_slow(h), stopword_density_slow(h)) for h in heads]
+
+
+@settings(max_examples=500, deadline=None)
+@given(LONG_LINES | st.lists(GOODNESS_LINES, max_size=30))
+def test_prose_signals_of_a_page_at_once_equal_the_reference(lines):
+    prose_each_checked(lines)
+
+
+@pytest.mark.parametrize("lines", [
+    [], [""], ["a"], ["a", "the"], ["themselves according ourselves"], ["themselvesx accordinx ourselve accordion"],
+    # words of 8 bytes and more: their key is their first 8 bytes ("accordin" is the key of "according")
+    ["accordin accordina according yourself yourselfs yourselves althoug although althoughs", "although"],
+    ["The", " the ", "THE THE the-the", "of, the. a! i"],  # words at a line's start and end, and repeated
+    ["rock'n'roll", "it's", "'tis the dogs' bone", "a'b'c d'e", "isn't", "'", "x '"],  # apostrophes in and out of place
+    ["\x1cA\x1db\x1e c\x1f", "\t\x0bthe\x0c", "a" * 3000, "the " * 750, "x, " * 1000],  # blanks of str.split, long lines
+    ["It’s “quoted” — 20\xa0km…", "Café au lait", "dogs’ ‘bone’ – Ünder"],  # stand-ins; one line not ASCII even then
+])
+def test_prose_signals_of_a_page_at_once_on_edge_cases(lines):
+    prose_each_checked(lines)
+
+
+def test_prose_signals_of_a_page_at_once_on_the_dev_set():
+    for text in dev_texts():
+        prose_each_checked([line.text for line in content_lines(text)])
+
+
+def test_judge_of_a_long_page_equals_the_reference():
+    """A page long enough for know_prose to count it at once judges as before."""
+    lines = content_lines("\n".join(["Home | News | Sport", "Share this"] +
+                                    ["The council voted on Thursday to reopen the old station as a library, "
+                                     "ending a long debate about it's future."] * 40 + ["Related: more stories"] * 3))
+    assert sum(len(line.text) for line in lines) >= prose_counts.AT_ONCE_MIN_CHARS
+    B.forget_lines()
+    B.know_prose([B.sample(line.text) for line in lines])
+    assert B._prose_known.keys() == {B.sample(line.text) for line in lines}  # (all counted at once)
+    B.forget_lines()
+    assert [j[:5] for j in B.judge(lines)] == [j[:5] for j in judge_slow(lines)]

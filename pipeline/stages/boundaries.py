@@ -41,6 +41,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from pipeline import prose_counts
 from pipeline.config import Config
 from pipeline.document import Document
 from pipeline.lines import Line, content_lines, merge, removal
@@ -304,8 +305,45 @@ def _goodness_once(text: str) -> tuple[float, int]:
     return g, n
 
 
-@lru_cache(maxsize=4096)
 def _prose(head: str) -> tuple[int, float]:
+    """(words, stop-word density) of a sample, kept for the document at hand
+    (judge counts a long page's lines at once: know_prose)."""
+    known = _prose_known.get(head)
+    if known is None:
+        if len(_prose_known) >= _PROSE_KNOWN_MAX:  # (asked outside apply, which empties it per document)
+            _prose_known.clear()
+        known = _prose_known[head] = _prose_of(head)
+    return known
+
+
+_prose_known: dict[str, tuple[int, float]] = {}  # (emptied by forget_lines)
+_PROSE_KNOWN_MAX = 65536
+
+
+def know_prose(heads: list[str]) -> None:
+    """Count the prose signals of a page's line samples: when their ASCII
+    ones are long enough together, at once (pipeline.prose_counts, the same
+    numbers); _prose then answers from what is known."""
+    if not prose_counts.USABLE:
+        return
+    fresh, ascii_heads, chars = [], [], 0
+    for head in heads:
+        if head not in _prose_known:
+            ascii_head = as_ascii(head)
+            if ascii_head is not None:
+                fresh.append(head)
+                ascii_heads.append(ascii_head)
+                chars += len(ascii_head)
+    if chars < prose_counts.AT_ONCE_MIN_CHARS:
+        return  # (a short page: per line is cheaper)
+    if len(_prose_known) + len(fresh) > _PROSE_KNOWN_MAX:
+        _prose_known.clear()
+    for head, counts in zip(fresh, prose_counts.prose_each(ascii_heads)):
+        if counts is not None:
+            _prose_known[head] = counts
+
+
+def _prose_of(head: str) -> tuple[int, float]:
     """(words, stop-word density) of a sample: _shape's first count and
     _stopword_density, with one encode of an ASCII line for both and one
     count for the words (the capitals are asked of few lines)."""
@@ -493,6 +531,7 @@ def judge(lines: list[Line], stats=None) -> list[Judged]:
         keys, repeated = _keyed_repetition(texts)
         answers = iter(stats.repeated_keys([k for k in keys if k is not None]))
         in_corpus = [k is not None and next(answers) for k in keys]
+    know_prose([sample(t) for t in texts])  # (each line's _goodness_once reads them)
     out = []
     in_list, first_item = False, None
     for line, text, in_page, corpus in zip(lines, texts, repeated, in_corpus):
@@ -606,7 +645,7 @@ def forget_lines() -> None:
     _topic_words.cache_clear()
     _stopword_density.cache_clear()
     _shape.cache_clear()
-    _prose.cache_clear()
+    _prose_known.clear()
     _normalised.cache_clear()  # (also asked by the corpus statistics, for the same lines)
 
 
