@@ -179,22 +179,6 @@ def _members(schema: dict, defs: dict, refs: tuple) -> Check:
         raise Unsupported("additionalProperties: " + repr(extra))
     spec = tuple((key, *_node(sub, defs, refs)) for key, sub in props.items())
     every = frozenset(props)
-    if isinstance(extra, dict):
-        def members_and_others(d: dict) -> bool:
-            if not d.keys() >= required:
-                return False
-            for key, v in d.items():
-                if key in every:
-                    continue
-                if type(v) not in extra_types or (extra_more is not None and not extra_more(v)):
-                    return False
-            for key, types, more in spec:
-                if key in d:
-                    v = d[key]
-                    if type(v) not in types or (more is not None and not more(v)):
-                        return False
-            return True
-        return members_and_others
     if extra is False and required == every:  # exactly these keys (every output object of ours)
         def exactly(d: dict) -> bool:
             if d.keys() != every:
@@ -215,7 +199,15 @@ def _members(schema: dict, defs: dict, refs: tuple) -> Check:
                 if type(v) not in types or (more is not None and not more(v)):
                     return False
         return True
-    return members
+    if not isinstance(extra, dict):
+        return members
+
+    def members_and_others(d: dict) -> bool:  # every other member's value of the schema ``extra``
+        for key, v in d.items():
+            if key not in every and (type(v) not in extra_types or (extra_more is not None and not extra_more(v))):
+                return False
+        return members(d)
+    return members_and_others
 
 
 def lean(schema: dict) -> Check | None:
