@@ -31,7 +31,7 @@ class Tally:
         self.add_counts(result.reason, result.chars_in, result.chars_out, result.records, result.rule_edits)
 
     def add_counts(self, reason: str | None, chars_in: int, chars_out: int, records: int, rule_edits) -> None:
-        """Count one document from its fields (a re-run's rows hold them: pipeline.carry)."""
+        """Count one document from its fields (``remove_counts`` takes them back)."""
         self.documents_in += 1
         if reason is not None:
             self.rejected_by_reason[reason] += 1

@@ -41,7 +41,6 @@ import sys
 import threading
 from array import array
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -59,17 +58,6 @@ assert not any(SEPARATORS[:DATA])
 MANIFEST_INPUT = ("path", "sha256", "size")  # the keys of an entry of the manifest's inputs
 
 
-@dataclass
-class Built:
-    tally: report.Tally
-    review: to_review.Review
-    changes: dict
-    manifest_inputs: spill.SpillList
-    outputs: dict  # file name -> file_stats
-    sizes: dict  # file name -> bytes
-    starts: list[int]  # where documents start in each of FILES
-
-
 class Segments:
     """A file's content after its head, as ranges of the parent's file and of
     fresh parts; adjacent ranges of the parent are joined. Each complete range
@@ -81,7 +69,6 @@ class Segments:
         self.items: list[list] = []
         self.sink = sink if sink is not None else self.items.append
         self._last: list | None = None
-        self.parts = 0
 
     def add(self, source: int, offset: int, length: int, data: bytes | None = None) -> None:
         if length == 0 and not self.sep:
@@ -94,7 +81,6 @@ class Segments:
             if last is not None:
                 self.sink(last)
             self._last = [source, offset, length, data]
-        self.parts += 1
 
     def close(self) -> None:
         if self._last is not None:
