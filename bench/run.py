@@ -16,7 +16,8 @@ once), with the same number of worker processes for every contender:
   with the inputs changed in place (unchanged inputs are not read).
 
 curate's modules are compiled to bytecode first, as an installed package's
-are. Times are medians of ``--repeat`` runs; peak RSS is the largest resident set
+are. Times are medians of ``--repeat`` runs (curate's are also listed one by
+one, with their CPU time); peak RSS is the largest resident set
 of the process tree (sampled every 50 ms). ``--scale`` runs curate on two
 corpus sizes and prints the ratio of their peak RSS (streaming: it should stay
 near 1). Figures are printed, never written to a version.
@@ -29,6 +30,7 @@ import compileall
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -37,6 +39,7 @@ import threading
 import time
 from multiprocessing import Pool
 from pathlib import Path
+from typing import NamedTuple
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -92,8 +95,21 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def measured(cmd: list[str], **kw) -> tuple[float, int, str]:
-    """(wall seconds, peak RSS of the process tree, stderr) of a command."""
+class Run(NamedTuple):
+    wall: float  # seconds
+    peak: int  # the process tree's largest resident set, bytes
+    err: str  # its stderr
+    user: float  # CPU seconds of the process tree (the processes it waited for count)
+    sys: float
+
+    def cpu(self) -> str:
+        return f"{self.wall:.2f} s (user {self.user:.2f}, sys {self.sys:.2f})"
+
+
+def measured(cmd: list[str], **kw) -> Run:
+    """A command run, timed and sampled. Its CPU time is what getrusage adds
+    to this process's children while it runs (nothing else is started then)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, **kw)
     peak = 0
@@ -111,9 +127,10 @@ def measured(cmd: list[str], **kw) -> tuple[float, int, str]:
     done.set()
     sampler.join()
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err}")
-    return wall, peak, err
+    return Run(wall, peak, err, after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime)
 
 
 def io_floor(out: Path) -> None:
@@ -156,12 +173,12 @@ LocalPipelineExecutor(
 
 def datatrove(out: Path, workers: int, work: Path) -> tuple[float, int]:
     shutil.rmtree(work, ignore_errors=True)
-    wall, peak, _ = measured([sys.executable, "-c", DATATROVE, str(shards(out, workers)),
-                              str(work / "out"), str(work / "logs"), str(workers)])
-    return wall, peak
+    run = measured([sys.executable, "-c", DATATROVE, str(shards(out, workers)),
+                    str(work / "out"), str(work / "logs"), str(workers)])
+    return run.wall, run.peak
 
 
-def curate(raw: Path, clean: Path, workers: int, fresh: bool = True) -> tuple[float, int, str]:
+def curate(raw: Path, clean: Path, workers: int, fresh: bool = True) -> Run:
     if fresh:
         shutil.rmtree(clean, ignore_errors=True)
     return measured([sys.executable, "-m", "pipeline", "run", "--raw", str(raw), "--clean", str(clean),
@@ -237,16 +254,17 @@ def main() -> None:
         dt = statistics.median(w for w, _ in runs)
         rows.append(("datatrove ftfy", dt, max(p for _, p in runs)))
     runs = [curate(raw, work / "clean", args.workers) for _ in range(args.repeat)]
-    walls = sorted(runs, key=lambda r: r[0])
-    cur, cur_peak, cur_err = walls[len(walls) // 2]
-    rows.append(("curate (all stages)", cur, max(p for _, p, _ in runs)))
+    median_run = sorted(runs)[len(runs) // 2]
+    cur = median_run.wall
+    rows.append(("curate (all stages)", cur, max(r.peak for r in runs)))
 
     print(f"{'':<24}{'wall s':>9}{'docs/s':>10}{'MB/s':>9}{'peak RSS MB':>13}")
     for name, wall, peak in rows:
         print(f"{name:<24}{wall:>9.2f}{args.docs / wall:>10.0f}{mb / wall:>9.2f}"
               f"{(f'{peak / 1e6:.0f}' if peak else '-'):>13}")
-    print("\ncurate time per stage (s of work, summed over workers):")
-    for stage, seconds in stage_times(cur_err).items():
+    print(f"\ncurate, each run: {', '.join(r.cpu() for r in runs)}")
+    print("curate time per stage (s of work, summed over workers):")
+    for stage, seconds in stage_times(median_run.err).items():
         print(f"  {stage:<14}{seconds:>8.2f}")
     if dt is not None:
         print(f"\nratio datatrove(ftfy only) / curate(all stages): {dt / cur:.2f}  (goal >= 1.0, floor 0.8)")
@@ -258,30 +276,28 @@ def main() -> None:
         reruns, in_place_reruns = [], []
         for _ in range(args.repeat):
             curate(raw, work / "clean-inc", args.workers)  # full run: fills the cache
-            wall, _, _ = curate(touched, work / "clean-inc", args.workers, fresh=False)
-            reruns.append(wall)
+            reruns.append(curate(touched, work / "clean-inc", args.workers, fresh=False))
             # The same change in place: the unchanged inputs keep their stat (not read, not hashed).
             shutil.rmtree(in_place, ignore_errors=True)
             shutil.copytree(raw, in_place)  # copy2: mtimes kept, as files nobody is writing
             curate(in_place, work / "clean-in-place", args.workers)
             touch_one_percent(in_place)
-            wall, _, _ = curate(in_place, work / "clean-in-place", args.workers, fresh=False)
-            in_place_reruns.append(wall)
+            in_place_reruns.append(curate(in_place, work / "clean-in-place", args.workers, fresh=False))
         curate(touched, work / "clean-full", args.workers)
         full = data_bytes(work / "clean-full")
-        for name, walls, clean in (("a copy of the inputs with 1% changed", reruns, "clean-inc"),
+        for name, these, clean in (("a copy of the inputs with 1% changed", reruns, "clean-inc"),
                                    ("1% of the inputs changed in place", in_place_reruns, "clean-in-place")):
-            rerun = statistics.median(walls)
+            rerun = statistics.median(r.wall for r in these)
             print(f"\nre-run on {name}: {rerun:.2f} s = {100 * rerun / cur:.1f}% of a full run"
                   f" (goal <= 5%); bytes equal to a full run: {data_bytes(work / clean) == full}")
+            print(f"  each run: {', '.join(r.cpu() for r in these)}")
 
     if args.scale:
         small, large = (int(n) for n in args.scale.split(","))
         peaks = {}
         for n in (small, large):
-            _, peak, _ = curate(corpus(n) / "raw", work / f"clean-{n}", args.workers)
-            peaks[n] = peak
-            print(f"peak RSS at {n} documents: {peak / 1e6:.0f} MB")
+            peaks[n] = curate(corpus(n) / "raw", work / f"clean-{n}", args.workers).peak
+            print(f"peak RSS at {n} documents: {peaks[n] / 1e6:.0f} MB")
         print(f"peak RSS ratio {large}/{small}: {peaks[large] / peaks[small]:.2f}  (goal <= 1.2)")
 
 
