@@ -149,6 +149,12 @@ def manifest_entry(path_json: str, tally: str) -> tuple[str, int]:
     return f"{path_json}\t{sha256}\t{size}\n", int(size)
 
 
+def input_rows(db: sqlite3.Connection) -> Iterator[tuple[str, str, str]]:
+    """(id, path, the sha256 of its input as JSON) of each row, in order."""
+    return ((doc_id, path, tally.rsplit(",", 2)[1])
+            for doc_id, path, tally in db.execute("SELECT id, path, tally FROM carry ORDER BY id, path"))
+
+
 def band_rows(db: sqlite3.Connection) -> Iterator[tuple[bytes | None]]:
     """(bands,) of each row, in order."""
     return iter(db.execute("SELECT bands FROM carry ORDER BY id, path"))

@@ -36,6 +36,7 @@ import time
 from array import array
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
+from itertools import zip_longest
 from pathlib import Path
 from typing import Iterator
 
@@ -153,6 +154,25 @@ class Plan:
             now, before = np.frombuffer(stats.lines.table, np.uint32), np.frombuffer(self.before, np.uint32)
             self.changed = np.flatnonzero(now != before)
         return stats
+
+    def unchanged_since(self, rows: Iterator[tuple[str, str, str]]) -> bool:
+        """After the first pass of a re-run: True when nothing is new, changed
+        or removed since the cache's last run (so the statistics are as they
+        were) and ``rows`` (pipeline.carry.input_rows of the parent version)
+        are this run's inputs, in order, with the bytes the cache holds an
+        outcome of. A re-run would then reuse every document and copy every
+        row: the output is the parent's bytes, with nothing to write."""
+        if self.meta is None or self.first_change is not None or self.counts["decoded"]:
+            return False
+        outcomes, known = self.store.outcomes, self.known
+        for key, row in zip_longest(keys(self.inputs), rows):
+            if key is None or row is None or key != row[:2]:  # (None: more rows than inputs, or fewer)
+                return False
+            path, sha256 = row[1:]
+            outcome = outcomes.get(path)
+            if outcome is None or outcome[1] != known[path].sha256 or sha256 != f'"{outcome[1]}"':
+                return False
+        return True
 
     def _stat_key(self, x: str | Input) -> tuple | None:
         """The stat key (pipeline.cache) of an input as listed; None without a cache."""

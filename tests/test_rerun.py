@@ -112,7 +112,7 @@ def test_copies_of_the_parent_give_the_bytes_of_writing_everything(tmp_path: Pat
     steps = _steps()
     fast, used = _run_all(tmp_path, True, steps, monkeypatch)
     slow, unused = _run_all(tmp_path, False, steps, monkeypatch)
-    assert len(used) == 3 and not unused  # every re-run copied
+    assert len(used) == 2 and not unused  # every re-run copied (but the third step's: nothing changed)
     assert version.versions(fast) == ["v1", "v2", "v3"]
     _same_versions(fast, slow)
     rejected = [(fast / v / "rejected.jsonl").read_text() for v in ("v1", "v2", "v3")]
@@ -183,10 +183,10 @@ def test_a_run_that_writes_no_version_leaves_the_rows_to_the_parent(tmp_path: Pa
     real = rerun.Rerun.run
     monkeypatch.setattr(rerun.Rerun, "run", lambda self: used.append(1) or real(self))
     again = version.run(raw, clean, Config(), cache_dir=clean / ".cache")
-    assert again.version is None and again.inputs_done["processed"] == 0 and used == [1]
+    assert again.version is None and again.inputs_done["processed"] == 0 and not used  # nothing changed: no pass
     _write(raw, steps[1])
     done = version.run(raw, clean, Config(), cache_dir=clean / ".cache")
-    assert done.version == "v2" and used == [1, 1]
+    assert done.version == "v2" and used == [1]
     full = tmp_path / "full"
     version.run(raw, full, Config())
     for f in FILES[:3]:
@@ -259,3 +259,87 @@ def test_the_totals_are_the_sum_of_the_rows(tmp_path: Path) -> None:
             review.add(t)
         assert meta["totals"] == carry.totals(tally, review)
         db.close()
+
+
+def _report_head(vdir: Path) -> dict:
+    report = json.loads((vdir / "report.json").read_text(encoding="utf-8"))
+    return {"summary": report["summary"], "stages": report["stages"]}
+
+
+def _touched(raw: Path, names) -> None:
+    """New mtimes (a day earlier: not racily recent), the same bytes."""
+    for name in names:
+        st = (raw / name).stat()
+        os.utime(raw / name, ns=(st.st_atime_ns, st.st_mtime_ns - DAY_NS))
+
+
+@pytest.mark.parametrize("config", [Config(), Config(repeat_min_docs=2, repeat_min_share=0.1)])
+def test_a_run_where_only_stats_changed_copies_nothing_and_writes_no_version(
+        tmp_path: Path, monkeypatch, config: Config) -> None:
+    """Inputs touched (new stats, the same bytes): each is hashed again, and
+    the output is known to be the parent's without a pass over its rows. The
+    summary is the parent's; the new stats are kept (not hashed next time)."""
+    steps = _steps()
+    raw, clean = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    _write(raw, steps[0])
+    version.run(raw, clean, config, cache_dir=clean / ".cache")
+    _write(raw, steps[1])
+    version.run(raw, clean, config, cache_dir=clean / ".cache")
+    made = []
+    monkeypatch.setattr(rerun, "Rerun", lambda *a, **k: made.append(1) or pytest.fail("a pass over the rows"))
+    names = sorted(steps[1])[::3]
+    _touched(raw, names)
+    done = version.run(raw, clean, config, cache_dir=clean / ".cache")
+    assert done.version is None and done.latest == "v2" and not made
+    assert done.inputs_done["hashed"] == len(names) and done.inputs_done["processed"] == 0
+    assert {"summary": done.summary, "stages": done.stages} == _report_head(clean / "v2")
+    assert version.run(raw, clean, config, cache_dir=clean / ".cache").inputs_done["hashed"] == 0
+    assert version.versions(clean) == ["v1", "v2"]
+
+
+def _outcome_forgotten(clean: Path, path: str) -> None:
+    from pipeline import cache
+    (directory,) = (clean / ".cache").iterdir()
+    db = sqlite3.connect(directory / cache.FILE)
+    assert db.execute("DELETE FROM outcome WHERE path = ?", (path,)).rowcount == 1
+    db.commit()
+    db.close()
+
+
+@pytest.mark.parametrize("change", ["bytes", "removed", "added", "no outcome", "renamed"])
+def test_any_other_change_takes_the_pass_and_gives_the_bytes_of_a_full_run(
+        tmp_path: Path, monkeypatch, change: str) -> None:
+    """What the shortcut above must leave alone: a changed byte, an input
+    removed, added or renamed (its bytes the same), a cache that lacks one
+    input's outcome. Each takes the pass over the rows (or processes the
+    input again) and writes what a full run writes."""
+    steps = _steps()
+    raw, clean = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    _write(raw, steps[0])
+    version.run(raw, clean, Config(), cache_dir=clean / ".cache")
+    used = []
+    real = rerun.Rerun.run
+    monkeypatch.setattr(rerun.Rerun, "run", lambda self: used.append(1) or real(self))
+    files = dict(steps[0])
+    if change == "bytes":
+        files["d02.txt"] += "\nOne more sentence, in a paragraph of its own.\n"
+    elif change == "removed":
+        del files["d02.txt"]
+    elif change == "added":
+        files["d99.txt"] = files["d02.txt"] + "\nAnd a last word.\n"
+    elif change == "renamed":
+        files["d02b.txt"] = files.pop("d02.txt")
+    _write(raw, files)
+    if change == "no outcome":
+        _outcome_forgotten(clean, "d02.txt")
+        _touched(raw, ["d02.txt"])
+    done = version.run(raw, clean, Config(), cache_dir=clean / ".cache")
+    assert used == [1] or done.inputs_done["processed"] > 0
+    full = tmp_path / "full"
+    version.run(raw, full, Config())
+    latest = version.read_latest(clean)
+    for f in FILES[:3]:
+        assert (clean / latest / f).read_bytes() == (full / "v1" / f).read_bytes(), f
+    assert (done.version is None) == (change == "no outcome")
