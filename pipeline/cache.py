@@ -207,11 +207,13 @@ class Store:
         self.db.execute("INSERT OR REPLACE INTO first VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (path, doc_id, sha256, size, mtime, ino, ctime, keys is not None, keys or b""))
 
-    def put_stat(self, path: str, stat: tuple | None) -> None:
+    def put_stats(self, stats: list[tuple[str, tuple | None]]) -> None:
+        """The new stat keys (None: none) of inputs whose bytes are as recorded."""
+        if not stats:
+            return
         self.dirty = True
-        size, mtime, ino, ctime = stat or (None, None, None, None)
-        self.db.execute("UPDATE first SET size = ?, mtime_ns = ?, ino = ?, ctime_ns = ? WHERE path = ?",
-                        (size, mtime, ino, ctime, path))
+        self.db.executemany("UPDATE first SET size = ?, mtime_ns = ?, ino = ?, ctime_ns = ? WHERE path = ?",
+                            ((*(stat or (None, None, None, None)), path) for path, stat in stats))
 
     def questions(self, doc_id: str, path: str) -> tuple[bytes, bytes, bytes]:
         """(asked keys, their sketch cells, answers) of the input's outcome."""

@@ -45,6 +45,8 @@ import numpy as np
 from pipeline import cache, corpus_stats, handover, runner, stats_pass, unforked
 from pipeline.corpus import PLAIN_OPEN, Input, Inputs, as_input, key_of, read_input
 from pipeline.corpus_stats import SKETCH_DEPTH, SKETCH_WIDTH, CorpusStats, CountMin, distinct_keys
+from pipeline.executors.local import LocalExecutor
+from pipeline.rehash import digests
 
 IN_PROCESS_MAX = 32  # changed inputs processed without starting workers (~the cost of starting them)
 # The first pass does less per input (decode, repair, line keys: ~0.15 ms)
@@ -109,6 +111,7 @@ class Plan:
                 to_decode = self._stated(map(listed, todo), stat_keys)
         else:
             known, rehash, flags, ahead = self.known, self.rehash, self.flags, self._ahead_keys
+            fresh, check = [], []  # (ordinal, stat key) of the new inputs; the cached ones to hash again
             with self._stat_keys() as stat_key:
                 for i, (doc_id, path) in enumerate(keys(self.inputs)):
                     old = known.get(path)
@@ -123,17 +126,15 @@ class Plan:
                     x = listed(i)
                     key = stat_key(i, x)
                     if old is None or old.id != doc_id:
-                        todo.append(i)
-                        stat_keys.extend(key or NO_STAT)
+                        fresh.append((i, key))
                     elif key is not None and key == old.stat and not rehash:
                         self._keep(i, old)
-                    elif self._same_bytes(as_input(x, self.raw_dir), old):  # hashed here: cheaper than a worker
-                        self._keep(i, old)
-                        if key != old.stat:
-                            self.store.put_stat(path, key)
                     else:
-                        todo.append(i)
-                        stat_keys.extend(key or NO_STAT)
+                        check.append((i, x, key, old))
+            fresh += self._hashed_again(check)  # those whose bytes changed
+            for i, key in sorted(fresh):  # in input order
+                todo.append(i)
+                stat_keys.extend(key or NO_STAT)
             to_decode = map(listed, todo)
         shared = runner.Shared(self.raw_dir, self.config, spill_dir=self.spill_dir)
         self.counts["decoded"] = len(todo)
@@ -199,6 +200,34 @@ class Plan:
         for x in listed:
             stat_keys.extend(self._stat_key(x) or NO_STAT)
             yield x
+
+    def _hashed_again(self, check: list[tuple]) -> list[tuple[int, tuple | None]]:
+        """The cached inputs whose stat changed (ordinal, as listed, stat key,
+        cache.Known), hashed here (cheaper than a worker): the same bytes are
+        kept (their new stat recorded); (ordinal, stat key) of the others."""
+        usual = [x for _, x, _, _ in check if type(x) is str]
+        got = iter(digests(self._raw, usual, self.config.max_file_bytes, self._local_cores()))
+        changed, stats = [], []
+        for i, x, key, old in check:
+            digest = next(got) if type(x) is str else None
+            if digest is not None:
+                self.counts["hashed"] += 1
+                same = digest.hex() == old.sha256
+            else:  # not a plain file, or an unusual input: as the pipeline reads it
+                same = self._same_bytes(as_input(x, self.raw_dir), old)
+            if not same:
+                changed.append((i, key))
+                continue
+            self._keep(i, old)
+            if key != old.stat:
+                stats.append((old.path, key))
+        self.store.put_stats(stats)
+        return changed
+
+    def _local_cores(self) -> int:
+        """The local executor's workers, which this process may use too (a
+        fork is not made beside another engine's threads, as Ray's)."""
+        return self.executor.workers if isinstance(self.executor, LocalExecutor) else 1
 
     def _same_bytes(self, inp: Input, old: cache.Known) -> bool:
         self.counts["hashed"] += 1
