@@ -43,10 +43,10 @@ from typing import Iterator
 import numpy as np
 
 from pipeline import cache, corpus_stats, handover, runner, stats_pass, unforked
-from pipeline.corpus import PLAIN_OPEN, Input, Inputs, as_input, key_of, read_input
+from pipeline.corpus import Input, Inputs, as_input, key_of, read_input
 from pipeline.corpus_stats import SKETCH_DEPTH, SKETCH_WIDTH, CorpusStats, CountMin, distinct_keys
 from pipeline.executors.local import LocalExecutor
-from pipeline.rehash import digests
+from pipeline.rehash import digests, plain_digest
 
 IN_PROCESS_MAX = 32  # changed inputs processed without starting workers (~the cost of starting them)
 # The first pass does less per input (decode, repair, line keys: ~0.15 ms)
@@ -490,32 +490,12 @@ def stat_keys(raw: str, run_start: int) -> Iterator[Callable[[str | Input], tupl
 
 
 def plain_sha256(inp: Input, max_bytes: int) -> str | None:
-    """The sha256 of a .txt input that is a regular file (not a symlink) of
-    at most ``max_bytes``, read as pipeline.corpus.read_input reads it (the
-    same bytes), in a few system calls; None for any other input (then
-    read_input says what it is). A re-run whose inputs all have new stats
-    hashes every one of them: read_input's checks cost three times the hash."""
-    if inp.problem or not inp.path.endswith(".txt"):
+    """pipeline.rehash.plain_digest of an Input, as hex: the sha256 of a
+    plain .txt file read as read_input reads it, else None."""
+    if inp.problem:
         return None
-    try:
-        fd = os.open(inp.abspath, PLAIN_OPEN)
-    except OSError:
-        return None
-    try:
-        st = os.fstat(fd)
-        if not stat_mod.S_ISREG(st.st_mode) or st.st_size > max_bytes:
-            return None
-        chunks, size = [], 0
-        while chunk := os.read(fd, max(st.st_size - size, 0) + 1):  # +1: to see the end (or growth)
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > max_bytes:
-                return None
-        return hashlib.sha256(b"".join(chunks)).hexdigest()
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
+    digest = plain_digest(None, str(inp.abspath), max_bytes)
+    return None if digest is None else digest.hex()
 
 
 def keys(inputs: Sequence[Input]):

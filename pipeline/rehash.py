@@ -27,11 +27,11 @@ DIGEST = 32  # bytes of a sha256
 _NONE = b"\0" * (DIGEST + 1)  # a child's answer for a file that is not plain: a flag byte 0, then zeros
 
 
-def plain_digest(dir_fd: int, path: str, max_bytes: int) -> bytes | None:
-    """The sha256 of the input at ``path`` (relative to ``dir_fd``) when it
-    is a .txt regular file (not a symlink) of at most ``max_bytes``, read as
-    read_input reads it (the same bytes), in a few system calls; None for any
-    other input (read_input then says what it is)."""
+def plain_digest(dir_fd: int | None, path: str, max_bytes: int) -> bytes | None:
+    """The sha256 of the input at ``path`` (relative to ``dir_fd``, or
+    absolute) when it is a .txt regular file (not a symlink) of at most
+    ``max_bytes``, read as read_input reads it (the same bytes), in a few
+    system calls; None for any other input (read_input then says what it is)."""
     if not path.endswith(".txt"):
         return None
     try:
