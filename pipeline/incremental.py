@@ -163,7 +163,7 @@ class Plan:
         are this run's inputs, in order, with the bytes the cache holds an
         outcome of. A re-run would then reuse every document and copy every
         row: the output is the parent's bytes, with nothing to write."""
-        if self.meta is None or self.first_change is not None or self.counts["decoded"]:
+        if self.meta is None or self.first_change is not None:  # (a decoded input is a change)
             return False
         outcomes, known = self.store.outcomes, self.known
         for key, row in zip_longest(keys(self.inputs), rows):

@@ -62,10 +62,13 @@ def digests(raw: str, paths: list[str], max_bytes: int, cores: int) -> list[byte
         if len(paths) < FORK_MIN or cores < 2:
             return [plain_digest(dir_fd, p, max_bytes) for p in paths]
         half = len(paths) // 2
-        theirs = _forked(dir_fd, paths[half:], max_bytes)
+        try:
+            theirs = _forked(dir_fd, paths[half:], max_bytes)
+        except OSError:  # no fork (no memory, too many processes): both halves here
+            theirs = None
         ours = [plain_digest(dir_fd, p, max_bytes) for p in paths[:half]]
-        got = theirs()
-        if got is None:  # the child failed: its half is hashed here
+        got = theirs() if theirs is not None else None
+        if got is None:  # the child failed (or none started): its half is hashed here
             got = [plain_digest(dir_fd, p, max_bytes) for p in paths[half:]]
         return ours + got
     finally:
@@ -76,7 +79,12 @@ def _forked(dir_fd: int, paths: list[str], max_bytes: int):
     """Start hashing ``paths`` in a child; returns a function that waits for
     it and gives its digests, or None when it did not give them all."""
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        raise
     if pid == 0:  # the child: only the paths (a list made before the fork) and the pipe
         status = 1
         try:

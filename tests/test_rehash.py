@@ -103,3 +103,18 @@ def test_a_re_run_on_a_copy_hashes_in_two_processes_and_writes_a_full_runs_bytes
     version.run(again, full, Config())
     for f in ("documents.jsonl", "records.jsonl", "rejected.jsonl"):
         assert (clean / "v2" / f).read_bytes() == (full / "v1" / f).read_bytes(), f
+
+
+def test_no_fork_means_every_digest_is_made_here(tmp_path, monkeypatch) -> None:
+    raw = _odd_raw(tmp_path)
+    paths = ["a.txt", "sub/b.txt", "big.txt", "a.txt"]
+    serial = rehash.digests(str(raw), paths, 100, 1)
+
+    def no_fork():
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(rehash, "FORK_MIN", 1)
+    monkeypatch.setattr(os, "fork", no_fork)
+    open_fds = len(os.listdir("/proc/self/fd"))
+    assert rehash.digests(str(raw), paths, 100, 2) == serial and serial[0] is not None
+    assert len(os.listdir("/proc/self/fd")) == open_fds  # the pipe closed
