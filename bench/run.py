@@ -13,7 +13,8 @@ once), with the same number of worker processes for every contender:
 - curate re-run: the same, after 1% of the inputs changed (the per-document
   cache at work), and a check that its bytes equal a full run's: once on a
   copy of the inputs (every stat differs: every input is hashed again), once
-  with the inputs changed in place (unchanged inputs are not read).
+  with the inputs changed in place (unchanged inputs are not read); and once
+  more after 1% of them are touched (timestamps only: no version is written).
 
 curate's modules are compiled to bytecode first, as an installed package's
 are. Times are medians of ``--repeat`` runs (curate's are also listed one by
@@ -202,13 +203,17 @@ def timed(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
-def touch_one_percent(raw: Path, src: Path | None = None) -> None:
-    """Every 100th document of raw changed (a sentence appended); with src,
-    raw is first made a copy of it (new files: new inodes and ctimes)."""
+def touch_one_percent(raw: Path, src: Path | None = None, bytes_too: bool = True) -> None:
+    """Every 100th document of raw changed (a sentence appended; with
+    ``bytes_too`` False, only its timestamps); with src, raw is first made a
+    copy of it (new files: new inodes and ctimes)."""
     if src is not None:
         shutil.rmtree(raw, ignore_errors=True)
         shutil.copytree(src, raw)
     for path in sorted(raw.iterdir())[::100]:
+        if not bytes_too:
+            os.utime(path)
+            continue
         with open(path, "a", encoding="utf-8") as f:
             f.write("\nThis paragraph was added to the document after the first run of the benchmark.\n")
 
@@ -273,7 +278,7 @@ def main() -> None:
         touched = work / "raw-touched"
         touch_one_percent(touched, raw)
         in_place = work / "raw-in-place"
-        reruns, in_place_reruns = [], []
+        reruns, in_place_reruns, touched_reruns, unwritten = [], [], [], True
         for _ in range(args.repeat):
             curate(raw, work / "clean-inc", args.workers)  # full run: fills the cache
             reruns.append(curate(touched, work / "clean-inc", args.workers, fresh=False))
@@ -283,6 +288,11 @@ def main() -> None:
             curate(in_place, work / "clean-in-place", args.workers)
             touch_one_percent(in_place)
             in_place_reruns.append(curate(in_place, work / "clean-in-place", args.workers, fresh=False))
+            # 1% touched again, timestamps only: the output is the last version's, with nothing written.
+            latest = (work / "clean-in-place" / "LATEST").read_text()
+            touch_one_percent(in_place, bytes_too=False)
+            touched_reruns.append(curate(in_place, work / "clean-in-place", args.workers, fresh=False))
+            unwritten &= (work / "clean-in-place" / "LATEST").read_text() == latest
         curate(touched, work / "clean-full", args.workers)
         full = data_bytes(work / "clean-full")
         for name, these, clean in (("a copy of the inputs with 1% changed", reruns, "clean-inc"),
@@ -291,6 +301,10 @@ def main() -> None:
             print(f"\nre-run on {name}: {rerun:.2f} s = {100 * rerun / cur:.1f}% of a full run"
                   f" (goal <= 5%); bytes equal to a full run: {data_bytes(work / clean) == full}")
             print(f"  each run: {', '.join(r.cpu() for r in these)}")
+        rerun = statistics.median(r.wall for r in touched_reruns)
+        print(f"\nre-run on 1% of the inputs touched (timestamps only): {rerun:.2f} s = {100 * rerun / cur:.1f}%"
+              f" of a full run; no version written: {unwritten}")
+        print(f"  each run: {', '.join(r.cpu() for r in touched_reruns)}")
 
     if args.scale:
         small, large = (int(n) for n in args.scale.split(","))
