@@ -142,17 +142,24 @@ def manifest_entry(path_json: str, tally: str) -> tuple[str, int]:
     keeps it, its input's size) from its path as JSON and its Tally.to_json,
     without decoding that: it is a JSON list without spaces ending with the
     sha256 (a hex string, "" or null: no comma) and the size (an integer)."""
-    _, sha256, size = tally.rsplit(",", 2)
-    size = size[:-1]  # the list's "]"
+    sha256, size = _tail(tally)
     if sha256 == '""':
         sha256 = "null"  # the manifest says null (FlatDicts: ``sha256 or None``)
     return f"{path_json}\t{sha256}\t{size}\n", int(size)
 
 
-def input_rows(db: sqlite3.Connection) -> Iterator[tuple[str, str, str]]:
-    """(id, path, the sha256 of its input as JSON) of each row, in order."""
-    return ((doc_id, path, tally.rsplit(",", 2)[1])
-            for doc_id, path, tally in db.execute("SELECT id, path, tally FROM carry ORDER BY id, path"))
+def _tail(tally: str) -> tuple[str, str]:
+    """(the sha256 as JSON, the size) that end a row's Tally.to_json: a JSON
+    list without spaces, whose last two items hold no comma."""
+    _, sha256, size = tally.rsplit(",", 2)
+    return sha256, size[:-1]  # (the list's "]")
+
+
+def input_rows(db: sqlite3.Connection) -> Iterator[tuple[str, str, str | None]]:
+    """(id, path, the sha256 of its input: None when it had none) of each row, in order."""
+    for doc_id, path, tally in db.execute("SELECT id, path, tally FROM carry ORDER BY id, path"):
+        sha256 = _tail(tally)[0]
+        yield doc_id, path, sha256[1:-1] if sha256.startswith('"') else None
 
 
 def band_rows(db: sqlite3.Connection) -> Iterator[tuple[bytes | None]]:

@@ -156,7 +156,7 @@ class Plan:
             self.changed = np.flatnonzero(now != before)
         return stats
 
-    def unchanged_since(self, rows: Iterator[tuple[str, str, str]]) -> bool:
+    def unchanged_since(self, rows: Iterator[tuple[str, str, str | None]]) -> bool:
         """After the first pass of a re-run: True when nothing is new, changed
         or removed since the cache's last run (so the statistics are as they
         were) and ``rows`` (pipeline.carry.input_rows of the parent version)
@@ -171,7 +171,7 @@ class Plan:
                 return False
             path, sha256 = row[1:]
             outcome = outcomes.get(path)
-            if outcome is None or outcome[1] != known[path].sha256 or sha256 != f'"{outcome[1]}"':
+            if outcome is None or outcome[1] != known[path].sha256 or sha256 != outcome[1]:
                 return False
         return True
 
