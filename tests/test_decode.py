@@ -146,7 +146,8 @@ def test_arbitrary_bytes_decode_or_reject_with_a_known_reason(raw: bytes) -> Non
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=200).filter(str.strip))
+@given(st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=200)
+       .filter(lambda t: t.strip() and not t.startswith("\ufeff")))  # a leading U+FEFF is a BOM: UTF-8-SIG
 def test_utf8_text_round_trips(text: str) -> None:
     doc = decode_doc(text.encode("utf-8"))
     assert doc.rejection is None
