@@ -141,6 +141,7 @@ class Known(NamedTuple):
 
 
 _as_known = partial(tuple.__new__, Known)  # Known(*row), without a Python call per row
+_KNOWN = "path, id, sha256, size, mtime_ns, ino, ctime_ns, counted"  # the columns of a Known
 
 
 def packed(values, typecode: str) -> bytes:
@@ -164,10 +165,6 @@ class Store:
             self.db.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # (of a new file only)
             self.db.executescript(SCHEMA)
             self.meta = self._meta()
-            self.known = {} if self.meta is None else self._known()
-            # path -> (path, sha256, low_yes, high_no): the row as read (~14 ms at 20k, where a list of the rest took ~20)
-            self.outcomes = {} if self.meta is None else \
-                {row[0]: row for row in self.db.execute("SELECT path, sha256, low_yes, high_no FROM outcome")}
             self.db.execute("BEGIN")
             if self.meta is None:  # rows written without their run's meta are not trusted
                 self.reset()
@@ -182,9 +179,32 @@ class Store:
         meta["sketch"] = unpacked(rows["sketch"], "I")
         return meta
 
-    def _known(self) -> dict[str, Known]:
-        rows = self.db.execute("SELECT path, id, sha256, size, mtime_ns, ino, ctime_ns, counted FROM first")
-        return {known.path: known for known in map(_as_known, rows)}
+    # Rows are read as a run needs them, never all of them at once into a
+    # dict: a re-run merges the scans below with its inputs, in input order
+    # (memory must not grow with the corpus: dicts of every path took ~800
+    # bytes per input, 63 MB at 80k).
+
+    def has_rows(self) -> bool:
+        """Some input has a first-pass row (else every input is new)."""
+        return self.db.execute("SELECT 1 FROM first LIMIT 1").fetchone() is not None
+
+    def known_in_order(self) -> Iterator[Known]:
+        """Every first-pass row, in input order (id, path). Nothing may write
+        the table while the scan is open."""
+        return map(_as_known, self.db.execute(f"SELECT {_KNOWN} FROM first ORDER BY id, path"))
+
+    def known(self, path: str) -> Known | None:
+        """The first-pass row of an input path, if any."""
+        row = self.db.execute(f"SELECT {_KNOWN} FROM first WHERE path = ?", (path,)).fetchone()
+        return None if row is None else _as_known(row)
+
+    def outcomes_in_order(self) -> Iterator[tuple[str, str, str, str, int, int]]:
+        """(id, path, sha256 of the outcome, sha256 of the first-pass row,
+        low_yes, high_no) of every outcome with a first-pass row, in input
+        order. Nothing may write the tables while the scan is open."""
+        return iter(self.db.execute(
+            "SELECT o.id, o.path, o.sha256, f.sha256, o.low_yes, o.high_no"
+            " FROM outcome o JOIN first f ON f.path = o.path ORDER BY o.id, o.path"))
 
     def _one(self, sql: str, key: str | tuple):
         path = key if isinstance(key, str) else key[1]
@@ -300,7 +320,6 @@ class Store:
         self.dirty = True
         self.db.execute("DELETE FROM first")
         self.db.execute("DELETE FROM outcome")
-        self.known, self.outcomes = {}, {}
 
     def forget(self, doc_id: str, path: str, outcome_only: bool = False) -> None:
         self.dirty = True

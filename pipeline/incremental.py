@@ -80,7 +80,6 @@ class Plan:
                                       or len(self.meta["sketch"]) != SKETCH_WIDTH * SKETCH_DEPTH):
             self.meta = None  # count from scratch
             store.reset()
-        self.known = store.known if store is not None else {}
         self.run_start, self._ahead_keys = ahead if ahead is not None and store is not None else (time.time_ns(), None)
         self.flags = bytearray(len(inputs))  # CLEAN | COUNTED | ROW | REUSE, by input ordinal
         self.spilled = _Locations(len(inputs))  # where each repaired document waits (pipeline.handover)
@@ -100,9 +99,10 @@ class Plan:
     def first_pass(self) -> CorpusStats:
         stats = self._restored() if self.meta is not None else \
             CorpusStats(self.config.repeat_min_docs, self.config.repeat_min_share)
-        todo, stat_keys, seen = array("I"), array("q"), 0  # ordinals to decode; their stat keys, 4 each
+        todo, stat_keys = array("I"), array("q")  # ordinals to decode; their stat keys, 4 each
         listed = self.inputs.listed  # the usual input's path, else its Input: no Input (and Path) made for most
-        if not self.known:  # nothing cached: every input is new
+        removed: list[cache.Known] = []  # cached inputs that are not inputs now
+        if self.meta is None or not self.store.has_rows():  # nothing cached: every input is new
             todo = range(len(self.inputs))
             if self._ahead_keys is not None:
                 stat_keys = self._ahead_keys
@@ -110,13 +110,19 @@ class Plan:
             else:  # stated as handed out: the workers start at once
                 to_decode = self._stated(map(listed, todo), stat_keys)
         else:
-            known, rehash, flags, ahead = self.known, self.rehash, self.flags, self._ahead_keys
+            rehash, flags, ahead = self.rehash, self.flags, self._ahead_keys
             fresh, check = [], []  # (ordinal, stat key) of the new inputs; the cached ones to hash again
+            rows = self.store.known_in_order()  # merged with the inputs: both in (id, path) order
+            row = next(rows, None)
             with self._stat_keys() as stat_key:
                 for i, (doc_id, path) in enumerate(keys(self.inputs)):
-                    old = known.get(path)
-                    seen += old is not None
-                    if ahead is not None and old is not None and old.id == doc_id and not rehash and \
+                    while row is not None and (row.id < doc_id or (row.id == doc_id and row.path < path)):
+                        removed.append(row)
+                        row = next(rows, None)
+                    old = None  # its row (an input whose id changed has none: new, its old row removed)
+                    if row is not None and row.path == path and row.id == doc_id:
+                        old, row = row, next(rows, None)
+                    if ahead is not None and old is not None and not rehash and \
                             ahead[4 * i] == old.size and ahead[4 * i + 1] == old.mtime_ns and \
                             ahead[4 * i + 2] == old.ino and ahead[4 * i + 3] == old.ctime_ns:
                         # the usual input of a re-run, its stat as recorded: _keep, with no tuple made
@@ -125,12 +131,16 @@ class Plan:
                         continue
                     x = listed(i)
                     key = stat_key(i, x)
-                    if old is None or old.id != doc_id:
+                    if old is None:
                         fresh.append((i, key))
                     elif key is not None and key == old.stat and not rehash:
                         self._keep(i, old)
                     else:
                         check.append((i, x, key, old))
+            if row is not None:
+                removed.append(row)
+                removed += rows
+            del rows
             fresh += self._hashed_again(check)  # those whose bytes changed
             for i, key in sorted(fresh):  # in input order
                 todo.append(i)
@@ -145,11 +155,9 @@ class Plan:
             self._changed(todo[j], *key_of(x), None if key == NO_STAT else key, done.counts, adder)
         adder.flush()
         del todo, stat_keys
-        if seen < len(self.known):  # some inputs were removed (rare): a set of the paths, once
-            paths = {inp.path for inp in self.inputs}
-            for path in sorted(self.known.keys() - paths, key=lambda p: (self.known[p].id, p)):
-                self._changes((self.known[path].id, path))
-                self._forget(path, stats)
+        for gone in removed:  # (a row of an input whose id is not its path's now was forgotten as it changed)
+            if self._forget(gone.path, stats, gone.id):
+                self._changes((gone.id, gone.path))
         if self.meta is not None:
             self._examples(stats)
             now, before = np.frombuffer(stats.lines.table, np.uint32), np.frombuffer(self.before, np.uint32)
@@ -165,13 +173,14 @@ class Plan:
         row: the output is the parent's bytes, with nothing to write."""
         if self.meta is None or self.first_change is not None:  # (a decoded input is a change)
             return False
-        outcomes, known = self.store.outcomes, self.known
+        outcomes = self.store.outcomes_in_order()
+        outcome = next(outcomes, None)
         for key, row in zip_longest(keys(self.inputs), rows):
             if key is None or row is None or key != row[:2]:  # (None: more rows than inputs, or fewer)
                 return False
-            path, sha256 = row[1:]
-            outcome = outcomes.get(path)
-            if outcome is None or outcome[1] != known[path].sha256 or sha256 != outcome[1]:
+            while outcome is not None and outcome[:2] < key:
+                outcome = next(outcomes, None)
+            if outcome is None or outcome[:2] != key or outcome[2] != outcome[3] or row[2] != outcome[2]:
                 return False
         return True
 
@@ -269,14 +278,16 @@ class Plan:
             self.store.put_first(path, doc_id, c.sha256, stat,
                                  None if keys is None else cache.packed(keys, "Q"))
 
-    def _forget(self, path: str, stats: CorpusStats) -> None:
-        """Take a cached input's counts out of the statistics, and its rows out of the cache."""
-        old = self.known.get(path)
-        if old is None:
-            return
+    def _forget(self, path: str, stats: CorpusStats, doc_id: str | None = None) -> bool:
+        """Take a cached input's counts out of the statistics, and its rows
+        out of the cache; False: it has none (under ``doc_id``, if given)."""
+        old = self.store.known(path) if self.store is not None else None
+        if old is None or (doc_id is not None and old.id != doc_id):
+            return False
         if old.counted:
             self._count(stats, self.store.keys(path), -1)
         self.store.forget(old.id, path)
+        return True
 
     def _count(self, stats: CorpusStats, keys, sign: int) -> None:
         """Add (sign +1) or take out (-1) one document's distinct lines."""
@@ -394,7 +405,7 @@ class Plan:
         nothing is reused); None: they are not needed."""
         if self.meta is None or parts is False:
             return 0
-        outcomes, known, flags = self.store.outcomes, self.known, self.flags
+        flags = self.flags
         threshold = stats.threshold()
         same = threshold == self.meta["threshold"] and not len(self.changed)  # the same answers to every question
         read_changed: set[str] | tuple = ()  # the paths whose outcome read a changed sketch cell
@@ -402,28 +413,36 @@ class Plan:
             changed = np.zeros(len(stats.lines.table), bool)
             changed[self.changed] = True
             read_changed = self.store.read_cells(changed)
-        reused = 0
-        for i, (doc_id, path) in enumerate(keys(self.inputs)):
+        reused, margins = 0, []  # margins: written once the scan of the outcomes is done
+        outcomes = self.store.outcomes_in_order()
+        outcome = next(outcomes, None)
+        for i, key in enumerate(keys(self.inputs)):
             if not flags[i] & CLEAN:
                 continue
-            outcome = outcomes.get(path)
-            if outcome is None or outcome[1] != known[path].sha256:
+            while outcome is not None and outcome[:2] < key:
+                outcome = next(outcomes, None)
+            if outcome is None or outcome[:2] != key or outcome[2] != outcome[3]:
                 continue
-            if parts is not None and not _written_as_is(parts.find((doc_id, path)), outcome[1]):
+            doc_id, path, sha256, _, low_yes, high_no = outcome
+            if parts is not None and not _written_as_is(parts.find(key), sha256):
                 continue
             if not same:
-                _, _, low_yes, high_no = outcome
                 if path in read_changed:  # a sketch cell it read changed: its questions asked again
-                    if not self._holds(doc_id, path, low_yes, high_no, threshold, stats):
+                    if not self._holds(doc_id, path, low_yes, high_no, threshold, stats, margins):
                         continue
                 elif not high_no < threshold <= low_yes:  # the estimates as they were: the margins tell
                     continue
             flags[i] |= REUSE
             reused += 1
+        del outcomes
+        for doc_id, path, low_yes, high_no in margins:
+            self.store.put_margins(doc_id, path, low_yes, high_no)
         return reused
 
-    def _holds(self, doc_id: str, path: str, low_yes: int, high_no: int, threshold: int, stats: CorpusStats) -> bool:
-        """The cached outcome's questions get the same answers (asked again)."""
+    def _holds(self, doc_id: str, path: str, low_yes: int, high_no: int, threshold: int, stats: CorpusStats,
+               new_margins: list) -> bool:
+        """The cached outcome's questions get the same answers (asked again);
+        changed margins are added to ``new_margins``, to be written."""
         self.counts["rechecked"] += 1
         asked, _, answers = self.store.questions(doc_id, path)
         keys = cache.unpacked(asked, "Q")
@@ -432,7 +451,7 @@ class Plan:
             return False
         margins = cache.margins(documents, answers)
         if margins != (low_yes, high_no):
-            self.store.put_margins(doc_id, path, *margins)
+            new_margins.append((doc_id, path, *margins))
         return True
 
     def finish(self, stats: CorpusStats) -> None:
