@@ -56,6 +56,7 @@ import sqlite3
 import stat as stat_mod
 from array import array
 from functools import partial
+from itertools import chain
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
@@ -166,8 +167,13 @@ class Store:
             self.db.executescript(SCHEMA)
             self.meta = self._meta()
             self.db.execute("BEGIN")
+            self._scan: Iterator[Known] | None = None  # known_in_order's, started here
             if self.meta is None:  # rows written without their run's meta are not trusted
                 self.reset()
+            else:  # its first row: SQLite sorts them now, while pipeline.listing's thread lists --raw
+                self._scan = self.known_in_order()
+                self._scan = chain([first] if (first := next(self._scan, None)) else [], self._scan)
+                self._any = first is not None
         except (sqlite3.Error, ValueError, KeyError, TypeError) as err:
             raise Damaged(f"{self.path}: {err}") from err
 
@@ -186,11 +192,16 @@ class Store:
 
     def has_rows(self) -> bool:
         """Some input has a first-pass row (else every input is new)."""
+        if self._scan is not None:
+            return self._any
         return self.db.execute("SELECT 1 FROM first LIMIT 1").fetchone() is not None
 
     def known_in_order(self) -> Iterator[Known]:
         """Every first-pass row, in input order (id, path). Nothing may write
         the table while the scan is open."""
+        if self._scan is not None:  # the one started when the file was opened (nothing written since)
+            scan, self._scan = self._scan, None
+            return scan
         return map(_as_known, self.db.execute(f"SELECT {_KNOWN} FROM first ORDER BY id, path"))
 
     def known(self, path: str) -> Known | None:
@@ -223,6 +234,7 @@ class Store:
     def put_first(self, path: str, doc_id: str, sha256: str, stat: tuple | None, keys: bytes | None) -> None:
         """keys None: the first pass did not count the input (rejected before its lines were counted)."""
         self.dirty = True
+        self._scan = None  # a scan started before is not this table
         size, mtime, ino, ctime = stat or (None, None, None, None)
         self.db.execute("INSERT OR REPLACE INTO first VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (path, doc_id, sha256, size, mtime, ino, ctime, keys is not None, keys or b""))
@@ -232,6 +244,7 @@ class Store:
         if not stats:
             return
         self.dirty = True
+        self._scan = None  # a scan started before is not this table
         self.db.executemany("UPDATE first SET size = ?, mtime_ns = ?, ino = ?, ctime_ns = ? WHERE path = ?",
                             ((*(stat or (None, None, None, None)), path) for path, stat in stats))
 
@@ -318,11 +331,13 @@ class Store:
     def reset(self) -> None:
         """Drop every entry (the statistics are counted from scratch)."""
         self.dirty = True
+        self._scan = None
         self.db.execute("DELETE FROM first")
         self.db.execute("DELETE FROM outcome")
 
     def forget(self, doc_id: str, path: str, outcome_only: bool = False) -> None:
         self.dirty = True
+        self._scan = None  # a scan started before is not this table
         self.db.execute("DELETE FROM outcome WHERE id = ? AND path = ?", (doc_id, path))
         if not outcome_only:
             self.db.execute("DELETE FROM first WHERE path = ?", (path,))

@@ -269,6 +269,24 @@ def test_an_input_whose_id_changes_with_the_same_path(tmp_path: Path) -> None:
     _run(raw, inc)
     _assert_same_as_full_run(raw, inc, tmp_path)
 
+def test_the_scan_of_first_pass_rows_follows_writes_made_after_opening(tmp_path: Path) -> None:
+    """The Store sorts the first-pass rows as it opens (the first pass reads
+    them in order); a write before that scan is taken starts a new one."""
+    raw = _copy(tmp_path)
+    inc = tmp_path / "incremental"
+    _run(raw, inc)
+    (path,) = (inc / ".cache").glob(f"*/{cache.FILE}")
+    store = cache.Store(path.parent)
+    assert store.has_rows()
+    first = next(iter(cache.Store(path.parent).known_in_order()))
+    store.put_first("zzz.txt", "zzz", "0" * 64, None, None)
+    store.forget(first.id, first.path)
+    keys = [(k.id, k.path) for k in store.known_in_order()]
+    assert keys == sorted(keys) and ("zzz", "zzz.txt") in keys and (first.id, first.path) not in keys
+    store.reset()
+    assert not store.has_rows() and list(store.known_in_order()) == []
+    store.close()
+
 def test_the_store_gives_results_back_from_their_heads_and_parts_and_names_a_missing_one(tmp_path: Path) -> None:
     config = Config()
     store = cache.Store(tmp_path)
