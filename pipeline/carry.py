@@ -267,19 +267,42 @@ def _manifest_sha256(vdir: Path) -> dict | None:
     return None if outputs is None else {f: outputs[f]["sha256"] for f in FILES}
 
 
+OUTPUTS_AT = b'\n  "outputs": '  # where a manifest's "outputs" start (json.dump with indent=2)
+TAIL = 1 << 14  # bytes read from a manifest's end at first to find its "outputs"
+
+
 def manifest_outputs(vdir: Path) -> dict | None:
     """The "outputs" of the version's manifest (each of FILES present).
-    They come after its inputs: found from the end (a path holding the
-    pattern would be escaped: no raw newline is in a JSON string)."""
+    They come after its inputs: found in a read of its end, as long as
+    needed (the whole manifest, one entry per input, would be read for a few
+    hundred bytes). A path holding the pattern would be escaped: no raw
+    newline is in a JSON string."""
     try:
-        text = (vdir / "manifest.json").read_text(encoding="utf-8")
-        at = text.rfind('\n  "outputs": ')
-        if at < 0:
+        with open(vdir / "manifest.json", "rb") as f:
+            tail = _tail_from(f, OUTPUTS_AT)
+        if tail is None:
             return None
-        outputs, _ = json.JSONDecoder().raw_decode(text, at + len('\n  "outputs": '))
+        outputs, _ = json.JSONDecoder().raw_decode(tail[len(OUTPUTS_AT):].decode("utf-8"))
         return {f: {"sha256": outputs[f]["sha256"], "lines": outputs[f]["lines"]} for f in FILES}
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def _tail_from(f, pattern: bytes) -> bytes | None:
+    """The end of the open file from the last ``pattern`` on, reading
+    back from its end a doubling length at a time; None: not there."""
+    size = f.seek(0, os.SEEK_END)
+    length = TAIL
+    while True:
+        start = max(0, size - length)
+        f.seek(start)
+        tail = f.read()
+        at = tail.rfind(pattern)
+        if at >= 0:
+            return tail[at:]
+        if start == 0:
+            return None
+        length *= 2
 
 
 COMPARED = 1 << 20  # bytes compared at a time

@@ -343,3 +343,31 @@ def test_any_other_change_takes_the_pass_and_gives_the_bytes_of_a_full_run(
     for f in FILES[:3]:
         assert (clean / latest / f).read_bytes() == (full / "v1" / f).read_bytes(), f
     assert (done.version is None) == (change == "no outcome")
+
+
+def test_a_manifests_outputs_are_read_from_its_end(tmp_path: Path, monkeypatch) -> None:
+    """carry.manifest_outputs reads back from the end of a manifest until its
+    "outputs" (a path that looks like them is escaped JSON), not the whole file."""
+    import io
+
+    class Counted(io.BytesIO):
+        read_bytes = 0
+
+        def read(self, n=-1):
+            data = super().read(n)
+            self.read_bytes += len(data)
+            return data
+
+    outputs = {f: {"sha256": f"{i}" * 64, "lines": i} for i, f in enumerate(carry.FILES)}
+    inputs = [{"path": f'in{i}.txt\n  "outputs": {{}}', "sha256": "ab" * 32, "size": i} for i in range(200)]
+    text = json.dumps({"inputs": inputs, "outputs": outputs, "counts": {"inputs": 200}}, indent=2) + "\n"
+    vdir = tmp_path / "v1"
+    vdir.mkdir()
+    (vdir / "manifest.json").write_text(text)
+    monkeypatch.setattr(carry, "TAIL", 64)  # read back in doubling lengths
+    assert carry.manifest_outputs(vdir) == outputs
+    f = Counted(text.encode())
+    assert carry._tail_from(f, carry.OUTPUTS_AT) == text[text.rindex('\n  "outputs": '):].encode()
+    assert 0 < f.read_bytes < len(text) // 10
+    (vdir / "manifest.json").write_text(json.dumps({"inputs": inputs}, indent=2))
+    assert carry.manifest_outputs(vdir) is None
