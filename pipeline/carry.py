@@ -162,9 +162,15 @@ def input_rows(db: sqlite3.Connection) -> Iterator[tuple[str, str, str | None]]:
         yield doc_id, path, sha256[1:-1] if sha256.startswith('"') else None
 
 
-def band_rows(db: sqlite3.Connection) -> Iterator[tuple[bytes | None]]:
-    """(bands,) of each row, in order."""
-    return iter(db.execute("SELECT bands FROM carry ORDER BY id, path"))
+BAND_BATCH = 4096  # rows whose band keys are fetched at once
+
+
+def band_rows(db: sqlite3.Connection) -> tuple[int, Iterator[list[tuple[bytes | None]]]]:
+    """(the number of band keys of all the rows, batches of (bands,) of each
+    row, in order): rescreen.Index fills its array of them a batch at a time."""
+    (size,) = db.execute("SELECT coalesce(sum(length(bands)), 0) FROM carry").fetchone()
+    cursor = db.execute("SELECT bands FROM carry ORDER BY id, path")
+    return size // 4, iter(lambda: cursor.fetchmany(BAND_BATCH), [])
 
 
 def put(db: sqlite3.Connection, values: tuple) -> None:

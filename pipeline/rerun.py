@@ -45,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline import carry, changes, dedup, incremental, report, rescreen, spill, to_review
+from pipeline import carry, changes, corpus, dedup, incremental, report, rescreen, spill, to_review
 from pipeline.carry import FILES, SEPARATORS
 from pipeline.hashed import HashedWriter, Syncer
 
@@ -165,15 +165,19 @@ class Rerun:
         self.dropped_lines = [0] * len(FILES)  # newlines in the parts of parent rows not copied
         self.where = carry.Offsets(parent.starts)  # of the parent rows' parts
         self.copied = Copied()  # the rows copied since the last one that was not
-        self.index = rescreen.Index(config, self._old_bands, lambda doc_id, path: carry.record(self.db, doc_id, path))
+        self.index = rescreen.Index(config, lambda: carry.band_rows(self.db),
+                                    lambda doc_id, path: carry.record(self.db, doc_id, path), self._key_at)
         self.dirty: set[int] = set()  # band keys (rescreen.NO_BANDS) of documents that entered or left the index
         self.ids = {k: spill.SpillList(tmp) for k in changes.DOCUMENT_KEYS}
         self.counts = {"records_added": 0, "records_removed": 0, "records_changed": 0}
         carry.start_pending(self.db)  # rows to write and delete once the pass over the rows is done
         self.rewritten = 0  # rows put or deleted: 0 when every document was copied
 
-    def _old_bands(self):
-        return carry.band_rows(self.db)
+    def _key_at(self, step: int) -> tuple[str, str]:
+        """(id, path) of the input at this step (pipeline.corpus.Inputs gives it without making its Input)."""
+        inputs = self.plan.inputs
+        listed = getattr(inputs, "listed", None)
+        return corpus.key_of(listed(step) if listed is not None else inputs[step])
 
     # -- one pass over the inputs and the parent's rows, merged in input order
 
@@ -233,7 +237,7 @@ class Rerun:
         run = self.copied
         if not run.lens:
             run.step = step
-        self.index.keep_parent(self.where.rows + len(run.lens), step, bands is not None and dup is None, doc_id, path)
+        self.index.keep_parent(self.where.rows + len(run.lens), step, bands is not None and dup is None)
         run.lens.append(lens)
         entry, size = carry.manifest_entry(spill.encode_str(path), tally)
         run.manifest.append(entry)
@@ -308,11 +312,11 @@ class Rerun:
         bands = res.fingerprint.bands if res.kept else None
         old_counts = None
         if ordinal is not None:
-            self.index.drop_parent(ordinal, old.id, old.path)
+            self.index.drop_parent(ordinal)
             self._dropped(old, offsets)
             old_counts = self._uncount(old)
         if member:
-            self.index.add(step, res.id, res.path, res.fingerprint)
+            self.index.add(step, res.fingerprint)
         was = old is not None and old.member
         if was and (not member or not same_fingerprint):
             self._dirty(old.bands)
@@ -341,7 +345,7 @@ class Rerun:
             self.dropped_lines[f] += self._parent_bytes(f, offsets, old).count(b"\n")
 
     def _removed(self, old: carry.Row, offsets: list[int]) -> None:
-        self.index.drop_parent(self.where.rows - 1, old.id, old.path)
+        self.index.drop_parent(self.where.rows - 1)
         self._dropped(old, offsets)
         counts = self._uncount(old)
         if old.member:

@@ -10,6 +10,12 @@ kept, added with its new fingerprint (``add``). Parent rows are passed in
 their order, which is the input order: candidates are ordered by the step
 (position in the run) at which they were passed, as the index orders them.
 Their digests and signatures are read from the rows when compared.
+
+Per parent row passed, the index keeps only the step at which it entered
+(4 bytes, no id or path: a re-run's memory must not grow with the corpus
+but for such fixed-size data): a candidate's id and path are those of the
+input at its step (``key_at``), made when it is compared, as a written
+document's are.
 """
 
 from __future__ import annotations
@@ -26,38 +32,32 @@ _U32 = np.uint64(0xFFFFFFFF)
 
 
 class Index:
-    def __init__(self, config: Config, parent_bands, records) -> None:
+    def __init__(self, config: Config, parent_bands, records, key_at) -> None:
         self.config = config
-        self._parent_bands = parent_bands  # () -> iterator of (bands,) of the parent rows, in order
+        # () -> (the number of the parent rows' band keys, an iterator of
+        # batches of their (bands,), in row order)
+        self._parent_bands = parent_bands
         self._records = records  # (id, path) -> digest and signature of a parent row
-        self._member = bytearray()  # per parent row passed: in the index
-        self._steps = array("q")  # per parent row passed: its step
+        self._key_at = key_at  # step -> (id, path) of the input at that step
+        self._steps = array("i")  # per parent row passed: the step at which it entered the index, else -1
         self._keys: np.ndarray | None = None  # sorted band key << 32 | parent row, once loaded
-        self._no_bands: list[int] = []  # parent rows screened without words
-        self._ids: list[str] = []  # per parent row passed (candidates are rows passed)
-        self._paths: list[str] = []
+        self._no_bands = array("i")  # parent rows screened without words
         self._added: dict[int, list[int]] = {}  # band key -> written documents (positions in _fresh)
-        self._fresh: list[tuple[int, str, object]] = []  # (step, id, fingerprint) of written documents kept
+        self._fresh: list[tuple[int, object]] = []  # (step, fingerprint) of written documents kept
 
     # -- the parent's rows, passed in order
 
-    def keep_parent(self, row: int, step: int, member: bool, doc_id: str, path: str) -> None:
-        assert row == len(self._member)
-        self._member.append(member)
-        self._steps.append(step)
-        self._ids.append(doc_id)
-        self._paths.append(path)
+    def keep_parent(self, row: int, step: int, member: bool) -> None:
+        assert row == len(self._steps)
+        self._steps.append(step if member else -1)
 
-    def drop_parent(self, row: int, doc_id: str, path: str) -> None:
-        assert row == len(self._member)
-        self._member.append(0)
+    def drop_parent(self, row: int) -> None:
+        assert row == len(self._steps)
         self._steps.append(-1)
-        self._ids.append(doc_id)
-        self._paths.append(path)
 
-    def add(self, step: int, doc_id: str, path: str, fp: dedup.Fingerprint) -> None:
+    def add(self, step: int, fp: dedup.Fingerprint) -> None:
         at = len(self._fresh)
-        self._fresh.append((step, doc_id, fp))
+        self._fresh.append((step, fp))
         for k in (np.frombuffer(fp.bands, "<u4").tolist() or [NO_BANDS]):
             self._added.setdefault(k, []).append(at)
 
@@ -104,37 +104,56 @@ class Index:
                 rows.update((self._keys[s:e] & _U32).tolist())
         else:
             rows.update(self._no_bands)
-        member = self._member
-        return [(self._steps[r], 0, r) for r in rows if r < len(member) and member[r]]
+        steps = self._steps
+        passed = len(steps)
+        return [(steps[r], 0, r) for r in rows if r < passed and steps[r] >= 0]
 
     def _unchanged(self, rows, kept_id: str | None):
         """The candidate among the unchanged rows whose id is kept_id, if any."""
         for c in rows:
-            if self._ids[c[2]] == kept_id:
+            if self._id(c) == kept_id:
                 return c
         return None
 
     def _id(self, candidate) -> str:
-        _, fresh, i = candidate
-        return self._fresh[i][1] if fresh else self._ids[i]
+        return self._key_at(candidate[0])[0]  # (its step's input: a parent row kept, or a written document)
 
     def _record(self, candidate) -> bytes:
-        _, fresh, i = candidate
+        step, fresh, i = candidate
         if fresh:
-            fp = self._fresh[i][2]
+            fp = self._fresh[i][1]
             return fp.digest + fp.signature
-        return self._records(self._ids[i], self._paths[i])
+        return self._records(*self._key_at(step))
 
     def _load(self) -> None:
+        """The parent rows' band keys, sorted, made a batch of rows at a time
+        into their array (at 80k rows, 7.7 MB: building it whole took several
+        times that at once)."""
         if self._keys is not None:
             return
-        blobs = [bands for bands, in self._parent_bands()]
-        self._no_bands = [row for row, bands in enumerate(blobs) if bands == b""]  # (None: not screened)
-        blobs = [bands or b"" for bands in blobs]
-        counts = [len(bands) // 4 for bands in blobs]
-        keys = np.frombuffer(b"".join(blobs), "<u4").astype(np.uint64)
-        rows = np.repeat(np.arange(len(counts), dtype=np.uint64), counts)
-        self._keys = np.sort((keys << np.uint64(32)) | rows)
+        count, batches = self._parent_bands()
+        keys = np.empty(count, np.uint64)
+        at = row = 0
+        for batch in batches:
+            blobs = [bands for bands, in batch]
+            if b"" in blobs:  # (None: not screened)
+                self._no_bands.extend(row + i for i, bands in enumerate(blobs) if bands == b"")
+            if None in blobs:
+                blobs = [bands or b"" for bands in blobs]
+            part = np.frombuffer(b"".join(blobs), "<u4")
+            if at + len(part) > count:
+                raise ValueError("the parent rows' band keys changed while they were read")
+            into = keys[at:at + len(part)]
+            into[:] = part
+            into <<= np.uint64(32)
+            into |= np.repeat(np.arange(row, row + len(blobs), dtype=np.uint64),
+                              np.fromiter(map(len, blobs), np.intp, len(blobs)) // 4)
+            at += len(part)
+            row += len(blobs)
+        if at != count:
+            raise ValueError("the parent rows' band keys changed while they were read")
+        keys.sort()  # in place
+        self._keys = keys
 
     def close(self) -> None:
         self._keys = None

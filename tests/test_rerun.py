@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import carry, incremental, rerun, version
+from pipeline import carry, dedup, incremental, rerun, rescreen, version
 from pipeline.config import Config
 from pipeline.process import process
 
@@ -108,7 +108,10 @@ def _same_versions(a: Path, b: Path) -> None:
             assert (a / name / f).read_bytes() == (b / name / f).read_bytes(), (name, f)
 
 
-def test_copies_of_the_parent_give_the_bytes_of_writing_everything(tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize("batches", ["as run", "small"])
+def test_copies_of_the_parent_give_the_bytes_of_writing_everything(tmp_path: Path, monkeypatch, batches) -> None:
+    if batches == "small":  # the index's band keys loaded in batches
+        monkeypatch.setattr(carry, "BAND_BATCH", 3)
     steps = _steps()
     fast, used = _run_all(tmp_path, True, steps, monkeypatch)
     slow, unused = _run_all(tmp_path, False, steps, monkeypatch)
@@ -343,6 +346,61 @@ def test_any_other_change_takes_the_pass_and_gives_the_bytes_of_a_full_run(
     for f in FILES[:3]:
         assert (clean / latest / f).read_bytes() == (full / "v1" / f).read_bytes(), f
     assert (done.version is None) == (change == "no outcome")
+
+
+def _words(seed: int, n: int = 120) -> list[str]:
+    import random
+    rng = random.Random(seed)
+    return [f"w{rng.randrange(400)}" for _ in range(n)]
+
+
+def test_the_index_names_each_candidate_by_the_input_at_its_step() -> None:
+    """rescreen.Index keeps no id or path per parent row: a candidate (a
+    parent row kept, or a written document) is named by the input at its
+    step. Parent rows at odd steps (their band keys loaded two rows at a
+    time), documents written at even ones: every decision is the one a full
+    run's DuplicateIndex gives, naming the same document; a parent row
+    screened again with its parent's decision (``was``) keeps it."""
+    config = Config()
+    a, b, c, d, e = (" ".join(_words(seed)) for seed in range(5))
+    near_b = " ".join(_words(1)[:60] + ["changed"] + _words(1)[61:])
+    texts = [a, b, a, near_b, near_b, "", "", c, c, a, d, b, "", a, near_b, d, a, e, e]
+    not_screened = {7}  # a parent row rejected before screening
+    dropped = {13: b}  # a parent row written again: the parent's text was b, the new one is a
+    keys = [(f"d{i:02}", f"d{i:02}.txt") for i in range(len(texts))]
+    fps = [dedup.fingerprint(t, config) for t in texts]
+    full, decisions = dedup.DuplicateIndex(config), []
+    for i, fp in enumerate(fps):
+        match = None if i in not_screened else full.find_fingerprint(keys[i][0], fp)
+        decisions.append(None if match is None else dedup.detail(match, config))
+    assert decisions[2] == dedup.detail(dedup.Match("d00", True, 1.0), config)
+    assert decisions[4].startswith("near duplicate of d01") and decisions[6].startswith("duplicate of d05")
+    assert decisions[8] is None  # d07 is not in the index
+    assert decisions[18].startswith("duplicate of d17")  # a parent row of the last batch
+
+    parent = [i for i in range(len(texts)) if i % 2]
+    old_fps = {i: dedup.fingerprint(dropped[i], config) if i in dropped else fps[i] for i in parent}
+    bands = [None if i in not_screened else old_fps[i].bands for i in parent]
+    records = {keys[i]: old_fps[i].digest + old_fps[i].signature for i in parent}
+
+    def parent_bands():
+        count = sum(len(x or b"") for x in bands) // 4
+        return count, iter([[(x,) for x in bands[j:j + 2]] for j in range(0, len(bands), 2)])
+
+    index = rescreen.Index(config, parent_bands, lambda *key: records[key], keys.__getitem__)
+    for step, fp in enumerate(fps):
+        row = parent.index(step) if step in parent else None
+        if row is not None and step not in dropped:
+            if decisions[step] is not None:  # screened again: still a duplicate of the same document
+                assert index.decide(step, fp, decisions[step]) == decisions[step]
+            index.keep_parent(row, step, step not in not_screened and decisions[step] is None)
+            continue
+        if row is not None:
+            index.drop_parent(row)
+        assert index.decide(step, fp) == decisions[step], step
+        if decisions[step] is None:
+            index.add(step, fp)
+    assert len(index._steps) == len(parent) and index._steps[0] == 1 and index._steps[1] == -1
 
 
 def test_a_manifests_outputs_are_read_from_its_end(tmp_path: Path, monkeypatch) -> None:
