@@ -53,6 +53,7 @@ PARENT, FRESH = 0, 1  # where a segment's bytes are
 WRITERS = 2  # threads writing the files with a head (report.json, report.md)
 DATA = 3  # the first files of FILES have no head: written during the pass (DataWriter)
 QUEUED = 256  # ranges waiting for the DataWriter
+COPIED_RUN = 4096  # rows of a run of copied rows held before its ranges are handed on (the next run's join them)
 SWITCH_INTERVAL = 0.0005  # s; during the pass, so that the writer thread gets the GIL back soon (default 5 ms)
 assert not any(SEPARATORS[:DATA])
 MANIFEST_INPUT = ("path", "sha256", "size")  # the keys of an entry of the manifest's inputs
@@ -235,23 +236,26 @@ class Rerun:
         copied rows (``_flush``)."""
         doc_id, path, lens, bands, dup, tally = values
         run = self.copied
-        if not run.lens:
+        if not run.rows:
             run.step = step
-        self.index.keep_parent(self.where.rows + len(run.lens), step, bands is not None and dup is None)
-        run.lens.append(lens)
+        self.index.keep_parent(self.where.rows + run.rows, step, bands is not None and dup is None)
+        run.rows += 1
+        run.lens += lens
         entry, size = carry.manifest_entry(spill.encode_str(path), tally)
         run.manifest.append(entry)
         run.size += size
         if not self.review.full:  # the items are the first ones in input order
             self.review.add_items(doc_id, json.loads(tally)[5])
+        if run.rows == COPIED_RUN:  # held whole, a run of every row would grow with the corpus
+            self._flush()
 
     def _flush(self) -> None:
         """The run of copied rows: one range of each parent file."""
         run = self.copied
-        n = len(run.lens)
+        n = run.rows
         if not n:
             return
-        sums = np.frombuffer(b"".join(run.lens), np.uint64).reshape(n, len(FILES)).sum(axis=0).tolist()
+        sums = np.frombuffer(run.lens, np.uint64).reshape(n, len(FILES)).sum(axis=0).tolist()
         where = self.where
         for f, sep in enumerate(SEPARATORS):  # as carry.Offsets.take, row after row
             start = where.next[f] + (len(sep) if where.rows else 0)
@@ -479,10 +483,11 @@ def _records(lines: bytes) -> dict[str, bytes]:
 class Copied:
     """Consecutive parent rows copied as they are, matched with consecutive inputs."""
 
-    __slots__ = ("step", "lens", "manifest", "size")
+    __slots__ = ("step", "rows", "lens", "manifest", "size")
 
     def __init__(self) -> None:
         self.step = 0  # of the first
-        self.lens: list[bytes] = []  # each row's lens (uint64 per file)
+        self.rows = 0
+        self.lens = bytearray()  # each row's lens (uint64 per file), one after another
         self.manifest: list[str] = []  # each row's entry in the manifest's inputs
         self.size = 0  # bytes of their inputs
