@@ -170,7 +170,7 @@ class Store:
             self._scan: Iterator[Known] | None = None  # known_in_order's, started here
             if self.meta is None:  # rows written without their run's meta are not trusted
                 self.reset()
-            else:  # its first row: SQLite sorts them now, while pipeline.listing's thread lists --raw
+            else:  # its first row: SQLite sorts them now, while pipeline.listing's child process lists --raw
                 self._scan = self.known_in_order()
                 self._scan = chain([first] if (first := next(self._scan, None)) else [], self._scan)
                 self._any = first is not None
