@@ -32,7 +32,7 @@ changes its mtime or size, and ctime changes with every write, chmod or rename
 (only the clock can set it back); files on one file system keep their inode.
 A file modified within the same clock tick as the stat taken of it could keep
 its mtime ("racily clean", as git calls it): a stat whose mtime is less than
-``RACY_NS`` older than the run is not recorded, so such a file is hashed again
+``pipeline.stat_keys.RACY_NS`` older than the run is not recorded, so such a file is hashed again
 next time. ``curate run --rehash`` hashes every input whatever its stat says.
 
 Safety. Nothing read from the cache is executed (no pickle): rows hold JSON,
@@ -53,7 +53,6 @@ import json
 import os
 import shutil
 import sqlite3
-import stat as stat_mod
 from array import array
 from functools import partial
 from itertools import chain
@@ -70,7 +69,6 @@ FILE = "cache.sqlite"
 # the file, and slower writes.
 PAGE_SIZE = 16384
 SKETCH_CELLS_IN_PLACE = 1024  # changed sketch cells written in place at most (Store.commit)
-RACY_NS = 2_000_000_000  # a stat this recent is not trusted next time (coarse clocks: FAT has 2 s)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS first (
@@ -102,23 +100,6 @@ def prepare(cache_root: Path, config: Config, code_sha256: str) -> Path:
                 shutil.rmtree(p, ignore_errors=True)
     current.mkdir(parents=True, exist_ok=True)
     return current
-
-
-def stat_key(st: os.stat_result, run_start_ns: int) -> tuple[int, int, int, int] | None:
-    """What the stat shortcut compares; None when the file changed so recently
-    that a change in the same clock tick would not show (racily clean)."""
-    if st.st_mtime_ns >= run_start_ns - RACY_NS:
-        return None
-    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
-
-
-def plain_file_stat(path: Path) -> os.stat_result | None:
-    """The lstat of a regular file (not a symlink); None for anything else."""
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return None
-    return st if stat_mod.S_ISREG(st.st_mode) else None
 
 
 class Known(NamedTuple):

@@ -2,7 +2,7 @@
 opens the cache (pipeline.version): on a re-run at 20k inputs each takes
 ~60 ms, and neither needs the other. The child sends back the inputs
 (pipeline.corpus.Inputs, packed) and each one's stat key
-(pipeline.incremental.stat_keys), all taken after ``run_start``, the run's
+(pipeline.stat_keys), all taken after ``run_start``, the run's
 start for the racily-clean rule (pipeline.cache); the first pass compares
 them with the cache's without a system call per input.
 
@@ -21,8 +21,8 @@ import time
 from array import array
 from pathlib import Path
 
-from pipeline import incremental
 from pipeline.corpus import Input, Inputs, list_inputs
+from pipeline.stat_keys import NO_STAT, stat_keys
 
 _HEADER = struct.Struct("<4Q")  # the sizes of the four parts of an answer
 
@@ -93,9 +93,9 @@ def found(raw_dir: Path, run_start: int) -> bytes:
     only: nothing received is evaluated or unpickled)."""
     inputs = list_inputs(raw_dir)
     keys = array("q")
-    with incremental.stat_keys(os.fspath(raw_dir), run_start) as stat_key:
+    with stat_keys(os.fspath(raw_dir), run_start) as stat_key:
         for i in range(len(inputs)):
-            keys.extend(stat_key(inputs.listed(i)) or incremental.NO_STAT)
+            keys.extend(stat_key(inputs.listed(i)) or NO_STAT)
     paths, ends, unusual = inputs.parts()
     # (ASCII JSON: a name that is not UTF-8 keeps its escaped bytes, as \udcXX)
     rest = json.dumps([[i, x.id, x.path, os.fspath(x.abspath), x.problem] for i, x in unusual.items()]).encode()

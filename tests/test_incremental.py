@@ -68,7 +68,7 @@ def test_the_stat_keys_of_a_re_runs_loop_are_plan_stat_key(tmp_path) -> None:
     import os
     import time
 
-    from pipeline import cache, incremental
+    from pipeline import cache, incremental, stat_keys
     from pipeline.config import Config
     from pipeline.corpus import list_inputs
 
@@ -76,7 +76,7 @@ def test_the_stat_keys_of_a_re_runs_loop_are_plan_stat_key(tmp_path) -> None:
     (raw / "sub").mkdir(parents=True)
     for name in ("old.txt", "sub/old.txt", "recent.txt", "gone.txt", "notes", "notes.txt"):
         (raw / name).write_text("text\n", encoding="utf-8")
-    long_ago = time.time_ns() - 10 * cache.RACY_NS
+    long_ago = time.time_ns() - 10 * stat_keys.RACY_NS
     for name in ("old.txt", "sub/old.txt", "gone.txt", "notes", "notes.txt"):
         os.utime(raw / name, ns=(long_ago, long_ago))
     os.symlink(raw / "old.txt", raw / "link.txt")

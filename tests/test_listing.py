@@ -8,7 +8,7 @@ import shutil
 import time
 from pathlib import Path
 
-from pipeline import cache, incremental, listing, version
+from pipeline import cache, incremental, listing, stat_keys, version
 from pipeline.config import Config
 from pipeline.corpus import list_inputs
 
@@ -23,7 +23,7 @@ def _raw(tmp_path: Path) -> Path:
     (raw / "sub").mkdir(parents=True)
     for name in ("old.txt", "sub/old.txt", "recent.txt", "notes", "notes.txt"):
         (raw / name).write_text("A sentence of text.\n", encoding="utf-8")
-    long_ago = time.time_ns() - 10 * cache.RACY_NS
+    long_ago = time.time_ns() - 10 * stat_keys.RACY_NS
     for name in ("old.txt", "sub/old.txt", "notes", "notes.txt"):
         os.utime(raw / name, ns=(long_ago, long_ago))
     os.symlink(raw / "old.txt", raw / "link.txt")
@@ -41,10 +41,10 @@ def test_the_child_finds_the_inputs_and_stat_keys_found_here(tmp_path: Path) -> 
     assert len(inputs) == len(here) > 5
     assert [inputs.listed(i) for i in range(len(inputs))] == [here.listed(i) for i in range(len(here))]
     assert list(inputs.keys()) == list(here.keys()) and inputs[2] == here[2]
-    with incremental.stat_keys(os.fspath(raw), run_start) as stat_key:
+    with stat_keys.stat_keys(os.fspath(raw), run_start) as stat_key:
         expected = [stat_key(here.listed(i)) for i in range(len(here))]
     got = [tuple(keys[4 * i: 4 * i + 4]) for i in range(len(inputs))]
-    assert got == [key or incremental.NO_STAT for key in expected]
+    assert got == [key or stat_keys.NO_STAT for key in expected]
     assert sum(key is not None for key in expected) == 4  # old.txt, sub/old.txt, notes, notes.txt
 
 
