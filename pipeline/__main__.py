@@ -1,5 +1,5 @@
 """`python -m pipeline` is the same as the `curate` command."""
 
-from pipeline.cli import entry
+from pipeline.launch import entry
 
 entry()

@@ -18,15 +18,16 @@ from pipeline import executors
 from pipeline import commands, progress as progress_mod
 
 
-def entry() -> None:
-    """The `curate` command as a process (``python -m pipeline``): main(), then
+def entry(ahead=None) -> None:
+    """The `curate` command as a process (pipeline.launch; ``ahead``: its
+    listing of --raw, started early, or None): main(), then
     the process ends at once (os._exit, stdout and stderr flushed). All a
     run writes is closed and fsynced before main returns; what is left is the
     interpreter's teardown, a last collection of the run's garbage and every
     module freed (~55 ms after a re-run at 20k), which nothing needs. Not
     with a thread still running (it finishes as usual) or Ray loaded (its
     exit handlers stop the cluster it started). Other callers use main()."""
-    status = main()
+    status = main(ahead=ahead)
     if threading.active_count() > 1 or "ray" in sys.modules:
         sys.exit(status)
     try:
@@ -36,7 +37,16 @@ def entry() -> None:
         os._exit(status)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, ahead=None) -> int:
+    """``ahead``: a pipeline.listing.Ahead of the run's --raw (closed here if unused)."""
+    try:
+        return _main(argv, ahead)
+    finally:
+        if ahead is not None:
+            ahead.close()  # (nothing to do once the run took its result)
+
+
+def _main(argv: list[str] | None, ahead) -> int:
     parser = argparse.ArgumentParser(prog="curate", description="Clean and curate a text corpus.")
     parser.add_argument("--version", action="version", version=f"curate {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -61,10 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command != "run":
         return commands.dispatch(args)
-    return cmd_run(args)
+    return cmd_run(args, ahead)
 
 
-def cmd_run(args: argparse.Namespace) -> int:
+def cmd_run(args: argparse.Namespace, ahead=None) -> int:
     say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
     if not args.raw.is_dir():
         print(f"curate: --raw {args.raw} is not a directory", file=sys.stderr)
@@ -84,7 +94,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                                  on_wait=lambda: say(f"curate: waiting for another run on {args.clean} to finish"),
                                  executor=executors.make(args.executor, args.workers, args.address),
                                  cache_dir=None if args.no_cache else args.clean / version.CACHE_DIR,
-                                 rehash=args.rehash, on_note=lambda m: print(f"curate: {m}", file=sys.stderr))
+                                 rehash=args.rehash, on_note=lambda m: print(f"curate: {m}", file=sys.stderr),
+                                 ahead=ahead)
     except (SchemaViolation, version.ProcessingError) as err:
         print(f"\ncurate: BUG, nothing published: {err}", file=sys.stderr)
         return 1

@@ -35,6 +35,7 @@ from pipeline import to_review  # removals to review
 from pipeline import cache, handover, incremental  # per-input work, mapped by an executor, cached
 from pipeline.config import Config
 from pipeline.hashed import HashedWriter, ShortRead, Syncer
+from pipeline.launch import CACHE_DIR  # <clean>/.cache: the per-document cache (pipeline.cache)
 from pipeline.corpus import list_inputs
 from pipeline.schemas import SCHEMA_DIR, check
 
@@ -42,7 +43,6 @@ DATA_FILES = ("documents.jsonl", "records.jsonl", "rejected.jsonl")
 VERSION_RE = re.compile(r"^v([1-9][0-9]*)$")
 TMP_PREFIX = ".tmp-"  # a version being built
 LATEST_TMP_PREFIX = ".LATEST."  # a LATEST being written
-CACHE_DIR = ".cache"  # per-document cache (pipeline.cache)
 SPILL_DIR = ".spill"  # in a version being built: repaired documents between the passes (pipeline.handover)
 _JSON = json.JSONDecoder()
 GC_YOUNG = 20_000  # container objects made (net) between two collections of the young ones (Python's: 700)
@@ -121,21 +121,34 @@ def file_stats(path: Path) -> dict:
 def run(raw_dir: Path, clean_dir: Path, config: Config,
         on_progress: Callable[[int, int, int], None] = lambda done, total, nbytes: None,
         on_wait: Callable[[], None] = lambda: None, executor=None, cache_dir: Path | None = None,
-        rehash: bool = False, on_note: Callable[[str], None] = lambda message: None) -> RunResult:
+        rehash: bool = False, on_note: Callable[[str], None] = lambda message: None,
+        ahead: "listing.Ahead | None" = None) -> RunResult:
     """``executor`` (pipeline.executors) decides where documents are processed;
     None processes them in this process. ``cache_dir`` keeps the per-document
     cache (pipeline.cache; the CLI uses ``<clean>/.cache``); None runs without;
     ``rehash`` reads every input instead of trusting unchanged stats. The
-    output is the same either way. ``on_note`` hears of a damaged cache."""
+    output is the same either way. ``on_note`` hears of a damaged cache.
+    ``ahead``: a listing of raw_dir the caller started (pipeline.launch),
+    taken by a re-run when it did not wait for the lock (else it is closed:
+    inputs may have changed while another run had the lock)."""
     clean_dir.mkdir(parents=True, exist_ok=True)
-    with locked(clean_dir, on_wait), _collecting_less():
+    waited = []
+
+    def wait() -> None:
+        waited.append(True)
+        on_wait()
+    with locked(clean_dir, wait), _collecting_less():
         recover(clean_dir)
         parent = read_latest(clean_dir)
+        given = ahead if ahead is not None and not waited and ahead.raw_dir == raw_dir else None
+        if ahead is not None and given is None:
+            ahead.close()
         for attempt in (1, 2):
             tmp, store, ahead = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=clean_dir)), None, None
             try:
                 if attempt == 1 and cache_dir is not None and cache_dir.is_dir():  # a re-run, likely
-                    ahead = listing.start(raw_dir)  # listed and stated meanwhile, in a child process
+                    # listed and stated meanwhile, in a child process
+                    ahead, given = given if given is not None else listing.start(raw_dir), None
                 store = _open_cache(cache_dir, config, on_note)
                 with Syncer() as syncer:  # left (its fsyncs done) before tmp is removed
                     return _build(raw_dir, clean_dir, tmp, parent, config, on_progress, executor, store, rehash,
@@ -147,8 +160,10 @@ def run(raw_dir: Path, clean_dir: Path, config: Config,
                 on_note(f"the cache is damaged ({err}); removed it, the run starts again and rebuilds it")
                 cache.remove(store.path.parent)
             finally:
-                if ahead is not None:
-                    ahead.close()
+                for unused in (ahead, given):
+                    if unused is not None:
+                        unused.close()  # (nothing to do once its result was taken)
+                given = None
                 if store is not None:
                     store.close()  # without commit (pipeline.incremental commits): as before the run
                 handover.close_all()

@@ -3,12 +3,13 @@ those this process finds, and a child that fails changes nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import time
 from pathlib import Path
 
-from pipeline import cache, incremental, listing, stat_keys, version
+from pipeline import cache, cli, incremental, launch, listing, stat_keys, version
 from pipeline.config import Config
 from pipeline.corpus import list_inputs
 
@@ -120,3 +121,79 @@ def test_the_first_pass_with_stat_keys_found_ahead_flags_what_it_flags_without(t
         assert found[0] == found[1]
         hashed = len(names) - 1 if rehash else 2  # (not the removed one)
         assert found[0][1]["decoded"] == 2 and found[0][1]["hashed"] == hashed
+
+
+# -- started before the rest of curate loads (pipeline.launch) -----------------
+
+def _rerun_setup(tmp_path: Path) -> tuple[Path, Path]:
+    raw = tmp_path / "raw"
+    shutil.copytree(SEED_RAW, raw)
+    clean = tmp_path / "clean"
+    version.run(raw, clean, Config(), cache_dir=clean / version.CACHE_DIR)
+    with open(raw / sorted(os.listdir(raw))[0], "a", encoding="utf-8") as f:
+        f.write("\nOne more sentence, appended.\n")
+    return raw, clean
+
+
+def test_a_listing_is_started_early_only_for_a_local_re_run(tmp_path: Path, monkeypatch) -> None:
+    raw, clean = _rerun_setup(tmp_path)
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")  # (no ./raw, the default --raw)
+    run = ["run", "--raw", str(raw), "--clean", str(clean)]
+    for argv in ([], ["show", "x"], [*run, "--no-cache"], [*run, "--executor", "ray"], [*run, "--executor=ray"],
+                 ["run", "--raw", str(raw), "--clean", str(tmp_path / "new")],  # no cache yet
+                 ["run", "--ra", str(raw), "--clean", str(clean)],  # an abbreviation: not read here
+                 ["run", "--raw", str(raw), "--clean"]):  # not arguments: the run's parser says so
+        assert launch.early_listing(argv) is None, argv
+    monkeypatch.chdir(tmp_path)
+    for argv, raw_dir in ((run, raw), (["run", f"--raw={raw}", "--workers", "1", "--clean", str(clean)], raw),
+                          (["run", "--clean", str(clean)], Path("raw"))):  # the default, ./raw
+        ahead = launch.early_listing(argv)
+        assert ahead is not None and ahead.raw_dir == raw_dir, argv
+        inputs, _ = ahead.result()
+        assert list(inputs.keys()) == list(list_inputs(raw).keys())
+
+
+def test_a_run_takes_the_listing_started_early_and_equals_one_without(tmp_path: Path, monkeypatch) -> None:
+    raw, clean = _rerun_setup(tmp_path)
+    shutil.copytree(clean, tmp_path / "clean-2")
+    started = []
+    real_start = listing.start
+    monkeypatch.setattr(listing, "start", lambda raw_dir: started.append(raw_dir) or real_start(raw_dir))
+    ahead = launch.early_listing(["run", "--raw", str(raw), "--clean", str(clean)])
+    assert started == [raw]
+    taken = []
+    real_result = listing.Ahead.result
+    monkeypatch.setattr(listing.Ahead, "result", lambda self: taken.append(self) or real_result(self))
+    assert cli.main(["run", "--raw", str(raw), "--clean", str(clean), "--quiet"], ahead=ahead) == 0
+    assert taken == [ahead] and started == [raw]  # its listing, not another
+    assert cli.main(["run", "--raw", str(raw), "--clean", str(tmp_path / "clean-2"), "--quiet"]) == 0
+    assert started == [raw, raw]  # (listed by the run itself, as before)
+    for name in DATA[:3]:
+        assert (clean / "v2" / name).read_bytes() == (tmp_path / "clean-2" / "v2" / name).read_bytes()
+
+
+def test_a_listing_of_another_directory_or_made_before_a_wait_for_the_lock_is_not_used(tmp_path: Path,
+                                                                                      monkeypatch) -> None:
+    raw, clean = _rerun_setup(tmp_path)
+    other = tmp_path / "other"
+    shutil.copytree(raw, other)
+    (other / "extra.txt").write_text("Not an input of the run.\n", encoding="utf-8")
+    taken = []
+    real_result = listing.Ahead.result
+    monkeypatch.setattr(listing.Ahead, "result", lambda self: taken.append(self) or real_result(self))
+    stale = listing.start(other)
+    done = version.run(raw, clean, Config(), cache_dir=clean / version.CACHE_DIR, ahead=stale)
+    assert stale not in taken and stale._read is None  # closed, its child waited for
+    assert done.summary["documents_in"] == len(os.listdir(raw))
+
+    @contextlib.contextmanager
+    def waited(clean_dir, on_wait):
+        on_wait()  # as when another run held the lock
+        yield
+    monkeypatch.setattr(version, "locked", waited)
+    with open(raw / sorted(os.listdir(raw))[1], "a", encoding="utf-8") as f:
+        f.write("\nAnother sentence.\n")
+    early = listing.start(raw)
+    version.run(raw, clean, Config(), cache_dir=clean / version.CACHE_DIR, ahead=early)
+    assert early not in taken and early._read is None and len(taken) == 2  # each run listed again
