@@ -198,6 +198,16 @@ class Store:
             "SELECT o.id, o.path, o.sha256, f.sha256, o.low_yes, o.high_no"
             " FROM outcome o JOIN first f ON f.path = o.path ORDER BY o.id, o.path"))
 
+    def outcomes_of(self, wanted) -> Iterator[tuple[tuple[str, str], tuple | None]]:
+        """(key, its row of ``outcomes_in_order`` or None) for each (id, path)
+        key of ``wanted``, an iterable in input order: one scan, merged."""
+        rows = self.outcomes_in_order()
+        row = next(rows, None)
+        for key in wanted:
+            while row is not None and row[:2] < key:
+                row = next(rows, None)
+            yield key, (row if row is not None and row[:2] == key else None)
+
     def _one(self, sql: str, key: str | tuple):
         path = key if isinstance(key, str) else key[1]
         try:

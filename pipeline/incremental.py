@@ -173,14 +173,11 @@ class Plan:
         row: the output is the parent's bytes, with nothing to write."""
         if self.meta is None or self.first_change is not None:  # (a decoded input is a change)
             return False
-        outcomes = self.store.outcomes_in_order()
-        outcome = next(outcomes, None)
-        for key, row in zip_longest(keys(self.inputs), rows):
-            if key is None or row is None or key != row[:2]:  # (None: more rows than inputs, or fewer)
+        for found, row in zip_longest(self.store.outcomes_of(keys(self.inputs)), rows):
+            if found is None or row is None or found[0] != row[:2]:  # (None: more rows than inputs, or fewer)
                 return False
-            while outcome is not None and outcome[:2] < key:
-                outcome = next(outcomes, None)
-            if outcome is None or outcome[:2] != key or outcome[2] != outcome[3] or row[2] != outcome[2]:
+            outcome = found[1]
+            if outcome is None or outcome[2] != outcome[3] or row[2] != outcome[2]:
                 return False
         return True
 
@@ -414,14 +411,9 @@ class Plan:
             changed[self.changed] = True
             read_changed = self.store.read_cells(changed)
         reused, margins = 0, []  # margins: written once the scan of the outcomes is done
-        outcomes = self.store.outcomes_in_order()
-        outcome = next(outcomes, None)
-        for i, key in enumerate(keys(self.inputs)):
-            if not flags[i] & CLEAN:
-                continue
-            while outcome is not None and outcome[:2] < key:
-                outcome = next(outcomes, None)
-            if outcome is None or outcome[:2] != key or outcome[2] != outcome[3]:
+        outcomes = self.store.outcomes_of(keys(self.inputs))
+        for i, (key, outcome) in enumerate(outcomes):
+            if not flags[i] & CLEAN or outcome is None or outcome[2] != outcome[3]:
                 continue
             doc_id, path, sha256, _, low_yes, high_no = outcome
             if parts is not None and not _written_as_is(parts.find(key), sha256):
@@ -434,7 +426,7 @@ class Plan:
                     continue
             flags[i] |= REUSE
             reused += 1
-        del outcomes
+        outcomes.close()
         for doc_id, path, low_yes, high_no in margins:
             self.store.put_margins(doc_id, path, low_yes, high_no)
         return reused
