@@ -53,6 +53,12 @@ PARENT, FRESH = 0, 1  # where a segment's bytes are
 WRITERS = 2  # threads writing the files with a head (report.json, report.md)
 DATA = 3  # the first files of FILES have no head: written during the pass (DataWriter)
 QUEUED = 256  # ranges waiting for the DataWriter
+# The DataWriter's thread of each of the first DATA files: documents on one,
+# records and rejected on another. Copying is mostly system time (new page
+# cache), which one thread serialised: at 80k a re-run took 4.2-4.4 s with
+# two, 4.9-5.2 with one; at 20k, 1.10-1.29 s against 1.34-1.42 when the VM
+# charges much system time, 0.84-0.92 against 0.84-0.86 when it does not.
+LANES = (0, 1, 1)
 COPIED_RUN = 4096  # rows of a run of copied rows held before its ranges are handed on (the next run's join them)
 SWITCH_INTERVAL = 0.0005  # s; during the pass, so that the writer thread gets the GIL back soon (default 5 ms)
 assert not any(SEPARATORS[:DATA])
@@ -97,26 +103,28 @@ class Segments:
 
 
 class DataWriter:
-    """Writes the files without a head (the first DATA of FILES) on a thread,
-    from the ranges the pass over the rows hands it, while the pass goes on:
-    reading, hashing and writing release the GIL. The queue is bounded (a
-    fresh range holds one document's part)."""
+    """Writes the files without a head (the first DATA of FILES) on threads
+    (``LANES``), from the ranges the pass over the rows hands them, while the
+    pass goes on: reading, hashing and writing release the GIL. The queues
+    are bounded (a fresh range holds one document's part)."""
 
     def __init__(self, tmp: Path, parent_fds: list[int]) -> None:
         self.outs = [HashedWriter(tmp / FILES[f], early_writeback=True) for f in range(DATA)]
         self.fds = parent_fds
-        self.queue: queue.Queue = queue.Queue(QUEUED)
+        self.queues = [queue.Queue(QUEUED) for _ in range(max(LANES) + 1)]
         self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="rerun-data", daemon=True)
-        self.thread.start()
+        self.threads = [threading.Thread(target=self._run, args=(q,), name=f"rerun-data-{lane}", daemon=True)
+                        for lane, q in enumerate(self.queues)]
+        for thread in self.threads:
+            thread.start()
         self.done = False
 
     def sink(self, f: int):
-        put = self.queue.put
+        put = self.queues[LANES[f]].put
         return lambda item: put((f, item))
 
-    def _run(self) -> None:
-        while (got := self.queue.get()) is not None:
+    def _run(self, q: queue.Queue) -> None:
+        while (got := q.get()) is not None:
             if self.error is not None:
                 continue  # drain: the pass must not block on a full queue
             f, (source, offset, length, data) = got
@@ -128,11 +136,16 @@ class DataWriter:
             except BaseException as err:  # raised by finish()
                 self.error = err
 
+    def _stop(self) -> None:
+        for q in self.queues:
+            q.put(None)
+        for thread in self.threads:
+            thread.join()
+        self.done = True
+
     def finish(self) -> list[HashedWriter]:
         """The files, written (not closed); raises what writing raised."""
-        self.queue.put(None)
-        self.thread.join()
-        self.done = True
+        self._stop()
         if self.error is not None:
             for out in self.outs:
                 out.close()
@@ -141,8 +154,7 @@ class DataWriter:
 
     def abort(self) -> None:
         if not self.done:
-            self.queue.put(None)
-            self.thread.join()
+            self._stop()
             for out in self.outs:
                 out.close()
 

@@ -16,6 +16,7 @@ import pytest
 
 from pipeline import carry, dedup, incremental, rerun, rescreen, version
 from pipeline.config import Config
+from pipeline.hashed import ShortRead
 from pipeline.process import process
 
 DEV_RAW = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev" / "raw"
@@ -430,3 +431,31 @@ def test_a_manifests_outputs_are_read_from_its_end(tmp_path: Path, monkeypatch) 
     assert 0 < f.read_bytes < len(text) // 10
     (vdir / "manifest.json").write_text(json.dumps({"inputs": inputs}, indent=2))
     assert carry.manifest_outputs(vdir) is None
+
+
+def test_the_data_writer_writes_each_file_on_its_thread_and_raises_what_writing_raised(tmp_path: Path) -> None:
+    parents = []
+    for f in range(rerun.DATA):
+        (tmp_path / f"parent-{f}").write_bytes(bytes([65 + f]) * 5000)
+        parents.append(os.open(tmp_path / f"parent-{f}", os.O_RDONLY))
+    try:
+        for name, bad in (("ok", None), ("short", 1)):  # file 1: a range past the end of its parent
+            (tmp_path / name).mkdir()
+            writer = rerun.DataWriter(tmp_path / name, parents)
+            assert len(writer.threads) == len(set(rerun.LANES)) > 1
+            for f in range(rerun.DATA):
+                sink = writer.sink(f)
+                for _ in range(3):
+                    sink([rerun.PARENT, 4990 if f == bad else 10, 100, None])
+                    sink([rerun.FRESH, 0, 3, b"new"])
+            if bad is None:
+                for f, out in enumerate(writer.finish()):
+                    out.close()
+                    assert (tmp_path / name / carry.FILES[f]).read_bytes() == (bytes([65 + f]) * 100 + b"new") * 3
+            else:
+                with pytest.raises(ShortRead):
+                    writer.finish()
+                writer.abort()  # (nothing left to do)
+    finally:
+        for fd in parents:
+            os.close(fd)
