@@ -312,6 +312,46 @@ def _tail_from(f, pattern: bytes) -> bytes | None:
 
 
 COMPARED = 1 << 20  # bytes compared at a time
+INPUTS_AT = b'\n  "inputs": '  # where a manifest's inputs start (after its small members)
+
+
+def same_inputs_and_config(old: Path, new: Path) -> bool:
+    """Two manifests (spill.dump's, indent 2) have the same config_hash and
+    the same inputs: their inputs' bytes compared a chunk at a time (parsed,
+    the manifest of a million inputs would take gigabytes). A manifest laid
+    out otherwise is not the same (a new version is written: no harm)."""
+    try:
+        with open(old, "rb") as a, open(new, "rb") as b:
+            (head_a, start_a, end_a), (head_b, start_b, end_b) = _inputs_span(a), _inputs_span(b)
+            if json.loads(head_a)["config_hash"] != json.loads(head_b)["config_hash"] or \
+                    end_a - start_a != end_b - start_b:
+                return False
+            a.seek(start_a)
+            b.seek(start_b)
+            for at in range(start_a, end_a, COMPARED):
+                n = min(COMPARED, end_a - at)
+                if a.read(n) != b.read(n):
+                    return False
+            return True
+    except (OSError, ValueError, KeyError, TypeError):  # (ValueError: no inputs or outputs found, bad JSON)
+        return False
+
+
+def _inputs_span(f) -> tuple[bytes, int, int]:
+    """(the manifest's members before its inputs, as a JSON object; where
+    its inputs start and end, "outputs" following them)."""
+    head, at = b"", -1
+    while at < 0:
+        more = f.read(TAIL)
+        if not more:
+            raise ValueError("no inputs")
+        head += more
+        at = head.find(INPUTS_AT)  # (a string holds no raw newline: the first is the key)
+    tail = _tail_from(f, OUTPUTS_AT)
+    if tail is None:
+        raise ValueError("no outputs")
+    end = f.seek(0, os.SEEK_END) - len(tail)
+    return head[:at].rstrip(b",") + b"}", at, end
 
 
 def adopt(db: sqlite3.Connection, parent_dir: Path, tmp: Path, sizes: dict, starts: list[int],

@@ -294,8 +294,11 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
                    "rejected": head["summary"]["rejected"], "records": tally.records},
     }
     _check_manifest(manifest)
+    with open(tmp / "manifest.json", "w", encoding="utf-8") as f:
+        spill.dump(manifest, f, indent=2)  # json.dumps(manifest, ensure_ascii=False, indent=2)
+        f.write("\n")
     result = RunResult(None, parent, head["summary"], head["stages"], plan.counts)
-    same = parent is not None and _same_data(clean_dir / parent, manifest)
+    same = parent is not None and _same_data(clean_dir / parent, tmp / "manifest.json", manifest)
     if store is not None and not same:
         carry.put_version(store.db, name, outputs, sizes, starts, carry.totals(tally, review))
         store.dirty = True
@@ -308,9 +311,6 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
     plan.finish(stats)  # the cache (and the rows of pipeline.carry) committed
     if same:
         return result
-    with open(tmp / "manifest.json", "w", encoding="utf-8") as f:
-        spill.dump(manifest, f, indent=2)  # json.dumps(manifest, ensure_ascii=False, indent=2)
-        f.write("\n")
     sealed = syncer.wait() if syncer is not None else set()  # read-only and fsynced already
     for p in tmp.iterdir():
         if p.name not in sealed:
@@ -475,17 +475,13 @@ def plainly_valid_inputs(inputs) -> bool:
     return all(match(line) for line in inputs.lines())
 
 
-def _same_data(parent_dir: Path, manifest: dict) -> bool:
-    """True when the new data files, config and inputs equal the parent's."""
-    outputs = carry.manifest_outputs(parent_dir)  # found from its end: the inputs are not parsed
-    if outputs is not None and any(outputs[n]["sha256"] != manifest["outputs"][n]["sha256"] for n in DATA_FILES):
+def _same_data(parent_dir: Path, new_manifest: Path, manifest: dict) -> bool:
+    """True when the new data files, config and inputs equal the parent's
+    (``new_manifest``: this run's, written; neither is parsed whole)."""
+    outputs = carry.manifest_outputs(parent_dir)  # found from its end
+    if outputs is None or any(outputs[n] != manifest["outputs"][n] for n in DATA_FILES):
         return False
-    try:
-        old = json.loads((parent_dir / "manifest.json").read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
-        return False
-    same_files = all(old.get("outputs", {}).get(n) == manifest["outputs"][n] for n in DATA_FILES)
-    return same_files and old.get("config_hash") == manifest["config_hash"] and old.get("inputs") == manifest["inputs"]
+    return carry.same_inputs_and_config(parent_dir / "manifest.json", new_manifest)
 
 
 def _write_latest(clean_dir: Path, name: str) -> None:

@@ -79,6 +79,38 @@ def test_identical_run_writes_nothing_and_says_so(seed_raw: Path, tmp_path: Path
     assert version.run(seed_raw, clean, Config()).version is None
 
 
+
+def test_manifests_compare_their_config_and_inputs_a_chunk_at_a_time(seed_raw: Path, tmp_path: Path,
+                                                                     monkeypatch) -> None:
+    from pipeline import carry
+    monkeypatch.setattr(carry, "COMPARED", 7)  # the inputs in many chunks
+    monkeypatch.setattr(carry, "TAIL", 16)  # the head and the outputs found in several reads
+    version.run(seed_raw, tmp_path / "clean", Config())
+    old = tmp_path / "clean" / "v1" / "manifest.json"
+    manifest = json.loads(old.read_text(encoding="utf-8"))
+    variants = {}
+
+    def write(name: str, m: dict, **options) -> Path:
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(m, ensure_ascii=False, **options) + "\n", encoding="utf-8")
+        variants[name] = path
+        return path
+
+    write("as_written", manifest, indent=2)
+    write("other_version_and_reports", {**manifest, "version": "v9", "parent": "v8",
+                                        "outputs": {**manifest["outputs"], "report.md": {"sha256": "0" * 64, "lines": 1}}},
+          indent=2)
+    first = manifest["inputs"][0]
+    write("other_config", {**manifest, "config_hash": "f" * 64}, indent=2)
+    write("one_input_changed", {**manifest, "inputs": [{**first, "sha256": "0" * 64}, *manifest["inputs"][1:]]},
+          indent=2)
+    write("one_input_fewer", {**manifest, "inputs": manifest["inputs"][1:]}, indent=2)
+    write("laid_out_otherwise", manifest, separators=(",", ":"))
+    same = {name: carry.same_inputs_and_config(old, path) for name, path in variants.items()}
+    assert same == {"as_written": True, "other_version_and_reports": True, "other_config": False,
+                    "one_input_changed": False, "one_input_fewer": False, "laid_out_otherwise": False}
+    assert not carry.same_inputs_and_config(old, tmp_path / "missing.json")
+
 def test_changed_config_is_a_new_version(seed_raw: Path, tmp_path: Path) -> None:
     clean = tmp_path / "clean"
     version.run(seed_raw, clean, Config())
