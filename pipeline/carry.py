@@ -323,18 +323,12 @@ def same_inputs_and_config(old: Path, new: Path) -> bool:
     try:
         with open(old, "rb") as a, open(new, "rb") as b:
             (head_a, start_a, end_a), (head_b, start_b, end_b) = _inputs_span(a), _inputs_span(b)
-            if json.loads(head_a)["config_hash"] != json.loads(head_b)["config_hash"] or \
-                    end_a - start_a != end_b - start_b:
-                return False
-            a.seek(start_a)
-            b.seek(start_b)
-            for at in range(start_a, end_a, COMPARED):
-                n = min(COMPARED, end_a - at)
-                if a.read(n) != b.read(n):
-                    return False
-            return True
+        if json.loads(head_a)["config_hash"] != json.loads(head_b)["config_hash"] or \
+                end_a - start_a != end_b - start_b:
+            return False
     except (OSError, ValueError, KeyError, TypeError):  # (ValueError: no inputs or outputs found, bad JSON)
         return False
+    return _same_bytes(old, start_a, new, start_b, end_a - start_a)
 
 
 def _inputs_span(f) -> tuple[bytes, int, int]:
