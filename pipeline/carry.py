@@ -36,16 +36,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from pipeline import serialize
+from pipeline import serialize, spill
 
 FILES = ("documents.jsonl", "records.jsonl", "rejected.jsonl", "report.json", "report.md")
 SEPARATORS = (b"", b"", b"", b",", b"")  # between two documents' parts of each file
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS carry_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     """CREATE TABLE IF NOT EXISTS carry (
-        id TEXT NOT NULL, path TEXT NOT NULL, lens BLOB NOT NULL, bands BLOB, dup TEXT, tally TEXT NOT NULL,
-        record BLOB, PRIMARY KEY (id, path)) WITHOUT ROWID""",
-)  # bands NULL: not screened (rejected before); b"": screened, without words; record: its digest and signature
+        id TEXT NOT NULL, path TEXT NOT NULL, lens BLOB NOT NULL, bands BLOB, dup TEXT, entry TEXT NOT NULL,
+        size INTEGER NOT NULL, tally TEXT NOT NULL, record BLOB, PRIMARY KEY (id, path)) WITHOUT ROWID""",
+)  # bands NULL: not screened (rejected before); b"": screened, without words; entry: its manifest entry
+# (``manifest_line``), size: its input's, both for a re-run's copies; record: its digest and signature
+COLUMNS = "id, path, lens, bands, dup, entry, size, tally, record"
 
 
 class Unusable(Exception):
@@ -105,7 +107,16 @@ def pieces(res) -> tuple[bytes, ...]:
 def row_values(res, parts: tuple[bytes, ...], fp, dup: str | None) -> tuple:
     """The row of a final Result; ``fp``: its duplicate fingerprint when it was screened."""
     return (res.id, res.path, array("Q", map(len, parts)).tobytes(), None if fp is None else fp.bands, dup,
-            Tally.to_json(res), None if fp is None else fp.digest + fp.signature)
+            manifest_line(res.path, res.sha256, res.size), res.size, Tally.to_json(res),
+            None if fp is None else fp.digest + fp.signature)
+
+
+def manifest_line(path: str, sha256: str | None, size: int) -> str:
+    """A Result's entry in the manifest's inputs as pipeline.spill.FlatDicts
+    keeps the values (path, sha256 or None, size): a re-run hands on those
+    of a run of copied rows as they are."""
+    sha = spill.encode_str(sha256) if sha256 else "null"
+    return f"{spill.encode_str(path)}\t{sha}\t{int.__repr__(size)}\n"
 
 
 def record(db: sqlite3.Connection, doc_id: str, path: str) -> bytes:
@@ -114,6 +125,23 @@ def record(db: sqlite3.Connection, doc_id: str, path: str) -> bytes:
     if row is None or row[0] is None:
         raise Unusable(f"no duplicate record for {path}")
     return row[0]
+
+
+def records(db: sqlite3.Connection, keys: list[tuple[str, str]]) -> list[bytes]:
+    """``record`` of each (id, path), read at once."""
+    found = {}
+    for at in range(0, len(keys), RECORDS_AT_ONCE):
+        some = keys[at:at + RECORDS_AT_ONCE]
+        found.update(((doc_id, path), rec) for doc_id, path, rec in db.execute(
+            "SELECT id, path, record FROM carry WHERE (id, path) IN (VALUES "
+            + ", ".join(["(?, ?)"] * len(some)) + ")", [x for key in some for x in key]))
+    out = [found.get(key) for key in keys]
+    if None in out:
+        raise Unusable(f"no duplicate record for {keys[out.index(None)][1]}")
+    return out
+
+
+RECORDS_AT_ONCE = 400  # keys in one query (SQLite allows 32766 parameters)
 
 
 def prepare(db: sqlite3.Connection) -> None:
@@ -137,15 +165,26 @@ def row_of(values: tuple) -> Row:
     return Row(doc_id, path, tuple(array("Q", lens)), bands, dup, tally)
 
 
-def manifest_entry(path_json: str, tally: str) -> tuple[str, int]:
-    """(a row's entry in the manifest's inputs as pipeline.spill.FlatDicts
-    keeps it, its input's size) from its path as JSON and its Tally.to_json,
-    without decoding that: it is a JSON list without spaces ending with the
-    sha256 (a hex string, "" or null: no comma) and the size (an integer)."""
-    sha256, size = _tail(tally)
-    if sha256 == '""':
-        sha256 = "null"  # the manifest says null (FlatDicts: ``sha256 or None``)
-    return f"{path_json}\t{sha256}\t{size}\n", int(size)
+def copy_rows(db: sqlite3.Connection) -> sqlite3.Cursor:
+    """The rows in order, as a re-run compares them with its inputs and
+    copies them, a batch at a time (pipeline.rerun): (the path as UTF-8; the
+    id, only when it is not the path's (corpus.doc_id), else None; lens,
+    bands, dup, entry, size, record). No tally: it is long, and few rows need it."""
+    return db.execute(
+        "SELECT CAST(path AS BLOB), CASE WHEN id = CASE WHEN path GLOB '*.txt' THEN substr(path, 1, length(path) - 4) "
+        "ELSE path END THEN NULL ELSE id END, lens, bands, dup, entry, size, record FROM carry ORDER BY id, path")
+
+
+def tallies(db: sqlite3.Connection) -> sqlite3.Cursor:
+    """The rows' tallies, in order."""
+    return db.execute("SELECT tally FROM carry ORDER BY id, path")
+
+
+def tally_of(db: sqlite3.Connection, doc_id: str, path: str) -> str:
+    row = db.execute("SELECT tally FROM carry WHERE id = ? AND path = ?", (doc_id, path)).fetchone()
+    if row is None:
+        raise Unusable(f"no row for {path}")
+    return row[0]
 
 
 def _tail(tally: str) -> tuple[str, str]:
@@ -174,7 +213,7 @@ def band_rows(db: sqlite3.Connection) -> tuple[int, Iterator[list[tuple[bytes | 
 
 
 def put(db: sqlite3.Connection, values: tuple) -> None:
-    db.execute("INSERT OR REPLACE INTO carry VALUES (?, ?, ?, ?, ?, ?, ?)", values)
+    db.execute("INSERT OR REPLACE INTO carry VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
 
 
 def start_pending(db: sqlite3.Connection) -> None:
@@ -182,12 +221,12 @@ def start_pending(db: sqlite3.Connection) -> None:
     ``carry`` (writing a table during a scan of it may move the scan; held in
     memory instead, they would grow with the number of changed documents)."""
     db.execute("CREATE TEMP TABLE IF NOT EXISTS carry_pending (id TEXT NOT NULL, path TEXT NOT NULL, lens BLOB, "
-               "bands BLOB, dup TEXT, tally TEXT, record BLOB, gone INTEGER NOT NULL)")
+               "bands BLOB, dup TEXT, entry TEXT, size INTEGER, tally TEXT, record BLOB, gone INTEGER NOT NULL)")
     db.execute("DELETE FROM carry_pending")
 
 
 def put_pending(db: sqlite3.Connection, values: tuple) -> None:
-    db.execute("INSERT INTO carry_pending VALUES (?, ?, ?, ?, ?, ?, ?, 0)", values)
+    db.execute("INSERT INTO carry_pending VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)", values)
 
 
 def delete_pending(db: sqlite3.Connection, doc_id: str, path: str) -> None:
@@ -197,8 +236,7 @@ def delete_pending(db: sqlite3.Connection, doc_id: str, path: str) -> None:
 def apply_pending(db: sqlite3.Connection) -> None:
     """The pending deletes, then the pending puts, into ``carry``."""
     db.execute("DELETE FROM carry WHERE (id, path) IN (SELECT id, path FROM carry_pending WHERE gone)")
-    db.execute("INSERT OR REPLACE INTO carry SELECT id, path, lens, bands, dup, tally, record "
-               "FROM carry_pending WHERE NOT gone ORDER BY rowid")
+    db.execute(f"INSERT OR REPLACE INTO carry SELECT {COLUMNS} FROM carry_pending WHERE NOT gone ORDER BY rowid")
     db.execute("DELETE FROM carry_pending")
 
 

@@ -348,28 +348,49 @@ class Plan:
         """Every input's pipeline.result.Result, in input order. A reused
         input's Result is its cached head with its text read from the parent
         version's files (``old``, a pipeline.carry.Old: with none, nothing is
-        reused); with ``load_reused`` False, it is None instead (pipeline.rerun
-        reads the parent's bytes only when needed, and ``process_again``)."""
+        reused); with ``load_reused`` False, it is None instead (reads the
+        parent's bytes only when needed, and ``process_again``)."""
         reused = self._reusable(stats, None if not load_reused else old.scan() if old is not None else False)
         flags, inputs = self.flags, self.inputs
-        listed = inputs.listed  # (a worker makes the Input)
-        items = ((listed(i), self.spilled.get(i)) for i in range(len(inputs)) if not flags[i] & REUSE)  # lazily
-        shared = runner.Shared(self.raw_dir, self.config, stats, self.spill_dir)
-        self.counts["processed"] = len(inputs) - reused
-        done = runner.results(items, shared, self._executor(len(inputs) - reused))
-        store = self.store
+        done = self._processed(stats, reused)
         cached = self._cached(old, (inputs[i] for i in range(len(inputs)) if flags[i] & REUSE)) \
             if reused and load_reused else iter(())
         for i in range(len(inputs)):
             if flags[i] & REUSE:
                 yield next(cached) if load_reused else None
                 continue
+            yield next(done)[1]
+
+    def processed(self, stats: CorpusStats) -> Iterator[tuple[int, object]]:
+        """(ordinal, Result) of each input whose cached Result is not
+        reused, in input order: pipeline.rerun copies the parent's rows of
+        the others (flagged REUSE by the time this returns), a stretch of
+        them at a time, and reads their bytes only when needed."""
+        return self._processed(stats, self._reusable(stats, None))
+
+    def _processed(self, stats: CorpusStats, reused: int) -> Iterator[tuple[int, object]]:
+        """(ordinal, Result) of the inputs not flagged REUSE (``reused`` are),
+        processed by the executor once asked for; their outcomes go to the cache."""
+        flags, inputs = self.flags, self.inputs
+        # their ordinals: 8 bytes each, none when nothing is reused
+        todo = np.flatnonzero(np.frombuffer(flags, np.uint8) & REUSE == 0) if reused else range(len(inputs))
+        listed = inputs.listed  # (a worker makes the Input)
+        items = ((listed(i), self.spilled.get(i)) for i in map(int, todo))  # lazily
+        shared = runner.Shared(self.raw_dir, self.config, stats, self.spill_dir)
+        self.counts["processed"] = len(inputs) - reused
+        done = runner.results(items, shared, self._executor(len(inputs) - reused))  # (lazily)
+        return self._stored(todo, done)
+
+    def _stored(self, todo, done) -> Iterator[tuple[int, object]]:
+        """(ordinal, Result) of each of ``done`` (at the ordinals ``todo``), its outcome kept in the cache."""
+        flags, store = self.flags, self.store
+        for i in map(int, todo):
             d = next(done)
             if store is not None and flags[i] & ROW and d.questions is not None:
                 store.put_outcome(d.result, d.questions)
             elif store is not None:
                 store.forget(d.result.id, d.result.path, outcome_only=True)
-            yield d.result
+            yield i, d.result
 
     def _cached(self, old, reused: Iterator[Input]) -> Iterator:
         """The Results of the reused inputs (in input order): heads from the

@@ -35,12 +35,14 @@ is written in one pass of copies, hashed as it is written (pipeline.hashed).
 from __future__ import annotations
 
 import json
+import operator
 import os
 import queue
 import sys
 import threading
 from array import array
 from concurrent.futures import ThreadPoolExecutor
+from itertools import accumulate, repeat
 from pathlib import Path
 
 import numpy as np
@@ -59,10 +61,12 @@ QUEUED = 256  # ranges waiting for the DataWriter
 # two, 4.9-5.2 with one; at 20k, 1.10-1.29 s against 1.34-1.42 when the VM
 # charges much system time, 0.84-0.92 against 0.84-0.86 when it does not.
 LANES = (0, 1, 1)
-COPIED_RUN = 4096  # rows of a run of copied rows held before its ranges are handed on (the next run's join them)
+BATCH = 4096  # parent rows fetched, compared with the inputs and copied at once (a run of copied rows is in one)
+DIRTY_BITS = 22  # of the dirty band keys' bitmap: 4 MB (np.zeros: pages made as written), few false hits
 SWITCH_INTERVAL = 0.0005  # s; during the pass, so that the writer thread gets the GIL back soon (default 5 ms)
 assert not any(SEPARATORS[:DATA])
 MANIFEST_INPUT = ("path", "sha256", "size")  # the keys of an entry of the manifest's inputs
+DIRTY_MASK = np.uint32((1 << DIRTY_BITS) - 1)
 
 
 class Segments:
@@ -177,14 +181,28 @@ class Rerun:
         self.segments = [Segments(sep, self.data.sink(f) if f < DATA else None) for f, sep in enumerate(SEPARATORS)]
         self.dropped_lines = [0] * len(FILES)  # newlines in the parts of parent rows not copied
         self.where = carry.Offsets(parent.starts)  # of the parent rows' parts
-        self.copied = Copied()  # the rows copied since the last one that was not
-        self.index = rescreen.Index(config, lambda: carry.band_rows(self.db),
-                                    lambda doc_id, path: carry.record(self.db, doc_id, path), self._key_at)
+        self.copied = Run()  # the rows copied since the last one that was not
+        self.tallies = Tallies(self.db)  # (their review items, while there are too few)
+        self.rows: ParentRows | None = None  # during the pass
+        self.index = rescreen.Index(config, lambda: carry.band_rows(self.db), self._records_of, self._key_at)
         self.dirty: set[int] = set()  # band keys (rescreen.NO_BANDS) of documents that entered or left the index
+        self.dirty_bits = np.zeros(1 << DIRTY_BITS, bool)  # their low bits: a batch's keys looked up at once
         self.ids = {k: spill.SpillList(tmp) for k in changes.DOCUMENT_KEYS}
         self.counts = {"records_added": 0, "records_removed": 0, "records_changed": 0}
         carry.start_pending(self.db)  # rows to write and delete once the pass over the rows is done
         self.rewritten = 0  # rows put or deleted: 0 when every document was copied
+
+    def _records_of(self, rows: list[tuple[int, int]]) -> list[bytes]:
+        """The digest and signature of each parent row (its ordinal, the step
+        it was passed at): from the batch that holds it, else read at once."""
+        batch = self.rows.batch if self.rows is not None else None
+        first, end = (batch.first, batch.first + batch.n) if batch is not None else (0, 0)
+        out = [batch.records[row - first] if first <= row < end else None for row, _ in rows]
+        missing = [self._key_at(step) for (row, step), got in zip(rows, out) if got is None]
+        if missing:
+            read = iter(carry.records(self.db, missing))
+            out = [next(read) if got is None else got for got in out]
+        return out
 
     def _key_at(self, step: int) -> tuple[str, str]:
         """(id, path) of the input at this step (pipeline.corpus.Inputs gives it without making its Input)."""
@@ -203,39 +221,97 @@ class Rerun:
             sys.setswitchinterval(interval)
 
     def _pass(self) -> None:
-        rows = carry.row_values_of(self.db)
-        row = next(rows, None)
-        total = len(self.plan.inputs)
-        results = self.plan.results(self.stats, load_reused=False)
-        for step, (key, res) in enumerate(zip(incremental.keys(self.plan.inputs), results)):
-            while row is not None and (row[0], row[1]) < key:
-                self._removed(*self._take(row))
-                row = next(rows, None)
-            if row is not None and (row[0], row[1]) == key:
-                checked = None
-                if res is None:  # reused: copied unless its duplicate decision changed
-                    bands, dup = row[3], row[4]
-                    if bands is None or not self._touched(bands):
-                        self._copy(step, row)  # most documents: their rows' parts are copied in runs
-                        row = next(rows, None)
-                        continue
-                    checked = self._decided(step, key, bands, dup)
-                    if checked[0] == dup:
-                        self._copy(step, row)
-                        row = next(rows, None)
-                        continue
-                old, offsets = self._take(row)
-                row = next(rows, None)
-                size = self._document(step, key, res, old, offsets, checked)
-            else:
-                self._flush()
-                size = self._document(step, key, res, None, None, None)
-            self.on_progress(step + 1, total, size)
-        while row is not None:
-            self._removed(*self._take(row))
-            row = next(rows, None)
+        """Stretches of reused inputs whose rows follow one another are
+        compared with their rows, and copied, a batch of rows at a time
+        (``Batch``); an input that is processed or unusual (its id is not its
+        path's), or whose row is not the next, goes the way of ``_one``."""
+        plan = self.plan
+        total = len(plan.inputs)
+        processed = plan.processed(self.stats)  # (the REUSE flags set)
+        reused = np.frombuffer(plan.flags, np.uint8) & incremental.REUSE != 0
+        listed = Listed(plan.inputs)
+        stops = np.flatnonzero(~reused)
+        if len(listed.unusual):
+            stops = np.union1d(stops, listed.unusual)
+        stops = stops.tolist() + [total]  # the inputs that are not copied in stretches
+        del reused
+        rows = self.rows = ParentRows(self.db)
+        step = k = 0
+        while step < total:
+            while stops[k] < step:
+                k += 1
+            batch = rows.peek()
+            if step < stops[k] and batch is not None:
+                at = rows.at
+                matched = batch.matching(at, min(stops[k] - step, batch.n - at), listed, step)
+                if matched:
+                    done = self._stretch(batch, at, matched, step)
+                    rows.at += done
+                    step += done
+                    continue
+            res = None
+            if step == stops[k] and not plan.flags[step] & incremental.REUSE:
+                i, res = next(processed)
+                assert i == step
+            self._one(step, rows, res)
+            step += 1
+        while rows.peek() is not None:
+            self._removed(*self._take(rows.values(self.db)))
+            rows.at += 1
         self._flush()
+        self.tallies.close()  # (an open read would keep the cache from being committed)
         carry.apply_pending(self.db)
+
+    def _stretch(self, batch: "Batch", at: int, n: int, step: int) -> int:
+        """Rows at, at+1... (n of them) of the batch, whose inputs (from
+        ``step`` on) are reused, copied; those with a dirty band key are
+        screened again first. The first whose decision changed is written, and
+        the rows taken so far returned (the dirty keys changed); else n."""
+        first, end = at, at + n
+        for t in batch.touched(at, end, self.dirty, self.dirty_bits):
+            self._copy(batch, at, t - at, step)
+            step += t - at
+            key, dup = batch.key(t), batch.dups[t]
+            checked = self._decided(step, key, batch.bands[t], dup, batch.records[t])
+            if checked[0] != dup:
+                old, offsets = self._take(batch.values(t, self.db))
+                size = self._document(step, key, None, old, offsets, checked)
+                self.on_progress(step + 1, len(self.plan.inputs), size)
+                return t + 1 - first
+            self._copy(batch, t, 1, step)
+            step += 1
+            at = t + 1
+        self._copy(batch, at, end - at, step)
+        return n
+
+    def _one(self, step: int, rows: "ParentRows", res) -> None:
+        """The input at this step, compared with the row at ``rows`` as the
+        pass over every row did (rows before its key are removed)."""
+        key = self._key_at(step)
+        while (row_key := rows.key()) is not None and row_key < key:
+            self._removed(*self._take(rows.values(self.db)))
+            rows.at += 1
+        if row_key == key:
+            batch, t = rows.batch, rows.at
+            checked = None
+            if res is None:  # reused: copied unless its duplicate decision changed
+                bands, dup = batch.screened_bands(t), batch.dups[t]
+                if bands is None or not self._touched(bands):
+                    self._copy(batch, t, 1, step)
+                    rows.at += 1
+                    return
+                checked = self._decided(step, key, bands, dup, batch.records[t])
+                if checked[0] == dup:
+                    self._copy(batch, t, 1, step)
+                    rows.at += 1
+                    return
+            old, offsets = self._take(rows.values(self.db))
+            rows.at += 1
+            size = self._document(step, key, res, old, offsets, checked)
+        else:
+            self._flush()
+            size = self._document(step, key, res, None, None, None)
+        self.on_progress(step + 1, len(self.plan.inputs), size)
 
     def _take(self, values: tuple) -> tuple[carry.Row, list[int]]:
         """A row that is not copied, and the offsets of its parts."""
@@ -243,46 +319,60 @@ class Rerun:
         old = carry.row_of(values)
         return old, self.where.take(old)
 
-    def _copy(self, step: int, values: tuple) -> None:
-        """A row copied as it is: in the index now, its parts onto the run of
-        copied rows (``_flush``)."""
-        doc_id, path, lens, bands, dup, tally = values
+    def _copy(self, batch: "Batch", at: int, n: int, step: int) -> None:
+        """Rows at, at+1... (n of them) of the batch copied as they are, onto
+        the run of copied rows (``_flush``), for the inputs from ``step`` on."""
+        if not n:
+            return
         run = self.copied
-        if not run.rows:
-            run.step = step
-        self.index.keep_parent(self.where.rows + run.rows, step, bands is not None and dup is None)
-        run.rows += 1
-        run.lens += lens
-        entry, size = carry.manifest_entry(spill.encode_str(path), tally)
-        run.manifest.append(entry)
-        run.size += size
-        if not self.review.full:  # the items are the first ones in input order
-            self.review.add_items(doc_id, json.loads(tally)[5])
-        if run.rows == COPIED_RUN:  # held whole, a run of every row would grow with the corpus
+        if run.rows and (run.batch is not batch or run.at + run.rows != at or run.step + run.rows != step):
             self._flush()
+        if not run.rows:
+            run.batch, run.at, run.step = batch, at, step
+        run.rows += n
+
+    def _indexed(self) -> None:
+        """The rows of the run in the index (before a document after them is screened)."""
+        run = self.copied
+        if run.indexed < run.rows:
+            at = run.at + run.indexed
+            self.index.keep_parents(self.where.rows + run.indexed, run.step + run.indexed,
+                                    run.batch.member[at:run.at + run.rows])
+            run.indexed = run.rows
 
     def _flush(self) -> None:
-        """The run of copied rows: one range of each parent file."""
+        """The run of copied rows: one range of each parent file, its
+        manifest entries, its rows in the index."""
         run = self.copied
         n = run.rows
         if not n:
             return
-        sums = np.frombuffer(run.lens, np.uint64).reshape(n, len(FILES)).sum(axis=0).tolist()
+        self._indexed()
+        batch, at = run.batch, run.at
+        sums = (batch.lens_sums[at + n] - batch.lens_sums[at]).tolist()
         where = self.where
         for f, sep in enumerate(SEPARATORS):  # as carry.Offsets.take, row after row
             start = where.next[f] + (len(sep) if where.rows else 0)
             length = sums[f] + len(sep) * (n - 1)
             self.segments[f].add(PARENT, start, length)
             where.next[f] = start + length
+        self.manifest_inputs.extend_lines(batch.entries[at:at + n])
+        if not self.review.full:  # the items are the first ones in input order
+            for i, tally in enumerate(self.tallies.take(batch.first + at, n), at):
+                if not tally.rsplit(",", 2)[0].endswith(",[]"):  # (its items, near_threshold, are listed before its last two)
+                    self.review.add_items(batch.key(i)[0], json.loads(tally)[5])
         where.rows += n
-        self.manifest_inputs.extend_lines(run.manifest)
-        self.on_progress(run.step + n, len(self.plan.inputs), run.size)
-        self.copied = Copied()
+        self.on_progress(run.step + n, len(self.plan.inputs), batch.size_sums[at + n] - batch.size_sums[at])
+        run.rows = run.indexed = 0
 
-    def _decided(self, step: int, key, bands: bytes, dup: str | None) -> tuple[str | None, dedup.Fingerprint]:
+    def _decided(self, step: int, key, bands: bytes, dup: str | None,
+                 record: bytes | None) -> tuple[str | None, dedup.Fingerprint]:
         """A reused row's duplicate decision at this step, checked again (it
-        has a dirty band key), and its fingerprint (the row's)."""
-        record = carry.record(self.db, *key)
+        has a dirty band key), and its fingerprint (the row's: ``record``)."""
+        if dup is not None:  # (else its candidates are written documents only: rescreen.Index.decide)
+            self._indexed()  # the rows copied before it are candidates
+        if record is None:
+            raise carry.Unusable(f"no duplicate record for {key[1]}")
         fp = dedup.Fingerprint(record[:16], record[16:], bands)
         return self.index.decide(step, fp, dup), fp
 
@@ -354,6 +444,7 @@ class Rerun:
 
     def _dirty(self, bands: bytes) -> None:
         self.dirty.update(array("I", bands) if bands else (rescreen.NO_BANDS,))
+        self.dirty_bits[np.frombuffer(bands, "<u4") & DIRTY_MASK] = True
 
     def _dropped(self, old: carry.Row, offsets: list[int]) -> None:
         """A parent row whose parts are not copied: its newlines are not in the new files."""
@@ -384,7 +475,11 @@ class Rerun:
         elif was:
             if self._parent_bytes(0, offsets, old) != parts[0]:
                 self.ids["documents_changed"].append(final.id)
-            changes.count_records(_records(parts[1]), _records(self._parent_bytes(1, offsets, old)), self.counts)
+            new, was = parts[1].splitlines(keepends=True), self._parent_bytes(1, offsets, old).splitlines(keepends=True)
+            if new != was:  # (a line in both counts as nothing: its id has that line in both)
+                same = set(new).intersection(was)
+                changes.count_records(_records(x for x in new if x not in same),
+                                      _records(x for x in was if x not in same), self.counts)
 
     def _parent_bytes(self, f: int, offsets, old: carry.Row) -> bytes:
         data = os.pread(self.parent_fds[f], old.lens[f], offsets[f])
@@ -465,6 +560,7 @@ class Rerun:
         return out
 
     def close(self) -> None:
+        self.tallies.close()
         self.data.abort()
         self.fresh.close()
         (self.tmp / ".fresh-parts").unlink(missing_ok=True)
@@ -487,19 +583,173 @@ def markdown_head(head: dict) -> bytes:
     return "".join(line + "\n" for line in report.markdown_head(head)).encode()
 
 
-def _records(lines: bytes) -> dict[str, bytes]:
+def _records(lines) -> dict[str, bytes]:
     """record id -> its line."""
-    return {changes.head(line.decode(), ("id",))["id"]: line for line in lines.splitlines(keepends=True)}
+    return {changes.head(line.decode(), ("id",))["id"]: line for line in lines}
 
 
-class Copied:
-    """Consecutive parent rows copied as they are, matched with consecutive inputs."""
+class Run:
+    """Consecutive parent rows copied as they are, rows at, at+1... of one
+    batch, matched with consecutive inputs from ``step`` on."""
 
-    __slots__ = ("step", "rows", "lens", "manifest", "size")
+    __slots__ = ("batch", "at", "rows", "step", "indexed")
 
     def __init__(self) -> None:
-        self.step = 0  # of the first
-        self.rows = 0
-        self.lens = bytearray()  # each row's lens (uint64 per file), one after another
-        self.manifest: list[str] = []  # each row's entry in the manifest's inputs
-        self.size = 0  # bytes of their inputs
+        self.batch: Batch | None = None
+        self.at = self.rows = self.step = 0
+        self.indexed = 0  # of its rows, in the index already (Rerun._indexed)
+
+
+class Listed:
+    """The inputs' paths as one UTF-8 bytes object, where each starts, and
+    the inputs whose id is not their path's (``unusual``): a batch of rows is
+    compared with the inputs they should be as bytes, at once."""
+
+    def __init__(self, inputs) -> None:
+        if isinstance(inputs, corpus.Inputs):
+            self.paths, ends, unusual = inputs.parts()  # (an unusual input takes no bytes)
+            ends = np.frombuffer(ends, np.uint64)
+            self.unusual = np.array(sorted(unusual), np.int64)
+        else:  # a list of Inputs
+            encoded = [inp.path.encode("utf-8") for inp in inputs]
+            self.paths, ends = b"".join(encoded), np.cumsum([len(p) for p in encoded], dtype=np.int64)
+            self.unusual = np.array([i for i, inp in enumerate(inputs) if inp.id != corpus.doc_id(inp.path)], np.int64)
+        self.starts = np.zeros(len(ends) + 1, np.int64)
+        self.starts[1:] = ends
+
+
+class Batch:
+    """Consecutive parent rows (carry.copy_rows) as arrays: their keys are
+    compared with the inputs', their dirty band keys found, and their parts
+    and manifest entries copied, a stretch of rows at a time."""
+
+    def __init__(self, values: list[tuple], first: int) -> None:
+        self.first = first  # the ordinal of its first row among the parent's
+        self.n = n = len(values)
+        self.paths, self.ids, lens, bands, self.dups, self.entries, sizes, self.records = zip(*values)
+        self.lens = lens
+        self.path_bytes = b"".join(self.paths)
+        self.path_starts = _starts(map(len, self.paths), n)
+        self.unusual = np.flatnonzero(np.fromiter(map(operator.is_not, self.ids, repeat(None)), bool, n))
+        self.lens_sums = np.zeros((n + 1, len(FILES)), np.uint64)  # of the rows before each
+        np.cumsum(np.frombuffer(b"".join(lens), np.uint64).reshape(n, len(FILES)), axis=0, out=self.lens_sums[1:])
+        self.size_sums = list(accumulate(sizes, initial=0))
+        unscreened = np.fromiter(map(operator.is_, bands, repeat(None)), bool, n)
+        self.bands = [b"" if b is None else b for b in bands] if unscreened.any() else bands
+        self.screened = ~unscreened
+        self.member = self.screened & np.fromiter(map(operator.is_, self.dups, repeat(None)), bool, n)
+        self.keys = np.frombuffer(b"".join(self.bands), "<u4")
+        self.key_starts = _starts(map(len, self.bands), n) // 4
+        self.wordless = np.flatnonzero(self.screened & (self.key_starts[1:] == self.key_starts[:-1]))
+
+    def matching(self, at: int, n: int, listed: Listed, step: int) -> int:
+        """How many of the rows at, at+1... (n at most) have the keys of the
+        inputs from ``step`` on (none of them unusual)."""
+        mine, theirs = self.path_starts[at:at + n + 1], listed.starts[step:step + n + 1]
+        differ = np.flatnonzero(np.diff(mine) != np.diff(theirs))
+        if len(differ):
+            n = int(differ[0])
+        unusual = np.searchsorted(self.unusual, at)
+        if unusual < len(self.unusual):
+            n = min(n, int(self.unusual[unusual]) - at)
+        if n <= 0:
+            return 0
+        a = self.path_bytes[mine[0]:mine[n]]
+        b = listed.paths[theirs[0]:theirs[n]]
+        if a != b:  # the first row with another path
+            byte = np.flatnonzero(np.frombuffer(a, np.uint8) != np.frombuffer(b, np.uint8))[0]
+            n = int(np.searchsorted(mine[:n + 1] - mine[0], byte, "right")) - 1
+        return n
+
+    def touched(self, start: int, end: int, dirty: set, bits: np.ndarray) -> list[int]:
+        """The rows from start to end (screened) that have a dirty band key
+        (``Rerun._touched``), in order: looked up in the bitmap of the dirty
+        keys, the few found checked."""
+        if not dirty:
+            return []
+        k0, k1 = int(self.key_starts[start]), int(self.key_starts[end])
+        found = []
+        if k1 > k0:
+            hits = np.flatnonzero(bits[self.keys[k0:k1] & DIRTY_MASK])
+            if len(hits):
+                rows = np.unique(np.searchsorted(self.key_starts, hits + k0, "right") - 1).tolist()
+                found = [r for r in rows if not dirty.isdisjoint(array("I", self.bands[r]))]
+        if rescreen.NO_BANDS in dirty and len(self.wordless):
+            wordless = self.wordless[(self.wordless >= start) & (self.wordless < end)].tolist()
+            found = sorted(found + wordless)
+        return found
+
+    def key(self, at: int) -> tuple[str, str]:
+        path = self.paths[at].decode("utf-8")
+        return self.ids[at] or corpus.doc_id(path), path
+
+    def screened_bands(self, at: int) -> bytes | None:
+        return self.bands[at] if self.screened[at] else None
+
+    def values(self, at: int, db) -> tuple:
+        """The row as carry.row_values_of gives it."""
+        doc_id, path = self.key(at)
+        return doc_id, path, self.lens[at], self.screened_bands(at), self.dups[at], carry.tally_of(db, doc_id, path)
+
+
+def _starts(lengths, n: int) -> np.ndarray:
+    """Where each of n consecutive items starts (and where the last ends) given their lengths."""
+    out = np.zeros(n + 1, np.int64)
+    out[1:] = np.fromiter(lengths, np.int64, n)
+    np.cumsum(out, out=out)
+    return out
+
+
+class ParentRows:
+    """The parent's rows in order, a Batch at a time, and which is next (``at``)."""
+
+    def __init__(self, db) -> None:
+        self.cursor = carry.copy_rows(db)
+        self.batch: Batch | None = None
+        self.at = 0
+        self.first = 0  # the next batch's first row
+
+    def peek(self) -> Batch | None:
+        """The batch holding the next row (at ``at``); None: no rows are left."""
+        if self.batch is not None and self.at < self.batch.n:
+            return self.batch
+        if self.cursor is None:
+            return None
+        values = self.cursor.fetchmany(BATCH)
+        if not values:
+            self.cursor = self.batch = None
+            return None
+        self.batch, self.at = Batch(values, self.first), 0
+        self.first += len(values)
+        return self.batch
+
+    def key(self) -> tuple[str, str] | None:
+        return None if self.peek() is None else self.batch.key(self.at)
+
+    def values(self, db) -> tuple:
+        return self.batch.values(self.at, db)
+
+
+class Tallies:
+    """The parent rows' tallies, taken in their order (rows passed over are skipped)."""
+
+    def __init__(self, db) -> None:
+        self.cursor = carry.tallies(db)
+        self.next = 0  # the ordinal of the next row
+
+    def take(self, first: int, n: int) -> list[str]:
+        if first < self.next:
+            raise ValueError("tallies are taken in order")
+        while self.next < first:
+            skipped = len(self.cursor.fetchmany(min(first - self.next, BATCH)))
+            if not skipped:
+                raise carry.Unusable("fewer tallies than rows")
+            self.next += skipped
+        got = [tally for tally, in self.cursor.fetchmany(n)]
+        if len(got) != n:
+            raise carry.Unusable("fewer tallies than rows")
+        self.next += n
+        return got
+
+    def close(self) -> None:
+        self.cursor.close()

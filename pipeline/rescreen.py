@@ -37,7 +37,7 @@ class Index:
         # () -> (the number of the parent rows' band keys, an iterator of
         # batches of their (bands,), in row order)
         self._parent_bands = parent_bands
-        self._records = records  # (id, path) -> digest and signature of a parent row
+        self._records = records  # [(parent row, its step)] -> the digest and signature of each
         self._key_at = key_at  # step -> (id, path) of the input at that step
         self._steps = array("i")  # per parent row passed: the step at which it entered the index, else -1
         self._keys: np.ndarray | None = None  # sorted band key << 32 | parent row, once loaded
@@ -50,6 +50,14 @@ class Index:
     def keep_parent(self, row: int, step: int, member: bool) -> None:
         assert row == len(self._steps)
         self._steps.append(step if member else -1)
+
+    def keep_parents(self, row: int, step: int, members: np.ndarray) -> None:
+        """``keep_parent`` of the rows from ``row`` on, passed at the steps
+        from ``step`` on; ``members``: which of them are in the index."""
+        assert row == len(self._steps)
+        steps = np.arange(step, step + len(members), dtype=self._steps.typecode)
+        steps[~members] = -1
+        self._steps.frombytes(steps.tobytes())
 
     def drop_parent(self, row: int) -> None:
         assert row == len(self._steps)
@@ -71,13 +79,13 @@ class Index:
         it duplicated when that is still there: the unchanged others did not
         match it before (the first match is the first with the same digest,
         else the first near one), so they do not now."""
-        self._load()
         bands = np.frombuffer(fp.bands, "<u4")
         keys = bands.tolist() or [NO_BANDS]
         fresh = {i for k in keys for i in self._added.get(k, ())}
         candidates = [(self._fresh[i][0], 1, i) for i in fresh]
         if was is None:  # it matched no unchanged document
-            pass
+            if not candidates:
+                return None
         elif was is not False and (kept := self._unchanged(self._rows(bands), dedup.kept_id(was))) is not None:
             candidates.append(kept)
         else:
@@ -87,7 +95,7 @@ class Index:
         candidates.sort()
         if not len(bands):  # the first document without words
             return dedup.detail(dedup.Match(self._id(candidates[0]), True, 1.0), self.config)
-        found = dedup.first_match([self._record(c) for c in candidates], fp, self.config.duplicate_threshold)
+        found = dedup.first_match(self._records_of(candidates), fp, self.config.duplicate_threshold)
         if found is None:
             return None
         at, exact, similarity = found
@@ -95,6 +103,7 @@ class Index:
 
     def _rows(self, bands: np.ndarray) -> list[tuple[int, int, int]]:
         """The parent rows in the index that share a band key (or have no words)."""
+        self._load()
         rows: set[int] = set()
         if len(bands):
             low = bands.astype(np.uint64) << np.uint64(32)
@@ -118,12 +127,18 @@ class Index:
     def _id(self, candidate) -> str:
         return self._key_at(candidate[0])[0]  # (its step's input: a parent row kept, or a written document)
 
-    def _record(self, candidate) -> bytes:
-        step, fresh, i = candidate
-        if fresh:
-            fp = self._fresh[i][1]
-            return fp.digest + fp.signature
-        return self._records(*self._key_at(step))
+    def _records_of(self, candidates) -> list[bytes]:
+        """The digest and signature of each candidate; the parent rows' asked at once."""
+        parent = [(i, step) for step, fresh, i in candidates if not fresh]
+        found = iter(self._records(parent) if parent else ())
+        out = []
+        for step, fresh, i in candidates:
+            if fresh:
+                fp = self._fresh[i][1]
+                out.append(fp.digest + fp.signature)
+            else:
+                out.append(next(found))
+        return out
 
     def _load(self) -> None:
         """The parent rows' band keys, sorted, made a batch of rows at a time

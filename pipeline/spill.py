@@ -104,7 +104,7 @@ class FlatDicts(SpillList):
 
     def extend_lines(self, lines: list[str]) -> None:
         """Items as ``lines`` gives them back (their values' JSON, tab-separated, with a newline)."""
-        self._file.writelines(lines)
+        self._file.write("".join(lines))  # (writelines encodes them one by one)
         self._len += len(lines)
 
     def lines(self) -> Iterator[str]:

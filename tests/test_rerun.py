@@ -111,8 +111,8 @@ def _same_versions(a: Path, b: Path) -> None:
 
 @pytest.mark.parametrize("batches", ["as run", "small"])
 def test_copies_of_the_parent_give_the_bytes_of_writing_everything(tmp_path: Path, monkeypatch, batches) -> None:
-    if batches == "small":  # runs of copied rows handed on in pieces; the index's band keys loaded in batches
-        monkeypatch.setattr(rerun, "COPIED_RUN", 2)
+    if batches == "small":  # rows compared and copied 2 at a time; the index's band keys loaded in batches
+        monkeypatch.setattr(rerun, "BATCH", 2)
         monkeypatch.setattr(carry, "BAND_BATCH", 3)
     steps = _steps()
     fast, used = _run_all(tmp_path, True, steps, monkeypatch)
@@ -227,22 +227,17 @@ def test_rows_are_adopted_by_the_parent_only_for_the_same_bytes(tmp_path: Path) 
     assert not carry.adopt(db, parent, tmp, sizes, starts, totals)
 
 
-def test_a_rows_manifest_entry_is_cut_from_its_tally_text(tmp_path: Path) -> None:
-    """carry.manifest_entry gives what spill.FlatDicts keeps for the values
-    (path, sha256 or None, size), for any path and each form of sha256."""
+def test_a_rows_manifest_entry_is_what_the_manifest_keeps(tmp_path: Path) -> None:
+    """carry.manifest_line (kept with each row, copied by a re-run) gives
+    what spill.FlatDicts keeps for the values (path, sha256 or None, size),
+    for any path and each form of sha256."""
     from pipeline import spill
 
-    class R:  # what carry.Tally.to_json reads
-        reason, chars_in, chars_out, records, near_threshold = None, 3, 2, 1, ((("clutter", "x", 0.5, 0.5, "a,b"),))
-        rule_edits = (("clutter", "x/v1", 1, 3),)
-
-    for path in ("a.txt", 'we"ird\\ ,\t,é.txt', "sub/dir/b.txt"):
+    for path in ("a.txt", 'we"ird\\ ,\t,é.txt', "sub/dir/b.txt", "ctl\x01\n.txt"):
         for sha256 in ("ab" * 32, "", None):
-            r = R()
-            r.sha256, r.size = sha256, 1234
             flat = spill.FlatDicts(rerun.MANIFEST_INPUT, tmp_path)
             flat.append_values(path, sha256 or None, 1234)
-            assert carry.manifest_entry(spill.encode_str(path), carry.Tally.to_json(r)) == (next(flat.lines()), 1234)
+            assert carry.manifest_line(path, sha256, 1234) == next(flat.lines())
 
 
 def test_the_totals_are_the_sum_of_the_rows(tmp_path: Path) -> None:
@@ -389,7 +384,8 @@ def test_the_index_names_each_candidate_by_the_input_at_its_step() -> None:
         count = sum(len(x or b"") for x in bands) // 4
         return count, iter([[(x,) for x in bands[j:j + 2]] for j in range(0, len(bands), 2)])
 
-    index = rescreen.Index(config, parent_bands, lambda *key: records[key], keys.__getitem__)
+    index = rescreen.Index(config, parent_bands, lambda rows: [records[keys[parent[row]]] for row, _ in rows],
+                           keys.__getitem__)
     for step, fp in enumerate(fps):
         row = parent.index(step) if step in parent else None
         if row is not None and step not in dropped:
