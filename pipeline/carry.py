@@ -37,17 +37,19 @@ from pathlib import Path
 from typing import Iterator
 
 from pipeline import serialize, spill
+from pipeline.corpus import doc_id
 
 FILES = ("documents.jsonl", "records.jsonl", "rejected.jsonl", "report.json", "report.md")
 SEPARATORS = (b"", b"", b"", b",", b"")  # between two documents' parts of each file
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS carry_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     """CREATE TABLE IF NOT EXISTS carry (
-        id TEXT NOT NULL, path TEXT NOT NULL, lens BLOB NOT NULL, bands BLOB, dup TEXT, entry TEXT NOT NULL,
-        size INTEGER NOT NULL, tally TEXT NOT NULL, record BLOB, PRIMARY KEY (id, path)) WITHOUT ROWID""",
-)  # bands NULL: not screened (rejected before); b"": screened, without words; entry: its manifest entry
-# (``manifest_line``), size: its input's, both for a re-run's copies; record: its digest and signature
-COLUMNS = "id, path, lens, bands, dup, entry, size, tally, record"
+        id TEXT NOT NULL, path TEXT NOT NULL, lens BLOB NOT NULL, bands BLOB, dup TEXT, odd_id TEXT,
+        entry TEXT NOT NULL, size INTEGER NOT NULL, tally TEXT NOT NULL, record BLOB, PRIMARY KEY (id, path)) WITHOUT ROWID""",
+)  # bands NULL: not screened (rejected before); b"": screened, without words; odd_id: the id when it is
+# not its path's (corpus.doc_id), else NULL; entry: its manifest entry (``manifest_line``), size: its
+# input's, these three for a re-run's copies; record: its digest and signature
+COLUMNS = "id, path, lens, bands, dup, odd_id, entry, size, tally, record"
 
 
 class Unusable(Exception):
@@ -107,7 +109,8 @@ def pieces(res) -> tuple[bytes, ...]:
 def row_values(res, parts: tuple[bytes, ...], fp, dup: str | None) -> tuple:
     """The row of a final Result; ``fp``: its duplicate fingerprint when it was screened."""
     return (res.id, res.path, array("Q", map(len, parts)).tobytes(), None if fp is None else fp.bands, dup,
-            manifest_line(res.path, res.sha256, res.size), res.size, Tally.to_json(res),
+            None if res.id == doc_id(res.path) else res.id, manifest_line(res.path, res.sha256, res.size), res.size,
+            Tally.to_json(res),
             None if fp is None else fp.digest + fp.signature)
 
 
@@ -132,9 +135,10 @@ def records(db: sqlite3.Connection, keys: list[tuple[str, str]]) -> list[bytes]:
     found = {}
     for at in range(0, len(keys), RECORDS_AT_ONCE):
         some = keys[at:at + RECORDS_AT_ONCE]
-        found.update(((doc_id, path), rec) for doc_id, path, rec in db.execute(
-            "SELECT id, path, record FROM carry WHERE (id, path) IN (VALUES "
-            + ", ".join(["(?, ?)"] * len(some)) + ")", [x for key in some for x in key]))
+        found.update(((doc_id, path), rec) for doc_id, path, rec in db.execute(  # (IN (VALUES ...) would scan)
+            "SELECT carry.id, carry.path, record FROM (VALUES " + ", ".join(["(?, ?)"] * len(some))
+            + ") AS v CROSS JOIN carry ON carry.id = v.column1 AND carry.path = v.column2",
+            [x for key in some for x in key]))
     out = [found.get(key) for key in keys]
     if None in out:
         raise Unusable(f"no duplicate record for {keys[out.index(None)][1]}")
@@ -171,8 +175,7 @@ def copy_rows(db: sqlite3.Connection) -> sqlite3.Cursor:
     id, only when it is not the path's (corpus.doc_id), else None; lens,
     bands, dup, entry, size, record). No tally: it is long, and few rows need it."""
     return db.execute(
-        "SELECT CAST(path AS BLOB), CASE WHEN id = CASE WHEN path GLOB '*.txt' THEN substr(path, 1, length(path) - 4) "
-        "ELSE path END THEN NULL ELSE id END, lens, bands, dup, entry, size, record FROM carry ORDER BY id, path")
+        "SELECT CAST(path AS BLOB), odd_id, lens, bands, dup, entry, size, record FROM carry ORDER BY id, path")
 
 
 def tallies(db: sqlite3.Connection) -> sqlite3.Cursor:
@@ -201,19 +204,8 @@ def input_rows(db: sqlite3.Connection) -> Iterator[tuple[str, str, str | None]]:
         yield doc_id, path, sha256[1:-1] if sha256.startswith('"') else None
 
 
-BAND_BATCH = 4096  # rows whose band keys are fetched at once
-
-
-def band_rows(db: sqlite3.Connection) -> tuple[int, Iterator[list[tuple[bytes | None]]]]:
-    """(the number of band keys of all the rows, batches of (bands,) of each
-    row, in order): rescreen.Index fills its array of them a batch at a time."""
-    (size,) = db.execute("SELECT coalesce(sum(length(bands)), 0) FROM carry").fetchone()
-    cursor = db.execute("SELECT bands FROM carry ORDER BY id, path")
-    return size // 4, iter(lambda: cursor.fetchmany(BAND_BATCH), [])
-
-
 def put(db: sqlite3.Connection, values: tuple) -> None:
-    db.execute("INSERT OR REPLACE INTO carry VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
+    db.execute("INSERT OR REPLACE INTO carry VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
 
 
 def start_pending(db: sqlite3.Connection) -> None:
@@ -221,12 +213,13 @@ def start_pending(db: sqlite3.Connection) -> None:
     ``carry`` (writing a table during a scan of it may move the scan; held in
     memory instead, they would grow with the number of changed documents)."""
     db.execute("CREATE TEMP TABLE IF NOT EXISTS carry_pending (id TEXT NOT NULL, path TEXT NOT NULL, lens BLOB, "
-               "bands BLOB, dup TEXT, entry TEXT, size INTEGER, tally TEXT, record BLOB, gone INTEGER NOT NULL)")
+               "bands BLOB, dup TEXT, odd_id TEXT, entry TEXT, size INTEGER, tally TEXT, record BLOB, "
+               "gone INTEGER NOT NULL)")
     db.execute("DELETE FROM carry_pending")
 
 
 def put_pending(db: sqlite3.Connection, values: tuple) -> None:
-    db.execute("INSERT INTO carry_pending VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)", values)
+    db.execute("INSERT INTO carry_pending VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)", values)
 
 
 def delete_pending(db: sqlite3.Connection, doc_id: str, path: str) -> None:

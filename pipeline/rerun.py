@@ -62,7 +62,7 @@ QUEUED = 256  # ranges waiting for the DataWriter
 # charges much system time, 0.84-0.92 against 0.84-0.86 when it does not.
 LANES = (0, 1, 1)
 BATCH = 4096  # parent rows fetched, compared with the inputs and copied at once (a run of copied rows is in one)
-DIRTY_BITS = 22  # of the dirty band keys' bitmap: 4 MB (np.zeros: pages made as written), few false hits
+DIRTY_BITS = 20  # of the dirty band keys' bitmap: 1 MB (its pages made as written: 4 MB took ~6 ms), ~0.5% false hits per key at 5,000 keys
 SWITCH_INTERVAL = 0.0005  # s; during the pass, so that the writer thread gets the GIL back soon (default 5 ms)
 assert not any(SEPARATORS[:DATA])
 MANIFEST_INPUT = ("path", "sha256", "size")  # the keys of an entry of the manifest's inputs
@@ -184,7 +184,7 @@ class Rerun:
         self.copied = Run()  # the rows copied since the last one that was not
         self.tallies = Tallies(self.db)  # (their review items, while there are too few)
         self.rows: ParentRows | None = None  # during the pass
-        self.index = rescreen.Index(config, lambda: carry.band_rows(self.db), self._records_of, self._key_at)
+        self.index = rescreen.Index(config, self._records_of, self._key_at)
         self.dirty: set[int] = set()  # band keys (rescreen.NO_BANDS) of documents that entered or left the index
         self.dirty_bits = np.zeros(1 << DIRTY_BITS, bool)  # their low bits: a batch's keys looked up at once
         self.ids = {k: spill.SpillList(tmp) for k in changes.DOCUMENT_KEYS}
@@ -235,7 +235,7 @@ class Rerun:
             stops = np.union1d(stops, listed.unusual)
         stops = stops.tolist() + [total]  # the inputs that are not copied in stretches
         del reused
-        rows = self.rows = ParentRows(self.db)
+        rows = self.rows = ParentRows(self.db, lambda batch: self.index.add_parent_rows(batch.first, batch.parent_bands))
         step = k = 0
         while step < total:
             while stops[k] < step:
@@ -268,7 +268,13 @@ class Rerun:
         screened again first. The first whose decision changed is written, and
         the rows taken so far returned (the dirty keys changed); else n."""
         first, end = at, at + n
-        for t in batch.touched(at, end, self.dirty, self.dirty_bits):
+        touched = batch.touched(at, end, self.dirty, self.dirty_bits)
+        kept = [t for t in touched if batch.dups[t] is None and batch.bands[t]]
+        if kept:  # most are kept still (their decision found for all at once): copied
+            still = self.index.still_kept([batch.bands[t] for t in kept], [batch.records[t] for t in kept])
+            copied = {t for t, yes in zip(kept, still) if yes}
+            touched = [t for t in touched if t not in copied]
+        for t in touched:
             self._copy(batch, at, t - at, step)
             step += t - at
             key, dup = batch.key(t), batch.dups[t]
@@ -634,6 +640,7 @@ class Batch:
         self.lens_sums = np.zeros((n + 1, len(FILES)), np.uint64)  # of the rows before each
         np.cumsum(np.frombuffer(b"".join(lens), np.uint64).reshape(n, len(FILES)), axis=0, out=self.lens_sums[1:])
         self.size_sums = list(accumulate(sizes, initial=0))
+        self.parent_bands = bands  # (None: not screened)
         unscreened = np.fromiter(map(operator.is_, bands, repeat(None)), bool, n)
         self.bands = [b"" if b is None else b for b in bands] if unscreened.any() else bands
         self.screened = ~unscreened
@@ -703,8 +710,9 @@ def _starts(lengths, n: int) -> np.ndarray:
 class ParentRows:
     """The parent's rows in order, a Batch at a time, and which is next (``at``)."""
 
-    def __init__(self, db) -> None:
+    def __init__(self, db, on_batch) -> None:
         self.cursor = carry.copy_rows(db)
+        self.on_batch = on_batch  # called with each Batch as it is read
         self.batch: Batch | None = None
         self.at = 0
         self.first = 0  # the next batch's first row
@@ -721,6 +729,7 @@ class ParentRows:
             return None
         self.batch, self.at = Batch(values, self.first), 0
         self.first += len(values)
+        self.on_batch(self.batch)
         return self.batch
 
     def key(self) -> tuple[str, str] | None:

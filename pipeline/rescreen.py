@@ -32,18 +32,17 @@ _U32 = np.uint64(0xFFFFFFFF)
 
 
 class Index:
-    def __init__(self, config: Config, parent_bands, records, key_at) -> None:
+    def __init__(self, config: Config, records, key_at) -> None:
         self.config = config
-        # () -> (the number of the parent rows' band keys, an iterator of
-        # batches of their (bands,), in row order)
-        self._parent_bands = parent_bands
         self._records = records  # [(parent row, its step)] -> the digest and signature of each
         self._key_at = key_at  # step -> (id, path) of the input at that step
         self._steps = array("i")  # per parent row passed: the step at which it entered the index, else -1
-        self._keys: np.ndarray | None = None  # sorted band key << 32 | parent row, once loaded
+        self._keys: list[np.ndarray] = []  # band key << 32 | parent row, sorted in each (``add_parent_rows``)
+        self._parent_rows = 0  # of those added
         self._no_bands = array("i")  # parent rows screened without words
         self._added: dict[int, list[int]] = {}  # band key -> written documents (positions in _fresh)
         self._fresh: list[tuple[int, object]] = []  # (step, fingerprint) of written documents kept
+        self._fresh_records = bytearray()  # their digests and signatures, one after another
 
     # -- the parent's rows, passed in order
 
@@ -66,6 +65,7 @@ class Index:
     def add(self, step: int, fp: dedup.Fingerprint) -> None:
         at = len(self._fresh)
         self._fresh.append((step, fp))
+        self._fresh_records += fp.digest + fp.signature
         for k in (np.frombuffer(fp.bands, "<u4").tolist() or [NO_BANDS]):
             self._added.setdefault(k, []).append(at)
 
@@ -101,16 +101,40 @@ class Index:
         at, exact, similarity = found
         return dedup.detail(dedup.Match(self._id(candidates[at]), exact, similarity), self.config)
 
+    def still_kept(self, bands: list[bytes], records: list[bytes]) -> list[bool]:
+        """For documents kept before with the same fingerprints (their band
+        keys, none empty, and records): True where ``decide`` (``was`` None)
+        gives None again, found for all of them at once: no written document
+        sharing one of their band keys has their digest or a similarity
+        reaching the threshold (as dedup.first_match compares them)."""
+        pairs, fresh, added = [], [], self._added
+        for j, keys in enumerate(bands):
+            found = {i for k in np.frombuffer(keys, "<u4").tolist() for i in added.get(k, ())}
+            pairs += [j] * len(found)
+            fresh += found
+        out = [True] * len(bands)
+        if pairs:
+            mine = np.frombuffer(b"".join(records), "<u4").reshape(len(records), -1)[pairs]
+            theirs = np.frombuffer(self._fresh_records, "<u4").reshape(len(self._fresh), -1)[fresh]
+            exact = (mine[:, :4] == theirs[:, :4]).all(axis=1)  # (the 16-byte digests)
+            bins = mine.shape[1] - 4
+            near = (mine[:, 4:] == theirs[:, 4:]).sum(axis=1) / bins >= self.config.duplicate_threshold
+            for j in np.asarray(pairs)[exact | near].tolist():
+                out[j] = False
+        return out
+
     def _rows(self, bands: np.ndarray) -> list[tuple[int, int, int]]:
         """The parent rows in the index that share a band key (or have no words)."""
-        self._load()
         rows: set[int] = set()
         if len(bands):
             low = bands.astype(np.uint64) << np.uint64(32)
-            starts = np.searchsorted(self._keys, low)
-            ends = np.searchsorted(self._keys, low | _U32, side="right")
-            for s, e in zip(starts.tolist(), ends.tolist()):
-                rows.update((self._keys[s:e] & _U32).tolist())
+            high = low | _U32
+            for keys in self._keys:
+                starts = np.searchsorted(keys, low)
+                ends = np.searchsorted(keys, high, side="right")
+                for s, e in zip(starts.tolist(), ends.tolist()):
+                    if e > s:
+                        rows.update((keys[s:e] & _U32).tolist())
         else:
             rows.update(self._no_bands)
         steps = self._steps
@@ -140,35 +164,28 @@ class Index:
                 out.append(next(found))
         return out
 
-    def _load(self) -> None:
-        """The parent rows' band keys, sorted, made a batch of rows at a time
-        into their array (at 80k rows, 7.7 MB: building it whole took several
-        times that at once)."""
-        if self._keys is not None:
-            return
-        count, batches = self._parent_bands()
-        keys = np.empty(count, np.uint64)
-        at = row = 0
-        for batch in batches:
-            blobs = [bands for bands, in batch]
-            if b"" in blobs:  # (None: not screened)
-                self._no_bands.extend(row + i for i, bands in enumerate(blobs) if bands == b"")
-            if None in blobs:
-                blobs = [bands or b"" for bands in blobs]
-            part = np.frombuffer(b"".join(blobs), "<u4")
-            if at + len(part) > count:
-                raise ValueError("the parent rows' band keys changed while they were read")
-            into = keys[at:at + len(part)]
-            into[:] = part
-            into <<= np.uint64(32)
-            into |= np.repeat(np.arange(row, row + len(blobs), dtype=np.uint64),
-                              np.fromiter(map(len, blobs), np.intp, len(blobs)) // 4)
-            at += len(part)
-            row += len(blobs)
-        if at != count:
-            raise ValueError("the parent rows' band keys changed while they were read")
-        keys.sort()  # in place
-        self._keys = keys
+    def add_parent_rows(self, first: int, bands) -> None:
+        """The band keys of the parent rows from ``first`` on (None: not
+        screened), added a batch of rows at a time as they are read (each a
+        candidate once passed: ``keep_parent``). They are kept sorted in a few
+        arrays, one merged with the next when it is no longer than it: each
+        key is sorted again about log2(batches) times."""
+        if first != self._parent_rows:
+            raise ValueError("the parent rows are added in order")
+        if b"" in bands:  # (None: not screened)
+            self._no_bands.extend(first + i for i, keys in enumerate(bands) if keys == b"")
+        if None in bands:
+            bands = [keys or b"" for keys in bands]
+        part = np.frombuffer(b"".join(bands), "<u4").astype(np.uint64)
+        part <<= np.uint64(32)
+        part |= np.repeat(np.arange(first, first + len(bands), dtype=np.uint64),
+                          np.fromiter(map(len, bands), np.intp, len(bands)) // 4)
+        part.sort()
+        while self._keys and len(self._keys[-1]) <= len(part):
+            part = np.concatenate((self._keys.pop(), part))
+            part.sort()
+        self._keys.append(part)
+        self._parent_rows += len(bands)
 
     def close(self) -> None:
-        self._keys = None
+        self._keys = []

@@ -111,9 +111,8 @@ def _same_versions(a: Path, b: Path) -> None:
 
 @pytest.mark.parametrize("batches", ["as run", "small"])
 def test_copies_of_the_parent_give_the_bytes_of_writing_everything(tmp_path: Path, monkeypatch, batches) -> None:
-    if batches == "small":  # rows compared and copied 2 at a time; the index's band keys loaded in batches
+    if batches == "small":  # rows compared, copied and added to the index 2 at a time
         monkeypatch.setattr(rerun, "BATCH", 2)
-        monkeypatch.setattr(carry, "BAND_BATCH", 3)
     steps = _steps()
     fast, used = _run_all(tmp_path, True, steps, monkeypatch)
     slow, unused = _run_all(tmp_path, False, steps, monkeypatch)
@@ -380,14 +379,11 @@ def test_the_index_names_each_candidate_by_the_input_at_its_step() -> None:
     bands = [None if i in not_screened else old_fps[i].bands for i in parent]
     records = {keys[i]: old_fps[i].digest + old_fps[i].signature for i in parent}
 
-    def parent_bands():
-        count = sum(len(x or b"") for x in bands) // 4
-        return count, iter([[(x,) for x in bands[j:j + 2]] for j in range(0, len(bands), 2)])
-
-    index = rescreen.Index(config, parent_bands, lambda rows: [records[keys[parent[row]]] for row, _ in rows],
-                           keys.__getitem__)
+    index = rescreen.Index(config, lambda rows: [records[keys[parent[row]]] for row, _ in rows], keys.__getitem__)
     for step, fp in enumerate(fps):
         row = parent.index(step) if step in parent else None
+        if row is not None and row % 2 == 0:  # the parent rows read two at a time, as they are reached
+            index.add_parent_rows(row, bands[row:row + 2])
         if row is not None and step not in dropped:
             if decisions[step] is not None:  # screened again: still a duplicate of the same document
                 assert index.decide(step, fp, decisions[step]) == decisions[step]
