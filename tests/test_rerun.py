@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import sqlite3
+from array import array
 from pathlib import Path
 
 import pytest
@@ -83,7 +84,7 @@ def _steps() -> list[dict[str, str]]:
     return [first, second, third, fourth]
 
 
-def _run_all(tmp: Path, fast: bool, steps, monkeypatch) -> tuple[Path, list[int]]:
+def _run_all(tmp: Path, fast: bool, steps, monkeypatch, config: Config = Config()) -> tuple[Path, list[int]]:
     raw, clean = tmp / f"raw-{fast}", tmp / f"clean-{fast}"
     raw.mkdir()
     used = []
@@ -97,7 +98,7 @@ def _run_all(tmp: Path, fast: bool, steps, monkeypatch) -> tuple[Path, list[int]
     monkeypatch.setattr(rerun.Rerun, "run", counted)
     for files in steps:
         _write(raw, files)
-        version.run(raw, clean, Config(), cache_dir=clean / ".cache")
+        version.run(raw, clean, config, cache_dir=clean / ".cache")
     return clean, used
 
 
@@ -126,6 +127,46 @@ def test_copies_of_the_parent_give_the_bytes_of_writing_everything(tmp_path: Pat
     assert "duplicate of m_0" in rejected[1] and '"m_e"' in rejected[1]
     assert '"m_i"' not in rejected[1] and '"m_k"' not in rejected[1] and '"m_c"' not in rejected[1]
     assert '"m_l"' in rejected[2] and "near duplicate of m_l" not in rejected[2]
+
+
+def _mixed(a: str, b: str, share: int) -> str:
+    """The first ``share`` percent of a's words, then b."""
+    words = a.split(" ")
+    return " ".join(words[:len(words) * share // 100]) + " " + b
+
+
+@pytest.mark.parametrize("batch", [1, 3, 64])
+def test_rows_compared_and_copied_a_batch_at_a_time_give_the_bytes_of_writing_everything(
+        tmp_path: Path, monkeypatch, batch: int) -> None:
+    """The rows are compared with the inputs and copied a batch at a time
+    (rerun.BATCH; boundaries fall inside stretches of copied rows): inputs
+    inserted and removed between them, an input whose id is not its path's,
+    rows with dirty band keys inside a batch (a kept one that stays kept, its
+    duplicate that stays one). Every version is what writing everything gives."""
+    t = _texts(14)
+    first = {f"d{i:02}.txt": t[i] for i in range(9)}
+    first.update({"notes": t[10], "notes.txt": t[12],  # 'notes' is given another id (and rejected)
+                  "x.txt": t[9], "y.txt": _near(t[9]), "z.txt": t[13]})  # y: a near duplicate of x
+    second = dict(first)
+    second.update({"c0.txt": _mixed(t[9], t[11], 46),  # before x, sharing band keys with it: not a duplicate
+                   "d03b.txt": t[3] + "\nA new document, inserted.\n", "d05.txt": t[5] + "\nA sentence added.\n"})
+    del second["d02.txt"], second["d07.txt"]
+    third = dict(second)
+    del third["c0.txt"]  # x's band keys dirty again
+    third.update({"d02.txt": t[2], "d08.txt": t[8] + "\nAnother sentence.\n"})
+    config = Config(repeat_min_docs=1000)  # no line repeated: x's lines in c0 change none of its answers (reused)
+    fx, fc = (dedup.fingerprint(process("x", "x.txt", text.encode(), config).doc.text, config)
+              for text in (t[9], second["c0.txt"]))
+    assert set(array("I", fx.bands)) & set(array("I", fc.bands))  # (else the rows below are not touched)
+    monkeypatch.setattr(rerun, "BATCH", batch)
+    kept = []
+    real = rescreen.Index.still_kept
+    monkeypatch.setattr(rescreen.Index, "still_kept", lambda self, *a: kept.extend(real(self, *a)) or real(self, *a))
+    fast, used = _run_all(tmp_path, True, [first, second, third], monkeypatch, config)
+    assert len(used) == 2 and True in kept  # x screened again, kept still, copied
+    assert "near duplicate of x" in (fast / "v3" / "rejected.jsonl").read_text()
+    slow, _ = _run_all(tmp_path, False, [first, second, third], monkeypatch, config)
+    _same_versions(fast, slow)
 
 
 def test_a_parent_that_is_not_the_rows_version_means_the_full_path(tmp_path: Path, monkeypatch) -> None:
