@@ -54,7 +54,8 @@ from pipeline.hashed import HashedWriter, Syncer
 PARENT, FRESH = 0, 1  # where a segment's bytes are
 WRITERS = 2  # threads writing the files with a head (report.json, report.md)
 DATA = 3  # the first files of FILES have no head: written during the pass (DataWriter)
-QUEUED = 256  # ranges waiting for the DataWriter
+QUEUED = 16  # bundles of ranges waiting for the DataWriter
+BUNDLE = 16  # ranges handed to a DataWriter thread at once: one queue operation (a wake-up) for them all
 # The DataWriter's thread of each of the first DATA files: documents on one,
 # records and rejected on another. Copying is mostly system time (new page
 # cache), which one thread serialised: at 80k a re-run took 4.2-4.4 s with
@@ -109,13 +110,15 @@ class Segments:
 class DataWriter:
     """Writes the files without a head (the first DATA of FILES) on threads
     (``LANES``), from the ranges the pass over the rows hands them, while the
-    pass goes on: reading, hashing and writing release the GIL. The queues
-    are bounded (a fresh range holds one document's part)."""
+    pass goes on: reading, hashing and writing release the GIL. The ranges
+    go in bundles (``BUNDLE``); the queues are bounded (a fresh range holds
+    one document's part)."""
 
     def __init__(self, tmp: Path, parent_fds: list[int]) -> None:
         self.outs = [HashedWriter(tmp / FILES[f], early_writeback=True) for f in range(DATA)]
         self.fds = parent_fds
         self.queues = [queue.Queue(QUEUED) for _ in range(max(LANES) + 1)]
+        self.bundles: list[list] = [[] for _ in self.queues]  # of each lane, being filled
         self.error: BaseException | None = None
         self.threads = [threading.Thread(target=self._run, args=(q,), name=f"rerun-data-{lane}", daemon=True)
                         for lane, q in enumerate(self.queues)]
@@ -124,21 +127,28 @@ class DataWriter:
         self.done = False
 
     def sink(self, f: int):
-        put = self.queues[LANES[f]].put
-        return lambda item: put((f, item))
+        lane = LANES[f]
+        bundle, put = self.bundles[lane], self.queues[lane].put
+
+        def add(item) -> None:
+            bundle.append((f, item))
+            if len(bundle) == BUNDLE:
+                put(bundle.copy())
+                bundle.clear()
+        return add
 
     def _run(self, q: queue.Queue) -> None:
         while (got := q.get()) is not None:
-            if self.error is not None:
-                continue  # drain: the pass must not block on a full queue
-            f, (source, offset, length, data) = got
-            try:
-                if source == PARENT:
-                    self.outs[f].copy(self.fds[f], offset, length, count_lines=False)
-                else:
-                    self.outs[f].write(data)
-            except BaseException as err:  # raised by finish()
-                self.error = err
+            for f, (source, offset, length, data) in got:
+                if self.error is not None:
+                    break  # drain: the pass must not block on a full queue
+                try:
+                    if source == PARENT:
+                        self.outs[f].copy(self.fds[f], offset, length, count_lines=False)
+                    else:
+                        self.outs[f].write(data)
+                except BaseException as err:  # raised by finish()
+                    self.error = err
 
     def _stop(self) -> None:
         for q in self.queues:
@@ -149,6 +159,10 @@ class DataWriter:
 
     def finish(self) -> list[HashedWriter]:
         """The files, written (not closed); raises what writing raised."""
+        for q, bundle in zip(self.queues, self.bundles):
+            if bundle:
+                q.put(bundle.copy())
+                bundle.clear()
         self._stop()
         if self.error is not None:
             for out in self.outs:
@@ -235,7 +249,8 @@ class Rerun:
             stops = np.union1d(stops, listed.unusual)
         stops = stops.tolist() + [total]  # the inputs that are not copied in stretches
         del reused
-        rows = self.rows = ParentRows(self.db, lambda batch: self.index.add_parent_rows(batch.first, batch.parent_bands))
+        rows = self.rows = ParentRows(self.db, lambda batch: self.index.add_parent_keys(
+            batch.first, batch.keys, np.diff(batch.key_starts), batch.wordless.tolist()))
         step = k = 0
         while step < total:
             while stops[k] < step:
@@ -640,7 +655,6 @@ class Batch:
         self.lens_sums = np.zeros((n + 1, len(FILES)), np.uint64)  # of the rows before each
         np.cumsum(np.frombuffer(b"".join(lens), np.uint64).reshape(n, len(FILES)), axis=0, out=self.lens_sums[1:])
         self.size_sums = list(accumulate(sizes, initial=0))
-        self.parent_bands = bands  # (None: not screened)
         unscreened = np.fromiter(map(operator.is_, bands, repeat(None)), bool, n)
         self.bands = [b"" if b is None else b for b in bands] if unscreened.any() else bands
         self.screened = ~unscreened

@@ -167,25 +167,30 @@ class Index:
     def add_parent_rows(self, first: int, bands) -> None:
         """The band keys of the parent rows from ``first`` on (None: not
         screened), added a batch of rows at a time as they are read (each a
-        candidate once passed: ``keep_parent``). They are kept sorted in a few
-        arrays, one merged with the next when it is no longer than it: each
-        key is sorted again about log2(batches) times."""
+        candidate once passed: ``keep_parent``)."""
+        filled = [keys or b"" for keys in bands]
+        counts = np.fromiter(map(len, filled), np.intp, len(filled)) // 4
+        wordless = [i for i, keys in enumerate(bands) if keys == b""]
+        self.add_parent_keys(first, np.frombuffer(b"".join(filled), "<u4"), counts, wordless)
+
+    def add_parent_keys(self, first: int, keys: np.ndarray, counts: np.ndarray, wordless) -> None:
+        """``add_parent_rows`` of rows given as their band keys one after
+        another, how many each has, and which (from 0) were screened without
+        words. The keys are kept sorted in a few arrays, one merged with the
+        next when it is no longer than it: each is sorted again about
+        log2(batches) times."""
         if first != self._parent_rows:
             raise ValueError("the parent rows are added in order")
-        if b"" in bands:  # (None: not screened)
-            self._no_bands.extend(first + i for i, keys in enumerate(bands) if keys == b"")
-        if None in bands:
-            bands = [keys or b"" for keys in bands]
-        part = np.frombuffer(b"".join(bands), "<u4").astype(np.uint64)
+        self._no_bands.extend(first + i for i in wordless)
+        part = keys.astype(np.uint64)
         part <<= np.uint64(32)
-        part |= np.repeat(np.arange(first, first + len(bands), dtype=np.uint64),
-                          np.fromiter(map(len, bands), np.intp, len(bands)) // 4)
+        part |= np.repeat(np.arange(first, first + len(counts), dtype=np.uint64), counts)
         part.sort()
         while self._keys and len(self._keys[-1]) <= len(part):
             part = np.concatenate((self._keys.pop(), part))
             part.sort()
         self._keys.append(part)
-        self._parent_rows += len(bands)
+        self._parent_rows += len(counts)
 
     def close(self) -> None:
         self._keys = []

@@ -466,7 +466,10 @@ def test_a_manifests_outputs_are_read_from_its_end(tmp_path: Path, monkeypatch) 
     assert carry.manifest_outputs(vdir) is None
 
 
-def test_the_data_writer_writes_each_file_on_its_thread_and_raises_what_writing_raised(tmp_path: Path) -> None:
+@pytest.mark.parametrize("bundle", [1, 4, 16])
+def test_the_data_writer_writes_each_file_on_its_thread_and_raises_what_writing_raised(
+        tmp_path: Path, monkeypatch, bundle: int) -> None:
+    monkeypatch.setattr(rerun, "BUNDLE", bundle)  # ranges handed on as they come, some at a time, all at the end
     parents = []
     for f in range(rerun.DATA):
         (tmp_path / f"parent-{f}").write_bytes(bytes([65 + f]) * 5000)
