@@ -661,7 +661,10 @@ class Batch:
         self.member = self.screened & np.fromiter(map(operator.is_, self.dups, repeat(None)), bool, n)
         self.keys = np.frombuffer(b"".join(self.bands), "<u4")
         self.key_starts = _starts(map(len, self.bands), n) // 4
-        self.wordless = np.flatnonzero(self.screened & (self.key_starts[1:] == self.key_starts[:-1]))
+        counts = np.diff(self.key_starts)
+        self.wordless = np.flatnonzero(self.screened & (counts == 0))
+        self.key_row = np.repeat(np.arange(n), counts)  # the row of each key
+        self.key_bits = self.keys & DIRTY_MASK  # where each key is in the dirty keys' bitmap
 
     def matching(self, at: int, n: int, listed: Listed, step: int) -> int:
         """How many of the rows at, at+1... (n at most) have the keys of the
@@ -688,12 +691,12 @@ class Batch:
         keys, the few found checked."""
         if not dirty:
             return []
-        k0, k1 = int(self.key_starts[start]), int(self.key_starts[end])
+        k0, k1 = self.key_starts[start], self.key_starts[end]
         found = []
         if k1 > k0:
-            hits = np.flatnonzero(bits[self.keys[k0:k1] & DIRTY_MASK])
-            if len(hits):
-                rows = np.unique(np.searchsorted(self.key_starts, hits + k0, "right") - 1).tolist()
+            hits = bits[self.key_bits[k0:k1]]
+            if hits.any():
+                rows = dict.fromkeys(self.key_row[k0:k1][hits].tolist())  # (in order, once each)
                 found = [r for r in rows if not dirty.isdisjoint(array("I", self.bands[r]))]
         if rescreen.NO_BANDS in dirty and len(self.wordless):
             wordless = self.wordless[(self.wordless >= start) & (self.wordless < end)].tolist()

@@ -109,9 +109,10 @@ class Index:
         reaching the threshold (as dedup.first_match compares them)."""
         pairs, fresh, added = [], [], self._added
         for j, keys in enumerate(bands):
-            found = {i for k in np.frombuffer(keys, "<u4").tolist() for i in added.get(k, ())}
-            pairs += [j] * len(found)
-            fresh += found
+            found = {i for k in np.frombuffer(keys, "<u4").tolist() if k in added for i in added[k]}
+            if found:
+                pairs += [j] * len(found)
+                fresh += found
         out = [True] * len(bands)
         if pairs:
             mine = np.frombuffer(b"".join(records), "<u4").reshape(len(records), -1)[pairs]
@@ -132,9 +133,9 @@ class Index:
             for keys in self._keys:
                 starts = np.searchsorted(keys, low)
                 ends = np.searchsorted(keys, high, side="right")
-                for s, e in zip(starts.tolist(), ends.tolist()):
-                    if e > s:
-                        rows.update((keys[s:e] & _U32).tolist())
+                found = ends > starts
+                for s, e in zip(starts[found].tolist(), ends[found].tolist()):
+                    rows.update((keys[s:e] & _U32).tolist())
         else:
             rows.update(self._no_bands)
         steps = self._steps
