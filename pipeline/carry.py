@@ -122,16 +122,9 @@ def manifest_line(path: str, sha256: str | None, size: int) -> str:
     return f"{spill.encode_str(path)}\t{sha}\t{int.__repr__(size)}\n"
 
 
-def record(db: sqlite3.Connection, doc_id: str, path: str) -> bytes:
-    """The digest and signature of a screened document (pipeline.dedup's record)."""
-    row = db.execute("SELECT record FROM carry WHERE id = ? AND path = ?", (doc_id, path)).fetchone()
-    if row is None or row[0] is None:
-        raise Unusable(f"no duplicate record for {path}")
-    return row[0]
-
-
 def records(db: sqlite3.Connection, keys: list[tuple[str, str]]) -> list[bytes]:
-    """``record`` of each (id, path), read at once."""
+    """The digest and signature (pipeline.dedup's record) of the screened
+    document of each (id, path), read at once."""
     found = {}
     for at in range(0, len(keys), RECORDS_AT_ONCE):
         some = keys[at:at + RECORDS_AT_ONCE]
@@ -159,8 +152,8 @@ def rows(db: sqlite3.Connection, table: str = "carry") -> Iterator[Row]:
 
 
 def row_values_of(db: sqlite3.Connection, table: str = "carry") -> Iterator[tuple]:
-    """The rows as SQLite gives them, (id, path, lens, bands, dup, tally):
-    a re-run makes a Row of the few it does not copy whole (``row_of``)."""
+    """The rows as SQLite gives them, (id, path, lens, bands, dup, tally)
+    (``row_of`` makes a Row of them)."""
     return iter(db.execute(f"SELECT id, path, lens, bands, dup, tally FROM {table} ORDER BY id, path"))
 
 

@@ -1,7 +1,8 @@
 """The duplicate index of a re-run (pipeline.rerun): a document's candidates
 are those a full run's pipeline.dedup.DuplicateIndex would give it, found
-among the parent's rows (their band keys, loaded once when a first document
-is screened) and the documents written in this run.
+among the parent's rows (their band keys added a batch of rows at a time, as
+the re-run reads them: ``add_parent_keys``) and the documents written in
+this run.
 
 A parent row is a candidate of a later document while it is in the index:
 reused and kept (``keep_parent``); a row whose document was written again
@@ -9,7 +10,8 @@ reused and kept (``keep_parent``); a row whose document was written again
 kept, added with its new fingerprint (``add``). Parent rows are passed in
 their order, which is the input order: candidates are ordered by the step
 (position in the run) at which they were passed, as the index orders them.
-Their digests and signatures are read from the rows when compared.
+Their digests and signatures are read from the rows when compared (those
+of one document's candidates at once).
 
 Per parent row passed, the index keeps only the step at which it entered
 (4 bytes, no id or path: a re-run's memory must not grow with the corpus

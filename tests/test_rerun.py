@@ -280,6 +280,18 @@ def test_a_rows_manifest_entry_is_what_the_manifest_keeps(tmp_path: Path) -> Non
             assert carry.manifest_line(path, sha256, 1234) == next(flat.lines())
 
 
+def test_the_records_of_rows_are_read_at_once_a_few_keys_at_a_time(monkeypatch) -> None:
+    monkeypatch.setattr(carry, "RECORDS_AT_ONCE", 2)
+    db = sqlite3.connect(":memory:")
+    carry.prepare(db)
+    for i in range(5):
+        carry.put(db, (f"d{i}", f"d{i}.txt", b"", b"", None, None, "", 0, "[]", bytes([i]) * 4))
+    keys = [("d3", "d3.txt"), ("d0", "d0.txt"), ("d3", "d3.txt"), ("d4", "d4.txt"), ("d1", "d1.txt")]
+    assert carry.records(db, keys) == [bytes([int(k[0][1])]) * 4 for k in keys]
+    with pytest.raises(carry.Unusable):
+        carry.records(db, [("d1", "d1.txt"), ("d9", "d9.txt")])
+
+
 def test_the_totals_are_the_sum_of_the_rows(tmp_path: Path) -> None:
     """What a re-run starts from (the totals kept with the rows) is what
     adding up every row gives, after a full run and after a re-run."""
