@@ -448,10 +448,10 @@ class Rerun:
         final = res if decision is None else dedup.rejected(res, decision)
         member = res.kept and decision is None
         bands = res.fingerprint.bands if res.kept else None
-        old_counts = None
+        old_counts = old_parts = None
         if ordinal is not None:
             self.index.drop_parent(ordinal)
-            self._dropped(old, offsets)
+            old_parts = self._dropped(old, offsets)
             old_counts = self._uncount(old)
         if member:
             self.index.add(step, res.fingerprint)
@@ -468,7 +468,7 @@ class Rerun:
                 self.segments[f].add(FRESH, self.fresh_size, len(part))
                 self.fresh.write(part)
                 self.fresh_size += len(part)
-        self._changed(final, parts, old, offsets, old_counts)
+        self._changed(final, parts, old, old_parts, old_counts)
         carry.put_pending(self.db, carry.row_values(final, parts, res.fingerprint if res.kept else None, decision))
         self.rewritten += 1
         self._count(final)
@@ -478,10 +478,13 @@ class Rerun:
         self.dirty.update(array("I", bands) if bands else (rescreen.NO_BANDS,))
         self.dirty_bits[np.frombuffer(bands, "<u4") & DIRTY_MASK] = True
 
-    def _dropped(self, old: carry.Row, offsets: list[int]) -> None:
-        """A parent row whose parts are not copied: its newlines are not in the new files."""
-        for f in range(len(FILES)):
-            self.dropped_lines[f] += self._parent_bytes(f, offsets, old).count(b"\n")
+    def _dropped(self, old: carry.Row, offsets: list[int]) -> list[bytes]:
+        """A parent row whose parts are not copied: its newlines are not in
+        the new files. Returns its parts."""
+        parts = [self._parent_bytes(f, offsets, old) for f in range(len(FILES))]
+        for f, part in enumerate(parts):
+            self.dropped_lines[f] += part.count(b"\n")
+        return parts
 
     def _removed(self, old: carry.Row, offsets: list[int]) -> None:
         self.index.drop_parent(self.where.rows - 1)
@@ -495,8 +498,8 @@ class Rerun:
         carry.delete_pending(self.db, old.id, old.path)
         self.rewritten += 1
 
-    def _changed(self, final, parts, old: carry.Row | None, offsets, old_counts: carry.Tally | None) -> None:
-        """The document against its parent's bytes, as pipeline.changes compares files."""
+    def _changed(self, final, parts, old: carry.Row | None, old_parts, old_counts: carry.Tally | None) -> None:
+        """The document against its parent's bytes (``old_parts``), as pipeline.changes compares files."""
         was = old is not None and old.lens[0] > 0
         if final.kept and not was:
             self.ids["documents_added"].append(final.id)
@@ -505,9 +508,9 @@ class Rerun:
             self.ids["documents_removed"].append(final.id)
             self.counts["records_removed"] += old_counts.records
         elif was:
-            if self._parent_bytes(0, offsets, old) != parts[0]:
+            if old_parts[0] != parts[0]:
                 self.ids["documents_changed"].append(final.id)
-            new, was = parts[1].splitlines(keepends=True), self._parent_bytes(1, offsets, old).splitlines(keepends=True)
+            new, was = parts[1].splitlines(keepends=True), old_parts[1].splitlines(keepends=True)
             if new != was:  # (a line in both counts as nothing: its id has that line in both)
                 same = set(new).intersection(was)
                 changes.count_records(_records(x for x in new if x not in same),
