@@ -73,7 +73,7 @@ BUNDLE = 16  # ranges handed to a DataWriter thread at once: one queue operation
 # two, 4.9-5.2 with one; at 20k, 1.10-1.29 s against 1.34-1.42 when the VM
 # charges much system time, 0.84-0.92 against 0.84-0.86 when it does not.
 LANES = (0, 1, 1)
-BATCH = 4096  # parent rows fetched, compared with the inputs and copied at once (a run of copied rows is in one)
+BATCH = 2048  # parent rows fetched, compared with the inputs and copied at once (a run of copied rows is in one)
 DIRTY_BITS = 20  # of the dirty band keys' bitmap: 1 MB (its pages made as written: 4 MB took ~6 ms), ~0.5% false hits per key at 5,000 keys
 SWITCH_INTERVAL = 0.0005  # s; during the pass, so that the writer thread gets the GIL back soon (default 5 ms)
 assert not any(SEPARATORS[:DATA])
