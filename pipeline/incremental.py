@@ -36,12 +36,13 @@ from array import array
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from itertools import zip_longest
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
 
-from pipeline import cache, corpus_stats, handover, runner, stats_pass, unforked
+from pipeline import cache, corpus_stats, handover, merged, runner, stats_pass, unforked
 from pipeline.corpus import Input, Inputs, as_input, key_of, read_input
 from pipeline.corpus_stats import SKETCH_DEPTH, SKETCH_WIDTH, CorpusStats, CountMin, distinct_keys
 from pipeline.executors.local import LocalExecutor
@@ -101,7 +102,7 @@ class Plan:
             CorpusStats(self.config.repeat_min_docs, self.config.repeat_min_share)
         todo, stat_keys = array("I"), array("q")  # ordinals to decode; their stat keys, 4 each
         listed = self.inputs.listed  # the usual input's path, else its Input: no Input (and Path) made for most
-        removed: list[cache.Known] = []  # cached inputs that are not inputs now
+        removed: list[tuple[str, str]] = []  # (id, path) of cached inputs that are not inputs now
         if self.meta is None or not self.store.has_rows():  # nothing cached: every input is new
             todo = range(len(self.inputs))
             if self._ahead_keys is not None:
@@ -110,37 +111,7 @@ class Plan:
             else:  # stated as handed out: the workers start at once
                 to_decode = self._stated(map(listed, todo), stat_keys)
         else:
-            rehash, flags, ahead = self.rehash, self.flags, self._ahead_keys
-            fresh, check = [], []  # (ordinal, stat key) of the new inputs; the cached ones to hash again
-            rows = self.store.known_in_order()  # merged with the inputs: both in (id, path) order
-            row = next(rows, None)
-            with self._stat_keys() as stat_key:
-                for i, (doc_id, path) in enumerate(keys(self.inputs)):
-                    while row is not None and (row.id < doc_id or (row.id == doc_id and row.path < path)):
-                        removed.append(row)
-                        row = next(rows, None)
-                    old = None  # its row (an input whose id changed has none: new, its old row removed)
-                    if row is not None and row.path == path and row.id == doc_id:
-                        old, row = row, next(rows, None)
-                    if ahead is not None and old is not None and not rehash and \
-                            ahead[4 * i] == old.size and ahead[4 * i + 1] == old.mtime_ns and \
-                            ahead[4 * i + 2] == old.ino and ahead[4 * i + 3] == old.ctime_ns:
-                        # the usual input of a re-run, its stat as recorded: _keep, with no tuple made
-                        # (NO_STAT's -1 is no size, and a recorded stat without a size equals no key)
-                        flags[i] |= CLEAN | ROW | (COUNTED if old.counted else 0)
-                        continue
-                    x = listed(i)
-                    key = stat_key(i, x)
-                    if old is None:
-                        fresh.append((i, key))
-                    elif key is not None and key == old.stat and not rehash:
-                        self._keep(i, old)
-                    else:
-                        check.append((i, x, key, old))
-            if row is not None:
-                removed.append(row)
-                removed += rows
-            del rows
+            fresh, check = self._merged(removed)
             fresh += self._hashed_again(check)  # those whose bytes changed
             for i, key in sorted(fresh):  # in input order
                 todo.append(i)
@@ -155,14 +126,51 @@ class Plan:
             self._changed(todo[j], *key_of(x), None if key == NO_STAT else key, done.counts, adder)
         adder.flush()
         del todo, stat_keys
-        for gone in removed:  # (a row of an input whose id is not its path's now was forgotten as it changed)
-            if self._forget(gone.path, stats, gone.id):
-                self._changes((gone.id, gone.path))
+        for doc_id, path in removed:  # (a row of an input whose id is not its path's now was forgotten as it changed)
+            if self._forget(path, stats, doc_id):
+                self._changes((doc_id, path))
         if self.meta is not None:
             self._examples(stats)
             now, before = np.frombuffer(stats.lines.table, np.uint32), np.frombuffer(self.before, np.uint32)
             self.changed = np.flatnonzero(now != before)
         return stats
+
+    def _merged(self, removed: list[tuple[str, str]]) -> tuple[list, list]:
+        """The inputs merged with the cache's first-pass rows (both in (id,
+        path) order, a batch at a time: pipeline.merged): flags CLEAN those
+        whose stat is as recorded (not --rehash), adds the rows of no input
+        to ``removed``; returns (ordinal, stat key) of the new inputs, and
+        (ordinal, as listed, stat key, cache.Known) of the cached ones to hash again."""
+        listed, rehash, store = self.inputs.listed, self.rehash, self.store
+        flags = np.frombuffer(self.flags, np.uint8)
+        ahead = None if self._ahead_keys is None else np.frombuffer(self._ahead_keys, np.int64).reshape(-1, 4)
+        fresh, check = [], []
+        with self._stat_keys() as stat_key:
+            for batch in merged.batches(self.inputs, store.first_in_order()):
+                removed += map(merged.key, batch.gone)
+                matched, rows = batch.ordinals, batch.rows
+                if len(matched):
+                    stats = b"".join(map(_STAT, rows))
+                    if len(stats) != cache.STAT.size * len(rows):
+                        raise cache.Damaged(f"{store.path}: a first-pass row's stat is not {cache.STAT.size} bytes")
+                    recorded = np.frombuffer(stats, "<i8").reshape(-1, 4)
+                    if ahead is not None:  # (NO_STAT's -1s equal no stat recorded: NO_STAT_RECORDED's -2s)
+                        now = ahead[matched]
+                    else:
+                        now = np.array([stat_key(i, listed(i)) or NO_STAT for i in matched.tolist()], np.int64)
+                    same = (recorded == now).all(1) & (not rehash)
+                    counted = np.fromiter(map(_COUNTED, rows), np.uint8, len(rows)).astype(bool)
+                    flags[matched[same & counted]] |= CLEAN | ROW | COUNTED
+                    flags[matched[same & ~counted]] |= CLEAN | ROW
+                    for j in np.flatnonzero(~same).tolist():  # (a stat recorded without a key was not recorded)
+                        i = int(matched[j])
+                        x = listed(i)
+                        check.append((i, x, stat_key(i, x), store.known(rows[j][0].decode("utf-8"))))
+                new = np.ones(batch.stop - batch.start, bool)
+                new[matched - batch.start] = False
+                for i in (batch.start + np.flatnonzero(new)).tolist():
+                    fresh.append((i, stat_key(i, listed(i))))
+        return fresh, check
 
     def unchanged_since(self, rows: Iterator[tuple[str, str, str | None]]) -> bool:
         """After the first pass of a re-run: True when nothing is new, changed
@@ -402,31 +410,40 @@ class Plan:
         nothing is reused); None: they are not needed."""
         if self.meta is None or parts is False:
             return 0
-        flags = self.flags
         threshold = stats.threshold()
         same = threshold == self.meta["threshold"] and not len(self.changed)  # the same answers to every question
-        read_changed: set[str] | tuple = ()  # the paths whose outcome read a changed sketch cell
-        if not same and len(self.changed):
+        changed = None  # the sketch cells this run changed, a bool each
+        if len(self.changed):
             changed = np.zeros(len(stats.lines.table), bool)
             changed[self.changed] = True
-            read_changed = self.store.read_cells(changed)
         reused, margins = 0, []  # margins: written once the scan of the outcomes is done
-        outcomes = self.store.outcomes_of(keys(self.inputs))
-        for i, (key, outcome) in enumerate(outcomes):
-            if not flags[i] & CLEAN or outcome is None or outcome[2] != outcome[3]:
+        flags = np.frombuffer(self.flags, np.uint8)
+        rows = self.store.outcome_rows(cells=changed is not None, sha256=parts is not None)
+
+        def clean(start: int, stop: int) -> np.ndarray:  # the inputs that may be reused have an outcome
+            return start + np.flatnonzero(flags[start:stop] & CLEAN)
+        for batch in merged.batches(self.inputs, rows, clean):
+            matched, rows = batch.ordinals, batch.rows
+            if not rows:
                 continue
-            doc_id, path, sha256, _, low_yes, high_no = outcome
-            if parts is not None and not _written_as_is(parts.find(key), sha256):
-                continue
+            n = len(rows)
+            # its first-pass row kept (the same bytes), the outcome of those bytes
+            ok = (flags[matched] & CLEAN != 0) & np.fromiter(map(_SAME_SHA256, rows), bool, n)
+            if parts is not None:
+                for j in np.flatnonzero(ok).tolist():
+                    ok[j] = _written_as_is(parts.find(merged.key(rows[j])), rows[j][-1])
             if not same:
-                if path in read_changed:  # a sketch cell it read changed: its questions asked again
-                    if not self._holds(doc_id, path, low_yes, high_no, threshold, stats, margins):
-                        continue
-                elif not high_no < threshold <= low_yes:  # the estimates as they were: the margins tell
-                    continue
-            flags[i] |= REUSE
-            reused += 1
-        outcomes.close()
+                low_yes = np.fromiter(map(_LOW_YES, rows), np.int64, n)
+                high_no = np.fromiter(map(_HIGH_NO, rows), np.int64, n)
+                holds = (high_no < threshold) & (threshold <= low_yes)  # the estimates as they were: the margins tell
+                read_changed = self.store.rows_reading(list(map(_CELLS, rows)), changed) if changed is not None \
+                    else np.zeros(n, bool)
+                for j in np.flatnonzero(ok & read_changed).tolist():  # a sketch cell it read changed: asked again
+                    ok[j] = self._holds(*merged.key(rows[j]), int(low_yes[j]), int(high_no[j]), threshold, stats,
+                                        margins)
+                ok &= read_changed | holds
+            flags[matched[ok]] |= REUSE
+            reused += int(ok.sum())
         for doc_id, path, low_yes, high_no in margins:
             self.store.put_margins(doc_id, path, low_yes, high_no)
         return reused
@@ -453,6 +470,11 @@ class Plan:
         meta = {"documents": stats.documents, "lines_counted": stats.lines_counted,
                 "threshold": stats.threshold(), "examples": self.sources, "fill": self.fill}
         self.store.commit(meta, stats.lines.table, self.before)  # (before: what the file holds, on a re-run)
+
+
+# the columns of the rows of cache.Store.first_in_order and outcome_rows
+_STAT, _COUNTED = itemgetter(2), itemgetter(3)
+_SAME_SHA256, _LOW_YES, _HIGH_NO, _CELLS = itemgetter(2), itemgetter(3), itemgetter(4), itemgetter(5)
 
 
 def _written_as_is(row, sha256: str) -> bool:
