@@ -418,7 +418,7 @@ class Plan:
             changed[self.changed] = True
         reused, margins = 0, []  # margins: written once the scan of the outcomes is done
         flags = np.frombuffer(self.flags, np.uint8)
-        rows = self.store.outcome_rows(cells=changed is not None, sha256=parts is not None)
+        rows = self.store.outcome_rows(threshold, cells=changed is not None, sha256=parts is not None)
 
         def clean(start: int, stop: int) -> np.ndarray:  # the inputs that may be reused have an outcome
             return start + np.flatnonzero(flags[start:stop] & CLEAN)
@@ -426,34 +426,29 @@ class Plan:
             matched, rows = batch.ordinals, batch.rows
             if not rows:
                 continue
-            n = len(rows)
+            bits = np.fromiter(map(_BITS, rows), np.uint8, len(rows))
             # its first-pass row kept (the same bytes), the outcome of those bytes
-            ok = (flags[matched] & CLEAN != 0) & np.fromiter(map(_SAME_SHA256, rows), bool, n)
+            ok = (flags[matched] & CLEAN != 0) & (bits & cache.OF_CACHED_BYTES != 0)
             if parts is not None:
                 for j in np.flatnonzero(ok).tolist():
                     ok[j] = _written_as_is(parts.find(merged.key(rows[j])), rows[j][-1])
             if not same:
-                low_yes = np.fromiter(map(_LOW_YES, rows), np.int64, n)
-                high_no = np.fromiter(map(_HIGH_NO, rows), np.int64, n)
-                holds = (high_no < threshold) & (threshold <= low_yes)  # the estimates as they were: the margins tell
                 read_changed = self.store.rows_reading(list(map(_CELLS, rows)), changed) if changed is not None \
-                    else np.zeros(n, bool)
+                    else np.zeros(len(rows), bool)
                 for j in np.flatnonzero(ok & read_changed).tolist():  # a sketch cell it read changed: asked again
-                    ok[j] = self._holds(*merged.key(rows[j]), int(low_yes[j]), int(high_no[j]), threshold, stats,
-                                        margins)
-                ok &= read_changed | holds
+                    ok[j] = self._holds(*merged.key(rows[j]), threshold, stats, margins)
+                ok &= read_changed | (bits & cache.MARGINS_HOLD != 0)  # else the estimates as they were: the margins tell
             flags[matched[ok]] |= REUSE
             reused += int(ok.sum())
         for doc_id, path, low_yes, high_no in margins:
             self.store.put_margins(doc_id, path, low_yes, high_no)
         return reused
 
-    def _holds(self, doc_id: str, path: str, low_yes: int, high_no: int, threshold: int, stats: CorpusStats,
-               new_margins: list) -> bool:
+    def _holds(self, doc_id: str, path: str, threshold: int, stats: CorpusStats, new_margins: list) -> bool:
         """The cached outcome's questions get the same answers (asked again);
         changed margins are added to ``new_margins``, to be written."""
         self.counts["rechecked"] += 1
-        asked, _, answers = self.store.questions(doc_id, path)
+        asked, answers, low_yes, high_no = self.store.questions(doc_id, path)
         keys = cache.unpacked(asked, "Q")
         documents = [stats.key_documents(k) for k in keys]
         if not all((n >= threshold) == bool(a) for n, a in zip(documents, answers)):
@@ -474,7 +469,7 @@ class Plan:
 
 # the columns of the rows of cache.Store.first_in_order and outcome_rows
 _STAT, _COUNTED = itemgetter(2), itemgetter(3)
-_SAME_SHA256, _LOW_YES, _HIGH_NO, _CELLS = itemgetter(2), itemgetter(3), itemgetter(4), itemgetter(5)
+_BITS, _CELLS = itemgetter(2), itemgetter(3)
 
 
 def _written_as_is(row, sha256: str) -> bool:

@@ -321,6 +321,29 @@ def test_the_store_gives_results_back_from_their_heads_and_parts_and_names_a_mis
     store.close()
 
 
+def test_an_outcome_row_says_whether_it_is_of_the_first_pass_rows_bytes_and_its_margins_hold(tmp_path: Path) -> None:
+    """Store.outcome_rows: OF_CACHED_BYTES when the outcome's sha256 was the
+    first-pass row's as it was written (the first pass's bytes, not another
+    read's), MARGINS_HOLD when high_no < threshold <= low_yes."""
+    config = Config()
+    store = cache.Store(tmp_path)
+    try:
+        put = {}
+        for i, first_sha in enumerate(["same", "other", None]):
+            r = result.of(process(f"d{i}", f"d{i}.txt", f"Title\n\nSome text, number {i}.\n".encode(), config), config)
+            if first_sha is not None:
+                store.put_first(r.path, r.id, r.sha256 if first_sha == "same" else "0" * 64, None, None)
+            store.put_outcome(r, cache.Questions(b"", b"", b"", 5 + i, 2 + i))
+            put[r.path.encode()] = first_sha == "same"
+        for threshold in range(1, 10):
+            rows = store.outcome_rows(threshold, cells=False, sha256=True).peek(10)
+            assert [row[0] for row in rows] == list(put) and all(row[1] is None for row in rows)
+            assert [bool(row[2] & cache.OF_CACHED_BYTES) for row in rows] == list(put.values())
+            assert [bool(row[2] & cache.MARGINS_HOLD) for row in rows] == [2 + i < threshold <= 5 + i for i in range(3)]
+    finally:
+        store.close()
+
+
 def test_the_recorder_answers_as_the_statistics_and_keeps_consistent_margins() -> None:
     raw = _dev_raw()
     config = Config(repeat_min_docs=2)
