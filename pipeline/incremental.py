@@ -324,8 +324,8 @@ class Plan:
         for i, inp in enumerate(self.inputs):
             if not self.flags[i] & COUNTED:
                 continue
-            for k in self.store.keys(inp.path):
-                if sketch.add(k) >= min_docs and len(found) < corpus_stats.MAX_EXAMPLES:
+            for k in _repeated_as_added(sketch, self.store.keys(inp.path), min_docs):
+                if len(found) < corpus_stats.MAX_EXAMPLES:
                     found.setdefault(k, inp)
             if len(found) >= corpus_stats.MAX_EXAMPLES:
                 fill = [inp.id, inp.path]
@@ -470,6 +470,24 @@ class Plan:
 # the columns of the rows of cache.Store.first_in_order and outcome_rows
 _STAT, _COUNTED = itemgetter(2), itemgetter(3)
 _BITS, _CELLS = itemgetter(2), itemgetter(3)
+
+
+def _repeated_as_added(sketch: CountMin, keys: Sequence[int], min_docs: int) -> list[int]:
+    """Count one document's keys in the sketch as CountMin.add one after
+    another does; the keys whose new estimate is at least min_docs, in order.
+    At once (~2.5 us a key one at a time: ~7 ms at 20k when a re-run recounts)
+    when their cells are distinct and none is saturated: then no key's count
+    moves another's cells, and each estimate is its cells' least count plus one."""
+    if not len(keys):
+        return []
+    cells = sketch.cells_of(list(keys))
+    table = np.frombuffer(sketch.table, np.uint32)  # the sketch's own memory
+    in_order = np.sort(cells)
+    if (in_order[1:] == in_order[:-1]).any() or (table[cells] == 0xFFFFFFFF).any():
+        return [k for k in keys if sketch.add(k) >= min_docs]
+    table[cells] += np.uint32(1)
+    estimates = table[cells].reshape(len(keys), sketch.depth).min(axis=1)
+    return [keys[j] for j in np.flatnonzero(estimates >= min_docs).tolist()]
 
 
 def _written_as_is(row, sha256: str) -> bool:
