@@ -56,6 +56,7 @@ IN_PROCESS_MAX = 32  # changed inputs processed without starting workers (~the c
 # changed) they are ~25 ms faster here.
 FIRST_PASS_IN_PROCESS_MAX = 400
 MAX_LINES = 2**31  # counted lines: far from saturating a 32-bit counter
+KEYS_COUNTED_AT_ONCE = 1 << 16  # line keys of changed documents counted in the sketch at once (_count)
 RECOUNTED_AT_ONCE = 64  # documents whose keys the recount of the examples counts at once
 
 
@@ -92,6 +93,8 @@ class Plan:
         self.fill: list | None = None  # [id, path] of the input that completed the examples
         # inputs hashed here (stat changed), sent to the first pass, answers rechecked, processed
         self.counts = {"hashed": 0, "decoded": 0, "rechecked": 0, "processed": 0}
+        self._to_count: tuple[list, list] = ([], [])  # line keys to take out of the sketch, to add (_count)
+        self._keys_to_count = 0
 
     def _executor(self, n: int, in_process_max: int = IN_PROCESS_MAX):
         return self.executor if n > in_process_max else None
@@ -130,6 +133,7 @@ class Plan:
         for doc_id, path in removed:  # (a row of an input whose id is not its path's now was forgotten as it changed)
             if self._forget(path, stats, doc_id):
                 self._changes((doc_id, path))
+        self._counted(stats)
         if self.meta is not None:
             self._examples(stats)
             now, before = np.frombuffer(stats.lines.table, np.uint32), np.frombuffer(self.before, np.uint32)
@@ -296,12 +300,26 @@ class Plan:
         return True
 
     def _count(self, stats: CorpusStats, keys, sign: int) -> None:
-        """Add (sign +1) or take out (-1) one document's distinct lines."""
-        table = np.frombuffer(stats.lines.table, np.uint32)  # the sketch's own memory
-        cells = stats.lines.cells_of(list(keys)).astype(np.intp)
-        (np.add if sign > 0 else np.subtract).at(table, cells, np.uint32(1))
+        """Add (sign +1) or take out (-1) one document's distinct lines: in
+        the sketch by ``_counted``, a batch of documents at once (a sum: the
+        order does not matter, uint32 wrapping alike; ~12 us a document one
+        at a time)."""
+        self._to_count[sign > 0].append(np.asarray(keys, np.uint64))
+        self._keys_to_count += len(keys)
+        if self._keys_to_count >= KEYS_COUNTED_AT_ONCE:
+            self._counted(stats)
         stats.documents += sign
         stats.lines_counted += sign * len(keys)
+
+    def _counted(self, stats: CorpusStats) -> None:
+        """The keys ``_count`` was given, counted in the sketch."""
+        table = np.frombuffer(stats.lines.table, np.uint32)  # the sketch's own memory
+        for add, keys in zip((False, True), self._to_count):
+            if keys:
+                cells = stats.lines.cells_of(np.concatenate(keys))
+                (np.add if add else np.subtract).at(table, cells, np.uint32(1))
+                keys.clear()
+        self._keys_to_count = 0
 
     def _restored(self) -> CorpusStats:
         meta = self.meta

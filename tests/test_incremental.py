@@ -204,7 +204,8 @@ def _match_rows(store, paths, items, cached, other_ids, wanted) -> None:
 def test_a_re_run_in_batches_flags_what_merging_a_row_at_a_time_flags(tmp_path: Path, monkeypatch) -> None:
     """Plan.first_pass and Plan._reusable matching rows with inputs in
     batches of 3 (most compared at once) flag, count and change what they
-    do merging every batch a row at a time: inputs unchanged, appended to,
+    do merging every batch a row at a time (and the first pass's sketch is
+    the same, its changes counted at once or as they come): inputs unchanged, appended to,
     touched (a new stat, the same bytes), removed, added and renamed, some
     in one batch, with --rehash too."""
     import os
@@ -242,8 +243,9 @@ def test_a_re_run_in_batches_flags_what_merging_a_row_at_a_time_flags(tmp_path: 
     for rehash in (False, True):
         found, at_once = [], []
         for one_by_one in (False, True):
-            if one_by_one:
+            if one_by_one:  # (and each changed document counted in the sketch as it comes)
                 monkeypatch.setattr(merged, "_same_keys", lambda *args: False)
+                monkeypatch.setattr(incremental, "KEYS_COUNTED_AT_ONCE", 1)
             else:
                 monkeypatch.setattr(merged, "_same_keys", lambda *args: at_once.append(same_keys(*args)) or at_once[-1])
             directory = tmp_path / f"cache-{rehash}-{one_by_one}"
@@ -254,7 +256,8 @@ def test_a_re_run_in_batches_flags_what_merging_a_row_at_a_time_flags(tmp_path: 
                 plan = incremental.Plan(list_inputs(raw), raw, Config(), store, None, rehash,
                                         tmp_path / f"spill-{rehash}-{one_by_one}")
                 stats = plan.first_pass()
-                first = (bytes(plan.flags), dict(plan.counts), plan.first_change, plan.changed.tolist())
+                first = (bytes(plan.flags), dict(plan.counts), plan.first_change, plan.changed.tolist(),
+                         bytes(stats.lines.table), stats.documents, stats.lines_counted)
                 reused = plan._reusable(stats, None)
                 found.append((first, reused, bytes(plan.flags), plan.counts))
             finally:
@@ -262,7 +265,7 @@ def test_a_re_run_in_batches_flags_what_merging_a_row_at_a_time_flags(tmp_path: 
         assert found[0] == found[1]
         assert any(at_once) and not all(at_once)  # batches compared at once, and merged a row at a time
         flags, counts = found[0][2], found[0][3]
-        (flags_first, counts_first, first_change, _), reused, flags, counts = found[0]
+        (flags_first, counts_first, first_change, *_), reused, flags, counts = found[0]
         # appended to, renamed, new, rewritten (4 of the 19); the cached ones whose stat changed hashed
         assert counts == {"hashed": 17 if rehash else 3, "decoded": 4, "rechecked": 14, "processed": 0}
         assert first_change == ("d03", "d03.txt")
