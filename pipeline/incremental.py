@@ -439,11 +439,11 @@ class Plan:
             changed[self.changed] = True
         reused, margins = 0, []  # margins: written once the scan of the outcomes is done
         flags = np.frombuffer(self.flags, np.uint8)
-        rows = self.store.outcome_rows(threshold, cells=changed is not None, sha256=parts is not None)
+        scan = self.store.outcome_rows(threshold, cells=changed is not None, sha256=parts is not None)
 
         def clean(start: int, stop: int) -> np.ndarray:  # the inputs that may be reused have an outcome
             return start + np.flatnonzero(flags[start:stop] & CLEAN)
-        for batch in merged.batches(self.inputs, rows, clean):
+        for batch in merged.batches(self.inputs, scan, clean):
             matched, rows = batch.ordinals, batch.rows
             if not rows:
                 continue
@@ -458,7 +458,8 @@ class Plan:
                     else np.zeros(len(rows), bool)
                 for j in np.flatnonzero(ok & read_changed).tolist():  # a sketch cell it read changed: asked again
                     ok[j] = self._holds(*merged.key(rows[j]), threshold, stats, margins)
-                ok &= read_changed | (bits & cache.MARGINS_HOLD != 0)  # else the estimates as they were: the margins tell
+                # else the estimates are as they were: the margins tell
+                ok &= read_changed | (bits & cache.MARGINS_HOLD != 0)
             flags[matched[ok]] |= REUSE
             reused += int(ok.sum())
         for doc_id, path, low_yes, high_no in margins:

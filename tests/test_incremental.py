@@ -300,8 +300,8 @@ def test_a_batch_of_rows_has_the_keys_of_the_inputs_wanted_among_a_batch(tmp_pat
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.integers(0, 2**64 - 1) | st.integers(0, 40), max_size=60), st.sampled_from([(8, 2), (16, 4), (1 << 18, 4)]),
-       st.sampled_from([0, 1, 0xFFFFFFFE, 0xFFFFFFFF]), st.booleans())
+@given(st.lists(st.integers(0, 2**64 - 1) | st.integers(0, 40), max_size=60),
+       st.sampled_from([(8, 2), (16, 4), (1 << 18, 4)]), st.sampled_from([0, 1, 0xFFFFFFFE, 0xFFFFFFFF]), st.booleans())
 def test_keys_counted_at_once_are_counted_as_one_by_one(keys, shape, start, mixed) -> None:
     """incremental._estimates_as_added (keys counted at once) leaves the
     sketch as CountMin.add one key after another leaves it, and gives the
