@@ -179,7 +179,8 @@ class Store:
         if "stats" not in rows or "sketch" not in rows:
             return None
         meta = json.loads(rows["stats"])
-        meta["sketch"] = unpacked(rows["sketch"], "I")
+        meta["sketch"] = unpacked(rows["sketch"], "I")  # (a copy: the run's sketch, changed in place)
+        self.sketch_as_read = memoryview(rows["sketch"]).cast("I")  # the file's, unchanged (no copy: 4 MiB)
         return meta
 
     # Rows are read as a run needs them, never all of them at once into a

@@ -86,7 +86,7 @@ class Plan:
         self.run_start, self._ahead_keys = ahead if ahead is not None and store is not None else (time.time_ns(), None)
         self.flags = bytearray(len(inputs))  # CLEAN | COUNTED | ROW | REUSE, by input ordinal
         self.spilled = _Locations(len(inputs))  # where each repaired document waits (pipeline.handover)
-        self.before: array | None = None  # the sketch before this run's changes (re-runs)
+        self.before: memoryview | None = None  # the sketch before this run's changes (re-runs)
         self.changed: np.ndarray = np.zeros(0, np.intp)  # sketch cells this run changed
         self.first_change: tuple[str, str] | None = None  # the least (id, path) changed or removed
         self.sources: list = []  # [key, excerpt, id, path, sha256] of each example
@@ -325,7 +325,7 @@ class Plan:
         meta = self.meta
         stats = CorpusStats(self.config.repeat_min_docs, self.config.repeat_min_share,
                             meta["documents"], meta["lines_counted"], CountMin(table=meta["sketch"]))
-        self.before = array("I", meta["sketch"])  # a copy: which cells changed, at the end
+        self.before = self.store.sketch_as_read  # which cells changed, at the end
         return stats
 
     def _examples(self, stats: CorpusStats) -> None:
