@@ -53,16 +53,15 @@ import json
 import os
 import shutil
 import sqlite3
+import struct
 from array import array
-from functools import partial
-from itertools import chain
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import Iterator, NamedTuple, Sequence
 
-from pipeline import serialize
+from pipeline import merged, serialize
 from pipeline.config import Config
 
-FORMAT = 8  # of the file below; part of the directory's key
+FORMAT = 10  # of the file below; part of the directory's key
 FILE = "cache.sqlite"
 # Rows of ~1 KB (pipeline.carry's) overflow a 4 KB page of a WITHOUT ROWID
 # table (past ~1000 bytes, the rest takes an overflow page of its own): twice
@@ -73,13 +72,30 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS first (
     path TEXT PRIMARY KEY, id TEXT NOT NULL, sha256 TEXT NOT NULL,
-    size INTEGER, mtime_ns INTEGER, ino INTEGER, ctime_ns INTEGER,
-    counted INTEGER NOT NULL, keys BLOB NOT NULL);
+    stat BLOB, counted INTEGER NOT NULL, keys BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS outcome (
     id TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, low_yes INTEGER NOT NULL, high_no INTEGER NOT NULL,
     asked BLOB NOT NULL, cells BLOB NOT NULL, answers BLOB NOT NULL, result TEXT NOT NULL,
-    PRIMARY KEY (id, path)) WITHOUT ROWID;
+    same_bytes INTEGER NOT NULL, PRIMARY KEY (id, path)) WITHOUT ROWID;
 """  # outcome rows are kept in input order, (id, path): a re-run reads them in one scan
+# outcome.same_bytes: 1 when its sha256 is the first-pass row's (the bytes the
+# first pass saw: the outcome is of the input's cached bytes), found as it is
+# written: the first-pass row's sha256 changes only as that input changes,
+# and its outcome is forgotten then (pipeline.incremental); a re-run reads
+# this flag instead of joining every outcome with its first-pass row (~6 ms at 20k)
+# first.stat: the stat shortcut's (size, mtime_ns, ino, ctime_ns) packed, NULL
+# for none: a re-run compares a batch of rows' with the inputs' stat keys as
+# one array (pipeline.incremental)
+STAT = struct.Struct("<4q")
+NO_STAT_RECORDED = STAT.pack(-2, -2, -2, -2)  # equals no stat key (pipeline.stat_keys.NO_STAT is -1s)
+# A row of the ordered scans (pipeline.merged): the path as bytes, and the id
+# only when it is not the path without .txt (most ids are)
+_PATH_AND_ID = "CAST({t}path AS BLOB), CASE WHEN {t}id || '.txt' = {t}path THEN NULL ELSE {t}id END"
+FIRST_IN_ORDER = f"SELECT {_PATH_AND_ID.format(t='')}, coalesce(stat, X'{NO_STAT_RECORDED.hex()}'), counted" \
+    " FROM first ORDER BY id, path"
+
+
+OF_CACHED_BYTES, MARGINS_HOLD = 1, 2  # the bits of an outcome_rows row's third column
 
 
 class Damaged(Exception):
@@ -103,27 +119,28 @@ def prepare(cache_root: Path, config: Config, code_sha256: str) -> Path:
 
 
 class Known(NamedTuple):
-    """What the cache knows of an input path from the previous run: its row
-    of ``first`` (a tuple: a re-run makes one per input, ~1 us each, where a
-    frozen dataclass took ~2)."""
+    """What the cache knows of an input path from the previous run: its row of ``first``."""
 
     path: str
     id: str
     sha256: str
-    size: int | None  # the stat shortcut's (size, mtime_ns, ino, ctime_ns); None: no stat recorded
-    mtime_ns: int | None
-    ino: int | None
-    ctime_ns: int | None
+    stat: tuple[int, int, int, int] | None  # the stat key (pipeline.stat_keys) recorded with its sha256, if any
     counted: int  # 1: the first pass counted its lines (it got past repair)
 
-    @property
-    def stat(self) -> tuple[int, int, int, int] | None:
-        """The stat key (``stat_key``) recorded with its sha256, if any."""
-        return None if self.size is None else (self.size, self.mtime_ns, self.ino, self.ctime_ns)
+
+def _as_known(row: tuple) -> Known:
+    path, doc_id, sha256, stat, counted = row
+    try:
+        return Known(path, doc_id, sha256, None if stat is None else STAT.unpack(stat), counted)
+    except (struct.error, TypeError) as err:
+        raise Damaged(f"the stat of {path}: {err}") from err
 
 
-_as_known = partial(tuple.__new__, Known)  # Known(*row), without a Python call per row
-_KNOWN = "path, id, sha256, size, mtime_ns, ino, ctime_ns, counted"  # the columns of a Known
+_KNOWN = "path, id, sha256, stat, counted"  # the columns of a Known
+
+
+def _packed_stat(stat: tuple | None) -> bytes | None:
+    return None if stat is None else STAT.pack(*stat)
 
 
 def packed(values, typecode: str) -> bytes:
@@ -148,13 +165,12 @@ class Store:
             self.db.executescript(SCHEMA)
             self.meta = self._meta()
             self.db.execute("BEGIN")
-            self._scan: Iterator[Known] | None = None  # known_in_order's, started here
+            self._scan: merged.Rows | None = None  # first_in_order's, started here
             if self.meta is None:  # rows written without their run's meta are not trusted
                 self.reset()
             else:  # its first row: SQLite sorts them now, while pipeline.listing's child process lists --raw
-                self._scan = self.known_in_order()
-                self._scan = chain([first] if (first := next(self._scan, None)) else [], self._scan)
-                self._any = first is not None
+                self._scan = self.first_in_order()
+                self._any = self._scan.first() is not None
         except (sqlite3.Error, ValueError, KeyError, TypeError) as err:
             raise Damaged(f"{self.path}: {err}") from err
 
@@ -163,7 +179,8 @@ class Store:
         if "stats" not in rows or "sketch" not in rows:
             return None
         meta = json.loads(rows["stats"])
-        meta["sketch"] = unpacked(rows["sketch"], "I")
+        meta["sketch"] = unpacked(rows["sketch"], "I")  # (a copy: the run's sketch, changed in place)
+        self.sketch_as_read = memoryview(rows["sketch"]).cast("I")  # the file's, unchanged (no copy: 4 MiB)
         return meta
 
     # Rows are read as a run needs them, never all of them at once into a
@@ -177,13 +194,14 @@ class Store:
             return self._any
         return self.db.execute("SELECT 1 FROM first LIMIT 1").fetchone() is not None
 
-    def known_in_order(self) -> Iterator[Known]:
-        """Every first-pass row, in input order (id, path). Nothing may write
-        the table while the scan is open."""
+    def first_in_order(self) -> merged.Rows:
+        """Every first-pass row, in input order (id, path), as (path as bytes,
+        id or None: pipeline.merged, the stat packed (NO_STAT_RECORDED for
+        none), counted). Nothing may write the table while the scan is open."""
         if self._scan is not None:  # the one started when the file was opened (nothing written since)
             scan, self._scan = self._scan, None
             return scan
-        return map(_as_known, self.db.execute(f"SELECT {_KNOWN} FROM first ORDER BY id, path"))
+        return merged.Rows(self.db.execute(FIRST_IN_ORDER), [])
 
     def known(self, path: str) -> Known | None:
         """The first-pass row of an input path, if any."""
@@ -197,6 +215,16 @@ class Store:
         return iter(self.db.execute(
             "SELECT o.id, o.path, o.sha256, f.sha256, o.low_yes, o.high_no"
             " FROM outcome o JOIN first f ON f.path = o.path ORDER BY o.id, o.path"))
+
+    def outcome_rows(self, threshold: int, cells: bool, sha256: bool) -> merged.Rows:
+        """Every outcome, in input order, as (path as bytes, id or None:
+        pipeline.merged, OF_CACHED_BYTES | MARGINS_HOLD bits), then its cells
+        if ``cells``, then its sha256 if ``sha256``. MARGINS_HOLD: high_no <
+        threshold <= low_yes. Nothing may write the table while the scan is open."""
+        more = (", cells" if cells else "") + (", sha256" if sha256 else "")
+        bits = "same_bytes | ((high_no < ?1 AND ?1 <= low_yes) << 1)"  # (in SQL, | and << bind alike)
+        return merged.Rows(self.db.execute(
+            f"SELECT {_PATH_AND_ID.format(t='')}, {bits}{more} FROM outcome ORDER BY id, path", (threshold,)), [])
 
     def outcomes_of(self, wanted) -> Iterator[tuple[tuple[str, str], tuple | None]]:
         """(key, its row of ``outcomes_in_order`` or None) for each (id, path)
@@ -226,9 +254,8 @@ class Store:
         """keys None: the first pass did not count the input (rejected before its lines were counted)."""
         self.dirty = True
         self._scan = None  # a scan started before is not this table
-        size, mtime, ino, ctime = stat or (None, None, None, None)
-        self.db.execute("INSERT OR REPLACE INTO first VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (path, doc_id, sha256, size, mtime, ino, ctime, keys is not None, keys or b""))
+        self.db.execute("INSERT OR REPLACE INTO first VALUES (?, ?, ?, ?, ?, ?)",
+                        (path, doc_id, sha256, _packed_stat(stat), keys is not None, keys or b""))
 
     def put_stats(self, stats: list[tuple[str, tuple | None]]) -> None:
         """The new stat keys (None: none) of inputs whose bytes are as recorded."""
@@ -236,34 +263,28 @@ class Store:
             return
         self.dirty = True
         self._scan = None  # a scan started before is not this table
-        self.db.executemany("UPDATE first SET size = ?, mtime_ns = ?, ino = ?, ctime_ns = ? WHERE path = ?",
-                            ((*(stat or (None, None, None, None)), path) for path, stat in stats))
+        self.db.executemany("UPDATE first SET stat = ? WHERE path = ?",
+                            ((_packed_stat(stat), path) for path, stat in stats))
 
-    def questions(self, doc_id: str, path: str) -> tuple[bytes, bytes, bytes]:
-        """(asked keys, their sketch cells, answers) of the input's outcome."""
-        return self._one("SELECT asked, cells, answers FROM outcome WHERE id = ? AND path = ?", (doc_id, path))
+    def questions(self, doc_id: str, path: str) -> tuple[bytes, bytes, int, int]:
+        """(asked keys, answers, low_yes, high_no) of the input's outcome."""
+        return self._one("SELECT asked, answers, low_yes, high_no FROM outcome WHERE id = ? AND path = ?",
+                         (doc_id, path))
 
-    def read_cells(self, changed, batch: int = 4096) -> set[str]:
-        """The paths whose outcome read any sketch cell where the numpy bool
-        array ``changed`` is true (one scan). A batch of rows at a time, their
-        cells joined and looked up at once (a lookup per row took ~2 us: ~45
-        ms at 20k, when a re-run changed a few cells)."""
+    def rows_reading(self, cells: Sequence[bytes], changed):
+        """Which of the outcomes' ``cells`` (a batch of their column) hold a
+        sketch cell where the numpy bool array ``changed`` is true (a bool
+        array, one for each): the cells joined and looked up at once (a
+        lookup per row took ~2 us: ~45 ms at 20k, when a re-run changed a few
+        cells)."""
         import numpy as np
-        found: set[str] = set()
-        try:
-            rows = self.db.execute("SELECT path, cells FROM outcome")
-            while some := rows.fetchmany(batch):
-                paths, blobs = zip(*some)
-                sizes = np.fromiter(map(len, blobs), np.int64, len(blobs))
-                if (sizes % 4).any():
-                    raise Damaged(f"{self.path}: an outcome's cells are not 4-byte cells")
-                hits = np.flatnonzero(changed[np.frombuffer(b"".join(blobs), np.uint32)])
-                if len(hits):  # the rows holding them: by where each row's cells end
-                    ends = np.cumsum(sizes // 4)
-                    found.update(paths[row] for row in np.unique(np.searchsorted(ends, hits, side="right")))
-        except sqlite3.Error as err:
-            raise Damaged(f"{self.path}: {err}") from err
-        return found
+        sizes = np.fromiter(map(len, cells), np.int64, len(cells))
+        if (sizes % 4).any():
+            raise Damaged(f"{self.path}: an outcome's cells are not 4-byte cells")
+        hits = np.flatnonzero(changed[np.frombuffer(b"".join(cells), np.uint32)])
+        reading = np.zeros(len(cells), bool)  # (not np.unique: it imports numpy.ma, ~14 ms)
+        reading[np.searchsorted(np.cumsum(sizes // 4), hits, side="right")] = True  # by where each row's cells end
+        return reading
 
     def sha256(self, path: str) -> str:
         """The sha256 of the input's first-pass row."""
@@ -311,8 +332,10 @@ class Store:
         # building an encoder per call (once per document in a run's main process)
         head = serialize.dumps([r.sha256, r.size, r.reason, r.detail, r.stage, r.chars_in, r.chars_out, r.records,
                                 r.rule_edits, r.near_threshold])
-        self.db.execute("INSERT OR REPLACE INTO outcome VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (r.id, r.path, r.sha256, q.low_yes, q.high_no, q.asked, q.cells, q.answers, head))
+        self.db.execute("INSERT OR REPLACE INTO outcome VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                        " (SELECT sha256 FROM first WHERE path = ?) IS ?)",
+                        (r.id, r.path, r.sha256, q.low_yes, q.high_no, q.asked, q.cells, q.answers, head,
+                         r.path, r.sha256))
 
     def put_margins(self, doc_id: str, path: str, low_yes: int, high_no: int) -> None:
         self.dirty = True

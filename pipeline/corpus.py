@@ -18,6 +18,7 @@ import hashlib
 import os
 import stat
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
@@ -145,6 +146,21 @@ class Inputs(Sequence):
         if unusual is not None:
             return unusual
         return str(self._paths[self._ends[i - 1] if i else 0 : self._ends[i]], "utf-8")
+
+    def packed(self, start: int, stop: int) -> tuple[bytes, memoryview, int] | None:
+        """The UTF-8 paths of inputs start..stop-1 as one bytes string, with
+        each one's end (the offsets of the whole listing: ``ends``) and where
+        the first starts (a re-run compares a batch of the cache's rows with
+        them at once: pipeline.merged); None when one is unusual (no path kept)."""
+        if self._unusual:
+            if getattr(self, "_unusual_at", None) is None:
+                self._unusual_at = sorted(self._unusual)
+            at = bisect_left(self._unusual_at, start)
+            if at < len(self._unusual_at) and self._unusual_at[at] < stop:
+                return None
+        base = self._ends[start - 1] if start else 0
+        ends = self._ends[start:stop]
+        return bytes(self._paths[base: ends[-1] if len(ends) else base]), ends, base
 
     def keys(self):
         """(id, path) of every input, in order, without making the Inputs (a re-run's pass)."""

@@ -35,13 +35,14 @@ import time
 from array import array
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
-from itertools import zip_longest
+from itertools import islice, zip_longest
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
 
-from pipeline import cache, corpus_stats, handover, runner, stats_pass, unforked
+from pipeline import cache, corpus_stats, handover, merged, runner, stats_pass, unforked
 from pipeline.corpus import Input, Inputs, as_input, key_of, read_input
 from pipeline.corpus_stats import SKETCH_DEPTH, SKETCH_WIDTH, CorpusStats, CountMin, distinct_keys
 from pipeline.executors.local import LocalExecutor
@@ -55,6 +56,8 @@ IN_PROCESS_MAX = 32  # changed inputs processed without starting workers (~the c
 # changed) they are ~25 ms faster here.
 FIRST_PASS_IN_PROCESS_MAX = 400
 MAX_LINES = 2**31  # counted lines: far from saturating a 32-bit counter
+KEYS_COUNTED_AT_ONCE = 1 << 16  # line keys of changed documents counted in the sketch at once (_count)
+RECOUNTED_AT_ONCE = 64  # documents whose keys the recount of the examples counts at once
 
 
 # Per-input state, one byte per input (by its ordinal in the run's inputs):
@@ -83,13 +86,15 @@ class Plan:
         self.run_start, self._ahead_keys = ahead if ahead is not None and store is not None else (time.time_ns(), None)
         self.flags = bytearray(len(inputs))  # CLEAN | COUNTED | ROW | REUSE, by input ordinal
         self.spilled = _Locations(len(inputs))  # where each repaired document waits (pipeline.handover)
-        self.before: array | None = None  # the sketch before this run's changes (re-runs)
+        self.before: memoryview | None = None  # the sketch before this run's changes (re-runs)
         self.changed: np.ndarray = np.zeros(0, np.intp)  # sketch cells this run changed
         self.first_change: tuple[str, str] | None = None  # the least (id, path) changed or removed
         self.sources: list = []  # [key, excerpt, id, path, sha256] of each example
         self.fill: list | None = None  # [id, path] of the input that completed the examples
         # inputs hashed here (stat changed), sent to the first pass, answers rechecked, processed
         self.counts = {"hashed": 0, "decoded": 0, "rechecked": 0, "processed": 0}
+        self._to_count: tuple[list, list] = ([], [])  # line keys to take out of the sketch, to add (_count)
+        self._keys_to_count = 0
 
     def _executor(self, n: int, in_process_max: int = IN_PROCESS_MAX):
         return self.executor if n > in_process_max else None
@@ -101,7 +106,7 @@ class Plan:
             CorpusStats(self.config.repeat_min_docs, self.config.repeat_min_share)
         todo, stat_keys = array("I"), array("q")  # ordinals to decode; their stat keys, 4 each
         listed = self.inputs.listed  # the usual input's path, else its Input: no Input (and Path) made for most
-        removed: list[cache.Known] = []  # cached inputs that are not inputs now
+        removed: list[tuple[str, str]] = []  # (id, path) of cached inputs that are not inputs now
         if self.meta is None or not self.store.has_rows():  # nothing cached: every input is new
             todo = range(len(self.inputs))
             if self._ahead_keys is not None:
@@ -110,37 +115,7 @@ class Plan:
             else:  # stated as handed out: the workers start at once
                 to_decode = self._stated(map(listed, todo), stat_keys)
         else:
-            rehash, flags, ahead = self.rehash, self.flags, self._ahead_keys
-            fresh, check = [], []  # (ordinal, stat key) of the new inputs; the cached ones to hash again
-            rows = self.store.known_in_order()  # merged with the inputs: both in (id, path) order
-            row = next(rows, None)
-            with self._stat_keys() as stat_key:
-                for i, (doc_id, path) in enumerate(keys(self.inputs)):
-                    while row is not None and (row.id < doc_id or (row.id == doc_id and row.path < path)):
-                        removed.append(row)
-                        row = next(rows, None)
-                    old = None  # its row (an input whose id changed has none: new, its old row removed)
-                    if row is not None and row.path == path and row.id == doc_id:
-                        old, row = row, next(rows, None)
-                    if ahead is not None and old is not None and not rehash and \
-                            ahead[4 * i] == old.size and ahead[4 * i + 1] == old.mtime_ns and \
-                            ahead[4 * i + 2] == old.ino and ahead[4 * i + 3] == old.ctime_ns:
-                        # the usual input of a re-run, its stat as recorded: _keep, with no tuple made
-                        # (NO_STAT's -1 is no size, and a recorded stat without a size equals no key)
-                        flags[i] |= CLEAN | ROW | (COUNTED if old.counted else 0)
-                        continue
-                    x = listed(i)
-                    key = stat_key(i, x)
-                    if old is None:
-                        fresh.append((i, key))
-                    elif key is not None and key == old.stat and not rehash:
-                        self._keep(i, old)
-                    else:
-                        check.append((i, x, key, old))
-            if row is not None:
-                removed.append(row)
-                removed += rows
-            del rows
+            fresh, check = self._merged(removed)
             fresh += self._hashed_again(check)  # those whose bytes changed
             for i, key in sorted(fresh):  # in input order
                 todo.append(i)
@@ -155,14 +130,52 @@ class Plan:
             self._changed(todo[j], *key_of(x), None if key == NO_STAT else key, done.counts, adder)
         adder.flush()
         del todo, stat_keys
-        for gone in removed:  # (a row of an input whose id is not its path's now was forgotten as it changed)
-            if self._forget(gone.path, stats, gone.id):
-                self._changes((gone.id, gone.path))
+        for doc_id, path in removed:  # (a row of an input whose id is not its path's now was forgotten as it changed)
+            if self._forget(path, stats, doc_id):
+                self._changes((doc_id, path))
+        self._counted(stats)
         if self.meta is not None:
             self._examples(stats)
             now, before = np.frombuffer(stats.lines.table, np.uint32), np.frombuffer(self.before, np.uint32)
             self.changed = np.flatnonzero(now != before)
         return stats
+
+    def _merged(self, removed: list[tuple[str, str]]) -> tuple[list, list]:
+        """The inputs merged with the cache's first-pass rows (both in (id,
+        path) order, a batch at a time: pipeline.merged): flags CLEAN those
+        whose stat is as recorded (not --rehash), adds the rows of no input
+        to ``removed``; returns (ordinal, stat key) of the new inputs, and
+        (ordinal, as listed, stat key, cache.Known) of the cached ones to hash again."""
+        listed, rehash, store = self.inputs.listed, self.rehash, self.store
+        flags = np.frombuffer(self.flags, np.uint8)
+        ahead = None if self._ahead_keys is None else np.frombuffer(self._ahead_keys, np.int64).reshape(-1, 4)
+        fresh, check = [], []
+        with self._stat_keys() as stat_key:
+            for batch in merged.batches(self.inputs, store.first_in_order()):
+                removed += map(merged.key, batch.gone)
+                matched, rows = batch.ordinals, batch.rows
+                if len(matched):
+                    stats = b"".join(map(_STAT, rows))
+                    if len(stats) != cache.STAT.size * len(rows):
+                        raise cache.Damaged(f"{store.path}: a first-pass row's stat is not {cache.STAT.size} bytes")
+                    recorded = np.frombuffer(stats, "<i8").reshape(-1, 4)
+                    if ahead is not None:  # (NO_STAT's -1s equal no stat recorded: NO_STAT_RECORDED's -2s)
+                        now = ahead[matched]
+                    else:
+                        now = np.array([stat_key(i, listed(i)) or NO_STAT for i in matched.tolist()], np.int64)
+                    same = (recorded == now).all(1) & (not rehash)
+                    counted = np.fromiter(map(_COUNTED, rows), np.uint8, len(rows)).astype(bool)
+                    flags[matched[same & counted]] |= CLEAN | ROW | COUNTED
+                    flags[matched[same & ~counted]] |= CLEAN | ROW
+                    for j in np.flatnonzero(~same).tolist():  # (a stat recorded without a key was not recorded)
+                        i = int(matched[j])
+                        x = listed(i)
+                        check.append((i, x, stat_key(i, x), store.known(rows[j][0].decode("utf-8"))))
+                new = np.ones(batch.stop - batch.start, bool)
+                new[matched - batch.start] = False
+                for i in (batch.start + np.flatnonzero(new)).tolist():
+                    fresh.append((i, stat_key(i, listed(i))))
+        return fresh, check
 
     def unchanged_since(self, rows: Iterator[tuple[str, str, str | None]]) -> bool:
         """After the first pass of a re-run: True when nothing is new, changed
@@ -287,18 +300,32 @@ class Plan:
         return True
 
     def _count(self, stats: CorpusStats, keys, sign: int) -> None:
-        """Add (sign +1) or take out (-1) one document's distinct lines."""
-        table = np.frombuffer(stats.lines.table, np.uint32)  # the sketch's own memory
-        cells = stats.lines.cells_of(list(keys)).astype(np.intp)
-        (np.add if sign > 0 else np.subtract).at(table, cells, np.uint32(1))
+        """Add (sign +1) or take out (-1) one document's distinct lines: in
+        the sketch by ``_counted``, a batch of documents at once (a sum: the
+        order does not matter, uint32 wrapping alike; ~12 us a document one
+        at a time)."""
+        self._to_count[sign > 0].append(np.asarray(keys, np.uint64))
+        self._keys_to_count += len(keys)
+        if self._keys_to_count >= KEYS_COUNTED_AT_ONCE:
+            self._counted(stats)
         stats.documents += sign
         stats.lines_counted += sign * len(keys)
+
+    def _counted(self, stats: CorpusStats) -> None:
+        """The keys ``_count`` was given, counted in the sketch."""
+        table = np.frombuffer(stats.lines.table, np.uint32)  # the sketch's own memory
+        for add, keys in zip((False, True), self._to_count):
+            if keys:
+                cells = stats.lines.cells_of(np.concatenate(keys))
+                (np.add if add else np.subtract).at(table, cells, np.uint32(1))
+                keys.clear()
+        self._keys_to_count = 0
 
     def _restored(self) -> CorpusStats:
         meta = self.meta
         stats = CorpusStats(self.config.repeat_min_docs, self.config.repeat_min_share,
                             meta["documents"], meta["lines_counted"], CountMin(table=meta["sketch"]))
-        self.before = array("I", meta["sketch"])  # a copy: which cells changed, at the end
+        self.before = self.store.sketch_as_read  # which cells changed, at the end
         return stats
 
     def _examples(self, stats: CorpusStats) -> None:
@@ -313,15 +340,17 @@ class Plan:
     def _recount(self, min_docs: int) -> tuple[list, list | None]:
         old = {(k, path, sha): excerpt for k, excerpt, _, path, sha in self.meta["examples"]}
         sketch, found, fill = CountMin(), {}, None
-        for i, inp in enumerate(self.inputs):
-            if not self.flags[i] & COUNTED:
-                continue
-            for k in self.store.keys(inp.path):
-                if sketch.add(k) >= min_docs and len(found) < corpus_stats.MAX_EXAMPLES:
-                    found.setdefault(k, inp)
-            if len(found) >= corpus_stats.MAX_EXAMPLES:
-                fill = [inp.id, inp.path]
-                break
+        counted = (inp for i, inp in enumerate(self.inputs) if self.flags[i] & COUNTED)
+        while fill is None and (some := list(islice(counted, RECOUNTED_AT_ONCE))):
+            keys = [self.store.keys(inp.path) for inp in some]
+            estimates = iter(_estimates_as_added(sketch, np.concatenate(keys)).tolist())
+            for inp, its_keys in zip(some, keys):  # (the sketch counted a few documents past the fill: unused)
+                for k, n in zip(its_keys, estimates):
+                    if n >= min_docs and len(found) < corpus_stats.MAX_EXAMPLES:
+                        found.setdefault(k, inp)
+                if len(found) >= corpus_stats.MAX_EXAMPLES:
+                    fill = [inp.id, inp.path]
+                    break
         sources = []
         for k, inp in found.items():
             sha = self.store.sha256(inp.path)
@@ -423,41 +452,46 @@ class Plan:
         nothing is reused); None: they are not needed."""
         if self.meta is None or parts is False:
             return 0
-        flags = self.flags
         threshold = stats.threshold()
         same = threshold == self.meta["threshold"] and not len(self.changed)  # the same answers to every question
-        read_changed: set[str] | tuple = ()  # the paths whose outcome read a changed sketch cell
-        if not same and len(self.changed):
+        changed = None  # the sketch cells this run changed, a bool each
+        if len(self.changed):
             changed = np.zeros(len(stats.lines.table), bool)
             changed[self.changed] = True
-            read_changed = self.store.read_cells(changed)
         reused, margins = 0, []  # margins: written once the scan of the outcomes is done
-        outcomes = self.store.outcomes_of(keys(self.inputs))
-        for i, (key, outcome) in enumerate(outcomes):
-            if not flags[i] & CLEAN or outcome is None or outcome[2] != outcome[3]:
+        flags = np.frombuffer(self.flags, np.uint8)
+        scan = self.store.outcome_rows(threshold, cells=changed is not None, sha256=parts is not None)
+
+        def clean(start: int, stop: int) -> np.ndarray:  # the inputs that may be reused have an outcome
+            return start + np.flatnonzero(flags[start:stop] & CLEAN)
+        for batch in merged.batches(self.inputs, scan, clean):
+            matched, rows = batch.ordinals, batch.rows
+            if not rows:
                 continue
-            doc_id, path, sha256, _, low_yes, high_no = outcome
-            if parts is not None and not _written_as_is(parts.find(key), sha256):
-                continue
+            bits = np.fromiter(map(_BITS, rows), np.uint8, len(rows))
+            # its first-pass row kept (the same bytes), the outcome of those bytes
+            ok = (flags[matched] & CLEAN != 0) & (bits & cache.OF_CACHED_BYTES != 0)
+            if parts is not None:
+                for j in np.flatnonzero(ok).tolist():
+                    ok[j] = _written_as_is(parts.find(merged.key(rows[j])), rows[j][-1])
             if not same:
-                if path in read_changed:  # a sketch cell it read changed: its questions asked again
-                    if not self._holds(doc_id, path, low_yes, high_no, threshold, stats, margins):
-                        continue
-                elif not high_no < threshold <= low_yes:  # the estimates as they were: the margins tell
-                    continue
-            flags[i] |= REUSE
-            reused += 1
-        outcomes.close()
+                read_changed = self.store.rows_reading(list(map(_CELLS, rows)), changed) if changed is not None \
+                    else np.zeros(len(rows), bool)
+                for j in np.flatnonzero(ok & read_changed).tolist():  # a sketch cell it read changed: asked again
+                    ok[j] = self._holds(*merged.key(rows[j]), threshold, stats, margins)
+                # else the estimates are as they were: the margins tell
+                ok &= read_changed | (bits & cache.MARGINS_HOLD != 0)
+            flags[matched[ok]] |= REUSE
+            reused += int(ok.sum())
         for doc_id, path, low_yes, high_no in margins:
             self.store.put_margins(doc_id, path, low_yes, high_no)
         return reused
 
-    def _holds(self, doc_id: str, path: str, low_yes: int, high_no: int, threshold: int, stats: CorpusStats,
-               new_margins: list) -> bool:
+    def _holds(self, doc_id: str, path: str, threshold: int, stats: CorpusStats, new_margins: list) -> bool:
         """The cached outcome's questions get the same answers (asked again);
         changed margins are added to ``new_margins``, to be written."""
         self.counts["rechecked"] += 1
-        asked, _, answers = self.store.questions(doc_id, path)
+        asked, answers, low_yes, high_no = self.store.questions(doc_id, path)
         keys = cache.unpacked(asked, "Q")
         documents = [stats.key_documents(k) for k in keys]
         if not all((n >= threshold) == bool(a) for n, a in zip(documents, answers)):
@@ -474,6 +508,31 @@ class Plan:
         meta = {"documents": stats.documents, "lines_counted": stats.lines_counted,
                 "threshold": stats.threshold(), "examples": self.sources, "fill": self.fill}
         self.store.commit(meta, stats.lines.table, self.before)  # (before: what the file holds, on a re-run)
+
+
+# the columns of the rows of cache.Store.first_in_order and outcome_rows
+_STAT, _COUNTED = itemgetter(2), itemgetter(3)
+_BITS, _CELLS = itemgetter(2), itemgetter(3)
+
+
+def _estimates_as_added(sketch: CountMin, keys: np.ndarray) -> np.ndarray:
+    """Count the keys in the sketch one after another, as CountMin.add does:
+    the estimate each add returns. At once (~2.5 us a key with add): each
+    cell's count as a key reaches it is its count before plus the times
+    earlier keys reached it, plus one (saturating at 2**32 - 1, as add)."""
+    if not len(keys):
+        return np.zeros(0, np.int64)
+    cells = sketch.cells_of(keys)  # a key's cells in turn, key after key: the order add increments them
+    table = np.frombuffer(sketch.table, np.uint32)  # the sketch's own memory
+    order = np.argsort(cells, kind="stable")
+    in_order = cells[order]
+    first = np.flatnonzero(np.r_[True, in_order[1:] != in_order[:-1]])  # each cell's first reach, in ``order``
+    times = np.diff(np.r_[first, len(cells)])
+    earlier = np.arange(len(cells)) - np.repeat(first, times)
+    reached = np.empty(len(cells), np.int64)
+    reached[order] = np.minimum(table[in_order].astype(np.int64) + earlier + 1, 0xFFFFFFFF)
+    table[in_order[first]] = np.minimum(table[in_order[first]].astype(np.int64) + times, 0xFFFFFFFF)
+    return reached.reshape(len(keys), sketch.depth).min(axis=1)
 
 
 def _written_as_is(row, sha256: str) -> bool:

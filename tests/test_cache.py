@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pipeline import cache, carry, corpus_stats, dedup, stats_pass, version
+from pipeline import cache, carry, corpus_stats, dedup, merged, stats_pass, version
 from pipeline.config import Config
 from pipeline.corpus import Input, list_inputs
 from pipeline.executors import make
@@ -222,9 +222,9 @@ def test_a_run_that_stops_before_its_commit_leaves_the_cache_as_it_was(tmp_path:
     (path,) = (inc / ".cache").glob(f"*/{cache.FILE}")
     before = path.read_bytes()
     store = cache.Store(path.parent)  # as a run killed after writing entries
-    for known in list(store.known_in_order()):
-        store.put_first(known.path, "x", "0" * 64, None, None)
-        store.forget(known.id, known.path, outcome_only=True)
+    for doc_id, input_path in _first_keys(store):
+        store.put_first(input_path, "x", "0" * 64, None, None)
+        store.forget(doc_id, input_path, outcome_only=True)
     store.close()
     assert path.read_bytes() == before
     assert _run(raw, inc)["hashed"] == 0
@@ -278,14 +278,23 @@ def test_the_scan_of_first_pass_rows_follows_writes_made_after_opening(tmp_path:
     (path,) = (inc / ".cache").glob(f"*/{cache.FILE}")
     store = cache.Store(path.parent)
     assert store.has_rows()
-    first = next(iter(cache.Store(path.parent).known_in_order()))
+    first = _first_keys(cache.Store(path.parent))[0]
     store.put_first("zzz.txt", "zzz", "0" * 64, None, None)
-    store.forget(first.id, first.path)
-    keys = [(k.id, k.path) for k in store.known_in_order()]
-    assert keys == sorted(keys) and ("zzz", "zzz.txt") in keys and (first.id, first.path) not in keys
+    store.forget(*first)
+    keys = _first_keys(store)
+    assert keys == sorted(keys) and ("zzz", "zzz.txt") in keys and first not in keys
     store.reset()
-    assert not store.has_rows() and list(store.known_in_order()) == []
+    assert not store.has_rows() and _first_keys(store) == []
     store.close()
+
+
+def _first_keys(store: cache.Store) -> list[tuple[str, str]]:
+    """(id, path) of Store.first_in_order's rows."""
+    rows, keys = store.first_in_order(), []
+    while (row := rows.first()) is not None:
+        keys.append(merged.key(row))
+        rows.take()
+    return keys
 
 def test_the_store_gives_results_back_from_their_heads_and_parts_and_names_a_missing_one(tmp_path: Path) -> None:
     config = Config()
@@ -312,6 +321,29 @@ def test_the_store_gives_results_back_from_their_heads_and_parts_and_names_a_mis
     store.close()
 
 
+def test_an_outcome_row_says_whether_it_is_of_the_first_pass_rows_bytes_and_its_margins_hold(tmp_path: Path) -> None:
+    """Store.outcome_rows: OF_CACHED_BYTES when the outcome's sha256 was the
+    first-pass row's as it was written (the first pass's bytes, not another
+    read's), MARGINS_HOLD when high_no < threshold <= low_yes."""
+    config = Config()
+    store = cache.Store(tmp_path)
+    try:
+        put = {}
+        for i, first_sha in enumerate(["same", "other", None]):
+            r = result.of(process(f"d{i}", f"d{i}.txt", f"Title\n\nSome text, number {i}.\n".encode(), config), config)
+            if first_sha is not None:
+                store.put_first(r.path, r.id, r.sha256 if first_sha == "same" else "0" * 64, None, None)
+            store.put_outcome(r, cache.Questions(b"", b"", b"", 5 + i, 2 + i))
+            put[r.path.encode()] = first_sha == "same"
+        for threshold in range(1, 10):
+            rows = store.outcome_rows(threshold, cells=False, sha256=True).peek(10)
+            assert [row[0] for row in rows] == list(put) and all(row[1] is None for row in rows)
+            assert [bool(row[2] & cache.OF_CACHED_BYTES) for row in rows] == list(put.values())
+            assert [bool(row[2] & cache.MARGINS_HOLD) for row in rows] == [2 + i < threshold <= 5 + i for i in range(3)]
+    finally:
+        store.close()
+
+
 def test_the_recorder_answers_as_the_statistics_and_keeps_consistent_margins() -> None:
     raw = _dev_raw()
     config = Config(repeat_min_docs=2)
@@ -334,34 +366,29 @@ def test_the_recorder_answers_as_the_statistics_and_keeps_consistent_margins() -
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.lists(st.lists(st.integers(0, 63), max_size=12), max_size=30), st.sets(st.integers(0, 63), max_size=6),
-       st.sampled_from([1, 2, 3, 4096]))
-def test_read_cells_finds_the_outcomes_reading_a_changed_cell(tmp_path_factory, rows, changed_cells, batch) -> None:
-    """Store.read_cells (a batch of rows looked up at once) finds exactly the
-    paths a lookup of each row's cells finds (the former scan)."""
+@given(st.lists(st.lists(st.integers(0, 63), max_size=12), max_size=30), st.sets(st.integers(0, 63), max_size=6))
+def test_rows_reading_finds_the_outcomes_reading_a_changed_cell(tmp_path_factory, rows, changed_cells) -> None:
+    """Store.rows_reading (a batch of rows looked up at once) finds exactly
+    the rows a lookup of each row's cells finds (the former scan)."""
     import numpy as np
     store = cache.Store(tmp_path_factory.mktemp("cache"))
     try:
-        for n, cells in enumerate(rows):
-            store.db.execute("INSERT INTO outcome VALUES (?, ?, '', 0, 0, x'', ?, x'', '')",
-                             (f"d{n}", f"d{n}.txt", cache.packed(cells, "I")))
+        cells = [cache.packed(read, "I") for read in rows]
         changed = np.zeros(64, bool)
         changed[sorted(changed_cells)] = True
-        expected = {path for path, read in store.db.execute("SELECT path, cells FROM outcome")
-                    if read and changed[np.frombuffer(read, np.uint32)].any()}
-        assert store.read_cells(changed, batch) == expected
-        assert expected == {f"d{n}.txt" for n, cells in enumerate(rows) if changed_cells & set(cells)}
+        expected = [bool(read) and bool(changed[np.frombuffer(read, np.uint32)].any()) for read in cells]
+        assert store.rows_reading(cells, changed).tolist() == expected
+        assert expected == [bool(changed_cells & set(read)) for read in rows]
     finally:
         store.close()
 
 
-def test_read_cells_of_a_damaged_row_says_damaged(tmp_path: Path) -> None:
+def test_rows_reading_a_damaged_row_says_damaged(tmp_path: Path) -> None:
     import numpy as np
     store = cache.Store(tmp_path)
     try:
-        store.db.execute("INSERT INTO outcome VALUES ('d', 'd.txt', '', 0, 0, x'', x'010203', x'', '')")
         with pytest.raises(cache.Damaged):
-            store.read_cells(np.zeros(64, bool))
+            store.rows_reading([b"", b"\x01\x02\x03"], np.zeros(64, bool))
     finally:
         store.close()
 

@@ -131,3 +131,192 @@ def test_list_inputs_orders_the_inputs_by_key_of(tmp_path_factory, stems, subdir
     listed = [inputs.listed(i) for i in range(len(inputs))]
     assert [key_of(x) for x in listed] == sorted(key_of(x) for x in listed)
     assert any(isinstance(x, Input) for x in listed)  # notes, its id told apart from notes.txt's
+
+
+# -- the cache's rows matched with the inputs a batch at a time (pipeline.merged) --
+
+_NAMES = st.lists(st.tuples(st.text(st.sampled_from("ab.-é"), min_size=1, max_size=3), st.booleans()),
+                  min_size=0, max_size=24, unique_by=lambda t: t[0])
+
+
+@settings(max_examples=150, deadline=None)
+@example([("a", True), ("b", True), ("c", True), ("d", True)], [0, 1, 3], [0, 1, 2, 3], [], [], 2, False)
+@given(_NAMES, st.lists(st.integers(0, 23), max_size=24), st.lists(st.integers(0, 23), max_size=24),
+       st.lists(st.integers(0, 23), max_size=4), st.lists(st.integers(0, 23), max_size=24),
+       st.sampled_from([1, 2, 3, 5, 1024]), st.booleans())
+def test_batches_match_each_row_with_the_input_of_its_key(tmp_path_factory, names, listed, cached, other_ids,
+                                                          wanted, batch, odd) -> None:
+    """merged.batches gives each input the row of its key, if any, and each
+    other row as gone, once and in order, whatever the batch size: inputs
+    added, removed, renamed (an id that changed), .txt or not, an unusual
+    input; with ``wanted``, each wanted input has its row."""
+    import pytest
+
+    from pipeline import cache, merged
+
+    paths = [stem + ".txt" if txt else stem for stem, txt in names]
+    items = [paths[i] for i in sorted(set(listed)) if i < len(paths)]
+    if odd and items:  # its id is not its path's: kept whole
+        items[0] = Input("x" + as_input(items[0], Path("/raw")).id, items[0], Path("/raw") / items[0])
+    items.sort(key=key_of)
+    store = cache.Store(tmp_path_factory.mktemp("cache"))
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(merged, "BATCH", batch)
+        _match_rows(store, paths, items, cached, other_ids, wanted)
+
+
+def _match_rows(store, paths, items, cached, other_ids, wanted) -> None:
+    import numpy as np
+
+    from pipeline import merged
+
+    inputs = Inputs(Path("/raw"), items)
+    input_keys = [key_of(x) for x in items]
+    try:
+        row_keys = []
+        for i in sorted(set(cached)):
+            if i < len(paths):
+                doc_id = as_input(paths[i], Path("/raw")).id
+                row_keys.append(("y" + doc_id if i in other_ids else doc_id, paths[i]))
+                store.put_first(paths[i], row_keys[-1][0], "0" * 64, None, None)
+        row_keys.sort()
+        want = {i for i in wanted if i < len(items)}
+        for wanted_only in (False, True):
+            matched, gone = [], []
+            choose = (lambda start, stop: np.array([i for i in range(start, stop) if i in want], np.intp)) \
+                if wanted_only else None
+            for b in merged.batches(inputs, store.first_in_order(), choose):
+                assert all(b.start <= i < b.stop for i in b.ordinals)
+                matched += [(int(i), merged.key(row)) for i, row in zip(b.ordinals, b.rows)]
+                gone += [merged.key(row) for row in b.gone]
+            assert all(input_keys[i] == key for i, key in matched)
+            assert sorted([key for _, key in matched] + gone) == row_keys  # each row once
+            assert gone == sorted(gone) and [i for i, _ in matched] == sorted(i for i, _ in matched)
+            has_row = {i for i, key in enumerate(input_keys) if key in set(row_keys)}
+            if wanted_only:
+                assert {i for i, _ in matched} & want == has_row & want
+            else:
+                assert {i for i, _ in matched} == has_row
+    finally:
+        store.close()
+
+
+def test_a_re_run_in_batches_flags_what_merging_a_row_at_a_time_flags(tmp_path: Path, monkeypatch) -> None:
+    """Plan.first_pass and Plan._reusable matching rows with inputs in
+    batches of 3 (most compared at once) flag, count and change what they
+    do merging every batch a row at a time (and the first pass's sketch is
+    the same, its changes counted at once or as they come): inputs unchanged, appended to,
+    touched (a new stat, the same bytes), removed, added and renamed, some
+    in one batch, with --rehash too."""
+    import os
+    import shutil
+    import time
+
+    from pipeline import cache, merged, version
+    from pipeline.config import Config
+    from pipeline.corpus import list_inputs
+    from pipeline import incremental
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for n in range(20):
+        (raw / f"d{n:02d}.txt").write_text(f"Title {n}\n\nA document, number {n}, of one sentence.\n"
+                                           "A line that every document repeats.\n", encoding="utf-8")
+    (raw / "d05.txt").write_bytes(b"\x00\x01 not text")  # rejected before its lines are counted
+    day_ago = time.time_ns() - 86_400 * 10**9
+    for path in raw.iterdir():
+        os.utime(path, ns=(day_ago, day_ago))
+    clean = tmp_path / "clean"
+    version.run(raw, clean, Config(), cache_dir=clean / ".cache")
+    with open(raw / "d03.txt", "a", encoding="utf-8") as f:
+        f.write("\nOne more sentence, appended.\n")
+    os.utime(raw / "d04.txt", ns=(day_ago + 10**9, day_ago + 10**9))  # a new stat, the same bytes
+    (raw / "d07.txt").unlink()
+    (raw / "d08.txt").rename(raw / "d08b.txt")  # (the same stat: its bytes are hashed anew, as a new input's)
+    (raw / "d12a.txt").write_text("A new input with a sentence.\n", encoding="utf-8")
+    (raw / "d15.txt").unlink()
+    (raw / "d16.txt").write_text("Title 16\n\nA new text.\nA line that every document repeats.\n", encoding="utf-8")
+    os.utime(raw / "d16.txt", ns=(day_ago, day_ago))
+    (cached,) = (clean / ".cache").glob(f"*/{cache.FILE}")
+    monkeypatch.setattr(merged, "BATCH", 3)
+    same_keys = merged._same_keys
+    for rehash in (False, True):
+        found, at_once = [], []
+        for one_by_one in (False, True):
+            if one_by_one:  # (and each changed document counted in the sketch as it comes)
+                monkeypatch.setattr(merged, "_same_keys", lambda *args: False)
+                monkeypatch.setattr(incremental, "KEYS_COUNTED_AT_ONCE", 1)
+            else:
+                monkeypatch.setattr(merged, "_same_keys", lambda *args: at_once.append(same_keys(*args)) or at_once[-1])
+            directory = tmp_path / f"cache-{rehash}-{one_by_one}"
+            shutil.copytree(cached.parent, directory)
+            (tmp_path / f"spill-{rehash}-{one_by_one}").mkdir()
+            store = cache.Store(directory)
+            try:
+                plan = incremental.Plan(list_inputs(raw), raw, Config(), store, None, rehash,
+                                        tmp_path / f"spill-{rehash}-{one_by_one}")
+                stats = plan.first_pass()
+                first = (bytes(plan.flags), dict(plan.counts), plan.first_change, plan.changed.tolist(),
+                         bytes(stats.lines.table), stats.documents, stats.lines_counted)
+                reused = plan._reusable(stats, None)
+                found.append((first, reused, bytes(plan.flags), plan.counts))
+            finally:
+                store.close()
+        assert found[0] == found[1]
+        assert any(at_once) and not all(at_once)  # batches compared at once, and merged a row at a time
+        flags, counts = found[0][2], found[0][3]
+        (flags_first, counts_first, first_change, *_), reused, flags, counts = found[0]
+        # appended to, renamed, new, rewritten (4 of the 19); the cached ones whose stat changed hashed
+        assert counts == {"hashed": 17 if rehash else 3, "decoded": 4, "rechecked": 14, "processed": 0}
+        assert first_change == ("d03", "d03.txt")
+        listed = list_inputs(raw)
+        new = {listed.listed(i) for i in range(len(listed)) if not flags[i] & incremental.CLEAN}
+        assert new == {"d03.txt", "d08b.txt", "d12a.txt", "d16.txt"}
+        listed = [listed.listed(i) for i in range(len(listed))]
+        assert flags_first[listed.index("d05.txt")] == incremental.CLEAN | incremental.ROW  # not COUNTED
+        assert flags_first[listed.index("d06.txt")] == incremental.CLEAN | incremental.ROW | incremental.COUNTED
+        # every other one reused, its questions asked again (the line all repeat is in one document fewer;
+        # d05, rejected, asked none)
+        assert reused == 15 and all(f & incremental.REUSE for f in flags if f & incremental.CLEAN)
+
+
+def test_a_batch_of_rows_has_the_keys_of_the_inputs_wanted_among_a_batch(tmp_path: Path) -> None:
+    """merged._same_keys compares the rows' paths with those of the wanted
+    inputs cut out of the batch's (the others: no row expected)."""
+    import numpy as np
+
+    from pipeline import merged
+
+    inputs = Inputs(Path("/raw"), ["a.txt", "bb.txt", "c.txt", "dé.txt", "e"])
+    row = {path: (path.encode(), None) for path in ("a.txt", "bb.txt", "c.txt", "dé.txt")}
+    at = np.array([1, 3])
+    assert merged._same_keys(inputs, 0, 4, at, [row["bb.txt"], row["dé.txt"]])
+    assert merged._same_keys(inputs, 0, 4, np.arange(4), list(row.values()))
+    assert merged._same_keys(inputs, 1, 3, np.array([2]), [row["c.txt"]])
+    assert not merged._same_keys(inputs, 0, 4, at, [row["a.txt"], row["c.txt"]])
+    assert not merged._same_keys(inputs, 0, 4, at, [row["bb.txt"], (b"d\xc3\xa9.txt", "d")])  # another id
+    assert not merged._same_keys(inputs, 0, 4, at, [row["bb.txt"]])  # a row short
+    assert not merged._same_keys(inputs, 3, 5, np.array([4]), [(b"e", "e")])  # not .txt: merged a row at a time
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 2**64 - 1) | st.integers(0, 40), max_size=60),
+       st.sampled_from([(8, 2), (16, 4), (1 << 18, 4)]), st.sampled_from([0, 1, 0xFFFFFFFE, 0xFFFFFFFF]), st.booleans())
+def test_keys_counted_at_once_are_counted_as_one_by_one(keys, shape, start, mixed) -> None:
+    """incremental._estimates_as_added (keys counted at once) leaves the
+    sketch as CountMin.add one key after another leaves it, and gives the
+    estimates add returned: with colliding cells (small sketches), a key
+    twice, counters near saturation."""
+    from array import array
+
+    import numpy as np
+
+    from pipeline.corpus_stats import CountMin
+    from pipeline.incremental import _estimates_as_added
+
+    width, depth = shape
+    table = array("I", [start if cell % 3 == 0 or not mixed else 0 for cell in range(width * depth)])
+    at_once, one_by_one = CountMin(width, depth, array("I", table)), CountMin(width, depth, array("I", table))
+    want = [one_by_one.add(k) for k in keys]
+    assert _estimates_as_added(at_once, np.array(keys, np.uint64)).tolist() == want
+    assert at_once.table == one_by_one.table

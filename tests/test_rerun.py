@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import carry, dedup, incremental, rerun, rescreen, version
+from pipeline import carry, dedup, incremental, merged, rerun, rescreen, version
 from pipeline.config import Config
 from pipeline.hashed import ShortRead
 from pipeline.process import process
@@ -112,8 +112,9 @@ def _same_versions(a: Path, b: Path) -> None:
 
 @pytest.mark.parametrize("batches", ["as run", "small"])
 def test_copies_of_the_parent_give_the_bytes_of_writing_everything(tmp_path: Path, monkeypatch, batches) -> None:
-    if batches == "small":  # rows compared, copied and added to the index 2 at a time
-        monkeypatch.setattr(rerun, "BATCH", 2)
+    if batches == "small":  # rows compared, copied and added to the index 2 at a time;
+        monkeypatch.setattr(rerun, "BATCH", 2)  # the cache's rows matched with the inputs 2 at a time
+        monkeypatch.setattr(merged, "BATCH", 2)
     steps = _steps()
     fast, used = _run_all(tmp_path, True, steps, monkeypatch)
     slow, unused = _run_all(tmp_path, False, steps, monkeypatch)
