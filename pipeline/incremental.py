@@ -50,11 +50,10 @@ from pipeline.rehash import digests, plain_digest
 from pipeline.stat_keys import NO_STAT, stat_key_of, stat_keys
 
 IN_PROCESS_MAX = 32  # changed inputs processed without starting workers (~the cost of starting them)
-# The first pass does less per input (decode, repair, line keys: ~0.15 ms)
-# than the second, and forking workers, waiting for their first results and
-# gathering them costs the main process ~40 ms: at 200 inputs (1% of 20k
-# changed) they are ~25 ms faster here.
-FIRST_PASS_IN_PROCESS_MAX = 400
+# The first pass too: its work per input is small (decode, repair, line keys:
+# ~0.15 ms), but the main process is a re-run's critical path. At 200 inputs
+# (1% of 20k changed) it spent ~36 ms on them here against ~7 ms handing
+# them to workers (forked in ~4 ms), and the re-run took 0.10-0.17 s less.
 MAX_LINES = 2**31  # counted lines: far from saturating a 32-bit counter
 KEYS_COUNTED_AT_ONCE = 1 << 16  # line keys of changed documents counted in the sketch at once (_count)
 RECOUNTED_AT_ONCE = 64  # documents whose keys the recount of the examples counts at once
@@ -96,8 +95,8 @@ class Plan:
         self._to_count: tuple[list, list] = ([], [])  # line keys to take out of the sketch, to add (_count)
         self._keys_to_count = 0
 
-    def _executor(self, n: int, in_process_max: int = IN_PROCESS_MAX):
-        return self.executor if n > in_process_max else None
+    def _executor(self, n: int):
+        return self.executor if n > IN_PROCESS_MAX else None
 
     # -- first pass ---------------------------------------------------------
 
@@ -123,7 +122,7 @@ class Plan:
             to_decode = map(listed, todo)
         shared = runner.Shared(self.raw_dir, self.config, spill_dir=self.spill_dir)
         self.counts["decoded"] = len(todo)
-        items = stats_pass.results(to_decode, shared, self._executor(len(todo), FIRST_PASS_IN_PROCESS_MAX))
+        items = stats_pass.results(to_decode, shared, self._executor(len(todo)))
         adder = stats_pass.Adder(stats)
         for j, (x, done) in enumerate(items):
             key = tuple(stat_keys[4 * j: 4 * j + 4])
