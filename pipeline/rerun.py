@@ -68,10 +68,11 @@ DATA = 3  # the first files of FILES have no head: written during the pass (Data
 QUEUED = 16  # bundles of ranges waiting for the DataWriter
 BUNDLE = 16  # ranges handed to a DataWriter thread at once: one queue operation (a wake-up) for them all
 # The DataWriter's thread of each of the first DATA files: documents on one,
-# records and rejected on another. Copying is mostly system time (new page
-# cache), which one thread serialised: at 80k a re-run took 4.2-4.4 s with
-# two, 4.9-5.2 with one; at 20k, 1.10-1.29 s against 1.34-1.42 when the VM
-# charges much system time, 0.84-0.92 against 0.84-0.86 when it does not.
+# records and rejected on another. Copying was then mostly system time (new
+# page cache), which one thread serialised: at 80k a re-run took 4.2-4.4 s
+# with two, 4.9-5.2 with one; at 20k, 1.10-1.29 s against 1.34-1.42 when the
+# VM charged much system time. Every file of a re-run is now written around
+# the page cache (hashed.DirectFile): a thread also waits for the disk.
 LANES = (0, 1, 1)
 BATCH = 2048  # parent rows fetched, compared with the inputs and copied at once (a run of copied rows is in one)
 DIRTY_BITS = 20  # of the dirty band keys' bitmap: 1 MB (its pages made as written: 4 MB took ~6 ms), ~0.5% false hits per key at 5,000 keys
@@ -126,7 +127,7 @@ class DataWriter:
     one document's part)."""
 
     def __init__(self, tmp: Path, parent_fds: list[int]) -> None:
-        self.outs = [HashedWriter(tmp / FILES[f], early_writeback=True) for f in range(DATA)]
+        self.outs = [HashedWriter(tmp / FILES[f], direct=True) for f in range(DATA)]
         self.fds = parent_fds
         self.queues = [queue.Queue(QUEUED) for _ in range(max(LANES) + 1)]
         self.bundles: list[list] = [[] for _ in self.queues]  # of each lane, being filled
@@ -535,7 +536,7 @@ class Rerun:
 
         def one(f: int) -> HashedWriter:
             name = FILES[f]
-            out = HashedWriter(self.tmp / name, early_writeback=True)
+            out = HashedWriter(self.tmp / name, direct=True)
             try:
                 out.write(heads[name])
                 out.start = out.size
