@@ -48,22 +48,25 @@ ALIGN = 4096  # what O_DIRECT asks of a write's offset, length and buffer (a pag
 
 
 class DirectFile:
-    """A file written around the page cache (O_DIRECT), from one page-aligned
-    buffer. Written through the page cache, a new file takes new pages, and
+    """A file written around the page cache (O_DIRECT), from two page-aligned
+    buffers. Written through the page cache, a new file takes new pages, and
     the kernel's copy into them was a third of a re-run's CPU time (system
-    time), when the VM backs new pages slowly. Whole buffers are written as
-    they fill; ``flush`` writes the last, partial one padded to ALIGN and
-    cuts the file to its size: it is the file's end (a write after it
-    raises). A write waits for the disk, not for the CPU: the re-run's
-    writer threads use it (pipeline.rerun), not the main process."""
+    time), when the VM backs new pages slowly. A direct write waits for the
+    disk: a full buffer is written by a thread of its own while the other
+    one fills (the file's bytes go in order: a buffer is written once the
+    one before it is). ``flush`` writes the last, partial buffer padded to
+    ALIGN and cuts the file to its size: it is the file's end (a write after
+    it raises)."""
 
     def __init__(self, path: Path) -> None:
         self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_DIRECT, 0o666)
-        self._buf = mmap.mmap(-1, BUFFER)
-        self._view = memoryview(self._buf)
+        self._views = [memoryview(mmap.mmap(-1, BUFFER)) for _ in range(2)]
+        self._view = self._views[0]  # the one filling
         self._fill = 0
         self._size = 0  # bytes handed to the file
         self._ended = False
+        self._writer: ThreadPoolExecutor | None = None  # made at the first full buffer
+        self._written: Future | None = None  # the write of the other buffer
 
     def write(self, data) -> None:
         self._check()
@@ -74,7 +77,7 @@ class DirectFile:
             self._fill += k
             data = data[k:]
             if self._fill == BUFFER:
-                self._out(BUFFER)
+                self._out()
 
     def read_from(self, fd: int, offset: int, length: int) -> Iterator[memoryview]:
         """``length`` bytes of the open file ``fd`` from ``offset``, read
@@ -91,29 +94,44 @@ class DirectFile:
             self._fill += got
             offset += got
             if self._fill == BUFFER:
-                self._out(BUFFER)
+                self._out()
 
     def _check(self) -> None:
         if self._ended:
             raise ValueError("a write after the end of a DirectFile")
 
-    def _out(self, length: int) -> None:
-        """The buffer's first ``length`` bytes to the file (its fill, padded)."""
+    def _out(self) -> None:
+        """The full buffer to the file, on the writer thread; the other one fills."""
+        self._wait()
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="direct")
+        self._written = self._writer.submit(self._write_all, self._view, BUFFER)
+        self._size += BUFFER
+        self._fill = 0
+        self._view = self._views[self._views[0] is self._view]
+
+    def _write_all(self, view: memoryview, length: int) -> None:
         done = 0
         while done < length:
-            done += os.write(self.fd, self._view[done:length])
-        self._size += self._fill
-        self._fill = 0
+            done += os.write(self.fd, view[done:length])
+
+    def _wait(self) -> None:
+        """The other buffer written (raises what writing it raised)."""
+        if self._written is not None:
+            written, self._written = self._written, None
+            written.result()
 
     def flush(self) -> None:
         if self._ended:
             return
         self._ended = True
+        self._wait()
         if self._fill:
             fill = self._fill
             padded = -(-fill // ALIGN) * ALIGN
             self._view[fill:padded] = bytes(padded - fill)
-            self._out(padded)
+            self._write_all(self._view, padded)
+            self._size += fill
             os.ftruncate(self.fd, self._size)
 
     def fileno(self) -> int:
@@ -125,9 +143,11 @@ class DirectFile:
         try:
             self.flush()
         finally:
+            if self._writer is not None:
+                self._writer.shutdown(wait=True)  # (after an error: the write under way ends first)
             os.close(self.fd)
             self.fd = -1
-            self._view = self._buf = None  # freed with the last chunk read into it (an error's traceback holds one)
+            self._views = self._view = None  # freed with the last chunk read into them (an error's traceback holds one)
 
 
 def _open(path: Path, direct: bool):
