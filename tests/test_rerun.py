@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import carry, dedup, incremental, merged, rerun, rescreen, version
+from pipeline import carry, dedup, incremental, merged, parent_rows, rerun, rerun_files, rescreen, version
 from pipeline.config import Config
 from pipeline.hashed import ShortRead
 from pipeline.process import process
@@ -113,7 +113,7 @@ def _same_versions(a: Path, b: Path) -> None:
 @pytest.mark.parametrize("batches", ["as run", "small"])
 def test_copies_of_the_parent_give_the_bytes_of_writing_everything(tmp_path: Path, monkeypatch, batches) -> None:
     if batches == "small":  # rows compared, copied and added to the index 2 at a time;
-        monkeypatch.setattr(rerun, "BATCH", 2)  # the cache's rows matched with the inputs 2 at a time
+        monkeypatch.setattr(parent_rows, "BATCH", 2)  # the cache's rows matched with the inputs 2 at a time
         monkeypatch.setattr(merged, "BATCH", 2)
     steps = _steps()
     fast, used = _run_all(tmp_path, True, steps, monkeypatch)
@@ -140,7 +140,7 @@ def _mixed(a: str, b: str, share: int) -> str:
 def test_rows_compared_and_copied_a_batch_at_a_time_give_the_bytes_of_writing_everything(
         tmp_path: Path, monkeypatch, batch: int) -> None:
     """The rows are compared with the inputs and copied a batch at a time
-    (rerun.BATCH; boundaries fall inside stretches of copied rows): inputs
+    (parent_rows.BATCH; boundaries fall inside stretches of copied rows): inputs
     inserted and removed between them, an input whose id is not its path's,
     rows with dirty band keys inside a batch (a kept one that stays kept, its
     duplicate that stays one). Every version is what writing everything gives."""
@@ -159,7 +159,7 @@ def test_rows_compared_and_copied_a_batch_at_a_time_give_the_bytes_of_writing_ev
     fx, fc = (dedup.fingerprint(process("x", "x.txt", text.encode(), config).doc.text, config)
               for text in (t[9], second["c0.txt"]))
     assert set(array("I", fx.bands)) & set(array("I", fc.bands))  # (else the rows below are not touched)
-    monkeypatch.setattr(rerun, "BATCH", batch)
+    monkeypatch.setattr(parent_rows, "BATCH", batch)
     kept = []
     real = rescreen.Index.still_kept
     monkeypatch.setattr(rescreen.Index, "still_kept", lambda self, *a: kept.extend(real(self, *a)) or real(self, *a))
@@ -482,21 +482,21 @@ def test_a_manifests_outputs_are_read_from_its_end(tmp_path: Path, monkeypatch) 
 @pytest.mark.parametrize("bundle", [1, 4, 16])
 def test_the_data_writer_writes_each_file_on_its_thread_and_raises_what_writing_raised(
         tmp_path: Path, monkeypatch, bundle: int) -> None:
-    monkeypatch.setattr(rerun, "BUNDLE", bundle)  # ranges handed on as they come, some at a time, all at the end
+    monkeypatch.setattr(rerun_files, "BUNDLE", bundle)  # ranges handed on as they come, some at a time, all at the end
     parents = []
-    for f in range(rerun.DATA):
+    for f in range(rerun_files.DATA):
         (tmp_path / f"parent-{f}").write_bytes(bytes([65 + f]) * 5000)
         parents.append(os.open(tmp_path / f"parent-{f}", os.O_RDONLY))
     try:
         for name, bad in (("ok", None), ("short", 1)):  # file 1: a range past the end of its parent
             (tmp_path / name).mkdir()
-            writer = rerun.DataWriter(tmp_path / name, parents)
-            assert len(writer.threads) == len(set(rerun.LANES)) > 1
-            for f in range(rerun.DATA):
+            writer = rerun_files.DataWriter(tmp_path / name, parents)
+            assert len(writer.threads) == len(set(rerun_files.LANES)) > 1
+            for f in range(rerun_files.DATA):
                 sink = writer.sink(f)
                 for _ in range(3):
-                    sink([rerun.PARENT, 4990 if f == bad else 10, 100, None])
-                    sink([rerun.FRESH, 0, 3, b"new"])
+                    sink([rerun_files.PARENT, 4990 if f == bad else 10, 100, None])
+                    sink([rerun_files.FRESH, 0, 3, b"new"])
             if bad is None:
                 for f, out in enumerate(writer.finish()):
                     out.close()
