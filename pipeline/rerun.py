@@ -27,20 +27,21 @@ are not copied have theirs taken back, the written documents theirs added;
 its review items (the first ones in input order) are listed again until
 there are enough.
 
-Copied rows are not handled one by one. The rows are read a batch at a time
-(``Batch``, ``BATCH`` rows) and compared with the inputs they should be a
-stretch at a time, up to the next input that is processed (its ordinals
-known up front: ``Plan.processed``): their paths as one bytes comparison.
-Their dirty band keys are found in a bitmap of those keys, and the rows that
-have one and were kept are screened again at once (``Index.still_kept``);
-only a row whose decision may have changed, an input that is processed or
-whose id is not its path's, and a row that is not the next input's go one
-at a time (``_one``). Consecutive copied rows are one range of each parent
-file (``Run``): their parts' lengths and inputs' sizes are summed from the
-batch's running sums, their manifest entries (kept with the rows) handed on
-as they are, their steps put in the index at once. The parts of the written documents
-wait in a temporary file until the report's head is known, then every file
-is written in one pass of copies, hashed as it is written (pipeline.hashed).
+Copied rows are not handled one by one. The rows are read a batch at a
+time (pipeline.parent_rows: ``Batch``, ``BATCH`` rows) and compared with the
+inputs they should be a stretch at a time, up to the next input that is
+processed (its ordinals known up front: ``Plan.processed``): their paths as
+one bytes comparison. Their dirty band keys are found in a bitmap of those
+keys, and the rows that have one and were kept are screened again at once
+(``Index.still_kept``); only a row whose decision may have changed, an input
+that is processed or whose id is not its path's, and a row that is not the
+next input's go one at a time (``_one``). Consecutive copied rows are one
+range of each parent file (``Run``): their parts' lengths and inputs' sizes
+are summed from the batch's running sums, their manifest entries (kept with
+the rows) handed on as they are, their steps put in the index at once. The
+parts of the written documents wait in a temporary file until the report's
+head is known, then every file is written in one pass of copies, hashed as
+it is written (pipeline.rerun_files, pipeline.hashed).
 """
 
 from __future__ import annotations
