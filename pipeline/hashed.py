@@ -59,8 +59,8 @@ class DirectFile:
     it raises)."""
 
     def __init__(self, path: Path) -> None:
+        self._views = [memoryview(mmap.mmap(-1, BUFFER)) for _ in range(2)]  # (made first: no fd left open if they fail)
         self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_DIRECT, 0o666)
-        self._views = [memoryview(mmap.mmap(-1, BUFFER)) for _ in range(2)]
         self._view = self._views[0]  # the one filling
         self._fill = 0
         self._size = 0  # bytes handed to the file
