@@ -118,8 +118,7 @@ def manifest_line(path: str, sha256: str | None, size: int) -> str:
     """A Result's entry in the manifest's inputs as pipeline.spill.FlatDicts
     keeps the values (path, sha256 or None, size): a re-run hands on those
     of a run of copied rows as they are."""
-    sha = spill.encode_str(sha256) if sha256 else "null"
-    return f"{spill.encode_str(path)}\t{sha}\t{int.__repr__(size)}\n"
+    return spill.flat_line(path, sha256 or None, size)
 
 
 def records(db: sqlite3.Connection, keys: list[tuple[str, str]]) -> list[bytes]:

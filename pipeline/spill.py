@@ -69,7 +69,6 @@ class SpillList:
 
 
 _encode = json.encoder.encode_basestring  # a str as json.dumps(ensure_ascii=False) writes it
-encode_str = _encode
 
 
 def _scalar(v) -> str:
@@ -80,6 +79,11 @@ def _scalar(v) -> str:
     if t is int:
         return int.__repr__(v)
     return json.dumps(v)
+
+
+def flat_line(*values) -> str:
+    """An item of a FlatDicts as it keeps it: its values' JSON, tab-separated, with a newline."""
+    return "\t".join(map(_scalar, values)) + "\n"
 
 
 class FlatDicts(SpillList):
@@ -99,7 +103,7 @@ class FlatDicts(SpillList):
         self.append_values(*value.values())
 
     def append_values(self, *values) -> None:
-        self._file.write("\t".join(map(_scalar, values)) + "\n")
+        self._file.write(flat_line(*values))
         self._len += 1
 
     def extend_lines(self, lines: list[str]) -> None:
