@@ -93,6 +93,25 @@ class CountMin:
         else:  # many: one count of each cell costs less than adding them one at a time (uint32 wraps alike)
             table += np.bincount(cells, minlength=len(table)).astype(np.uint32)
 
+    def add_each(self, keys: np.ndarray) -> np.ndarray:
+        """``add`` of each key in turn, at once (~2.5 us a key with add): the
+        estimate each add returns. Each cell's count as a key reaches it is
+        its count before plus the times earlier keys reached it, plus one
+        (saturating at 2**32 - 1, as add)."""
+        if not len(keys):
+            return np.zeros(0, np.int64)
+        cells = self.cells_of(keys)  # a key's cells in turn, key after key: the order add increments them
+        table = np.frombuffer(self.table, np.uint32)  # the sketch's own memory
+        order = np.argsort(cells, kind="stable")
+        in_order = cells[order]
+        first = np.flatnonzero(np.r_[True, in_order[1:] != in_order[:-1]])  # each cell's first reach, in ``order``
+        times = np.diff(np.r_[first, len(cells)])
+        earlier = np.arange(len(cells)) - np.repeat(first, times)
+        reached = np.empty(len(cells), np.int64)
+        reached[order] = np.minimum(table[in_order].astype(np.int64) + earlier + 1, 0xFFFFFFFF)
+        table[in_order[first]] = np.minimum(table[in_order[first]].astype(np.int64) + times, 0xFFFFFFFF)
+        return reached.reshape(len(keys), self.depth).min(axis=1)
+
     def estimate(self, k: int) -> int:
         return min(map(self.table.__getitem__, self._cells(k)))
 

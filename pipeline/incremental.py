@@ -342,7 +342,7 @@ class Plan:
         counted = (inp for i, inp in enumerate(self.inputs) if self.flags[i] & COUNTED)
         while fill is None and (some := list(islice(counted, RECOUNTED_AT_ONCE))):
             keys = [self.store.keys(inp.path) for inp in some]
-            estimates = iter(_estimates_as_added(sketch, np.concatenate(keys)).tolist())
+            estimates = iter(sketch.add_each(np.concatenate(keys)).tolist())
             for inp, its_keys in zip(some, keys):  # (the sketch counted a few documents past the fill: unused)
                 for k, n in zip(its_keys, estimates):
                     if n >= min_docs and len(found) < corpus_stats.MAX_EXAMPLES:
@@ -512,26 +512,6 @@ class Plan:
 # the columns of the rows of cache.Store.first_in_order and outcome_rows
 _STAT, _COUNTED = itemgetter(2), itemgetter(3)
 _BITS, _CELLS = itemgetter(2), itemgetter(3)
-
-
-def _estimates_as_added(sketch: CountMin, keys: np.ndarray) -> np.ndarray:
-    """Count the keys in the sketch one after another, as CountMin.add does:
-    the estimate each add returns. At once (~2.5 us a key with add): each
-    cell's count as a key reaches it is its count before plus the times
-    earlier keys reached it, plus one (saturating at 2**32 - 1, as add)."""
-    if not len(keys):
-        return np.zeros(0, np.int64)
-    cells = sketch.cells_of(keys)  # a key's cells in turn, key after key: the order add increments them
-    table = np.frombuffer(sketch.table, np.uint32)  # the sketch's own memory
-    order = np.argsort(cells, kind="stable")
-    in_order = cells[order]
-    first = np.flatnonzero(np.r_[True, in_order[1:] != in_order[:-1]])  # each cell's first reach, in ``order``
-    times = np.diff(np.r_[first, len(cells)])
-    earlier = np.arange(len(cells)) - np.repeat(first, times)
-    reached = np.empty(len(cells), np.int64)
-    reached[order] = np.minimum(table[in_order].astype(np.int64) + earlier + 1, 0xFFFFFFFF)
-    table[in_order[first]] = np.minimum(table[in_order[first]].astype(np.int64) + times, 0xFFFFFFFF)
-    return reached.reshape(len(keys), sketch.depth).min(axis=1)
 
 
 def _written_as_is(row, sha256: str) -> bool:

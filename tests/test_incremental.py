@@ -303,7 +303,7 @@ def test_a_batch_of_rows_has_the_keys_of_the_inputs_wanted_among_a_batch(tmp_pat
 @given(st.lists(st.integers(0, 2**64 - 1) | st.integers(0, 40), max_size=60),
        st.sampled_from([(8, 2), (16, 4), (1 << 18, 4)]), st.sampled_from([0, 1, 0xFFFFFFFE, 0xFFFFFFFF]), st.booleans())
 def test_keys_counted_at_once_are_counted_as_one_by_one(keys, shape, start, mixed) -> None:
-    """incremental._estimates_as_added (keys counted at once) leaves the
+    """CountMin.add_each (keys counted at once) leaves the
     sketch as CountMin.add one key after another leaves it, and gives the
     estimates add returned: with colliding cells (small sketches), a key
     twice, counters near saturation."""
@@ -312,11 +312,10 @@ def test_keys_counted_at_once_are_counted_as_one_by_one(keys, shape, start, mixe
     import numpy as np
 
     from pipeline.corpus_stats import CountMin
-    from pipeline.incremental import _estimates_as_added
 
     width, depth = shape
     table = array("I", [start if cell % 3 == 0 or not mixed else 0 for cell in range(width * depth)])
     at_once, one_by_one = CountMin(width, depth, array("I", table)), CountMin(width, depth, array("I", table))
     want = [one_by_one.add(k) for k in keys]
-    assert _estimates_as_added(at_once, np.array(keys, np.uint64)).tolist() == want
+    assert at_once.add_each(np.array(keys, np.uint64)).tolist() == want
     assert at_once.table == one_by_one.table
