@@ -28,6 +28,7 @@ import numpy as np
 
 from pipeline import dedup
 from pipeline.config import Config
+from pipeline.dedup.index import pairs_match
 
 NO_BANDS = -1  # the "band key" of the documents without words (they match each other only)
 _U32 = np.uint64(0xFFFFFFFF)
@@ -119,10 +120,7 @@ class Index:
         if pairs:
             mine = np.frombuffer(b"".join(records), "<u4").reshape(len(records), -1)[pairs]
             theirs = np.frombuffer(self._fresh_records, "<u4").reshape(len(self._fresh), -1)[fresh]
-            exact = (mine[:, :4] == theirs[:, :4]).all(axis=1)  # (the 16-byte digests)
-            bins = mine.shape[1] - 4
-            near = (mine[:, 4:] == theirs[:, 4:]).sum(axis=1) / bins >= self.config.duplicate_threshold
-            for j in np.asarray(pairs)[exact | near].tolist():
+            for j in np.asarray(pairs)[pairs_match(mine, theirs, self.config.duplicate_threshold)].tolist():
                 out[j] = False
         return out
 

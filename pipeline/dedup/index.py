@@ -168,6 +168,16 @@ def first_match(records: list[bytes], fp: Fingerprint, threshold: float) -> tupl
     return _first_match(b"".join(records), len(records), fp, threshold)
 
 
+def pairs_match(mine: np.ndarray, theirs: np.ndarray, threshold: float) -> np.ndarray:
+    """Records (digest then signature, as uint32 rows) compared pair by pair,
+    row i of ``mine`` with row i of ``theirs``: True where first_match would
+    match them, by the same digest or an estimated similarity reaching the
+    threshold (the same float64 division)."""
+    exact = (mine[:, :4] == theirs[:, :4]).all(axis=1)  # (the 16-byte digests)
+    bins = mine.shape[1] - 4
+    return exact | ((mine[:, 4:] == theirs[:, 4:]).sum(axis=1) / bins >= threshold)
+
+
 def _first_match(joined: bytes, count: int, fp: Fingerprint, threshold: float) -> tuple[int, bool, float] | None:
     """first_match of ``count`` records joined in one bytes object."""
     if not count:
