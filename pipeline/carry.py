@@ -189,6 +189,15 @@ def _tail(tally: str) -> tuple[str, str]:
     return sha256, size[:-1]  # (the list's "]")
 
 
+def near_threshold_of(tally: str) -> list:
+    """A row's review items (its Tally's near_threshold) from its
+    Tally.to_json, decoded only when there are some (most rows have none:
+    ``[]`` is then the item before the list's last two)."""
+    if tally.rsplit(",", 2)[0].endswith(",[]"):
+        return []
+    return json.loads(tally)[5]
+
+
 def input_rows(db: sqlite3.Connection) -> Iterator[tuple[str, str, str | None]]:
     """(id, path, the sha256 of its input: None when it had none) of each row, in order."""
     for doc_id, path, tally in db.execute("SELECT id, path, tally FROM carry ORDER BY id, path"):

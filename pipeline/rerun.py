@@ -46,7 +46,6 @@ it is written (pipeline.rerun_files, pipeline.hashed).
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from array import array
@@ -269,8 +268,8 @@ class Rerun:
         self.manifest_inputs.extend_lines(batch.entries[at:at + n])
         if not self.review.full:  # the items are the first ones in input order
             for i, tally in enumerate(self.tallies.take(batch.first + at, n), at):
-                if not tally.rsplit(",", 2)[0].endswith(",[]"):  # (its items, near_threshold, are listed before its last two)
-                    self.review.add_items(batch.key(i)[0], json.loads(tally)[5])
+                if items := carry.near_threshold_of(tally):
+                    self.review.add_items(batch.key(i)[0], items)
         where.rows += n
         self.on_progress(run.step + n, len(self.plan.inputs), batch.size_sums[at + n] - batch.size_sums[at])
         run.rows = run.indexed = 0
