@@ -22,7 +22,7 @@ from typing import Iterator, NamedTuple
 
 import numpy as np
 
-from pipeline.corpus import Input, key_of
+from pipeline.corpus import Input, doc_id, key_of
 
 BATCH = 1024  # inputs matched at once (a test makes it small, to cross batch boundaries)
 
@@ -32,7 +32,7 @@ _PATH, _ID = itemgetter(0), itemgetter(1)
 def key(row: tuple) -> tuple[str, str]:
     """(id, path) of a row."""
     path = row[0].decode("utf-8")
-    return (path[:-4] if row[1] is None else row[1]), path
+    return (doc_id(path) if row[1] is None else row[1]), path
 
 
 class Rows:
