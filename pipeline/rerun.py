@@ -401,9 +401,10 @@ class Rerun:
 
     # -- the files
 
-    def write(self, head: dict) -> tuple[dict, dict, list[int]]:
+    def write(self, head: dict, meanwhile=lambda: None) -> tuple[dict, dict, list[int]]:
         """Every file of the version, with the report's head; (file_stats,
-        sizes, starts). Each file is handed to the Syncer once complete."""
+        sizes, starts). Each file is handed to the Syncer once complete.
+        ``meanwhile`` is called while they are written."""
         self.fresh.flush()
         heads = {"report.json": report_json_head(head), "report.md": markdown_head(head)}
         for segments in self.segments:
@@ -431,9 +432,13 @@ class Rerun:
             pending = [pool.submit(one, f) for f in range(DATA, len(FILES))]
             outs, headed, error = [], [], None
             try:
-                outs += self.data.finish()
+                meanwhile()
             except BaseException as err:
                 error = err
+            try:
+                outs += self.data.finish()
+            except BaseException as err:
+                error = error or err
             for out in outs:
                 out.start = 0
                 self.syncer.submit(out)  # while the files with a head are still being written

@@ -252,6 +252,7 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
     inputs, stated = found if found is not None else (list_inputs(raw_dir), None)
     (tmp / SPILL_DIR).mkdir()
     plan = incremental.Plan(inputs, raw_dir, config, store, executor, rehash, tmp / SPILL_DIR, stated)
+    manifest = _Manifest(tmp / "manifest.json", name, parent, config)
     stats = plan.first_pass()  # corpus_stats.first_pass, on the executor, for what changed
     old = _rows_of_parent(store, clean_dir, parent)  # where the reused documents' text is
     rows = old if FAST_RERUN else None
@@ -267,7 +268,7 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
             fast.run()
             tally, review, manifest_inputs = fast.tally, fast.review, fast.manifest_inputs
             head = _head(name, parent, tally, {**fast.ids, **fast.counts}, stats, review)
-            outputs, sizes, starts = fast.write(head)
+            outputs, sizes, starts = fast.write(head, lambda: manifest.begin(manifest_inputs))
         except (carry.Unusable, ShortRead, sqlite3.Error, ValueError, TypeError, KeyError) as err:
             # rows or parent files not as recorded: run() starts again without the cache
             raise cache.Damaged(f"the rows of the parent's documents: {err!r}") from err
@@ -277,26 +278,13 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
     else:
         try:
             tally, review, manifest_inputs, outputs, sizes, starts, head = \
-                _full(plan, stats, name, parent, clean_dir, config, tmp, on_progress, store, old, syncer)
+                _full(plan, stats, name, parent, clean_dir, config, tmp, on_progress, store, old, syncer, manifest)
         except (carry.Unusable, ShortRead) as err:  # the parent's files not as the rows say
             raise cache.Damaged(f"the parent's parts of reused documents: {err!r}") from err
         copied_all = False
     shutil.rmtree(tmp / SPILL_DIR)
-    manifest = {
-        "version": name,
-        "parent": parent,
-        "code_version": code_version(),
-        "config": config.to_dict(),
-        "config_hash": config.hash,
-        "inputs": manifest_inputs,
-        "outputs": outputs,
-        "counts": {"inputs": len(inputs), "kept": tally.kept,
-                   "rejected": head["summary"]["rejected"], "records": tally.records},
-    }
-    _check_manifest(manifest)
-    with open(tmp / "manifest.json", "w", encoding="utf-8") as f:
-        spill.dump(manifest, f, indent=2)  # json.dumps(manifest, ensure_ascii=False, indent=2)
-        f.write("\n")
+    manifest = manifest.end(outputs, {"inputs": len(inputs), "kept": tally.kept,
+                                      "rejected": head["summary"]["rejected"], "records": tally.records})
     result = RunResult(None, parent, head["summary"], head["stages"], plan.counts)
     same = parent is not None and _same_data(clean_dir / parent, tmp / "manifest.json", manifest)
     if store is not None and not same:
@@ -348,12 +336,13 @@ def _head(name: str, parent: str | None, tally: report.Tally, changed: dict, sta
 
 
 def _full(plan, stats, name: str, parent: str | None, clean_dir: Path, config: Config, tmp: Path,
-          on_progress, store, old_parent: "carry.Parent | None" = None, syncer: Syncer | None = None) -> tuple:
+          on_progress, store, old_parent: "carry.Parent | None" = None, syncer: Syncer | None = None,
+          manifest: "_Manifest | None" = None) -> tuple:
     """Every document screened and written from its Result; the rows of
     pipeline.carry written again for the next run. Reused documents' text is
     read from ``old_parent``'s files (the version the rows described), if any.
     Each complete file goes to ``syncer``, which makes it durable while the
-    rest is written."""
+    rest is written; ``manifest`` is begun while the reports are."""
     tally = report.Tally()
     review = to_review.Review(config)
     duplicates = dedup.DuplicateIndex(config, spill_dir=tmp)  # kept documents so far, in id order
@@ -422,6 +411,8 @@ def _full(plan, stats, name: str, parent: str | None, clean_dir: Path, config: C
     with ThreadPoolExecutor(2) as pool:
         made = [pool.submit(report_file, "report.json", parts_files[0], rerun.report_json_head(head)),
                 pool.submit(report_file, "report.md", parts_files[1], rerun.markdown_head(head))]
+        if manifest is not None:
+            manifest.begin(manifest_inputs)
     for target, future in zip(("report.json", "report.md"), made):
         start, out = future.result()
         starts.append(start)
@@ -443,10 +434,39 @@ def _changes(tmp: Path, parent_dir: Path | None) -> dict:
     return changes.compare(tmp, parent_dir, spill_dir=tmp)
 
 
-def _check_manifest(manifest: dict, chunk: int = 1000) -> None:
-    """check("manifest", manifest), a thousand inputs at a time (they are on disk)."""
+class _Manifest:
+    """manifest.json, written in two steps: up to the end of its inputs (most
+    of its bytes) while the reports are still being written and hashed, then
+    the outputs' digests and the counts. The file is
+    ``json.dumps(manifest, ensure_ascii=False, indent=2)`` and a newline."""
+
+    def __init__(self, path: Path, name: str, parent: str | None, config: Config) -> None:
+        self.path = path
+        self.manifest = {"version": name, "parent": parent, "code_version": None,
+                         "config": config.to_dict(), "config_hash": config.hash, "inputs": None}
+        self.plainly_valid = False  # its inputs, seen from their JSON text
+
+    def begin(self, inputs) -> None:
+        self.manifest.update(code_version=code_version(), inputs=inputs)
+        self.plainly_valid = plainly_valid_inputs(inputs)
+        with open(self.path, "w", encoding="utf-8") as f:
+            spill.dump(self.manifest, f, close=False, indent=2)
+
+    def end(self, outputs: dict, counts: dict) -> dict:
+        """The whole manifest, checked against its schema, then its file ended."""
+        manifest = {**self.manifest, "outputs": outputs, "counts": counts}
+        _check_manifest(manifest, inputs_checked=self.plainly_valid)
+        rest = json.dumps({"outputs": outputs, "counts": counts}, ensure_ascii=False, indent=2)
+        with open(self.path, "a", encoding="utf-8") as f:
+            f.write(",\n" + rest[len("{\n"):] + "\n")  # (its members, at the top level's indent)
+        return manifest
+
+
+def _check_manifest(manifest: dict, chunk: int = 1000, inputs_checked: bool = False) -> None:
+    """check("manifest", manifest), a thousand inputs at a time (they are on
+    disk); ``inputs_checked``: plainly_valid_inputs said they are valid."""
     check("manifest", spill.emptied(manifest), "manifest.json")
-    if plainly_valid_inputs(manifest["inputs"]):
+    if inputs_checked or plainly_valid_inputs(manifest["inputs"]):
         return
     batch = []
     for entry in manifest["inputs"]:

@@ -129,6 +129,15 @@ def chunks(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
+def ramped(items: Iterable, size: int) -> Iterator[list]:
+    """Chunks of 1, 2, 4... items up to ``size``: the first result comes
+    after one item's work, not a whole chunk's (a re-run's pass waits for it)."""
+    it, n = iter(items), 1
+    while chunk := list(islice(it, n)):
+        yield chunk
+        n = min(2 * n, size)
+
+
 def _widen(fd: int) -> None:
     try:
         import fcntl
@@ -167,7 +176,7 @@ class LocalExecutor:
         _release_freed_memory()  # before the fork: workers inherit only live pages
         workers = [_Worker(context, fn, shared) for _ in range(self.workers)]
         try:
-            yield from _ordered(workers, chunks(items, self.chunk), IN_FLIGHT_PER_WORKER)
+            yield from _ordered(workers, ramped(items, self.chunk), IN_FLIGHT_PER_WORKER)
         finally:  # also when the consumer stops early: queued work is dropped
             _stop(workers)
 
