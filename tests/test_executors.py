@@ -11,6 +11,7 @@ import pytest
 from pipeline import version
 from pipeline.config import Config
 from pipeline.executors import default_workers, make
+from pipeline.executors import local
 from pipeline.executors.local import LocalExecutor
 
 DEV_RAW = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev" / "raw"
@@ -31,6 +32,12 @@ def test_local_map_keeps_input_order_for_any_workers() -> None:
     want = [i * i + 7 for i in range(500)]
     for workers in (1, 2, 3):
         assert list(LocalExecutor(workers, chunk=7).map(_square_plus, range(500), 7)) == want
+
+
+def test_the_first_chunks_are_small_so_the_first_result_comes_soon() -> None:
+    assert [len(c) for c in local.ramped(range(40), 8)] == [1, 2, 4, 8, 8, 8, 8, 1]
+    assert [x for c in local.ramped(range(40), 8) for x in c] == list(range(40))
+    assert list(local.ramped([], 8)) == []
 
 
 def test_local_map_consumes_inputs_lazily() -> None:
@@ -96,7 +103,9 @@ def _plus_one(item: int, shared: object) -> int:
 def test_workers_give_each_chunk_to_the_prefetch_hint_and_survive_a_broken_one(tmp_path: Path) -> None:
     got = list(LocalExecutor(2, chunk=10).map(_plus_one, range(100), _Hinted(tmp_path)))
     assert got == list(range(1, 101))
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{i}-{i + 9}" for i in range(0, 100, 10))
+    # the first chunks ramp up (1, 2, 4, 8 items), then hold 10
+    starts = [0, 1, 3, 7] + list(range(15, 100, 10)) + [100]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{a}-{b - 1}" for a, b in zip(starts, starts[1:]))
     assert list(LocalExecutor(2, chunk=10).map(_plus_one, range(100), _Hinted(None))) == list(range(1, 101))
 
 

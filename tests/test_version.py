@@ -216,8 +216,11 @@ def test_manifest_describes_the_version(seed_raw: Path, tmp_path: Path) -> None:
     clean = tmp_path / "clean"
     version.run(seed_raw, clean, Config())
     vdir = clean / "v1"
-    manifest = json.loads((vdir / "manifest.json").read_text(encoding="utf-8"))
+    text = (vdir / "manifest.json").read_text(encoding="utf-8")
+    manifest = json.loads(text)
     schemas.check("manifest", manifest, "manifest.json")
+    # written in two steps (version._Manifest), as one json.dumps writes it
+    assert text == json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
 
     files = sorted(p.name for p in vdir.iterdir() if p.name != "manifest.json")
     assert sorted(manifest["outputs"]) == files
