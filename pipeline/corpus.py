@@ -147,16 +147,21 @@ class Inputs(Sequence):
             return unusual
         return str(self._paths[self._ends[i - 1] if i else 0 : self._ends[i]], "utf-8")
 
+    def unusual(self) -> list[int]:
+        """The ordinals of the unusual inputs (they have no path in ``packed``), in order."""
+        if getattr(self, "_unusual_at", None) is None:
+            self._unusual_at = sorted(self._unusual)
+        return self._unusual_at
+
     def packed(self, start: int, stop: int) -> tuple[bytes, memoryview, int] | None:
         """The UTF-8 paths of inputs start..stop-1 as one bytes string, with
         each one's end (the offsets of the whole listing: ``ends``) and where
         the first starts (a re-run compares a batch of the cache's rows with
         them at once: pipeline.merged); None when one is unusual (no path kept)."""
         if self._unusual:
-            if getattr(self, "_unusual_at", None) is None:
-                self._unusual_at = sorted(self._unusual)
-            at = bisect_left(self._unusual_at, start)
-            if at < len(self._unusual_at) and self._unusual_at[at] < stop:
+            unusual = self.unusual()
+            at = bisect_left(unusual, start)
+            if at < len(unusual) and unusual[at] < stop:
                 return None
         base = self._ends[start - 1] if start else 0
         ends = self._ends[start:stop]

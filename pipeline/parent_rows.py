@@ -33,21 +33,17 @@ class Run:
 
 
 class Listed:
-    """The inputs' paths as one UTF-8 bytes object, where each starts, and
-    the inputs whose id is not their path's (``unusual``): a batch of rows is
-    compared with the inputs they should be as bytes, at once."""
+    """The inputs as a re-run's pass compares them with a batch of rows: the
+    paths of a stretch of them as one UTF-8 bytes object (corpus.Inputs.packed;
+    a list of Inputs has none: its rows are compared one by one), and the
+    inputs whose id is not their path's (``unusual``), which take no bytes."""
 
     def __init__(self, inputs) -> None:
+        self.packed = getattr(inputs, "packed", None)
         if isinstance(inputs, corpus.Inputs):
-            self.paths, ends, unusual = inputs.parts()  # (an unusual input takes no bytes)
-            ends = np.frombuffer(ends, np.uint64)
-            self.unusual = np.array(sorted(unusual), np.int64)
+            self.unusual = np.array(inputs.unusual(), np.int64)
         else:  # a list of Inputs
-            encoded = [inp.path.encode("utf-8") for inp in inputs]
-            self.paths, ends = b"".join(encoded), np.cumsum([len(p) for p in encoded], dtype=np.int64)
             self.unusual = np.array([i for i, inp in enumerate(inputs) if inp.id != corpus.doc_id(inp.path)], np.int64)
-        self.starts = np.zeros(len(ends) + 1, np.int64)
-        self.starts[1:] = ends
 
 
 class Batch:
@@ -80,7 +76,12 @@ class Batch:
     def matching(self, at: int, n: int, listed: Listed, step: int) -> int:
         """How many of the rows at, at+1... (n at most) have the keys of the
         inputs from ``step`` on (none of them unusual)."""
-        mine, theirs = self.path_starts[at:at + n + 1], listed.starts[step:step + n + 1]
+        got = listed.packed(step, step + n) if listed.packed is not None and n > 0 else None
+        if got is None:  # (an unusual input among them: they are not stretched)
+            return 0
+        b, ends, base = got
+        mine, theirs = self.path_starts[at:at + n + 1], np.empty(n + 1, np.int64)
+        theirs[0], theirs[1:] = base, np.frombuffer(ends, np.uint64)
         differ = np.flatnonzero(np.diff(mine) != np.diff(theirs))
         if len(differ):
             n = int(differ[0])
@@ -90,7 +91,7 @@ class Batch:
         if n <= 0:
             return 0
         a = self.path_bytes[mine[0]:mine[n]]
-        b = listed.paths[theirs[0]:theirs[n]]
+        b = b[:theirs[n] - base]
         if a != b:  # the first row with another path
             byte = np.flatnonzero(np.frombuffer(a, np.uint8) != np.frombuffer(b, np.uint8))[0]
             n = int(np.searchsorted(mine[:n + 1] - mine[0], byte, "right")) - 1
