@@ -401,7 +401,7 @@ class Rerun:
 
     # -- the files
 
-    def write(self, head: dict, meanwhile=lambda: None) -> tuple[dict, dict, list[int]]:
+    def write(self, head: dict, meanwhile) -> tuple[dict, dict, list[int]]:
         """Every file of the version, with the report's head; (file_stats,
         sizes, starts). Each file is handed to the Syncer once complete.
         ``meanwhile`` is called while they are written."""

@@ -252,7 +252,7 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
     inputs, stated = found if found is not None else (list_inputs(raw_dir), None)
     (tmp / SPILL_DIR).mkdir()
     plan = incremental.Plan(inputs, raw_dir, config, store, executor, rehash, tmp / SPILL_DIR, stated)
-    manifest = _Manifest(tmp / "manifest.json", name, parent, config)
+    manifest_file = _Manifest(tmp / "manifest.json", name, parent, config)
     stats = plan.first_pass()  # corpus_stats.first_pass, on the executor, for what changed
     old = _rows_of_parent(store, clean_dir, parent)  # where the reused documents' text is
     rows = old if FAST_RERUN else None
@@ -268,7 +268,7 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
             fast.run()
             tally, review, manifest_inputs = fast.tally, fast.review, fast.manifest_inputs
             head = _head(name, parent, tally, {**fast.ids, **fast.counts}, stats, review)
-            outputs, sizes, starts = fast.write(head, lambda: manifest.begin(manifest_inputs))
+            outputs, sizes, starts = fast.write(head, lambda: manifest_file.begin(manifest_inputs))
         except (carry.Unusable, ShortRead, sqlite3.Error, ValueError, TypeError, KeyError) as err:
             # rows or parent files not as recorded: run() starts again without the cache
             raise cache.Damaged(f"the rows of the parent's documents: {err!r}") from err
@@ -278,13 +278,13 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
     else:
         try:
             tally, review, manifest_inputs, outputs, sizes, starts, head = \
-                _full(plan, stats, name, parent, clean_dir, config, tmp, on_progress, store, old, syncer, manifest)
+                _full(plan, stats, name, parent, clean_dir, config, tmp, on_progress, store, manifest_file, old, syncer)
         except (carry.Unusable, ShortRead) as err:  # the parent's files not as the rows say
             raise cache.Damaged(f"the parent's parts of reused documents: {err!r}") from err
         copied_all = False
     shutil.rmtree(tmp / SPILL_DIR)
-    manifest = manifest.end(outputs, {"inputs": len(inputs), "kept": tally.kept,
-                                      "rejected": head["summary"]["rejected"], "records": tally.records})
+    manifest = manifest_file.end(outputs, {"inputs": len(inputs), "kept": tally.kept,
+                                           "rejected": head["summary"]["rejected"], "records": tally.records})
     result = RunResult(None, parent, head["summary"], head["stages"], plan.counts)
     same = parent is not None and _same_data(clean_dir / parent, tmp / "manifest.json", manifest)
     if store is not None and not same:
@@ -336,8 +336,8 @@ def _head(name: str, parent: str | None, tally: report.Tally, changed: dict, sta
 
 
 def _full(plan, stats, name: str, parent: str | None, clean_dir: Path, config: Config, tmp: Path,
-          on_progress, store, old_parent: "carry.Parent | None" = None, syncer: Syncer | None = None,
-          manifest: "_Manifest | None" = None) -> tuple:
+          on_progress, store, manifest: "_Manifest", old_parent: "carry.Parent | None" = None,
+          syncer: Syncer | None = None) -> tuple:
     """Every document screened and written from its Result; the rows of
     pipeline.carry written again for the next run. Reused documents' text is
     read from ``old_parent``'s files (the version the rows described), if any.
@@ -411,8 +411,7 @@ def _full(plan, stats, name: str, parent: str | None, clean_dir: Path, config: C
     with ThreadPoolExecutor(2) as pool:
         made = [pool.submit(report_file, "report.json", parts_files[0], rerun.report_json_head(head)),
                 pool.submit(report_file, "report.md", parts_files[1], rerun.markdown_head(head))]
-        if manifest is not None:
-            manifest.begin(manifest_inputs)
+        manifest.begin(manifest_inputs)
     for target, future in zip(("report.json", "report.md"), made):
         start, out = future.result()
         starts.append(start)
