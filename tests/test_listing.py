@@ -49,6 +49,34 @@ def test_the_child_finds_the_inputs_and_stat_keys_found_here(tmp_path: Path) -> 
     assert sum(key is not None for key in expected) == 4  # old.txt, sub/old.txt, notes, notes.txt
 
 
+def test_a_large_listing_states_half_its_inputs_in_a_child_of_its_own_with_the_same_keys(
+        tmp_path: Path, monkeypatch) -> None:
+    """listing.found with its stating split (SPLIT_AT) gives the bytes it gives
+    unsplit; so does a split whose child fails (its half is stated here)."""
+    raw = _raw(tmp_path)
+    run_start = time.time_ns()
+    whole = listing.found(raw, run_start)
+    forks = []
+    real_fork = os.fork
+    monkeypatch.setattr(listing.os, "fork", lambda: forks.append(1) or real_fork())
+    monkeypatch.setattr(listing, "SPLIT_AT", 2)
+    monkeypatch.setattr(listing, "default_workers", lambda: 2)
+    assert listing.found(raw, run_start) == whole and forks == [1]
+    parent, real_stated = os.getpid(), listing._stated
+
+    def failing_in_a_child(*args):
+        if os.getpid() != parent:
+            raise OSError("a child that fails")
+        return real_stated(*args)
+    monkeypatch.setattr(listing, "_stated", failing_in_a_child)
+    assert listing.found(raw, run_start) == whole and forks == [1, 1]
+    monkeypatch.setattr(listing.os, "fork", lambda: (_ for _ in ()).throw(OSError("no fork")))
+    assert listing.found(raw, run_start) == whole
+    monkeypatch.setattr(listing, "default_workers", lambda: 1)  # one core: no split
+    monkeypatch.setattr(listing.os, "fork", lambda: forks.append(1) or real_fork())
+    assert listing.found(raw, run_start) == whole and forks == [1, 1]
+
+
 def test_a_failed_child_says_so_and_a_run_lists_here(tmp_path: Path, monkeypatch) -> None:
     raw = tmp_path / "raw"
     shutil.copytree(SEED_RAW, raw)
