@@ -23,6 +23,7 @@ import time
 from array import array
 from pathlib import Path
 
+from pipeline import forked
 from pipeline.corpus import Input, Inputs, list_inputs
 from pipeline.executors import default_workers
 from pipeline.stat_keys import NO_STAT, stat_keys
@@ -50,13 +51,13 @@ class Ahead:
     def __init__(self, raw_dir: Path) -> None:
         self.raw_dir = raw_dir
         self.run_start = time.time_ns()  # before any stat is taken
-        self.pid, self._read = _forked(lambda: found(raw_dir, self.run_start))
+        self.pid, self._read = forked.start(lambda: found(raw_dir, self.run_start))
 
     def result(self) -> tuple[Inputs, tuple[int, array]] | None:
         """(the inputs, (the run's start, their stat keys)) as the child found
         them; None when it failed (then list here). Call it once."""
         read, self._read = self._read, None
-        status, data = _answer(self.pid, read)
+        status, data = forked.answer((self.pid, read))
         if status != 0 or len(data) < _HEADER.size:
             return None
         try:
@@ -109,52 +110,18 @@ class _Stating:
     def __init__(self, raw_dir: Path, run_start: int, listed: list) -> None:
         self.args = raw_dir, run_start, listed
         try:
-            self.child: tuple[int, int] | None = _forked(lambda: _stated(*self.args).tobytes())
+            self.child: tuple[int, int] | None = forked.start(lambda: _stated(*self.args).tobytes())
         except OSError:
             self.child = None
 
     def result(self) -> array:
         if self.child is not None:
-            status, data = _answer(*self.child)
+            status, data = forked.answer(self.child)
             keys = array("q")
             if status == 0 and len(data) == 4 * keys.itemsize * len(self.args[2]):
                 keys.frombytes(data)
                 return keys
         return _stated(*self.args)
-
-
-def _forked(make) -> tuple[int, int]:
-    """A child process that sends ``make()``'s bytes through a pipe and ends
-    (no atexit, no buffers flushed): (its pid, the pipe's end to read).
-    Raises OSError when no pipe or no child can be made."""
-    read, write = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read)
-        os.close(write)
-        raise
-    if pid == 0:
-        code = 1
-        try:
-            os.close(read)
-            with open(write, "wb") as out:
-                out.write(make())
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write)
-    return pid, read
-
-
-def _answer(pid: int, read: int) -> tuple[int, bytes]:
-    """(the exit status, the bytes sent) of a child made by ``_forked``, once it ended."""
-    try:
-        with open(read, "rb") as f:
-            data = f.read()
-    finally:
-        _, status = os.waitpid(pid, 0)
-    return status, data
 
 
 def _parts(data: bytes) -> tuple[bytes, bytes, array, dict[int, Input]]:

@@ -20,6 +20,7 @@ import hashlib
 import os
 import stat as stat_mod
 
+from pipeline import forked
 from pipeline.corpus import PLAIN_OPEN
 
 FORK_MIN = 2000  # inputs to hash: with fewer, a fork costs more than the half it saves
@@ -78,36 +79,12 @@ def digests(raw: str, paths: list[str], max_bytes: int, cores: int) -> list[byte
 def _forked(dir_fd: int, paths: list[str], max_bytes: int):
     """Start hashing ``paths`` in a child; returns a function that waits for
     it and gives its digests, or None when it did not give them all."""
-    read_end, write_end = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read_end)
-        os.close(write_end)
-        raise
-    if pid == 0:  # the child: only the paths (a list made before the fork) and the pipe
-        status = 1
-        try:
-            os.close(read_end)
-            answer = b"".join(b"\1" + d if d is not None else _NONE
-                              for d in (plain_digest(dir_fd, p, max_bytes) for p in paths))
-            view = memoryview(answer)
-            while view:
-                view = view[os.write(write_end, view):]
-            status = 0
-        finally:
-            os._exit(status)  # no cleanup of the parent's state (its files, its cache) here
-    os.close(write_end)
+    # the child has only the paths (a list made before the fork) and the pipe
+    child = forked.start(lambda: b"".join(b"\1" + d if d is not None else _NONE
+                                          for d in (plain_digest(dir_fd, p, max_bytes) for p in paths)))
 
     def wait() -> list[bytes | None] | None:
-        parts = []
-        try:
-            while chunk := os.read(read_end, 1 << 20):
-                parts.append(chunk)
-        finally:
-            os.close(read_end)
-            _, status = os.waitpid(pid, 0)
-        answer = b"".join(parts)
+        status, answer = forked.answer(child)
         if status != 0 or len(answer) != len(paths) * (DIGEST + 1):
             return None
         return [answer[k + 1:k + 1 + DIGEST] if answer[k] else None
