@@ -1,9 +1,9 @@
 """Work done in a forked child whose answer comes back as bytes through a
 pipe (pipeline.listing, pipeline.rehash): the child makes its answer, sends
 it and ends, with no cleanup of the parent's state (no atexit, no buffers
-flushed); the parent reads the answer, then reaps the child. Light to
-import: pipeline.launch forks the listing child before the rest of curate
-loads."""
+flushed); the parent reads the answer, then reaps the child. ``in_halves``
+splits a list's work with one. Light to import: pipeline.launch forks the
+listing child before the rest of curate loads."""
 
 from __future__ import annotations
 
@@ -43,3 +43,21 @@ def answer(child: tuple[int, int]) -> tuple[int, bytes]:
     finally:
         _, status = os.waitpid(pid, 0)
     return status, data
+
+
+def in_halves(items: list, work: Callable[[list], bytes], width: int) -> bytes:
+    """``work(items)``, ``width`` bytes an item, with the second half of the
+    items done in a child meanwhile (it has only what the fork copied: make
+    ``items`` before). When the child cannot start, fails, or sends another
+    length, its half is done here: the answer is the same either way."""
+    half = len(items) // 2
+    try:
+        child = start(lambda: work(items[half:]))
+    except OSError:  # no pipe or no fork (no memory, too many processes)
+        child = None
+    ours = work(items[:half])
+    if child is not None:
+        status, theirs = answer(child)
+        if status == 0 and len(theirs) == width * (len(items) - half):
+            return ours + theirs
+    return ours + work(items[half:])

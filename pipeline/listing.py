@@ -29,6 +29,7 @@ from pipeline.executors import default_workers
 from pipeline.stat_keys import NO_STAT, stat_keys
 
 _HEADER = struct.Struct("<4Q")  # the sizes of the four parts of an answer
+_KEY = 4 * array("q").itemsize  # bytes of an input's stat key
 # Inputs from which the child states the second half of them in a child of its
 # own: at 80k, stating takes ~200 ms of the listing's ~280 and the run waits
 # for it. Below, the listing ends while the rest of curate is still imported
@@ -80,12 +81,13 @@ def found(raw_dir: Path, run_start: int) -> bytes:
     packed paths and ends, the keys, and the unusual inputs as JSON (data
     only: nothing received is evaluated or unpickled)."""
     inputs = list_inputs(raw_dir)
-    n = len(inputs)
-    half = n // 2 if n >= SPLIT_AT and default_workers() > 1 else n
-    # (as listed: the Inputs' own buffers are not inherited by a fork, pipeline.unforked)
-    other = _Stating(raw_dir, run_start, [inputs.listed(i) for i in range(half, n)]) if half < n else None
-    keys = _stated(raw_dir, run_start, map(inputs.listed, range(half)))
-    keys.extend(other.result() if other is not None else ())
+    listed = map(inputs.listed, range(len(inputs)))
+    if len(inputs) >= SPLIT_AT and default_workers() > 1:
+        # (as listed, in a list: the Inputs' own buffers are not inherited by a fork, pipeline.unforked)
+        keys = array("q", forked.in_halves(list(listed), lambda some: _stated(raw_dir, run_start, some).tobytes(),
+                                           _KEY))
+    else:
+        keys = _stated(raw_dir, run_start, listed)
     paths, ends, unusual = inputs.parts()
     # (ASCII JSON: a name that is not UTF-8 keeps its escaped bytes, as \udcXX)
     rest = json.dumps([[i, x.id, x.path, os.fspath(x.abspath), x.problem] for i, x in unusual.items()]).encode()
@@ -100,28 +102,6 @@ def _stated(raw_dir: Path, run_start: int, listed) -> array:
         for x in listed:
             keys.extend(stat_key(x) or NO_STAT)
     return keys
-
-
-class _Stating:
-    """The stat keys of inputs as listed, taken in a child process (the
-    listing child's), while its parent takes the others'; taken here when
-    the child fails."""
-
-    def __init__(self, raw_dir: Path, run_start: int, listed: list) -> None:
-        self.args = raw_dir, run_start, listed
-        try:
-            self.child: tuple[int, int] | None = forked.start(lambda: _stated(*self.args).tobytes())
-        except OSError:
-            self.child = None
-
-    def result(self) -> array:
-        if self.child is not None:
-            status, data = forked.answer(self.child)
-            keys = array("q")
-            if status == 0 and len(data) == 4 * keys.itemsize * len(self.args[2]):
-                keys.frombytes(data)
-                return keys
-        return _stated(*self.args)
 
 
 def _parts(data: bytes) -> tuple[bytes, bytes, array, dict[int, Input]]:

@@ -62,31 +62,9 @@ def digests(raw: str, paths: list[str], max_bytes: int, cores: int) -> list[byte
     try:
         if len(paths) < FORK_MIN or cores < 2:
             return [plain_digest(dir_fd, p, max_bytes) for p in paths]
-        half = len(paths) // 2
-        try:
-            theirs = _forked(dir_fd, paths[half:], max_bytes)
-        except OSError:  # no fork (no memory, too many processes): both halves here
-            theirs = None
-        ours = [plain_digest(dir_fd, p, max_bytes) for p in paths[:half]]
-        got = theirs() if theirs is not None else None
-        if got is None:  # the child failed (or none started): its half is hashed here
-            got = [plain_digest(dir_fd, p, max_bytes) for p in paths[half:]]
-        return ours + got
+        answer = forked.in_halves(paths, lambda some: b"".join(
+            b"\1" + d if d is not None else _NONE for d in (plain_digest(dir_fd, p, max_bytes) for p in some)),
+            DIGEST + 1)
+        return [answer[k + 1:k + 1 + DIGEST] if answer[k] else None for k in range(0, len(answer), DIGEST + 1)]
     finally:
         os.close(dir_fd)
-
-
-def _forked(dir_fd: int, paths: list[str], max_bytes: int):
-    """Start hashing ``paths`` in a child; returns a function that waits for
-    it and gives its digests, or None when it did not give them all."""
-    # the child has only the paths (a list made before the fork) and the pipe
-    child = forked.start(lambda: b"".join(b"\1" + d if d is not None else _NONE
-                                          for d in (plain_digest(dir_fd, p, max_bytes) for p in paths)))
-
-    def wait() -> list[bytes | None] | None:
-        status, answer = forked.answer(child)
-        if status != 0 or len(answer) != len(paths) * (DIGEST + 1):
-            return None
-        return [answer[k + 1:k + 1 + DIGEST] if answer[k] else None
-                for k in range(0, len(answer), DIGEST + 1)]
-    return wait
