@@ -251,6 +251,13 @@ class Syncer:
         out._handed = True
         self._done.append((out.path.name, self._pool.submit(out.seal)))
 
+    def sealed_elsewhere(self, names) -> None:
+        """Files sealed by another process (pipeline.rerun_child): ``wait`` names them too."""
+        for name in names:
+            done: Future = Future()
+            done.set_result(None)
+            self._done.append((name, done))
+
     def wait(self) -> set[str]:
         for _, future in self._done:
             future.result()

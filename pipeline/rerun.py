@@ -49,19 +49,17 @@ from __future__ import annotations
 import os
 import sys
 from array import array
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
-from pipeline import carry, changes, corpus, dedup, incremental, report, rescreen, spill, to_review
+from pipeline import carry, changes, corpus, dedup, incremental, report, rerun_child, rescreen, spill, to_review
 from pipeline.parent_rows import DIRTY_BITS, DIRTY_MASK, Batch, Listed, ParentRows, Run, Tallies
-from pipeline.rerun_files import DATA, FRESH, PARENT, DataWriter, Segments
+from pipeline.rerun_files import DATA, FRESH, PARENT, Segments
 from pipeline.carry import FILES, SEPARATORS
-from pipeline.hashed import HashedWriter, Syncer
+from pipeline.hashed import Syncer
 
-WRITERS = 2  # threads writing the files with a head (report.json, report.md)
-SWITCH_INTERVAL = 0.0005  # s; during the pass, so that the writer thread gets the GIL back soon (default 5 ms)
+SWITCH_INTERVAL = 0.0005  # s; during the pass: writer threads here (no child: rerun_child) get the GIL back soon (default 5 ms)
 MANIFEST_INPUT = ("path", "sha256", "size")  # the keys of an entry of the manifest's inputs
 
 
@@ -70,7 +68,6 @@ class Rerun:
                  syncer: Syncer) -> None:
         self.plan, self.stats, self.db, self.store = plan, stats, store.db, store
         self.parent, self.config, self.tmp, self.on_progress = parent, config, tmp, on_progress
-        self.syncer = syncer  # seals each file once complete
         # the parent's counts, less those of the rows not copied, plus the written documents'
         self.tally = report.Tally.from_state(parent.totals["tally"])
         self.review = to_review.Review(config)
@@ -79,8 +76,8 @@ class Rerun:
         self.fresh = open(tmp / ".fresh-parts", "w+b")  # fresh parts of the files with a head
         self.fresh_size = 0
         self.parent_fds = [os.open(parent.dir / f, os.O_RDONLY) for f in FILES]
-        self.data = DataWriter(tmp, self.parent_fds)
-        self.segments = [Segments(sep, self.data.sink(f) if f < DATA else None) for f, sep in enumerate(SEPARATORS)]
+        self.files = rerun_child.files(tmp, self.parent_fds, self.fresh.fileno(), syncer)  # (forked last: what it needs is open)
+        self.segments = [Segments(sep, self.files.sink(f) if f < DATA else None) for f, sep in enumerate(SEPARATORS)]
         self.dropped_lines = [0] * len(FILES)  # newlines in the parts of parent rows not copied
         self.where = carry.Offsets(parent.starts)  # of the parent rows' parts
         self.copied = Run()  # the rows copied since the last one that was not
@@ -403,62 +400,20 @@ class Rerun:
 
     def write(self, head: dict, meanwhile) -> tuple[dict, dict, list[int]]:
         """Every file of the version, with the report's head; (file_stats,
-        sizes, starts). Each file is handed to the Syncer once complete.
+        sizes, starts). Each file is sealed once complete (pipeline.hashed.Syncer).
         ``meanwhile`` is called while they are written."""
         self.fresh.flush()
-        heads = {"report.json": report_json_head(head), "report.md": markdown_head(head)}
+        ends = {FILES.index("report.json"): (report_json_head(head), b"]}\n"),
+                FILES.index("report.md"): (markdown_head(head), b"")}
         for segments in self.segments:
             segments.close()
         copied_lines = self._copied_lines()
-
-        def one(f: int) -> HashedWriter:
-            name = FILES[f]
-            out = HashedWriter(self.tmp / name, direct=True)
-            try:
-                out.write(heads[name])
-                out.start = out.size
-                self.segments[f].write(out, (self.parent_fds[f], self.fresh.fileno()))
-                if name == "report.json":
-                    out.write(b"]}\n")
-            except BaseException:
-                out.close()
-                raise
-            return out
-
-        # The files are independent, and hashing, reading and writing release
-        # the GIL: the files with a head are written by two threads while the
-        # DataWriter ends the others.
-        with ThreadPoolExecutor(WRITERS) as pool:
-            pending = [pool.submit(one, f) for f in range(DATA, len(FILES))]
-            outs, headed, error = [], [], None
-            try:
-                meanwhile()
-            except BaseException as err:
-                error = err
-            try:
-                outs += self.data.finish()
-            except BaseException as err:
-                error = error or err
-            for out in outs:
-                out.start = 0
-                self.syncer.submit(out)  # while the files with a head are still being written
-            for future in pending:
-                try:
-                    headed.append(future.result())
-                except BaseException as err:
-                    error = error or err
-        if error is not None:  # the run fails or starts again
-            for out in headed:
-                out.close()
-            raise error
-        outs += headed
+        written = self.files.write(ends, {f: self.segments[f].items for f in ends}, meanwhile)
         outputs, sizes, starts = {}, {}, []
-        for f, out in enumerate(outs):
-            out.lines += copied_lines[f]
-            outputs[FILES[f]], sizes[FILES[f]] = out.stats(), out.size
+        for f, out in enumerate(written):
+            outputs[FILES[f]] = {"sha256": out.sha256, "lines": out.lines + copied_lines[f]}
+            sizes[FILES[f]] = out.size
             starts.append(out.start)
-            if f >= DATA:
-                self.syncer.submit(out)
         return outputs, sizes, starts
 
     def _copied_lines(self) -> list[int]:
@@ -478,7 +433,7 @@ class Rerun:
 
     def close(self) -> None:
         self.tallies.close()
-        self.data.abort()
+        self.files.abort()
         self.fresh.close()
         (self.tmp / ".fresh-parts").unlink(missing_ok=True)
         for fd in self.parent_fds:

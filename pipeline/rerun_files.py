@@ -1,16 +1,19 @@
 """The files of a re-run (pipeline.rerun) as ranges: of the parent
-version's files and of fresh parts (``Segments``); the files without a head
-(documents, records, rejected) written during the pass over the rows, on
-threads (``DataWriter``), the others once the report's head is known."""
+version's files and of fresh parts (``Segments``); written by ``Files``:
+the files without a head (documents, records, rejected) during the pass
+over the rows, on threads (``DataWriter``), the others once the report's
+head is known. pipeline.rerun_child runs ``Files`` in a child process."""
 
 from __future__ import annotations
 
 import queue
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Callable, NamedTuple
 
 from pipeline.carry import FILES, SEPARATORS
-from pipeline.hashed import HashedWriter
+from pipeline.hashed import HashedWriter, Syncer
 
 PARENT, FRESH = 0, 1  # where a segment's bytes are
 DATA = 3  # the first files of FILES have no head: written during the pass (DataWriter)
@@ -24,6 +27,7 @@ BUNDLE = 16  # ranges handed to a DataWriter thread at once: one queue operation
 # the page cache (hashed.DirectFile): a thread also waits for the disk.
 LANES = (0, 1, 1)
 assert not any(SEPARATORS[:DATA])
+WRITERS = 2  # threads writing the files with a head (report.json, report.md)
 
 
 class Segments:
@@ -55,12 +59,15 @@ class Segments:
             self.sink(self._last)
             self._last = None
 
-    def write(self, out: HashedWriter, fds: tuple[int, int]) -> None:
-        """The kept ranges (the parent's newlines are not counted: see Rerun.write)."""
-        for i, (source, offset, length, _) in enumerate(self.items):
-            if i and self.sep:
-                out.write(self.sep)
-            out.copy(fds[source], offset, length, count_lines=source != PARENT)
+
+
+def write_ranges(out: HashedWriter, items: list[list], sep: bytes, fds: tuple[int, int]) -> None:
+    """The ranges of a Segments' ``items``, ``sep`` between them (the
+    parent's newlines are not counted: see pipeline.rerun.Rerun.write)."""
+    for i, (source, offset, length, _) in enumerate(items):
+        if i and sep:
+            out.write(sep)
+        out.copy(fds[source], offset, length, count_lines=source != PARENT)
 
 
 class DataWriter:
@@ -131,3 +138,78 @@ class DataWriter:
             self._stop()
             for out in self.outs:
                 out.close()
+
+
+class Written(NamedTuple):
+    """A file written: its sha256, the newlines written (but those of the
+    parent's ranges), its size, and where its first range starts (after its head)."""
+    sha256: str
+    lines: int
+    size: int
+    start: int
+
+
+class Files:
+    """A re-run's files, written here on threads: those without a head from
+    the ranges ``sink`` is handed during the pass (DataWriter), the others by
+    ``write`` once their head is known. Each file is handed to ``syncer``
+    once complete. ``fds``: the parent's files, and the fresh parts of the
+    files with a head (read once ``write`` is called)."""
+
+    def __init__(self, tmp: Path, parent_fds: list[int], fresh_fd: int, syncer: Syncer) -> None:
+        self.tmp, self.parent_fds, self.fresh_fd, self.syncer = tmp, parent_fds, fresh_fd, syncer
+        self.data = DataWriter(tmp, parent_fds)
+
+    def sink(self, f: int) -> Callable[[list], None]:
+        return self.data.sink(f)
+
+    def write(self, ends: dict[int, tuple[bytes, bytes]], items: dict[int, list[list]],
+              meanwhile: Callable[[], None]) -> list[Written]:
+        """Every file: the data files ended, each file of ``ends`` (its head
+        and its tail) written with its ranges (``items``); ``meanwhile`` is
+        called while they are written."""
+        def one(f: int) -> HashedWriter:
+            head, tail = ends[f]
+            out = HashedWriter(self.tmp / FILES[f], direct=True)
+            try:
+                out.write(head)
+                out.start = out.size
+                write_ranges(out, items[f], SEPARATORS[f], (self.parent_fds[f], self.fresh_fd))
+                out.write(tail)
+            except BaseException:
+                out.close()
+                raise
+            return out
+
+        # The files are independent, and hashing, reading and writing release
+        # the GIL: the files with a head are written by two threads while the
+        # DataWriter ends the others.
+        with ThreadPoolExecutor(WRITERS) as pool:
+            pending = [pool.submit(one, f) for f in sorted(ends)]
+            outs, headed, error = [], [], None
+            try:
+                meanwhile()
+            except BaseException as err:
+                error = err
+            try:
+                outs += self.data.finish()
+            except BaseException as err:
+                error = error or err
+            for out in outs:
+                out.start = 0
+                self.syncer.submit(out)  # while the files with a head are still being written
+            for future in pending:
+                try:
+                    headed.append(future.result())
+                except BaseException as err:
+                    error = error or err
+        if error is not None:  # the run fails or starts again
+            for out in headed:
+                out.close()
+            raise error
+        for out in headed:
+            self.syncer.submit(out)
+        return [Written(out.stats()["sha256"], out.lines, out.size, out.start) for out in outs + headed]
+
+    def abort(self) -> None:
+        self.data.abort()

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import carry, dedup, incremental, merged, parent_rows, rerun, rerun_files, rescreen, version
+from pipeline import carry, dedup, incremental, merged, parent_rows, rerun, rerun_child, rerun_files, rescreen, version
 from pipeline.config import Config
-from pipeline.hashed import ShortRead
+from pipeline.hashed import ShortRead, Syncer
 from pipeline.process import process
 
 DEV_RAW = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev" / "raw"
@@ -110,15 +110,22 @@ def _same_versions(a: Path, b: Path) -> None:
             assert (a / name / f).read_bytes() == (b / name / f).read_bytes(), (name, f)
 
 
-@pytest.mark.parametrize("batches", ["as run", "small"])
-def test_copies_of_the_parent_give_the_bytes_of_writing_everything(tmp_path: Path, monkeypatch, batches) -> None:
+@pytest.mark.parametrize("batches,written", [("as run", "in a child"), ("as run", "here"), ("small", "in a child")])
+def test_copies_of_the_parent_give_the_bytes_of_writing_everything(tmp_path: Path, monkeypatch, batches,
+                                                                  written) -> None:
     if batches == "small":  # rows compared, copied and added to the index 2 at a time;
         monkeypatch.setattr(parent_rows, "BATCH", 2)  # the cache's rows matched with the inputs 2 at a time
         monkeypatch.setattr(merged, "BATCH", 2)
+    monkeypatch.setattr(rerun_child, "IN_CHILD", written == "in a child")
+    writers = []
+    real_files = rerun_child.files
+    monkeypatch.setattr(rerun_child, "files", lambda *a: writers.append(real_files(*a)) or writers[-1])
     steps = _steps()
     fast, used = _run_all(tmp_path, True, steps, monkeypatch)
     slow, unused = _run_all(tmp_path, False, steps, monkeypatch)
     assert len(used) == 2 and not unused  # every re-run copied (but the third step's: nothing changed)
+    kind = rerun_child.Copier if written == "in a child" else rerun_files.Files
+    assert len(writers) == 2 and all(type(w) is kind for w in writers)
     assert version.versions(fast) == ["v1", "v2", "v3"]
     _same_versions(fast, slow)
     rejected = [(fast / v / "rejected.jsonl").read_text() for v in ("v1", "v2", "v3")]
@@ -507,4 +514,95 @@ def test_the_data_writer_writes_each_file_on_its_thread_and_raises_what_writing_
                 writer.abort()  # (nothing left to do)
     finally:
         for fd in parents:
+            os.close(fd)
+
+
+def _parents(tmp_path: Path) -> list[int]:
+    """Open files of 5,000 bytes (each of one letter) for each of FILES, and a fresh parts' file."""
+    fds = []
+    for f in range(len(carry.FILES) + 1):
+        (tmp_path / f"parent-{f}").write_bytes(bytes([65 + f]) * 5000)
+        fds.append(os.open(tmp_path / f"parent-{f}", os.O_RDONLY))
+    return fds
+
+
+@pytest.mark.parametrize("case", ["ok", "short"])
+def test_the_files_written_in_a_child_are_those_written_here_and_it_raises_what_writing_raised(
+        tmp_path: Path, monkeypatch, case: str) -> None:
+    monkeypatch.setattr(rerun_child, "SENT_AT_ONCE", 4)  # ranges sent some at a time, the rest with write
+    fds = _parents(tmp_path)
+    ends = {f: (b"head %d\n" % f, b"]}\n") for f in range(rerun_files.DATA, len(carry.FILES))}
+    items = {f: [[rerun_files.PARENT, 10, 100, None], [rerun_files.FRESH, 20, 5, None],
+                 [rerun_files.PARENT, 4990 if case == "short" else 30, 100, None]] for f in ends}
+    got = {}
+    try:
+        for where in ("here", "in a child"):
+            (tmp_path / where).mkdir()
+            with Syncer() as syncer:
+                monkeypatch.setattr(rerun_child, "IN_CHILD", where == "in a child")
+                writer = rerun_child.files(tmp_path / where, fds[:-1], fds[-1], syncer)
+                assert type(writer) is (rerun_child.Copier if where == "in a child" else rerun_files.Files)
+                for f in range(rerun_files.DATA):
+                    sink = writer.sink(f)
+                    for _ in range(3):
+                        sink([rerun_files.PARENT, 10, 100, None])
+                        sink([rerun_files.FRESH, 0, 3, b"new"])
+                try:
+                    if case == "short":  # a range past the end of its parent: raised here, from the child
+                        with pytest.raises(ShortRead):
+                            writer.write(ends, items, lambda: None)
+                        continue
+                    called = []
+                    written = writer.write(ends, items, lambda: called.append(1))
+                finally:
+                    writer.abort()
+                assert called == [1] and syncer.wait() == set(carry.FILES)
+            files = [(tmp_path / where / name).read_bytes() for name in carry.FILES]
+            assert [w.sha256 for w in written] == [hashlib.sha256(b).hexdigest() for b in files]
+            assert [w.size for w in written] == list(map(len, files))
+            assert [w.start for w in written] == [0] * 3 + [len(b"head 3\n"), len(b"head 4\n")]
+            assert files[0] == (b"A" * 100 + b"new") * 3
+            assert files[3] == b"head 3\n" + b",".join([b"D" * 100, b"F" * 5, b"D" * 100]) + b"]}\n"  # (its separator)
+            assert files[4] == b"head 4\n" + b"E" * 100 + b"F" * 5 + b"E" * 100 + b"]}\n"
+            assert all(os.stat(tmp_path / where / name).st_mode & 0o222 == 0 for name in carry.FILES)  # sealed
+            got[where] = files, written
+        if case == "ok":
+            assert got["here"] == got["in a child"]
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+@pytest.mark.parametrize("end", ["killed", "aborted"])
+def test_a_child_that_ends_before_writing_is_an_error_or_is_stopped(tmp_path: Path, end: str) -> None:
+    fds = _parents(tmp_path)
+    try:
+        with Syncer() as syncer:
+            writer = rerun_child.Copier(tmp_path, fds[:-1], fds[-1], syncer)
+            writer.sink(0)([rerun_files.PARENT, 0, 10, None])
+            if end == "killed":
+                os.kill(writer.process.pid, 9)
+                with pytest.raises(rerun_child.CopierDied, match="ended unexpectedly"):
+                    writer.write({}, {}, lambda: None)
+            writer.abort()  # (reaped: not waited for again)
+            writer.process.join(5)
+            assert not writer.process.is_alive()
+            assert writer.process.exitcode == (-9 if end == "killed" else 0)
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def test_the_files_are_written_here_when_no_child_can_be_made(tmp_path: Path, monkeypatch) -> None:
+    def no_child(*args):
+        raise OSError("no process")
+    monkeypatch.setattr(rerun_child, "Copier", no_child)
+    fds = _parents(tmp_path)
+    try:
+        with Syncer() as syncer:
+            writer = rerun_child.files(tmp_path, fds[:-1], fds[-1], syncer)
+            assert type(writer) is rerun_files.Files
+            writer.abort()
+    finally:
+        for fd in fds:
             os.close(fd)

@@ -57,10 +57,10 @@ class _Raised:
 def _init(shared: object, parent: int) -> None:
     global _shared
     _shared = shared
-    _die_with(parent)
+    die_with(parent)
 
 
-def _die_with(parent: int) -> None:
+def die_with(parent: int) -> None:
     """A worker ends when its run does, however the run ends (SIGKILL
     included): an orphaned worker would wait for work forever."""
     try:
@@ -138,7 +138,7 @@ def ramped(items: Iterable, size: int) -> Iterator[list]:
         n = min(2 * n, size)
 
 
-def _widen(fd: int) -> None:
+def widen(fd: int) -> None:
     try:
         import fcntl
         fcntl.fcntl(fd, 1031, PIPE_BYTES)  # F_SETPIPE_SZ (Linux)
@@ -150,7 +150,7 @@ class _Worker:
     def __init__(self, context, fn: Callable, shared: object) -> None:
         tasks_out, self.tasks = context.Pipe(duplex=False)
         self.results, results_in = context.Pipe(duplex=False)
-        _widen(results_in.fileno())
+        widen(results_in.fileno())
         self.process = context.Process(target=_worker, args=(fn, shared, os.getpid(), tasks_out, results_in),
                                        daemon=True)
         self.process.start()
