@@ -54,7 +54,8 @@ class CountMin:
         """``table``: the counters to hold (width * depth of them), kept as they
         are (a re-run's restored sketch); None: all zero."""
         self.width, self.depth = width, depth
-        self.table = array("I", bytes(4 * width * depth)) if table is None else table
+        # (array repetition: one buffer written once; array("I", bytes(n)) made and copied two)
+        self.table = array("I", [0]) * (width * depth) if table is None else table
         # Each row takes 16 other bits of the hash (mixed with the row number):
         # (shift, multiplier, first cell) of each row.
         self._rows = tuple((16 * row, 2 * row + 1, row * width) for row in range(depth))
