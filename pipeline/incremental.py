@@ -242,6 +242,11 @@ class Plan:
         self.store.put_stats(stats)
         return changed
 
+    def forks_safely(self) -> bool:
+        """No other engine's threads run beside this process's (Ray's do):
+        a child may be forked (pipeline.rerun_child)."""
+        return self.executor is None or isinstance(self.executor, LocalExecutor)
+
     def _local_cores(self) -> int:
         """The local executor's workers, which this process may use too (a
         fork is not made beside another engine's threads, as Ray's)."""

@@ -76,7 +76,8 @@ class Rerun:
         self.fresh = open(tmp / ".fresh-parts", "w+b")  # fresh parts of the files with a head
         self.fresh_size = 0
         self.parent_fds = [os.open(parent.dir / f, os.O_RDONLY) for f in FILES]
-        self.files = rerun_child.files(tmp, self.parent_fds, self.fresh.fileno(), syncer)  # (forked last: what it needs is open)
+        self.files = rerun_child.files(tmp, self.parent_fds, self.fresh.fileno(), syncer,  # (forked last: what it needs is open)
+                                       in_child=plan.forks_safely())
         self.segments = [Segments(sep, self.files.sink(f) if f < DATA else None) for f, sep in enumerate(SEPARATORS)]
         self.dropped_lines = [0] * len(FILES)  # newlines in the parts of parent rows not copied
         self.where = carry.Offsets(parent.starts)  # of the parent rows' parts

@@ -34,9 +34,10 @@ class CopierDied(RuntimeError):
     """The child writing a re-run's files ended without its answer (killed, out of memory)."""
 
 
-def files(tmp: Path, parent_fds: list[int], fresh_fd: int, syncer: Syncer):
-    """A ``Copier`` when a child can be forked, else ``Files`` here."""
-    if IN_CHILD and "fork" in multiprocessing.get_all_start_methods():
+def files(tmp: Path, parent_fds: list[int], fresh_fd: int, syncer: Syncer, in_child: bool = True):
+    """A ``Copier`` when a child can be forked (``in_child``: no other
+    engine's threads run here), else ``Files`` here."""
+    if in_child and IN_CHILD and "fork" in multiprocessing.get_all_start_methods():
         try:
             return Copier(tmp, parent_fds, fresh_fd, syncer)
         except OSError:  # no pipe or no process (no memory, too many processes)

@@ -119,7 +119,7 @@ def test_copies_of_the_parent_give_the_bytes_of_writing_everything(tmp_path: Pat
     monkeypatch.setattr(rerun_child, "IN_CHILD", written == "in a child")
     writers = []
     real_files = rerun_child.files
-    monkeypatch.setattr(rerun_child, "files", lambda *a: writers.append(real_files(*a)) or writers[-1])
+    monkeypatch.setattr(rerun_child, "files", lambda *a, **k: writers.append(real_files(*a, **k)) or writers[-1])
     steps = _steps()
     fast, used = _run_all(tmp_path, True, steps, monkeypatch)
     slow, unused = _run_all(tmp_path, False, steps, monkeypatch)
@@ -593,16 +593,27 @@ def test_a_child_that_ends_before_writing_is_an_error_or_is_stopped(tmp_path: Pa
             os.close(fd)
 
 
-def test_the_files_are_written_here_when_no_child_can_be_made(tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize("why", ["no child can be made", "another engine's threads run here"])
+def test_the_files_are_written_here_when_no_child_may_be_forked(tmp_path: Path, monkeypatch, why: str) -> None:
     def no_child(*args):
         raise OSError("no process")
-    monkeypatch.setattr(rerun_child, "Copier", no_child)
+    if why == "no child can be made":
+        monkeypatch.setattr(rerun_child, "Copier", no_child)
     fds = _parents(tmp_path)
     try:
         with Syncer() as syncer:
-            writer = rerun_child.files(tmp_path, fds[:-1], fds[-1], syncer)
+            writer = rerun_child.files(tmp_path, fds[:-1], fds[-1], syncer, in_child=why != "another engine's threads run here")
             assert type(writer) is rerun_files.Files
             writer.abort()
     finally:
         for fd in fds:
             os.close(fd)
+
+
+def test_a_plan_forks_beside_the_local_executor_only() -> None:
+    from pipeline.executors.local import LocalExecutor
+
+    def plan(executor):
+        return incremental.Plan([], Path("."), Config(), None, executor, False, None)
+    assert plan(None).forks_safely() and plan(LocalExecutor(2)).forks_safely()
+    assert not plan(object()).forks_safely()  # (as Ray's executor: not a LocalExecutor)
