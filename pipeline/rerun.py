@@ -41,7 +41,8 @@ are summed from the batch's running sums, their manifest entries (kept with
 the rows) handed on as they are, their steps put in the index at once. The
 parts of the written documents wait in a temporary file until the report's
 head is known, then every file is written in one pass of copies, hashed as
-it is written (pipeline.rerun_files, pipeline.hashed).
+it is written (pipeline.rerun_files, in a child process: pipeline.rerun_child;
+pipeline.hashed).
 """
 
 from __future__ import annotations

@@ -10,19 +10,19 @@ tenth. In a child the copies share no lock with the pass.
 
 The child is forked once the parent's files and the fresh parts' file are
 open (it uses the same descriptors). It dies with the run (a Linux parent-
-death signal; elsewhere, when its pipe closes). Where no child can be made,
-``files`` gives the threads here: the bytes are the same either way."""
+death signal; elsewhere, once its pipe closes). Where no child can be made,
+or other threads than the run's own run here (Ray's: no fork then), ``files``
+gives the threads here: the bytes are the same either way."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import pickle
 from pathlib import Path
 from typing import Callable
 
 from pipeline.carry import FILES
-from pipeline.executors.local import die_with, widen
+from pipeline.executors.local import die_with, picklable, widen
 from pipeline.hashed import Syncer
 from pipeline.rerun_files import DATA, Files, Written
 
@@ -144,12 +144,4 @@ def _serve(commands, answers, theirs, tmp: Path, parent_fds: list[int], fresh_fd
             here.abort()
         except BaseException as err:
             here.abort()
-            answers.send(("raised", _picklable(err)))
-
-
-def _picklable(err: BaseException) -> BaseException:
-    try:
-        pickle.dumps(err)
-        return err
-    except Exception:  # an exception that does not pickle: its text does
-        return RuntimeError(f"{type(err).__name__}: {err}")
+            answers.send(("raised", picklable(err)))

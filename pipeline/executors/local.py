@@ -42,15 +42,20 @@ class WorkerDied(RuntimeError):
     """A worker process ended without sending its results (killed, out of memory)."""
 
 
+def picklable(err: BaseException) -> BaseException:
+    """``err``, to be sent to another process: its text, when it does not pickle."""
+    try:
+        pickle.dumps(err)
+        return err
+    except Exception:
+        return RuntimeError(f"{type(err).__name__}: {err}")
+
+
 class _Raised:
     """An exception raised by ``fn`` in a worker, sent back in its chunk's place."""
 
     def __init__(self, err: BaseException) -> None:
-        try:
-            pickle.dumps(err)
-            self.err = err
-        except Exception:  # an exception that does not pickle: its text does
-            self.err = RuntimeError(f"{type(err).__name__}: {err}")
+        self.err = picklable(err)
         self.trace = "".join(traceback.format_exception(err))
 
 
