@@ -77,14 +77,25 @@ class Copier:
 
     def _send_pending(self) -> None:
         if self.pending:
-            self.commands.send(("ranges", self.pending))
+            self._send(("ranges", self.pending))
             self.pending.clear()
+
+    def _send(self, command: tuple) -> None:
+        try:
+            self.commands.send(command)
+        except OSError as err:  # (a broken pipe: it ended)
+            raise self._died() from err
+
+    def _died(self) -> CopierDied:
+        self.process.join()
+        return CopierDied(f"the process writing the version's files (pid {self.process.pid}) ended "
+                          f"unexpectedly (exit code {self.process.exitcode})")
 
     def write(self, ends: dict[int, tuple[bytes, bytes]], items: dict[int, list[list]],
               meanwhile: Callable[[], None]) -> list[Written]:
         """As ``Files.write``; the files are sealed when it returns."""
         self._send_pending()
-        self.commands.send(("write", ends, items))
+        self._send(("write", ends, items))
         error = None
         try:
             meanwhile()
@@ -93,9 +104,7 @@ class Copier:
         try:
             kind, answer = self.answers.recv()
         except (EOFError, OSError) as err:
-            self.process.join()
-            raise CopierDied(f"the process writing the version's files (pid {self.process.pid}) ended "
-                             f"unexpectedly (exit code {self.process.exitcode})") from err
+            raise self._died() from err
         self.done = True
         if error is not None:
             raise error

@@ -573,21 +573,27 @@ def test_the_files_written_in_a_child_are_those_written_here_and_it_raises_what_
             os.close(fd)
 
 
-@pytest.mark.parametrize("end", ["killed", "aborted"])
-def test_a_child_that_ends_before_writing_is_an_error_or_is_stopped(tmp_path: Path, end: str) -> None:
+@pytest.mark.parametrize("end", ["killed", "killed, then sent ranges", "aborted"])
+def test_a_child_that_ends_before_writing_is_an_error_or_is_stopped(tmp_path: Path, monkeypatch, end: str) -> None:
+    monkeypatch.setattr(rerun_child, "SENT_AT_ONCE", 2)
     fds = _parents(tmp_path)
     try:
         with Syncer() as syncer:
             writer = rerun_child.Copier(tmp_path, fds[:-1], fds[-1], syncer)
-            writer.sink(0)([rerun_files.PARENT, 0, 10, None])
-            if end == "killed":
+            sink = writer.sink(0)
+            sink([rerun_files.PARENT, 0, 10, None])
+            if end.startswith("killed"):
                 os.kill(writer.process.pid, 9)
-                with pytest.raises(rerun_child.CopierDied, match="ended unexpectedly"):
-                    writer.write({}, {}, lambda: None)
+                writer.process.join()  # (gone: its end of the pipe closed)
+                with pytest.raises(rerun_child.CopierDied, match="ended unexpectedly .exit code -9"):
+                    if end == "killed":
+                        writer.write({}, {}, lambda: None)
+                    else:  # during the pass
+                        sink([rerun_files.PARENT, 10, 10, None])
             writer.abort()  # (reaped: not waited for again)
             writer.process.join(5)
             assert not writer.process.is_alive()
-            assert writer.process.exitcode == (-9 if end == "killed" else 0)
+            assert writer.process.exitcode == (-9 if end.startswith("killed") else 0)
     finally:
         for fd in fds:
             os.close(fd)
