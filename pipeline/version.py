@@ -454,18 +454,18 @@ class _Manifest:
     def end(self, outputs: dict, counts: dict) -> dict:
         """The whole manifest, checked against its schema, then its file ended."""
         manifest = {**self.manifest, "outputs": outputs, "counts": counts}
-        _check_manifest(manifest, inputs_checked=self.plainly_valid)
+        _check_manifest(manifest, self.plainly_valid)
         rest = json.dumps({"outputs": outputs, "counts": counts}, ensure_ascii=False, indent=2)
         with open(self.path, "a", encoding="utf-8") as f:
             f.write(",\n" + rest[len("{\n"):] + "\n")  # (its members, at the top level's indent)
         return manifest
 
 
-def _check_manifest(manifest: dict, chunk: int = 1000, inputs_checked: bool = False) -> None:
+def _check_manifest(manifest: dict, inputs_plainly_valid: bool, chunk: int = 1000) -> None:
     """check("manifest", manifest), a thousand inputs at a time (they are on
-    disk); ``inputs_checked``: plainly_valid_inputs said they are valid."""
+    disk) unless plainly_valid_inputs said they are valid (``inputs_plainly_valid``)."""
     check("manifest", spill.emptied(manifest), "manifest.json")
-    if inputs_checked or plainly_valid_inputs(manifest["inputs"]):
+    if inputs_plainly_valid:
         return
     batch = []
     for entry in manifest["inputs"]:
