@@ -398,10 +398,11 @@ class Plan:
         """(ordinal, Result) of each input whose cached Result is not
         reused, in input order: pipeline.rerun copies the parent's rows of
         the others (flagged REUSE by the time this returns), a stretch of
-        them at a time, and reads their bytes only when needed."""
-        return self._processed(stats, self._reusable(stats, None))
+        them at a time, and reads their bytes only when needed. Their
+        outcomes are put aside: ``store.apply_later`` writes them."""
+        return self._processed(stats, self._reusable(stats, None), later=True)
 
-    def _processed(self, stats: CorpusStats, reused: int) -> Iterator[tuple[int, object]]:
+    def _processed(self, stats: CorpusStats, reused: int, later: bool = False) -> Iterator[tuple[int, object]]:
         """(ordinal, Result) of the inputs not flagged REUSE (``reused`` are),
         processed by the executor once asked for; their outcomes go to the cache."""
         flags, inputs = self.flags, self.inputs
@@ -412,17 +413,21 @@ class Plan:
         shared = runner.Shared(self.raw_dir, self.config, stats, self.spill_dir)
         self.counts["processed"] = len(inputs) - reused
         done = runner.results(items, shared, self._executor(len(inputs) - reused))  # (lazily)
-        return self._stored(todo, done)
+        return self._stored(todo, done, later)
 
-    def _stored(self, todo, done) -> Iterator[tuple[int, object]]:
-        """(ordinal, Result) of each of ``done`` (at the ordinals ``todo``), its outcome kept in the cache."""
+    def _stored(self, todo, done, later: bool = False) -> Iterator[tuple[int, object]]:
+        """(ordinal, Result) of each of ``done`` (at the ordinals ``todo``), its
+        outcome kept in the cache (``later``: put aside, cache.Store.apply_later)."""
         flags, store = self.flags, self.store
         for i in map(int, todo):
             d = next(done)
             if store is not None and flags[i] & ROW and d.questions is not None:
-                store.put_outcome(d.result, d.questions)
+                (store.put_outcome_later if later else store.put_outcome)(d.result, d.questions)
             elif store is not None:
-                store.forget(d.result.id, d.result.path, outcome_only=True)
+                if later:
+                    store.forget_outcome_later(d.result.id, d.result.path)
+                else:
+                    store.forget(d.result.id, d.result.path, outcome_only=True)
             yield i, d.result
 
     def _cached(self, old, reused: Iterator[Input]) -> Iterator:

@@ -162,7 +162,6 @@ class Rerun:
             rows.at += 1
         self._flush()
         self.tallies.close()  # (an open read would keep the cache from being committed)
-        carry.apply_pending(self.db)
 
     def _stretch(self, batch: "Batch", at: int, n: int, step: int) -> int:
         """Rows at, at+1... (n of them) of the batch, whose inputs (from
@@ -410,7 +409,12 @@ class Rerun:
         for segments in self.segments:
             segments.close()
         copied_lines = self._copied_lines()
-        written = self.files.write(ends, {f: self.segments[f].items for f in ends}, meanwhile)
+
+        def waiting() -> None:  # the cache's writes of the pass, while the files are written
+            carry.apply_pending(self.db)
+            self.store.apply_later()
+            meanwhile()
+        written = self.files.write(ends, {f: self.segments[f].items for f in ends}, waiting)
         outputs, sizes, starts = {}, {}, []
         for f, out in enumerate(written):
             outputs[FILES[f]] = {"sha256": out.sha256, "lines": out.lines + copied_lines[f]}

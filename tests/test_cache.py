@@ -344,6 +344,46 @@ def test_an_outcome_row_says_whether_it_is_of_the_first_pass_rows_bytes_and_its_
         store.close()
 
 
+def test_outcomes_put_aside_are_written_as_put_when_applied(tmp_path: Path) -> None:
+    """Store.put_outcome_later and forget_outcome_later change nothing until
+    apply_later, which leaves the rows put_outcome and forget leave (the
+    first-pass row's sha256 read then)."""
+    config = Config()
+    results = [result.of(process(f"d{i}", f"d{i}.txt", f"Title\n\nSome text, number {i}.\n".encode(), config), config)
+               for i in range(4)]
+    questions = [cache.Questions(bytes([i]) * 8, bytes([i]) * 4, b"\x01", 5 + i, 2 + i) for i in range(4)]
+
+    def outcomes(store) -> list:
+        return store.db.execute("SELECT * FROM outcome ORDER BY id, path").fetchall()
+
+    rows = []
+    for later in (False, True):
+        (tmp_path / str(later)).mkdir()
+        store = cache.Store(tmp_path / str(later))
+        try:
+            for r, q in zip(results[:3], questions):  # rows there before: one is forgotten, one replaced
+                store.put_outcome(r, q)
+            before = outcomes(store)
+            store.put_first(results[1].path, results[1].id, results[1].sha256, None, None)
+            changes = [("put", results[1], questions[3]), ("forget", results[2], None), ("put", results[3], questions[0])]
+            for what, r, q in changes:
+                if what == "put":
+                    (store.put_outcome_later if later else store.put_outcome)(r, q)
+                elif later:
+                    store.forget_outcome_later(r.id, r.path)
+                else:
+                    store.forget(r.id, r.path, outcome_only=True)
+            if later:
+                assert outcomes(store) == before
+                store.apply_later()
+                store.apply_later()  # (nothing more)
+            rows.append(outcomes(store))
+        finally:
+            store.close()
+    assert rows[0] == rows[1]
+    assert [row[0] for row in rows[1]] == ["d0", "d1", "d3"] and rows[1][1][-1] == 1  # (d1: of its first-pass bytes)
+
+
 def test_the_recorder_answers_as_the_statistics_and_keeps_consistent_margins() -> None:
     raw = _dev_raw()
     config = Config(repeat_min_docs=2)
