@@ -59,6 +59,7 @@ from pathlib import Path
 from typing import Iterator, NamedTuple, Sequence
 
 from pipeline import merged, serialize
+from pipeline.pending import Pending
 from pipeline.config import Config
 
 FORMAT = 10  # of the file below; part of the directory's key
@@ -147,6 +148,14 @@ def packed(values, typecode: str) -> bytes:
     return array(typecode, values).tobytes()
 
 
+# An outcome put aside (Store.put_outcome_later): a row but its same_bytes,
+# found when it is written (the first-pass row is final then)
+_OUTCOME_PUT = ("id TEXT NOT NULL", "path TEXT NOT NULL", "sha256 TEXT", "low_yes INTEGER", "high_no INTEGER",
+                "asked BLOB", "cells BLOB", "answers BLOB", "result TEXT")
+_OUTCOME_OF_PENDING = "id, path, sha256, low_yes, high_no, asked, cells, answers, result," \
+    " (SELECT sha256 FROM first WHERE first.path = p.path) IS p.sha256"
+
+
 def _head_of(r) -> str:
     """A Result's head as the outcome row keeps it (JSON). serialize.dumps:
     json.dumps(..., ensure_ascii=False, separators=(",", ":")) without
@@ -168,7 +177,7 @@ class Store:
         self.path = directory / FILE
         try:
             self.dirty = False  # written to in this run
-            self._later = False  # outcomes put aside (put_outcome_later), not yet applied
+            self._later: Pending | None = None  # outcomes put aside (put_outcome_later), not yet applied
             self.db = sqlite3.connect(self.path, isolation_level=None)
             self.db.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # (of a new file only)
             self.db.executescript(SCHEMA)
@@ -348,40 +357,26 @@ class Store:
                          r.path, r.sha256))
 
     def put_outcome_later(self, result, questions: "Questions") -> None:
-        """``put_outcome`` once ``apply_later`` is called (a re-run's pass puts
-        them aside: its main process writes them while it waits for the
-        version's files). Held in a temporary table, not in memory: they are
-        as many as the documents processed."""
-        self._start_later()
+        """``put_outcome`` once ``apply_later`` is called (pipeline.pending: a
+        re-run's pass puts them aside)."""
         r, q = result, questions
-        self.db.execute("INSERT INTO outcome_later VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
-                        (r.id, r.path, r.sha256, q.low_yes, q.high_no, q.asked, q.cells, q.answers,
-                         _head_of(r)))
+        self._pending().put((r.id, r.path, r.sha256, q.low_yes, q.high_no, q.asked, q.cells, q.answers, _head_of(r)))
 
     def forget_outcome_later(self, doc_id: str, path: str) -> None:
         """``forget(doc_id, path, outcome_only=True)`` once ``apply_later`` is called."""
-        self._start_later()
-        self.db.execute("INSERT INTO outcome_later (id, path, gone) VALUES (?, ?, 1)", (doc_id, path))
+        self._pending().delete(doc_id, path)
 
-    def _start_later(self) -> None:
-        if not self._later:
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS outcome_later (id TEXT NOT NULL, path TEXT NOT NULL, "
-                            "sha256 TEXT, low_yes INTEGER, high_no INTEGER, asked BLOB, cells BLOB, answers BLOB, "
-                            "result TEXT, gone INTEGER NOT NULL)")
-            self.db.execute("DELETE FROM outcome_later")
-            self._later = True
+    def _pending(self) -> Pending:
         self.dirty = True
+        if self._later is None:
+            self._later = Pending(self.db, "outcome", _OUTCOME_PUT, _OUTCOME_OF_PENDING)
+        return self._later
 
     def apply_later(self) -> None:
         """The outcomes put aside, written (and forgotten) in the order they were put aside."""
-        if not self._later:
-            return
-        self.db.execute("DELETE FROM outcome WHERE (id, path) IN (SELECT id, path FROM outcome_later WHERE gone)")
-        self.db.execute("INSERT OR REPLACE INTO outcome SELECT l.id, l.path, l.sha256, l.low_yes, l.high_no, l.asked,"
-                        " l.cells, l.answers, l.result, (SELECT sha256 FROM first WHERE path = l.path) IS l.sha256"
-                        " FROM outcome_later l WHERE NOT gone ORDER BY rowid")
-        self.db.execute("DELETE FROM outcome_later")
-        self._later = False
+        if self._later is not None:
+            self._later.apply()
+            self._later = None
 
     def put_margins(self, doc_id: str, path: str, low_yes: int, high_no: int) -> None:
         self.dirty = True

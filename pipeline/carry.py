@@ -38,6 +38,7 @@ from typing import Iterator
 
 from pipeline import serialize, spill
 from pipeline.corpus import doc_id
+from pipeline.pending import Pending
 
 FILES = ("documents.jsonl", "records.jsonl", "rejected.jsonl", "report.json", "report.md")
 SEPARATORS = (b"", b"", b"", b",", b"")  # between two documents' parts of each file
@@ -209,29 +210,10 @@ def put(db: sqlite3.Connection, values: tuple) -> None:
     db.execute("INSERT OR REPLACE INTO carry VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
 
 
-def start_pending(db: sqlite3.Connection) -> None:
-    """A temporary table for the rows a re-run puts and deletes while it scans
-    ``carry`` (writing a table during a scan of it may move the scan; held in
-    memory instead, they would grow with the number of changed documents)."""
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS carry_pending (id TEXT NOT NULL, path TEXT NOT NULL, lens BLOB, "
-               "bands BLOB, dup TEXT, odd_id TEXT, entry TEXT, size INTEGER, tally TEXT, record BLOB, "
-               "gone INTEGER NOT NULL)")
-    db.execute("DELETE FROM carry_pending")
-
-
-def put_pending(db: sqlite3.Connection, values: tuple) -> None:
-    db.execute("INSERT INTO carry_pending VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)", values)
-
-
-def delete_pending(db: sqlite3.Connection, doc_id: str, path: str) -> None:
-    db.execute("INSERT INTO carry_pending (id, path, gone) VALUES (?, ?, 1)", (doc_id, path))
-
-
-def apply_pending(db: sqlite3.Connection) -> None:
-    """The pending deletes, then the pending puts, into ``carry``."""
-    db.execute("DELETE FROM carry WHERE (id, path) IN (SELECT id, path FROM carry_pending WHERE gone)")
-    db.execute(f"INSERT OR REPLACE INTO carry SELECT {COLUMNS} FROM carry_pending WHERE NOT gone ORDER BY rowid")
-    db.execute("DELETE FROM carry_pending")
+def pending(db: sqlite3.Connection) -> Pending:
+    """The rows a re-run puts and deletes while it scans ``carry`` (pipeline.pending)."""
+    return Pending(db, "carry", ("id TEXT NOT NULL", "path TEXT NOT NULL", "lens BLOB", "bands BLOB", "dup TEXT",
+                                 "odd_id TEXT", "entry TEXT", "size INTEGER", "tally TEXT", "record BLOB"), COLUMNS)
 
 
 def delete(db: sqlite3.Connection, doc_id: str, path: str) -> None:

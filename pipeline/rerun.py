@@ -90,7 +90,7 @@ class Rerun:
         self.dirty_bits = np.zeros(1 << DIRTY_BITS, bool)  # their low bits: a batch's keys looked up at once
         self.ids = {k: spill.SpillList(tmp) for k in changes.DOCUMENT_KEYS}
         self.counts = {"records_added": 0, "records_removed": 0, "records_changed": 0}
-        carry.start_pending(self.db)  # rows to write and delete once the pass over the rows is done
+        self.pending = carry.pending(self.db)  # rows to write and delete once the pass over the rows is done
         self.rewritten = 0  # rows put or deleted: 0 when every document was copied
 
     def _records_of(self, rows: list[tuple[int, int]]) -> list[bytes]:
@@ -344,7 +344,7 @@ class Rerun:
                 self.fresh.write(part)
                 self.fresh_size += len(part)
         self._changed(final, parts, old, old_parts, old_counts)
-        carry.put_pending(self.db, carry.row_values(final, parts, res.fingerprint if res.kept else None, decision))
+        self.pending.put(carry.row_values(final, parts, res.fingerprint if res.kept else None, decision))
         self.rewritten += 1
         self._count(final)
         return res.size
@@ -370,7 +370,7 @@ class Rerun:
         if old.lens[0]:
             self.ids["documents_removed"].append(old.id)
             self.counts["records_removed"] += counts.records
-        carry.delete_pending(self.db, old.id, old.path)
+        self.pending.delete(old.id, old.path)
         self.rewritten += 1
 
     def _changed(self, final, parts, old: carry.Row | None, old_parts, old_counts: carry.Tally | None) -> None:
@@ -411,7 +411,7 @@ class Rerun:
         copied_lines = self._copied_lines()
 
         def waiting() -> None:  # the cache's writes of the pass, while the files are written
-            carry.apply_pending(self.db)
+            self.pending.apply()
             self.store.apply_later()
             meanwhile()
         written = self.files.write(ends, {f: self.segments[f].items for f in ends}, waiting)
