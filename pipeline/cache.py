@@ -59,8 +59,8 @@ from pathlib import Path
 from typing import Iterator, NamedTuple, Sequence
 
 from pipeline import merged, serialize
-from pipeline.pending import Pending
 from pipeline.config import Config
+from pipeline.pending import Pending
 
 FORMAT = 10  # of the file below; part of the directory's key
 FILE = "cache.sqlite"

@@ -419,15 +419,15 @@ class Plan:
         """(ordinal, Result) of each of ``done`` (at the ordinals ``todo``), its
         outcome kept in the cache (``later``: put aside, cache.Store.apply_later)."""
         flags, store = self.flags, self.store
+        if store is not None:
+            put, forget = (store.put_outcome_later, store.forget_outcome_later) if later else \
+                (store.put_outcome, lambda doc_id, path: store.forget(doc_id, path, outcome_only=True))
         for i in map(int, todo):
             d = next(done)
             if store is not None and flags[i] & ROW and d.questions is not None:
-                (store.put_outcome_later if later else store.put_outcome)(d.result, d.questions)
+                put(d.result, d.questions)
             elif store is not None:
-                if later:
-                    store.forget_outcome_later(d.result.id, d.result.path)
-                else:
-                    store.forget(d.result.id, d.result.path, outcome_only=True)
+                forget(d.result.id, d.result.path)
             yield i, d.result
 
     def _cached(self, old, reused: Iterator[Input]) -> Iterator:
