@@ -9,7 +9,7 @@ import shutil
 import time
 from pathlib import Path
 
-from pipeline import cache, cli, incremental, launch, listing, stat_keys, version
+from pipeline import cache, cli, incremental, launch, listing, readahead, stat_keys, version
 from pipeline.config import Config
 from pipeline.corpus import list_inputs
 
@@ -164,7 +164,10 @@ def _rerun_setup(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def test_a_listing_is_started_early_only_for_a_local_re_run(tmp_path: Path, monkeypatch) -> None:
+    """... and the last version's files are asked for then (pipeline.readahead)."""
     raw, clean = _rerun_setup(tmp_path)
+    asked = []
+    monkeypatch.setattr(readahead, "start", asked.append)
     (tmp_path / "elsewhere").mkdir()
     monkeypatch.chdir(tmp_path / "elsewhere")  # (no ./raw, the default --raw)
     run = ["run", "--raw", str(raw), "--clean", str(clean)]
@@ -173,6 +176,7 @@ def test_a_listing_is_started_early_only_for_a_local_re_run(tmp_path: Path, monk
                  ["run", "--ra", str(raw), "--clean", str(clean)],  # an abbreviation: not read here
                  ["run", "--raw", str(raw), "--clean"]):  # not arguments: the run's parser says so
         assert launch.early_listing(argv) is None, argv
+    assert asked == []
     monkeypatch.chdir(tmp_path)
     for argv, raw_dir in ((run, raw), (["run", f"--raw={raw}", "--workers", "1", "--clean", str(clean)], raw),
                           (["run", "--clean", str(clean)], Path("raw"))):  # the default, ./raw
@@ -180,6 +184,7 @@ def test_a_listing_is_started_early_only_for_a_local_re_run(tmp_path: Path, monk
         assert ahead is not None and ahead.raw_dir == raw_dir, argv
         inputs, _ = ahead.result()
         assert list(inputs.keys()) == list(list_inputs(raw).keys())
+    assert asked == [clean] * 3
 
 
 def test_a_run_takes_the_listing_started_early_and_equals_one_without(tmp_path: Path, monkeypatch) -> None:

@@ -1,0 +1,108 @@
+"""pipeline.readahead: the last version's files asked for from the disk as a
+likely re-run starts."""
+
+import ctypes
+import mmap
+import os
+import sys
+import time
+
+import pytest
+
+from pipeline import carry, readahead
+
+
+def test_the_files_asked_for_are_those_a_rerun_copies():
+    assert readahead.FILES == carry.FILES
+
+
+def _version(tmp_path, sizes):
+    vdir = tmp_path / "v1"
+    vdir.mkdir()
+    for name, size in zip(readahead.FILES, sizes):
+        (vdir / name).write_bytes(os.urandom(size))
+    return vdir
+
+
+def _asked(monkeypatch, vdir, **kw):
+    """{file name: [(offset, length)]} of the calls ``ask`` makes."""
+    names = {}
+    real_open = os.open
+
+    def opened(path, flags, *a):
+        fd = real_open(path, flags, *a)
+        names[fd] = os.path.basename(path)
+        return fd
+    calls = {}
+    monkeypatch.setattr(os, "open", opened)
+    monkeypatch.setattr(os, "posix_fadvise", lambda fd, offset, length, advice: calls.setdefault(
+        names[fd], []).append((offset, length, advice)), raising=False)
+    readahead.ask(vdir, **kw)
+    return calls
+
+
+def test_every_byte_is_asked_for_within_the_budget(tmp_path, monkeypatch):
+    sizes = [5000, 7001, 10, 3000, 0]
+    calls = _asked(monkeypatch, _version(tmp_path, sizes), budget=1 << 20, step=1024)
+    for name, size in zip(readahead.FILES, sizes):
+        got = calls.get(name, [])
+        assert all(advice == os.POSIX_FADV_WILLNEED for *_, advice in got) if hasattr(os, "POSIX_FADV_WILLNEED") \
+            else True
+        assert [(o, n) for o, n, _ in got] == [(o, min(1024, size - o)) for o in range(0, size, 1024)]
+
+
+def test_past_the_budget_the_same_share_of_each_file_from_its_start(tmp_path, monkeypatch):
+    sizes = [8000, 4000, 100, 2000, 0]
+    calls = _asked(monkeypatch, _version(tmp_path, sizes), budget=7050, step=1000)
+    share = 7050 / sum(sizes)
+    asked = {name: sum(n for _, n, _ in calls.get(name, [])) for name in readahead.FILES}
+    assert asked == {name: int(size * share) for name, size in zip(readahead.FILES, sizes)}
+    assert sum(asked.values()) <= 7050
+    for got in calls.values():
+        assert got[0][0] == 0 and all(a[0] + a[1] == b[0] for a, b in zip(got, got[1:]))  # from the start, no gap
+
+
+def test_a_missing_file_or_version_is_no_error(tmp_path):
+    vdir = _version(tmp_path, [100, 100, 100])  # no report files
+    readahead.ask(vdir)
+    readahead.ask(tmp_path / "v9")
+    assert readahead.start(tmp_path / "nothing") is False  # no LATEST
+    (tmp_path / "LATEST").write_text("../elsewhere\n")
+    assert readahead.start(tmp_path) is False
+
+
+def _resident(path) -> float:
+    """The share of path's pages in the page cache (mincore)."""
+    size = os.path.getsize(path)
+    with open(path, "r+b") as f:
+        m = mmap.mmap(f.fileno(), size, access=mmap.ACCESS_COPY)  # (writable for ctypes; never written)
+    try:
+        buf = (ctypes.c_char * size).from_buffer(m)
+        pages = (size + mmap.PAGESIZE - 1) // mmap.PAGESIZE
+        vec = (ctypes.c_ubyte * pages)()
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.mincore(ctypes.c_void_p(ctypes.addressof(buf)), ctypes.c_size_t(size), vec) != 0:
+            pytest.skip(f"mincore: errno {ctypes.get_errno()}")
+        del buf
+        return sum(v & 1 for v in vec) / pages
+    finally:
+        m.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="posix_fadvise and mincore as Linux has them")
+def test_start_brings_the_latest_versions_files_into_the_page_cache(tmp_path):
+    vdir = _version(tmp_path, [3 << 20, 2 << 20, 4096, 1 << 20, 1 << 20])
+    (tmp_path / "LATEST").write_text("v1\n")
+    paths = [vdir / name for name in readahead.FILES]
+    for path in paths:  # written, on disk, then out of the cache
+        fd = os.open(path, os.O_RDONLY)
+        os.fsync(fd)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        os.close(fd)
+    if max(map(_resident, paths)) > 0.5:
+        pytest.skip("this file system keeps the pages cached")
+    assert readahead.start(tmp_path) is True
+    deadline = time.monotonic() + 10  # the reads are asked for, not waited for
+    while min(map(_resident, paths)) < 1 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert min(map(_resident, paths)) == 1
