@@ -14,11 +14,13 @@ A hint, asked for by a process of its own (forked twice: nobody waits for
 it, and it ends in ~70 ms): on a thread here, each of its calls waited for
 the interpreter lock, which the imports held, and a re-run of a cached
 parent took ~30 ms more. A file that is not there, or a system without
-posix_fadvise or fork, changes nothing. At most BUDGET
-bytes are asked for, the same share of each file, from its start (the order
-they are copied in): pages read far ahead of the copy would push other pages
-out of the cache, or be pushed out before they are used. Past that, the copy
-reads the rest with the kernel's own readahead.
+posix_fadvise or fork, changes nothing.
+
+At most BUDGET bytes are asked for, the same share of each file, from its
+start (the copy reads each file from its start on): pages read far ahead of
+the copy would push other pages out of the cache, or be pushed out before
+they are used. Past that, the copy reads the rest with the kernel's own
+readahead.
 """
 
 from __future__ import annotations
