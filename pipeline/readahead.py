@@ -60,7 +60,10 @@ def start(clean_dir: Path) -> bool:
                 ask(clean_dir / version)
         finally:
             os._exit(0)
-    os.waitpid(child, 0)
+    try:
+        os.waitpid(child, 0)
+    except ChildProcessError:  # reaped already (a SIGCHLD handler of the caller's)
+        pass
     return True
 
 

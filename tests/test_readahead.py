@@ -106,3 +106,15 @@ def test_start_brings_the_latest_versions_files_into_the_page_cache(tmp_path):
     while min(map(_resident, paths)) < 1 and time.monotonic() < deadline:
         time.sleep(0.02)
     assert min(map(_resident, paths)) == 1
+
+
+def test_a_child_reaped_by_someone_else_is_no_error(tmp_path, monkeypatch):
+    _version(tmp_path, [100] * 5)
+    (tmp_path / "LATEST").write_text("v1\n")
+    real_waitpid = os.waitpid
+
+    def reaped_elsewhere(pid, options):
+        real_waitpid(pid, options)  # (reaped, as a SIGCHLD handler would)
+        raise ChildProcessError(10, "No child processes")
+    monkeypatch.setattr(os, "waitpid", reaped_elsewhere)
+    assert readahead.start(tmp_path) is True
