@@ -8,7 +8,7 @@ at a time in each file (~0.8 GB/s here), and waited for each. Asked for at
 once, the disk reads them (~2 GB/s) while curate is imported and the first
 pass runs, when it has nothing else to do. At 20k, the parent's files not
 cached, medians of 6-8 re-runs: 0.79 s -> 0.64 after one input changed,
-1.03 s -> 0.85 after 1% changed (0.72 s either way when they are cached).
+1.03 s -> 0.84 after 1% changed (0.72 s either way when they are cached).
 
 A hint, asked for by a process of its own (forked twice: nobody waits for
 it, and it ends in ~70 ms): on a thread here, each of its calls waited for
