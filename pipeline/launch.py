@@ -2,8 +2,9 @@
 likely re-run, the listing of --raw (pipeline.listing, a forked child) starts
 before the rest of curate is imported, so that the two overlap: at 20k
 inputs the listing takes ~85 ms and the imports ~120 ms; started after them,
-the run waited ~65 ms for it. The last version's files are asked for from
-the disk then too (pipeline.readahead): the re-run copies most of them.
+the run waited ~65 ms for it. The last version's files, and the cache's,
+are asked for from the disk then too (pipeline.readahead): the re-run
+copies most of the version's bytes.
 
 Only the arguments the listing needs are read here, by a parser that takes
 no abbreviation: whatever it does not recognise, the run lists as before.
@@ -45,5 +46,5 @@ def early_listing(argv: list[str]):
         return None
     from pipeline import listing, readahead
     ahead = listing.start(args.raw)
-    readahead.start(args.clean)
+    readahead.start(args.clean, args.clean / CACHE_DIR)
     return ahead

@@ -167,7 +167,7 @@ def test_a_listing_is_started_early_only_for_a_local_re_run(tmp_path: Path, monk
     """... and the last version's files are asked for then (pipeline.readahead)."""
     raw, clean = _rerun_setup(tmp_path)
     asked = []
-    monkeypatch.setattr(readahead, "start", asked.append)
+    monkeypatch.setattr(readahead, "start", lambda clean_dir, cache_root: asked.append((clean_dir, cache_root)))
     (tmp_path / "elsewhere").mkdir()
     monkeypatch.chdir(tmp_path / "elsewhere")  # (no ./raw, the default --raw)
     run = ["run", "--raw", str(raw), "--clean", str(clean)]
@@ -184,7 +184,7 @@ def test_a_listing_is_started_early_only_for_a_local_re_run(tmp_path: Path, monk
         assert ahead is not None and ahead.raw_dir == raw_dir, argv
         inputs, _ = ahead.result()
         assert list(inputs.keys()) == list(list_inputs(raw).keys())
-    assert asked == [clean] * 3
+    assert asked == [(clean, clean / launch.CACHE_DIR)] * 3
 
 
 def test_a_run_takes_the_listing_started_early_and_equals_one_without(tmp_path: Path, monkeypatch) -> None:

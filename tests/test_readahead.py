@@ -9,11 +9,12 @@ import time
 
 import pytest
 
-from pipeline import carry, readahead
+from pipeline import cache, carry, launch, readahead
 
 
-def test_the_files_asked_for_are_those_a_rerun_copies():
+def test_the_files_asked_for_are_those_a_rerun_copies_and_the_caches():
     assert readahead.FILES == carry.FILES
+    assert readahead.CACHE_FILE == cache.FILE
 
 
 def _version(tmp_path, sizes):
@@ -62,13 +63,27 @@ def test_past_the_budget_the_same_share_of_each_file_from_its_start(tmp_path, mo
         assert got[0][0] == 0 and all(a[0] + a[1] == b[0] for a, b in zip(got, got[1:]))  # from the start, no gap
 
 
+def test_the_cache_files_are_asked_for_first_and_whole_within_the_budget(tmp_path, monkeypatch):
+    vdir = _version(tmp_path, [4000, 4000, 0, 2000, 0])
+    db = tmp_path / "cache.sqlite"
+    db.write_bytes(os.urandom(3000))
+    calls = _asked(monkeypatch, vdir, budget=6000, step=1000, first=[db])
+    assert list(calls)[0] == "cache.sqlite"  # (asked first)
+    assert sum(n for _, n, _ in calls["cache.sqlite"]) == 3000
+    share = 3000 / 10000  # what the budget leaves, shared by the version's files
+    assert {name: sum(n for _, n, _ in got) for name, got in calls.items() if name != "cache.sqlite"} == \
+        {"documents.jsonl": int(4000 * share), "records.jsonl": int(4000 * share), "report.json": int(2000 * share)}
+    calls = _asked(monkeypatch, vdir, budget=2500, step=1000, first=[db])
+    assert {name: sum(n for _, n, _ in got) for name, got in calls.items()} == {"cache.sqlite": 2500}
+
+
 def test_a_missing_file_or_version_is_no_error(tmp_path):
     vdir = _version(tmp_path, [100, 100, 100])  # no report files
     readahead.ask(vdir)
-    readahead.ask(tmp_path / "v9")
-    assert readahead.start(tmp_path / "nothing") is False  # no LATEST
+    readahead.ask(tmp_path / "v9", first=[tmp_path / "no.sqlite"])
+    assert readahead.start(tmp_path / "nothing", tmp_path / "nothing" / ".cache") is False  # no LATEST
     (tmp_path / "LATEST").write_text("../elsewhere\n")
-    assert readahead.start(tmp_path) is False
+    assert readahead.start(tmp_path, tmp_path / ".cache") is False
 
 
 def _resident(path) -> float:
@@ -90,10 +105,13 @@ def _resident(path) -> float:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="posix_fadvise and mincore as Linux has them")
-def test_start_brings_the_latest_versions_files_into_the_page_cache(tmp_path):
+def test_start_brings_the_latest_versions_files_and_the_caches_into_the_page_cache(tmp_path):
     vdir = _version(tmp_path, [3 << 20, 2 << 20, 4096, 1 << 20, 1 << 20])
     (tmp_path / "LATEST").write_text("v1\n")
-    paths = [vdir / name for name in readahead.FILES]
+    db = tmp_path / launch.CACHE_DIR / "key" / readahead.CACHE_FILE
+    db.parent.mkdir(parents=True)
+    db.write_bytes(os.urandom(1 << 20))
+    paths = [db] + [vdir / name for name in readahead.FILES]
     for path in paths:  # written, on disk, then out of the cache
         fd = os.open(path, os.O_RDONLY)
         os.fsync(fd)
@@ -101,7 +119,7 @@ def test_start_brings_the_latest_versions_files_into_the_page_cache(tmp_path):
         os.close(fd)
     if max(map(_resident, paths)) > 0.5:
         pytest.skip("this file system keeps the pages cached")
-    assert readahead.start(tmp_path) is True
+    assert readahead.start(tmp_path, tmp_path / launch.CACHE_DIR) is True
     deadline = time.monotonic() + 10  # the reads are asked for, not waited for
     while min(map(_resident, paths)) < 1 and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -117,4 +135,4 @@ def test_a_child_reaped_by_someone_else_is_no_error(tmp_path, monkeypatch):
         real_waitpid(pid, options)  # (reaped, as a SIGCHLD handler would)
         raise ChildProcessError(10, "No child processes")
     monkeypatch.setattr(os, "waitpid", reaped_elsewhere)
-    assert readahead.start(tmp_path) is True
+    assert readahead.start(tmp_path, tmp_path / ".cache") is True
