@@ -373,7 +373,7 @@ class Store:
         return self._later
 
     def apply_later(self) -> None:
-        """The outcomes put aside, written (and forgotten) in the order they were put aside."""
+        """The outcomes put aside, forgotten then written (pipeline.pending.Pending.apply)."""
         if self._later is not None:
             self._later.apply()
             self._later = None

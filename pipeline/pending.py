@@ -1,7 +1,8 @@
 """Rows to put into a cache table, or to delete from it, put aside in a
-temporary table of the same connection and written at once (``apply``), in
-the order they were put aside. A re-run's pass writes those of the documents
-it processed so (pipeline.carry's rows and their outcomes, pipeline.cache):
+temporary table of the same connection and written at once (``apply``):
+the deletes, then the puts in the order they were put aside (a key both
+deleted and put ends put, whatever the order: a pass puts aside one of the
+two per key). A re-run's pass writes those of the documents it processed so (pipeline.carry's rows and their outcomes, pipeline.cache):
 a scan of a table under way is not moved by writes to it, and the main
 process writes them while it waits for the version's files (pipeline.rerun),
 not during the pass, where the workers and the copying child want the cores
