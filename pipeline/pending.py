@@ -2,12 +2,13 @@
 temporary table of the same connection and written at once (``apply``):
 the deletes, then the puts in the order they were put aside (a key both
 deleted and put ends put, whatever the order: a pass puts aside one of the
-two per key). A re-run's pass writes those of the documents it processed so (pipeline.carry's rows and their outcomes, pipeline.cache):
-a scan of a table under way is not moved by writes to it, and the main
-process writes them while it waits for the version's files (pipeline.rerun),
-not during the pass, where the workers and the copying child want the cores
-too. Held by SQLite, not in memory: they are as many as the documents
-processed. Rows are keyed by (id, path)."""
+two per key). A re-run's pass writes those of the documents it processed
+so (pipeline.carry's rows and their outcomes, pipeline.cache): a scan of a
+table under way is not moved by writes to it, and the main process writes
+them while it waits for the version's files (pipeline.rerun), not during
+the pass, where the workers and the copying child want the cores too. Held
+by SQLite, not in memory: they are as many as the documents processed. Rows
+are keyed by (id, path)."""
 
 from __future__ import annotations
 
