@@ -122,25 +122,6 @@ def manifest_line(path: str, sha256: str | None, size: int) -> str:
     return spill.flat_line(path, sha256 or None, size)
 
 
-def records(db: sqlite3.Connection, keys: list[tuple[str, str]]) -> list[bytes]:
-    """The digest and signature (pipeline.dedup's record) of the screened
-    document of each (id, path), read at once."""
-    found = {}
-    for at in range(0, len(keys), RECORDS_AT_ONCE):
-        some = keys[at:at + RECORDS_AT_ONCE]
-        found.update(((doc_id, path), rec) for doc_id, path, rec in db.execute(  # (IN (VALUES ...) would scan)
-            "SELECT carry.id, carry.path, record FROM (VALUES " + ", ".join(["(?, ?)"] * len(some))
-            + ") AS v CROSS JOIN carry ON carry.id = v.column1 AND carry.path = v.column2",
-            [x for key in some for x in key]))
-    out = [found.get(key) for key in keys]
-    if None in out:
-        raise Unusable(f"no duplicate record for {keys[out.index(None)][1]}")
-    return out
-
-
-RECORDS_AT_ONCE = 400  # keys in one query (SQLite allows 32766 parameters)
-
-
 def prepare(db: sqlite3.Connection) -> None:
     """The tables (inside the cache's transaction: not executescript, which commits)."""
     for statement in SCHEMA:

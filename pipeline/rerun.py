@@ -85,25 +85,13 @@ class Rerun:
         self.copied = Run()  # the rows copied since the last one that was not
         self.tallies = Tallies(self.db)  # (their review items, while there are too few)
         self.rows: ParentRows | None = None  # during the pass
-        self.index = rescreen.Index(config, self._records_of, self._key_at)
+        self.index = rescreen.Index(config, self._key_at, tmp)
         self.dirty: set[int] = set()  # band keys (rescreen.NO_BANDS) of documents that entered or left the index
         self.dirty_bits = np.zeros(1 << DIRTY_BITS, bool)  # their low bits: a batch's keys looked up at once
         self.ids = {k: spill.SpillList(tmp) for k in changes.DOCUMENT_KEYS}
         self.counts = {"records_added": 0, "records_removed": 0, "records_changed": 0}
         self.pending = carry.pending(self.db)  # rows to write and delete once the pass over the rows is done
         self.rewritten = 0  # rows put or deleted: 0 when every document was copied
-
-    def _records_of(self, rows: list[tuple[int, int]]) -> list[bytes]:
-        """The digest and signature of each parent row (its ordinal, the step
-        it was passed at): from the batch that holds it, else read at once."""
-        batch = self.rows.batch if self.rows is not None else None
-        first, end = (batch.first, batch.first + batch.n) if batch is not None else (0, 0)
-        out = [batch.records[row - first] if first <= row < end else None for row, _ in rows]
-        missing = [self._key_at(step) for (row, step), got in zip(rows, out) if got is None]
-        if missing:
-            read = iter(carry.records(self.db, missing))
-            out = [next(read) if got is None else got for got in out]
-        return out
 
     def _key_at(self, step: int) -> tuple[str, str]:
         """(id, path) of the input at this step (pipeline.corpus.Inputs gives it without making its Input)."""
@@ -136,8 +124,7 @@ class Rerun:
             stops = np.union1d(stops, listed.unusual)
         stops = stops.tolist() + [total]  # the inputs that are not copied in stretches
         del reused
-        rows = self.rows = ParentRows(self.db, lambda batch: self.index.add_parent_keys(
-            batch.first, batch.keys, np.diff(batch.key_starts), batch.wordless.tolist()))
+        rows = self.rows = ParentRows(self.db, self._indexed_batch)
         step = k = 0
         while step < total:
             while stops[k] < step:
@@ -162,6 +149,14 @@ class Rerun:
             rows.at += 1
         self._flush()
         self.tallies.close()  # (an open read would keep the cache from being committed)
+
+    def _indexed_batch(self, batch: "Batch") -> None:
+        """A batch of parent rows as it is read: their band keys and records in the index."""
+        for t in np.flatnonzero(batch.screened).tolist():
+            if batch.records[t] is None:
+                raise carry.Unusable(f"no duplicate record for {batch.key(t)[1]}")
+        self.index.add_parent_keys(batch.first, batch.keys, np.diff(batch.key_starts), batch.wordless.tolist(),
+                                   batch.records)
 
     def _stretch(self, batch: "Batch", at: int, n: int, step: int) -> int:
         """Rows at, at+1... (n of them) of the batch, whose inputs (from

@@ -10,8 +10,12 @@ reused and kept (``keep_parent``); a row whose document was written again
 kept, added with its new fingerprint (``add``). Parent rows are passed in
 their order, which is the input order: candidates are ordered by the step
 (position in the run) at which they were passed, as the index orders them.
-Their digests and signatures are read from the rows when compared (those
-of one document's candidates at once).
+Their digests and signatures (records) go to a temporary file as their
+batch is added, read back by row when compared, as the full run's index
+keeps its own (pipeline.dedup.DiskList): a changed document of a corpus
+with many near duplicates has dozens of candidates, and looking each up in
+the cache by its id and path was a third of the main process's work in the
+pass of a re-run of 80,000 documents.
 
 Per parent row passed, the index keeps only the step at which it entered
 (4 bytes, no id or path: a re-run's memory must not grow with the corpus
@@ -28,6 +32,7 @@ import numpy as np
 
 from pipeline import dedup
 from pipeline.config import Config
+from pipeline.dedup.disk_list import DiskList
 from pipeline.dedup.index import pairs_match
 
 NO_BANDS = -1  # the "band key" of the documents without words (they match each other only)
@@ -35,10 +40,13 @@ _U32 = np.uint64(0xFFFFFFFF)
 
 
 class Index:
-    def __init__(self, config: Config, records, key_at) -> None:
+    SPILL = 1 << 20  # bytes of the parent rows' records held in memory before they go to the file
+
+    def __init__(self, config: Config, key_at, spill_dir=None) -> None:
         self.config = config
-        self._records = records  # [(parent row, its step)] -> the digest and signature of each
         self._key_at = key_at  # step -> (id, path) of the input at that step
+        self._record_size = 16 + 4 * config.duplicate_num_perm  # a digest, then a signature
+        self._parent_records = DiskList(self._record_size, spill_dir, self.SPILL)  # per parent row added
         self._steps = array("i")  # per parent row passed: the step at which it entered the index, else -1
         self._keys: list[np.ndarray] = []  # band key << 32 | parent row, sorted in each (``add_parent_rows``)
         self._parent_rows = 0  # of those added
@@ -153,35 +161,41 @@ class Index:
         return self._key_at(candidate[0])[0]  # (its step's input: a parent row kept, or a written document)
 
     def _records_of(self, candidates) -> list[bytes]:
-        """The digest and signature of each candidate; the parent rows' asked at once."""
-        parent = [(i, step) for step, fresh, i in candidates if not fresh]
-        found = iter(self._records(parent) if parent else ())
-        out = []
+        """The digest and signature of each candidate (a parent row's read back by its position)."""
+        get, out = self._parent_records.get, []
         for step, fresh, i in candidates:
             if fresh:
                 fp = self._fresh[i][1]
                 out.append(fp.digest + fp.signature)
             else:
-                out.append(next(found))
+                out.append(get(i))
         return out
 
-    def add_parent_rows(self, first: int, bands) -> None:
-        """The band keys of the parent rows from ``first`` on (None: not
-        screened), added a batch of rows at a time as they are read (each a
-        candidate once passed: ``keep_parent``)."""
+    def add_parent_rows(self, first: int, bands, records) -> None:
+        """The band keys and records of the parent rows from ``first`` on
+        (None: not screened), added a batch of rows at a time as they are
+        read (each a candidate once passed: ``keep_parent``)."""
         filled = [keys or b"" for keys in bands]
         counts = np.fromiter(map(len, filled), np.intp, len(filled)) // 4
         wordless = [i for i, keys in enumerate(bands) if keys == b""]
-        self.add_parent_keys(first, np.frombuffer(b"".join(filled), "<u4"), counts, wordless)
+        self.add_parent_keys(first, np.frombuffer(b"".join(filled), "<u4"), counts, wordless, records)
 
-    def add_parent_keys(self, first: int, keys: np.ndarray, counts: np.ndarray, wordless) -> None:
+    def add_parent_keys(self, first: int, keys: np.ndarray, counts: np.ndarray, wordless, records) -> None:
         """``add_parent_rows`` of rows given as their band keys one after
-        another, how many each has, and which (from 0) were screened without
-        words. The keys are kept sorted in a few arrays, one merged with the
-        next when it is no longer than it: each is sorted again about
+        another, how many each has, which (from 0) were screened without
+        words, and their records (None: not screened; never a candidate).
+        The keys are kept sorted in a few arrays, one merged with the next
+        when it is no longer than it: each is sorted again about
         log2(batches) times."""
         if first != self._parent_rows:
             raise ValueError("the parent rows are added in order")
+        if len(records) != len(counts):
+            raise ValueError("a record for each parent row")
+        size, blank = self._record_size, bytes(self._record_size)
+        filled = [blank if record is None else record for record in records]
+        if any(len(record) != size for record in filled):
+            raise ValueError(f"a parent row's record is not {size} bytes")
+        self._parent_records.extend(b"".join(filled))
         self._no_bands.extend(first + i for i in wordless)
         part = keys.astype(np.uint64)
         part <<= np.uint64(32)
@@ -195,3 +209,4 @@ class Index:
 
     def close(self) -> None:
         self._keys = []
+        self._parent_records.close()

@@ -379,6 +379,37 @@ def test_spill_reads_what_was_added_mapped_or_pending(steps, spill_at):
         spill.close()
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.binary(min_size=8, max_size=8), max_size=5), max_size=30), st.integers(1, 64))
+def test_items_extended_at_once_read_as_added_one_by_one(groups, spill_at):
+    """extend(items joined) holds what add(item), item by item, holds: the
+    same positions, from the file or from memory."""
+    at_once, one_by_one = disk_list.DiskList(8, None, spill_at), disk_list.DiskList(8, None, spill_at)
+    try:
+        for group in groups:
+            at_once.extend(b"".join(group))
+            for item in group:
+                one_by_one.add(item)
+            assert len(at_once) == len(one_by_one)
+            every = list(range(len(one_by_one)))
+            assert at_once.get_many(every) == one_by_one.get_many(every)
+            assert [at_once.get(i) for i in every] == [one_by_one.get(i) for i in every]
+    finally:
+        at_once.close()
+        one_by_one.close()
+
+
+@pytest.mark.parametrize("size,items", [(8, b"x" * 12), (0, b"x" * 8)])
+def test_extend_takes_whole_items_of_a_fixed_size(size, items):
+    spill = disk_list.DiskList(size, None, 1 << 20)
+    try:
+        with pytest.raises(ValueError):
+            spill.extend(items)
+        assert len(spill) == 0
+    finally:
+        spill.close()
+
+
 def _rss_file_kb() -> int:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("RssFile:"):

@@ -288,18 +288,6 @@ def test_a_rows_manifest_entry_is_what_the_manifest_keeps(tmp_path: Path) -> Non
             assert carry.manifest_line(path, sha256, 1234) == next(flat.lines())
 
 
-def test_the_records_of_rows_are_read_at_once_a_few_keys_at_a_time(monkeypatch) -> None:
-    monkeypatch.setattr(carry, "RECORDS_AT_ONCE", 2)
-    db = sqlite3.connect(":memory:")
-    carry.prepare(db)
-    for i in range(5):
-        carry.put(db, (f"d{i}", f"d{i}.txt", b"", b"", None, None, "", 0, "[]", bytes([i]) * 4))
-    keys = [("d3", "d3.txt"), ("d0", "d0.txt"), ("d3", "d3.txt"), ("d4", "d4.txt"), ("d1", "d1.txt")]
-    assert carry.records(db, keys) == [bytes([int(k[0][1])]) * 4 for k in keys]
-    with pytest.raises(carry.Unusable):
-        carry.records(db, [("d1", "d1.txt"), ("d9", "d9.txt")])
-
-
 def test_the_totals_are_the_sum_of_the_rows(tmp_path: Path) -> None:
     """What a re-run starts from (the totals kept with the rows) is what
     adding up every row gives, after a full run and after a re-run."""
@@ -438,13 +426,13 @@ def test_the_index_names_each_candidate_by_the_input_at_its_step() -> None:
     parent = [i for i in range(len(texts)) if i % 2]
     old_fps = {i: dedup.fingerprint(dropped[i], config) if i in dropped else fps[i] for i in parent}
     bands = [None if i in not_screened else old_fps[i].bands for i in parent]
-    records = {keys[i]: old_fps[i].digest + old_fps[i].signature for i in parent}
+    records = [None if i in not_screened else old_fps[i].digest + old_fps[i].signature for i in parent]
 
-    index = rescreen.Index(config, lambda rows: [records[keys[parent[row]]] for row, _ in rows], keys.__getitem__)
+    index = rescreen.Index(config, keys.__getitem__)
     for step, fp in enumerate(fps):
         row = parent.index(step) if step in parent else None
         if row is not None and row % 2 == 0:  # the parent rows read two at a time, as they are reached
-            index.add_parent_rows(row, bands[row:row + 2])
+            index.add_parent_rows(row, bands[row:row + 2], records[row:row + 2])
         if row is not None and step not in dropped:
             if decisions[step] is not None:  # screened again: still a duplicate of the same document
                 assert index.decide(step, fp, decisions[step]) == decisions[step]
@@ -456,6 +444,47 @@ def test_the_index_names_each_candidate_by_the_input_at_its_step() -> None:
         if decisions[step] is None:
             index.add(step, fp)
     assert len(index._steps) == len(parent) and index._steps[0] == 1 and index._steps[1] == -1
+
+
+def test_a_parent_rows_record_of_another_size_is_refused() -> None:
+    """The index reads the parent rows' records by position: one of another
+    size (another num_perm, a damaged cache) would shift every one after it."""
+    config = Config()
+    fp = dedup.fingerprint("a few words for a fingerprint of their own, " * 4, config)
+    index = rescreen.Index(config, lambda step: (f"d{step}", f"d{step}.txt"))
+    with pytest.raises(ValueError):
+        index.add_parent_rows(0, [fp.bands], [fp.digest + fp.signature[:-4]])
+    with pytest.raises(ValueError):
+        index.add_parent_rows(0, [fp.bands, fp.bands], [fp.digest + fp.signature])
+    index.add_parent_rows(0, [fp.bands, None], [fp.digest + fp.signature, None])  # (None: not screened)
+    index.close()
+
+
+def test_a_kept_row_without_its_record_means_the_full_path(tmp_path: Path, monkeypatch) -> None:
+    """A screened parent row whose record is missing (a damaged cache) is
+    found as its batch is read: the run starts again without the cache and
+    writes what a run without it writes."""
+    from pipeline import cache
+    steps = _steps()
+    raw, clean = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    _write(raw, steps[0])
+    version.run(raw, clean, Config(), cache_dir=clean / ".cache")
+    (directory,) = (clean / ".cache").iterdir()
+    db = sqlite3.connect(directory / cache.FILE)
+    with db:
+        assert db.execute("UPDATE carry SET record = NULL WHERE id = 'm_l'").rowcount == 1
+    db.close()
+    _write(raw, steps[1])
+    damaged = []
+    real = cache.Damaged.__init__
+    monkeypatch.setattr(cache.Damaged, "__init__", lambda self, *a: damaged.append(a) or real(self, *a))
+    version.run(raw, clean, Config(), cache_dir=clean / ".cache")
+    assert damaged and "no duplicate record for m_l.txt" in str(damaged[0])
+    full = tmp_path / "full"
+    version.run(raw, full, Config())
+    for f in FILES[:3]:
+        assert (clean / "v2" / f).read_bytes() == (full / "v1" / f).read_bytes()
 
 
 def test_a_manifests_outputs_are_read_from_its_end(tmp_path: Path, monkeypatch) -> None:

@@ -1,5 +1,6 @@
 """The duplicate index's records and ids, kept in temporary files
-(pipeline.dedup.index): memory does not grow with them."""
+(pipeline.dedup.index; a re-run's, pipeline.rescreen): memory does not grow
+with them."""
 
 from __future__ import annotations
 
@@ -39,10 +40,22 @@ class DiskList:
         if not self.size:
             self._offsets.append(self._offsets[-1] + len(item))
         if len(self._pending) >= self.spill_at:
-            self._file.write(self._pending)
-            self._file.flush()
-            self._written += len(self._pending)
-            self._pending = bytearray()
+            self._spill()
+
+    def extend(self, items: bytes) -> None:
+        """Add fixed-size items given one after another (one copy, not one per item)."""
+        if not self.size or len(items) % self.size:
+            raise ValueError(f"not items of {self.size} bytes")
+        self._pending += items
+        self._count += len(items) // self.size
+        if len(self._pending) >= self.spill_at:
+            self._spill()
+
+    def _spill(self) -> None:
+        self._file.write(self._pending)
+        self._file.flush()
+        self._written += len(self._pending)
+        self._pending = bytearray()
 
     def get(self, i: int) -> bytes:
         start, end = (i * self.size, (i + 1) * self.size) if self.size else (self._offsets[i], self._offsets[i + 1])
