@@ -18,7 +18,7 @@ from pipeline import executors
 from pipeline import commands, progress as progress_mod
 
 
-def entry(ahead=None) -> None:
+def entry(ahead=None, then=None) -> None:
     """The `curate` command as a process (pipeline.launch; ``ahead``: its
     listing of --raw, started early, or None): main(), then
     the process ends at once (os._exit, stdout and stderr flushed). All a
@@ -26,10 +26,14 @@ def entry(ahead=None) -> None:
     interpreter's teardown, a last collection of the run's garbage and every
     module freed (~55 ms after a re-run at 20k), which nothing needs. Not
     with a thread still running (it finishes as usual) or Ray loaded (its
-    exit handlers stop the cluster it started). Other callers use main()."""
+    exit handlers stop the cluster it started). ``then`` is called before
+    the quick exit when main succeeded (pipeline.launch: it forks, which
+    threads would make unsafe). Other callers use main()."""
     status = main(ahead=ahead)
     if threading.active_count() > 1 or "ray" in sys.modules:
         sys.exit(status)
+    if then is not None and status == 0:
+        then()
     try:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -4,7 +4,9 @@ before the rest of curate is imported, so that the two overlap: at 20k
 inputs the listing takes ~85 ms and the imports ~120 ms; started after them,
 the run waited ~65 ms for it. The last version's files, and the cache's,
 are asked for from the disk then too (pipeline.readahead): the re-run
-copies most of the version's bytes.
+copies most of the version's bytes. As the re-run exits, the version it
+published is asked for in turn, for the next one (it was written around the
+page cache).
 
 Only the arguments the listing needs are read here, by a parser that takes
 no abbreviation: whatever it does not recognise, the run lists as before.
@@ -23,14 +25,15 @@ CACHE_DIR = ".cache"  # <clean>/.cache: the per-document cache (pipeline.cache),
 
 
 def entry() -> None:
-    ahead = early_listing(sys.argv[1:])
+    args = _rerun_args(sys.argv[1:])
+    ahead = _started(args) if args is not None else None
     from pipeline import cli  # the rest of curate, while the child lists
-    cli.entry(ahead)
+    cli.entry(ahead, then=_read_ahead_after(args) if ahead is not None else None)
 
 
-def early_listing(argv: list[str]):
-    """A pipeline.listing.Ahead of the run's --raw when argv is a `run` with
-    the local executor and a cache to compare with (a re-run); else None."""
+def _rerun_args(argv: list[str]) -> argparse.Namespace | None:
+    """The arguments of a `run` with the local executor and a cache to
+    compare with (a re-run), else None."""
     if not argv or argv[0] != "run":
         return None
     parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
@@ -44,7 +47,26 @@ def early_listing(argv: list[str]):
         return None
     if args.executor != "local" or args.no_cache or not (args.clean / CACHE_DIR).is_dir() or not args.raw.is_dir():
         return None
+    return args
+
+
+def early_listing(argv: list[str]):
+    """A pipeline.listing.Ahead of the run's --raw when argv is a `run` with
+    the local executor and a cache to compare with (a re-run); else None."""
+    args = _rerun_args(argv)
+    return _started(args) if args is not None else None
+
+
+def _started(args: argparse.Namespace):
     from pipeline import listing, readahead
     ahead = listing.start(args.raw)
     readahead.start(args.clean, args.clean / CACHE_DIR)
     return ahead
+
+
+def _read_ahead_after(args: argparse.Namespace):
+    """What the re-run calls as it exits: the version it published, if any
+    (LATEST names another than now), asked for for the next re-run."""
+    from pipeline import readahead
+    before = readahead.latest(args.clean)
+    return lambda: readahead.after_run(args.clean, args.clean / CACHE_DIR, before)

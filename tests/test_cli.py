@@ -6,6 +6,8 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from pipeline import __version__
 from conftest import curate, read_jsonl
 
@@ -147,6 +149,25 @@ def test_the_command_as_a_process_ends_with_main_s_status_and_its_output(tmp_pat
     assert (clean / "LATEST").read_text(encoding="utf-8") == "v1\n"
     usage = curate("run", "--raw", str(tmp_path / "missing"))
     assert usage.returncode == 2 and "is not a directory" in usage.stderr
+
+
+@pytest.mark.parametrize("status", [0, 1])
+def test_the_command_calls_then_before_its_quick_exit_when_main_succeeded(monkeypatch, status) -> None:
+    from pipeline import cli
+
+    class Exited(Exception):
+        pass
+
+    def exit_now(code):
+        raise Exited(code)
+    called = []
+    monkeypatch.setattr(cli, "main", lambda ahead=None: status)
+    monkeypatch.setattr(cli.os, "_exit", exit_now)
+    monkeypatch.setattr(cli.threading, "active_count", lambda: 1)
+    monkeypatch.delitem(cli.sys.modules, "ray", raising=False)  # (another test may have loaded it)
+    with pytest.raises(Exited) as exited:
+        cli.entry(None, then=lambda: called.append(True))
+    assert exited.value.args == (status,) and called == ([True] if status == 0 else [])
 
 
 def test_numpy_s_blas_runs_one_thread_unless_the_user_says_otherwise() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -185,6 +186,26 @@ def test_a_listing_is_started_early_only_for_a_local_re_run(tmp_path: Path, monk
         inputs, _ = ahead.result()
         assert list(inputs.keys()) == list(list_inputs(raw).keys())
     assert asked == [(clean, clean / launch.CACHE_DIR)] * 3
+
+
+def test_the_command_asks_for_what_a_re_run_published_as_it_exits(tmp_path: Path, monkeypatch) -> None:
+    """launch.entry hands cli.entry what to call before its quick exit: for
+    a re-run, readahead.after_run with LATEST as it was when it started."""
+    raw, clean = _rerun_setup(tmp_path)
+    handed, after = [], []
+    monkeypatch.setattr(cli, "entry", lambda ahead, then=None: handed.append((ahead, then)))
+    monkeypatch.setattr(readahead, "start", lambda clean_dir, cache_root: True)
+    monkeypatch.setattr(readahead, "after_run", lambda *a: after.append(a))
+    monkeypatch.setattr(sys, "argv", ["curate", "run", "--raw", str(raw), "--clean", str(clean)])
+    launch.entry()
+    (ahead, then), = handed
+    ahead.close()
+    (clean / "LATEST").write_text("v9\n")  # (what the run would publish)
+    then()
+    assert after == [(clean, clean / launch.CACHE_DIR, "v1")]
+    monkeypatch.setattr(sys, "argv", ["curate", "run", "--raw", str(raw), "--clean", str(clean), "--no-cache"])
+    launch.entry()
+    assert handed[1] == (None, None)  # not a re-run: nothing to call
 
 
 def test_a_run_takes_the_listing_started_early_and_equals_one_without(tmp_path: Path, monkeypatch) -> None:

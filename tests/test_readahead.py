@@ -104,6 +104,15 @@ def _resident(path) -> float:
         m.close()
 
 
+def _evict(paths) -> None:
+    """Written, on disk, then out of the page cache."""
+    for path in paths:
+        fd = os.open(path, os.O_RDONLY)
+        os.fsync(fd)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        os.close(fd)
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="posix_fadvise and mincore as Linux has them")
 def test_start_brings_the_latest_versions_files_and_the_caches_into_the_page_cache(tmp_path):
     vdir = _version(tmp_path, [3 << 20, 2 << 20, 4096, 1 << 20, 1 << 20])
@@ -112,11 +121,7 @@ def test_start_brings_the_latest_versions_files_and_the_caches_into_the_page_cac
     db.parent.mkdir(parents=True)
     db.write_bytes(os.urandom(1 << 20))
     paths = [db] + [vdir / name for name in readahead.FILES]
-    for path in paths:  # written, on disk, then out of the cache
-        fd = os.open(path, os.O_RDONLY)
-        os.fsync(fd)
-        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-        os.close(fd)
+    _evict(paths)
     if max(map(_resident, paths)) > 0.5:
         pytest.skip("this file system keeps the pages cached")
     assert readahead.start(tmp_path, tmp_path / launch.CACHE_DIR) is True
@@ -136,3 +141,66 @@ def test_a_child_reaped_by_someone_else_is_no_error(tmp_path, monkeypatch):
         raise ChildProcessError(10, "No child processes")
     monkeypatch.setattr(os, "waitpid", reaped_elsewhere)
     assert readahead.start(tmp_path, tmp_path / ".cache") is True
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="posix_fadvise and mincore as Linux has them")
+def test_start_asks_for_its_budget_only(tmp_path):
+    """The budget goes to the process that asks: a fifth of the files' bytes
+    brings in about a fifth of each file, not all of it."""
+    vdir = _version(tmp_path, [1 << 20] * 5)
+    (tmp_path / "LATEST").write_text("v1\n")
+    paths = [vdir / name for name in readahead.FILES]
+    _evict(paths)
+    if max(map(_resident, paths)) > 0.1:
+        pytest.skip("this file system keeps the pages cached")
+    assert readahead.start(tmp_path, tmp_path / ".cache", budget=1 << 20) is True
+    deadline = time.monotonic() + 10
+    while min(map(_resident, paths)) < 0.19 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.2)  # (what else it would read, read by now)
+    assert 0.19 <= min(map(_resident, paths)) and max(map(_resident, paths)) <= 0.5
+
+
+def test_after_a_run_the_version_it_published_is_asked_for_with_the_idle_budget(tmp_path, monkeypatch):
+    asked = []
+    monkeypatch.setattr(readahead, "start", lambda clean, cache_root, budget: asked.append((clean, budget)) or True)
+    monkeypatch.setattr(readahead, "idle_budget", lambda: 12345)
+    assert readahead.after_run(tmp_path, tmp_path / ".cache", None) is False  # no LATEST: nothing published
+    (tmp_path / "LATEST").write_text("v1\n")
+    assert readahead.after_run(tmp_path, tmp_path / ".cache", "v1") is False  # nothing changed
+    assert asked == []
+    assert readahead.after_run(tmp_path, tmp_path / ".cache", None) is True
+    (tmp_path / "LATEST").write_text("v2\n")
+    assert readahead.after_run(tmp_path, tmp_path / ".cache", "v1") is True
+    assert asked == [(tmp_path, 12345)] * 2
+
+
+@pytest.mark.parametrize("text,budget", [
+    ("MemTotal:       24000000 kB\nMemAvailable:   16000000 kB\n", 16000000 * 1024 // 4),
+    ("MemAvailable:     100000 kB\n", readahead.BUDGET),  # little memory: the budget of a run's start
+    ("MemTotal:       24000000 kB\n", readahead.BUDGET),  # (an old kernel: no MemAvailable)
+    ("MemAvailable: lots\n", readahead.BUDGET),
+    (None, readahead.BUDGET),  # not Linux
+])
+def test_the_idle_budget_is_a_quarter_of_the_memory_available(tmp_path, text, budget):
+    meminfo = tmp_path / "meminfo"
+    if text is not None:
+        meminfo.write_text(text)
+    assert readahead.idle_budget(meminfo) == budget
+
+
+
+def test_the_process_that_asks_holds_none_of_the_callers_files(tmp_path):
+    """The caller's output ends when the caller does: a pipe from it is not
+    held open by the process that asks (here made to take 3 s)."""
+    import subprocess
+    _version(tmp_path, [100] * 5)
+    (tmp_path / "LATEST").write_text("v1\n")
+    code = ("import sys, time; from pathlib import Path; from pipeline import readahead; "
+            "readahead.ask = lambda *a, **k: time.sleep(3); "
+            f"print(readahead.start(Path({str(tmp_path)!r}), Path({str(tmp_path)!r}) / '.cache'))")
+    started = time.monotonic()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30,
+                         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert out.stdout.strip() == "True", out.stderr
+    assert time.monotonic() - started < 2.5
