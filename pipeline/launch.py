@@ -58,6 +58,7 @@ def early_listing(argv: list[str]):
 
 
 def _started(args: argparse.Namespace):
+    """The listing of --raw started, and the last version's files asked for."""
     from pipeline import listing, readahead
     ahead = listing.start(args.raw)
     readahead.start(args.clean, args.clean / CACHE_DIR)

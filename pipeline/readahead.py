@@ -18,14 +18,13 @@ After a re-run published a version, its files are asked for as well
 (``after_run``, from pipeline.launch, as curate exits), for the next re-run:
 that version went around the page cache, and the run that copies it next
 found it on the disk. At 80k, a re-run after 1% changed in place of a
-version written by a re-run: 4.0-4.5 s; ~3.1 once its files were asked for
-while nothing ran (the curator looking at the output). The budget is then
-the version's whole size, up to a quarter of the memory available
-(``idle_budget``). Reading them instead (2.2 s: here the CPU's first copy
-of a page the disk brought in costs ~5 us, the VM backs it then) kept a
-process reading for seconds: at the lowest priority, a run started
-meanwhile waited for the pages it had begun to read (a re-run right after
-took twice as long); at the usual one, it would compete with that run.
+version written by a re-run, 3 s after it: 4.3 s; 3.4 with its files asked
+for (medians of 3), read while the curator looks at the output. The budget
+is then the version's whole size, up to a quarter of the memory available
+(``idle_budget``). Reading them instead gave 2.2 s (here the CPU's first
+copy of a page the disk brought in costs ~5 us: the VM backs it then), but
+keeps a process busy for seconds after curate exits, in the way of
+whatever runs next: not done.
 
 A hint, asked for by a process of its own (forked twice: nobody waits for
 it, and it ends in ~70 ms): on a thread here, each of its calls waited for
