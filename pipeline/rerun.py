@@ -174,7 +174,7 @@ class Rerun:
             self._copy(batch, at, t - at, step)
             step += t - at
             key, dup = batch.key(t), batch.dups[t]
-            checked = self._decided(step, key, batch.bands[t], dup, batch.records[t])
+            checked = self._decided(step, batch.bands[t], dup, batch.records[t])
             if checked[0] != dup:
                 old, offsets = self._take(batch.values(t, self.db))
                 size = self._document(step, key, None, old, offsets, checked)
@@ -202,7 +202,7 @@ class Rerun:
                     self._copy(batch, t, 1, step)
                     rows.at += 1
                     return
-                checked = self._decided(step, key, bands, dup, batch.records[t])
+                checked = self._decided(step, bands, dup, batch.records[t])
                 if checked[0] == dup:
                     self._copy(batch, t, 1, step)
                     rows.at += 1
@@ -267,14 +267,13 @@ class Rerun:
         self.on_progress(run.step + n, len(self.plan.inputs), batch.size_sums[at + n] - batch.size_sums[at])
         run.rows = run.indexed = 0
 
-    def _decided(self, step: int, key, bands: bytes, dup: str | None,
-                 record: bytes | None) -> tuple[str | None, dedup.Fingerprint]:
+    def _decided(self, step: int, bands: bytes, dup: str | None,
+                 record: bytes) -> tuple[str | None, dedup.Fingerprint]:
         """A reused row's duplicate decision at this step, checked again (it
-        has a dirty band key), and its fingerprint (the row's: ``record``)."""
+        has a dirty band key), and its fingerprint (the row's: ``record``; a
+        screened row has one: ``_indexed_batch`` checked as its batch was read)."""
         if dup is not None:  # (else its candidates are written documents only: rescreen.Index.decide)
             self._indexed()  # the rows copied before it are candidates
-        if record is None:
-            raise carry.Unusable(f"no duplicate record for {key[1]}")
         fp = dedup.Fingerprint(record[:16], record[16:], bands)
         return self.index.decide(step, fp, dup), fp
 
