@@ -24,7 +24,7 @@ from typing import Callable
 from pipeline.carry import FILES
 from pipeline.executors.local import die_with, picklable, widen
 from pipeline.hashed import Syncer
-from pipeline.rerun_files import DATA, Files, Written
+from pipeline.rerun_files import DATA, Files, Written, urgent
 
 IN_CHILD = True  # False: the files are written here (tests compare both)
 SENT_AT_ONCE = 64  # ranges sent to the child in one message
@@ -71,7 +71,7 @@ class Copier:
 
         def add(item: list) -> None:
             pending.append((f, item))
-            if len(pending) >= SENT_AT_ONCE:
+            if len(pending) >= SENT_AT_ONCE or urgent(item):
                 self._send_pending()
         return add
 

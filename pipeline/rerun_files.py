@@ -28,18 +28,34 @@ BUNDLE = 16  # ranges handed to a DataWriter thread at once: one queue operation
 LANES = (0, 1, 1)
 assert not any(SEPARATORS[:DATA])
 WRITERS = 2  # threads writing the files with a head (report.json, report.md)
+# Bytes of ranges after which they are handed on at once, however few: a
+# parent's range grows while the rows after it are copied, and was handed on
+# only when a row that is not copied came, or at the end of the pass. When
+# few inputs changed, the copying (most of a re-run's work) waited for the
+# pass to end instead of going on beside it.
+SPLIT = 4 << 20
+
+
+def urgent(item: list) -> bool:
+    """A range a sink hands on at once, without waiting for more: one of SPLIT bytes or more."""
+    return item[2] >= SPLIT
 
 
 class Segments:
     """A file's content after its head, as ranges of the parent's file and of
     fresh parts; adjacent ranges of the parent are joined. Each complete range
     ([source, offset, length, bytes of a fresh part or None]) goes to ``sink``
-    as soon as the next one starts, or is kept in ``items`` (no sink)."""
+    as soon as the next one starts, or is kept in ``items`` (no sink). With a
+    sink, a range of the parent goes as soon as it holds SPLIT bytes (the rest
+    follows as the next range): the sink's writer copies it while the pass
+    goes on (a file with a sink has no separator: the bytes are the same)."""
 
     def __init__(self, sep: bytes, sink=None) -> None:
+        assert sink is None or not sep
         self.sep = sep
         self.items: list[list] = []
         self.sink = sink if sink is not None else self.items.append
+        self.split = sink is not None
         self._last: list | None = None
 
     def add(self, source: int, offset: int, length: int, data: bytes | None = None) -> None:
@@ -52,7 +68,10 @@ class Segments:
         else:
             if last is not None:
                 self.sink(last)
-            self._last = [source, offset, length, data]
+            self._last = last = [source, offset, length, data]
+        if self.split and source == PARENT and last[2] >= SPLIT:
+            self.sink(last)
+            self._last = None
 
     def close(self) -> None:
         if self._last is not None:
@@ -95,7 +114,7 @@ class DataWriter:
 
         def add(item) -> None:
             bundle.append((f, item))
-            if len(bundle) == BUNDLE:
+            if len(bundle) == BUNDLE or urgent(item):
                 put(bundle.copy())
                 bundle.clear()
         return add

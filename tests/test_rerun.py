@@ -110,12 +110,15 @@ def _same_versions(a: Path, b: Path) -> None:
             assert (a / name / f).read_bytes() == (b / name / f).read_bytes(), (name, f)
 
 
-@pytest.mark.parametrize("batches,written", [("as run", "in a child"), ("as run", "here"), ("small", "in a child")])
+@pytest.mark.parametrize("batches,written", [("as run", "in a child"), ("as run", "here"), ("small", "in a child"),
+                                             ("split", "in a child"), ("split", "here")])
 def test_copies_of_the_parent_give_the_bytes_of_writing_everything(tmp_path: Path, monkeypatch, batches,
                                                                   written) -> None:
     if batches == "small":  # rows compared, copied and added to the index 2 at a time;
         monkeypatch.setattr(parent_rows, "BATCH", 2)  # the cache's rows matched with the inputs 2 at a time
         monkeypatch.setattr(merged, "BATCH", 2)
+    if batches == "split":  # every range of the parent's data files handed on in pieces of 100 bytes, at once
+        monkeypatch.setattr(rerun_files, "SPLIT", 100)
     monkeypatch.setattr(rerun_child, "IN_CHILD", written == "in a child")
     writers = []
     real_files = rerun_child.files
@@ -543,6 +546,54 @@ def test_the_data_writer_writes_each_file_on_its_thread_and_raises_what_writing_
                 writer.abort()  # (nothing left to do)
     finally:
         for fd in parents:
+            os.close(fd)
+
+
+def test_a_sinks_range_of_the_parent_goes_on_in_pieces_of_split_bytes(monkeypatch) -> None:
+    monkeypatch.setattr(rerun_files, "SPLIT", 100)
+    P, F = rerun_files.PARENT, rerun_files.FRESH
+    sunk = []
+    data = rerun_files.Segments(b"", sunk.append)
+    data.add(P, 0, 40)
+    data.add(P, 40, 40)  # joined: 80 bytes, kept
+    assert sunk == []
+    data.add(P, 80, 50)  # joined: 130 bytes, handed on at once
+    assert sunk == [[P, 0, 130, None]]
+    data.add(P, 130, 20)  # the rest follows as a range of its own
+    data.add(P, 150, 250)  # (one range of SPLIT bytes or more: handed on as it comes)
+    assert sunk == [[P, 0, 130, None], [P, 130, 270, None]]
+    data.add(F, 0, 500, b"x" * 500)  # a fresh part is never cut: it goes when the next range starts
+    data.add(P, 400, 10)
+    data.close()
+    assert sunk[2:] == [[F, 0, 500, b"x" * 500], [P, 400, 10, None]]
+    # without a sink (a file with a head, and a separator): one range of the parent, all kept for the end
+    headed = rerun_files.Segments(b",")
+    for at in range(0, 500, 50):
+        headed.add(P, at, 49)
+    headed.close()
+    assert headed.items == [[P, 0, 499, None]]
+
+
+def test_the_sinks_hand_on_a_range_of_split_bytes_at_once(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(rerun_files, "SPLIT", 100)
+    fds = _parents(tmp_path)
+    try:
+        with Syncer() as syncer:
+            for where in ("here", "in a child"):
+                monkeypatch.setattr(rerun_child, "IN_CHILD", where == "in a child")
+                (tmp_path / where).mkdir()
+                writer = rerun_child.files(tmp_path / where, fds[:-1], fds[-1], syncer)
+                try:
+                    waiting = writer.pending if where == "in a child" else writer.data.bundles[0]
+                    sink = writer.sink(0)
+                    sink([rerun_files.PARENT, 0, 99, None])
+                    assert len(waiting) == 1  # (a small range waits for others)
+                    sink([rerun_files.PARENT, 99, 100, None])
+                    assert waiting == []  # both handed on
+                finally:
+                    writer.abort()
+    finally:
+        for fd in fds:
             os.close(fd)
 
 
