@@ -69,7 +69,7 @@ class Segments:
             if last is not None:
                 self.sink(last)
             self._last = last = [source, offset, length, data]
-        if self.split and source == PARENT and last[2] >= SPLIT:
+        if self.split and source == PARENT and urgent(last):
             self.sink(last)
             self._last = None
 
