@@ -27,7 +27,9 @@ CACHE_DIR = ".cache"  # <clean>/.cache: the per-document cache (pipeline.cache),
 def entry() -> None:
     args = _rerun_args(sys.argv[1:])
     ahead = _started(args) if args is not None else None
-    from pipeline import cli  # the rest of curate, while the child lists
+    from pipeline import compiled_regexes
+    with compiled_regexes.kept():  # (their programs made by an earlier start)
+        from pipeline import cli  # the rest of curate, while the child lists
     cli.entry(ahead, then=_read_ahead_after(args) if ahead is not None else None)
 
 

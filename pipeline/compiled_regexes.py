@@ -1,0 +1,147 @@
+"""Regular expressions compiled once, not at every start of curate.
+
+curate and the libraries it imports (ftfy above all) compile ~360 regular
+expressions as they are imported: ~45 ms of the ~190 ms of imports, on
+every command, and on a re-run's critical path (the main process imports
+while a child lists --raw: pipeline.launch). Compiling is parsing a pattern
+and making the program that ``_sre`` runs; the program depends only on the
+pattern, its flags and the Python that made it. So what ``_sre.compile``
+was given is kept in a file beside the package's bytecode (``__pycache__``,
+like a .pyc), and given to it again: the same Pattern (CPython's Patterns
+compare their programs: tests/test_compiled_regexes.py).
+
+Only while curate is imported (``kept``), and only on CPython versions whose
+``re._compiler.compile`` hands ``_sre.compile`` the whole program (3.11 to
+3.13): elsewhere nothing changes. A file from another Python (its version
+string is its first entry), unreadable or damaged, is ignored and written
+again; one that cannot be written (a read-only install) costs nothing but
+the time saved. (PYTHONDONTWRITEBYTECODE, which keeps .pyc files from being
+written, is not asked: this is not one, and environments set it to keep
+images small, where this file is a few hundred KB.)
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+from contextlib import contextmanager
+
+try:
+    import _sre
+    from re import _compiler
+except ImportError:  # (not CPython)
+    _compiler = None
+
+SUPPORTED = ((3, 11), (3, 12), (3, 13))  # versions whose re._compiler.compile was read: it ends in _sre.compile(...)
+FORMAT = 1  # of the file: [FORMAT, sys.version, {(pattern, flags): arguments of _sre.compile}]
+
+
+def cache_file() -> str | None:
+    """Where the programs are kept, None where nothing is (another Python)."""
+    if _compiler is None or sys.version_info[:2] not in SUPPORTED or sys.implementation.name != "cpython":
+        return None
+    tag = sys.implementation.cache_tag
+    return os.path.join(os.path.dirname(__file__), "__pycache__", f"regexes.{tag}.{_sre.MAGIC}.marshal")
+
+
+def load(path: str) -> dict:
+    """The programs kept in ``path``; none when it is missing, damaged or another Python's."""
+    try:
+        with open(path, "rb") as f:
+            kept = marshal.loads(f.read())  # (marshal.load reads a file a few bytes at a time: ~25x slower)
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    if not (isinstance(kept, list) and len(kept) == 3 and kept[:2] == [FORMAT, sys.version]
+            and isinstance(kept[2], dict)):
+        return {}
+    return kept[2]
+
+
+def save(path: str, programs: dict) -> None:
+    """Write ``programs`` to ``path`` whole (a temporary file renamed), or nothing."""
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(tmp, "wb") as f:
+            f.write(marshal.dumps([FORMAT, sys.version, programs]))
+        os.replace(tmp, path)
+    except (OSError, ValueError):  # (read-only, full; ValueError: a value marshal cannot write)
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
+class _Recorder:
+    """Stands for ``_sre`` in re._compiler while a pattern is compiled: keeps
+    the arguments of its ``compile``; everything else is _sre's."""
+
+    def __init__(self) -> None:
+        self.args: tuple | None = None
+
+    def compile(self, *args):
+        self.args = _plain(args)
+        return _sre.compile(*args)
+
+    def __getattr__(self, name: str):
+        return getattr(_sre, name)
+
+
+def _plain(value):
+    """``value`` with marshal's types only: the program's opcodes are int
+    subclasses (named constants), written as the ints they are."""
+    if isinstance(value, bool) or value is None or type(value) in (str, bytes):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(map(_plain, value)) if type(value) in (list, tuple) else tuple(map(_plain, value))
+    if isinstance(value, dict):
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    return value  # (marshal refuses it: save writes nothing)
+
+
+@contextmanager
+def kept(path: str | None = None):
+    """Within the block, a pattern compiled by ``re`` whose program ``path``
+    (default: ``cache_file()``) holds is made from it; the others are
+    compiled as usual. When there were such others, the file is written
+    again with the programs used in the block (those of patterns no longer
+    compiled are dropped: the file does not grow with every change)."""
+    path = cache_file() if path is None else path
+    if path is None:
+        yield
+        return
+    programs = load(path)
+    used: dict = {}
+    new = False
+    original = _compiler.compile
+
+    def compile(p, flags=0):
+        nonlocal new
+        if type(p) not in (str, bytes) or type(flags) is not int:  # (a parsed pattern; a RegexFlag)
+            return original(p, flags)
+        key = (p, flags)
+        args = programs.get(key)
+        if args is not None:
+            used[key] = args
+            return _sre.compile(*args)
+        recorder = _Recorder()
+        _compiler._sre = recorder
+        try:
+            compiled = original(p, flags)
+        finally:
+            _compiler._sre = _sre
+        if recorder.args is not None:
+            used[key] = recorder.args
+            new = True
+        return compiled
+
+    _compiler.compile = compile
+    try:
+        yield
+    finally:
+        _compiler.compile = original
+        if new:
+            save(path, used)
