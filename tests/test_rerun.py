@@ -396,6 +396,62 @@ def test_any_other_change_takes_the_pass_and_gives_the_bytes_of_a_full_run(
     assert (done.version is None) == (change == "no outcome")
 
 
+def test_changed_inputs_are_processed_from_the_start_of_the_pass_and_the_others_in_their_turn(
+        tmp_path: Path, monkeypatch) -> None:
+    """A re-run's workers start on the new and changed inputs before the
+    cached outcomes are scanned (Plan.processed); the unchanged inputs the
+    scan finds not reusable (here: their outcomes forgotten) go to workers
+    of their own as the pass reaches them. Both kinds interleave in input
+    order: the bytes of a full run."""
+    from pipeline.executors import make
+    from pipeline.executors.local import LocalExecutor
+    monkeypatch.setattr(incremental, "IN_PROCESS_MAX", 0)  # workers for a few inputs too
+    steps = _steps()
+    raw, clean = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    _write(raw, steps[0])
+    version.run(raw, clean, Config(), cache_dir=clean / ".cache", executor=make("local", 2))
+    files = dict(steps[0])
+    for name in ("d01.txt", "d04.txt", "m_f.txt"):
+        files[name] += "\nA sentence added after the first run, in a paragraph of its own.\n"
+    _write(raw, files)
+    for name in ("d00.txt", "d02.txt", "m_l.txt"):
+        _outcome_forgotten(clean, name)
+    events = []
+    real_reusable, real_map = incremental.Plan._reusable, LocalExecutor.map
+    monkeypatch.setattr(incremental.Plan, "_reusable", lambda self, *a: events.append("scan") or real_reusable(self, *a))
+
+    def map_(self, fn, items, shared):
+        events.append(f"{fn.__module__}.{fn.__name__}")
+        yield from real_map(self, fn, items, shared)
+    monkeypatch.setattr(LocalExecutor, "map", map_)
+    done = version.run(raw, clean, Config(), cache_dir=clean / ".cache", executor=make("local", 2))
+    second = "pipeline.runner.work"  # (the first pass's is pipeline.stats_pass's)
+    assert events == ["pipeline.stats_pass.work", second, "scan", second]
+    assert done.inputs_done["processed"] == 6
+    full = tmp_path / "full"
+    version.run(raw, full, Config())
+    for f in FILES[:3]:
+        assert (clean / "v2" / f).read_bytes() == (full / "v1" / f).read_bytes(), f
+
+
+def test_an_iterator_started_is_advanced_once_made_and_gives_every_item() -> None:
+    taken = []
+
+    def items(n):
+        for i in range(n):
+            taken.append(i)
+            yield i
+    started = incremental._Started(items(3))
+    assert taken == [0]
+    assert list(started) == [0, 1, 2]
+    assert list(incremental._Started(items(0))) == []
+    gen = items(5)
+    stopped = incremental._Started(gen)
+    stopped.close()
+    assert gen.gi_frame is None and taken == [0, 1, 2, 0]  # closed: nothing more taken
+
+
 def _words(seed: int, n: int = 120) -> list[str]:
     import random
     rng = random.Random(seed)
