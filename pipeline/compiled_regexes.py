@@ -1,19 +1,21 @@
 """Regular expressions compiled once, not at every start of curate.
 
-curate and the libraries it imports (ftfy above all) compile ~360 regular
+curate and the libraries it imports (ftfy above all) compile ~190 regular
 expressions as they are imported: ~45 ms of the ~190 ms of imports, on
 every command, and on a re-run's critical path (the main process imports
 while a child lists --raw: pipeline.launch). Compiling is parsing a pattern
 and making the program that ``_sre`` runs; the program depends only on the
 pattern, its flags and the Python that made it. So what ``_sre.compile``
-was given is kept in a file beside the package's bytecode (``__pycache__``,
-like a .pyc), and given to it again: the same Pattern (CPython's Patterns
-compare their programs: tests/test_compiled_regexes.py).
+was given is kept in a JSON file beside the package's bytecode
+(``__pycache__``, like a .pyc), and given to it again: the same Pattern
+(CPython's Patterns compare their programs: tests/test_compiled_regexes.py).
+The file holds numbers and names only (nothing in it is run or unpickled;
+_sre checks a program before it takes it).
 
 Only while curate is imported (``kept``), and only on CPython versions whose
 ``re._compiler.compile`` hands ``_sre.compile`` the whole program (3.11 to
-3.13): elsewhere nothing changes. A file from another Python (its version
-string is its first entry), unreadable or damaged, is ignored and written
+3.13): elsewhere nothing changes. A file from another Python (it names
+the version string), unreadable or damaged, is ignored and written
 again; one that cannot be written (a read-only install) costs nothing but
 the time saved. (PYTHONDONTWRITEBYTECODE, which keeps .pyc files from being
 written, is not asked: this is not one, and environments set it to keep
@@ -22,9 +24,11 @@ images small, where this file is a few hundred KB.)
 
 from __future__ import annotations
 
-import marshal
+import base64
+import json
 import os
 import sys
+from array import array
 from contextlib import contextmanager
 
 try:
@@ -34,7 +38,9 @@ except ImportError:  # (not CPython)
     _compiler = None
 
 SUPPORTED = ((3, 11), (3, 12), (3, 13))  # versions whose re._compiler.compile was read: it ends in _sre.compile(...)
-FORMAT = 1  # of the file: [FORMAT, sys.version, {(pattern, flags): arguments of _sre.compile}]
+FORMAT = 1  # of the file: {"format", "python": PYTHON, "programs": [entry, ...]} (``_entry``)
+PYTHON = f"{sys.version} {sys.byteorder}"  # (a program's code is kept as native 32-bit words)
+_CODE = "I" if array("I").itemsize == 4 else "L"  # (_sre's code words: 32 bits)
 
 
 def cache_file() -> str | None:
@@ -42,31 +48,62 @@ def cache_file() -> str | None:
     if _compiler is None or sys.version_info[:2] not in SUPPORTED or sys.implementation.name != "cpython":
         return None
     tag = sys.implementation.cache_tag
-    return os.path.join(os.path.dirname(__file__), "__pycache__", f"regexes.{tag}.{_sre.MAGIC}.marshal")
+    return os.path.join(os.path.dirname(__file__), "__pycache__", f"regexes.{tag}.{_sre.MAGIC}.json")
+
+
+def _entry(key: tuple, args: tuple) -> list:
+    """A program as JSON: the pattern (bytes as Latin-1 text), whether it
+    is bytes, the flags asked for, then _sre.compile's other arguments (the
+    code as its 32-bit words in base64: read back without a check per word)."""
+    pattern, flags = key
+    _, final_flags, code, groups, groupindex, indexgroup = args
+    text = pattern.decode("latin-1") if isinstance(pattern, bytes) else pattern
+    words = base64.b64encode(array(_CODE, code).tobytes()).decode("ascii")
+    return [text, isinstance(pattern, bytes), flags, final_flags, words, groups, groupindex, indexgroup]
+
+
+def _program(entry) -> tuple[tuple, tuple]:
+    """(key, arguments of _sre.compile) of an entry; ValueError when it is not one."""
+    if not (isinstance(entry, list) and len(entry) == 8):
+        raise ValueError("not an entry")
+    text, is_bytes, flags, final_flags, words, groups, groupindex, indexgroup = entry
+    ints = (flags, final_flags, groups)
+    if not (isinstance(text, str) and isinstance(is_bytes, bool) and all(type(x) is int for x in ints)
+            and isinstance(words, str) and isinstance(groupindex, dict)
+            and all(type(v) is int for v in groupindex.values()) and isinstance(indexgroup, list)
+            and all(x is None or isinstance(x, str) for x in indexgroup)):
+        raise ValueError("not an entry")
+    code = array(_CODE)
+    code.frombytes(base64.b64decode(words, validate=True))  # (ValueError: not whole words)
+    code = code.tolist()
+    pattern = text.encode("latin-1") if is_bytes else text
+    return (pattern, flags), (pattern, final_flags, code, groups, groupindex, tuple(indexgroup))
 
 
 def load(path: str) -> dict:
     """The programs kept in ``path``; none when it is missing, damaged or another Python's."""
     try:
-        with open(path, "rb") as f:
-            kept = marshal.loads(f.read())  # (marshal.load reads a file a few bytes at a time: ~25x slower)
-    except (OSError, EOFError, ValueError, TypeError):
+        with open(path, encoding="utf-8") as f:
+            kept = json.load(f)
+        if not (isinstance(kept, dict) and kept.get("format") == FORMAT and kept.get("python") == PYTHON):
+            return {}
+        return dict(map(_program, kept["programs"]))
+    except (OSError, ValueError, TypeError, KeyError, UnicodeError, OverflowError):
         return {}
-    if not (isinstance(kept, list) and len(kept) == 3 and kept[:2] == [FORMAT, sys.version]
-            and isinstance(kept[2], dict)):
-        return {}
-    return kept[2]
 
 
 def save(path: str, programs: dict) -> None:
     """Write ``programs`` to ``path`` whole (a temporary file renamed), or nothing."""
     tmp = f"{path}.{os.getpid()}.tmp"
     try:
+        text = json.dumps({"format": FORMAT, "python": PYTHON,
+                           "programs": [_entry(key, args) for key, args in programs.items()]},
+                          separators=(",", ":"))  # (ASCII: ftfy's patterns hold lone surrogates)
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(tmp, "wb") as f:
-            f.write(marshal.dumps([FORMAT, sys.version, programs]))
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
         os.replace(tmp, path)
-    except (OSError, ValueError):  # (read-only, full; ValueError: a value marshal cannot write)
+    except (OSError, ValueError, TypeError, UnicodeError, OverflowError):  # (read-only, full; a value not kept so)
         try:
             os.unlink(tmp)
         except OSError:
@@ -89,8 +126,8 @@ class _Recorder:
 
 
 def _plain(value):
-    """``value`` with marshal's types only: the program's opcodes are int
-    subclasses (named constants), written as the ints they are."""
+    """``value`` with plain types only: the program's opcodes are int
+    subclasses (named constants), kept as the ints they are."""
     if isinstance(value, bool) or value is None or type(value) in (str, bytes):
         return value
     if isinstance(value, int):
@@ -99,7 +136,7 @@ def _plain(value):
         return type(value)(map(_plain, value)) if type(value) in (list, tuple) else tuple(map(_plain, value))
     if isinstance(value, dict):
         return {_plain(k): _plain(v) for k, v in value.items()}
-    return value  # (marshal refuses it: save writes nothing)
+    return value  # (JSON refuses it: save writes nothing)
 
 
 @contextmanager

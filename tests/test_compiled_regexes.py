@@ -3,7 +3,7 @@ Pattern re compiles (CPython's Patterns compare their programs), for every
 pattern curate compiles as it is imported; a file that is not this Python's
 is ignored; nothing changes where the programs cannot be kept."""
 
-import marshal
+import json
 import os
 import re
 import subprocess
@@ -25,8 +25,17 @@ def _compile_all(path, patterns=PATTERNS):
         return [_compiler.compile(p, int(f)) for p, f in patterns]
 
 
+def test_the_file_holds_numbers_and_names_only(tmp_path):
+    path = tmp_path / "regexes.json"
+    _compile_all(path)
+    kept = json.loads(path.read_text(encoding="utf-8"))
+    assert kept["python"] == compiled_regexes.PYTHON and len(kept["programs"]) == len(PATTERNS)
+    assert [p[:3] for p in kept["programs"]] == [[p if isinstance(p, str) else p.decode("latin-1"),
+                                                  isinstance(p, bytes), int(f)] for p, f in PATTERNS]
+
+
 def test_kept_programs_give_the_patterns_re_compiles(tmp_path, monkeypatch):
-    path = tmp_path / "regexes.marshal"
+    path = tmp_path / "regexes.json"
     first = _compile_all(path)
     assert path.exists()
     kept = compiled_regexes.load(str(path))
@@ -47,7 +56,7 @@ def test_kept_programs_give_the_patterns_re_compiles(tmp_path, monkeypatch):
 def test_every_pattern_curate_compiles_as_imported(tmp_path):
     """A fresh interpreter imports curate as `curate` does (pipeline.launch),
     keeping its programs; each, replayed, equals the pattern compiled anew."""
-    path = tmp_path / "regexes.marshal"
+    path = tmp_path / "regexes.json"
     code = ("import sys; from pipeline import compiled_regexes\n"
             f"with compiled_regexes.kept({str(path)!r}):\n    from pipeline import cli\n")
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -63,7 +72,7 @@ def test_every_pattern_curate_compiles_as_imported(tmp_path):
 
 
 def test_only_new_programs_cause_a_write_and_unused_ones_are_dropped(tmp_path):
-    path = tmp_path / "regexes.marshal"
+    path = tmp_path / "regexes.json"
     _compile_all(path, PATTERNS + [("stale", 0)])
     mtime = os.stat(path).st_mtime_ns
     os.utime(path, ns=(mtime - 10**9, mtime - 10**9))
@@ -73,10 +82,16 @@ def test_only_new_programs_cause_a_write_and_unused_ones_are_dropped(tmp_path):
     assert set(compiled_regexes.load(str(path))) == {(p, int(f)) for p, f in PATTERNS[:2]} | {("new", 0)}
 
 
-@pytest.mark.parametrize("content", [b"", b"not marshal", marshal.dumps([compiled_regexes.FORMAT, "2.7.18", {}]),
-                                     marshal.dumps({"a": 1})])
+_OTHER = {"format": compiled_regexes.FORMAT, "python": "2.7.18", "programs": []}
+_MINE = {"format": compiled_regexes.FORMAT, "python": compiled_regexes.PYTHON}
+
+
+@pytest.mark.parametrize("content", [b"", b"not json", json.dumps(_OTHER).encode(), json.dumps({"a": 1}).encode(),
+                                     json.dumps({**_MINE, "programs": [["x", False, 0, 32, "AQI=", 0, {}, []]]}).encode(),
+                                     json.dumps({**_MINE, "programs": [["x", False, 0]]}).encode(),
+                                     json.dumps({**_MINE, "programs": {"x": 1}}).encode(), b"\xff\xfe"])
 def test_a_file_of_another_python_or_damaged_is_ignored(tmp_path, content):
-    path = tmp_path / "regexes.marshal"
+    path = tmp_path / "regexes.json"
     path.write_bytes(content)
     assert compiled_regexes.load(str(path)) == {}
     assert _compile_all(path) == [_compiler.compile(p, int(f)) for p, f in PATTERNS]
@@ -85,22 +100,22 @@ def test_a_file_of_another_python_or_damaged_is_ignored(tmp_path, content):
 
 def test_another_pythons_programs_are_not_used(tmp_path):
     """A program under another version string is not replayed, even for the same pattern."""
-    path = tmp_path / "regexes.marshal"
-    wrong = (PATTERNS[0][0], 0, [1, 2, 3], 0, {}, ())
-    path.write_bytes(marshal.dumps([compiled_regexes.FORMAT, sys.version + " other", {(PATTERNS[0][0], 0): wrong}]))
+    path = tmp_path / "regexes.json"
+    wrong = [PATTERNS[0][0], False, 0, 0, "AQAAAAIAAAADAAAA", 0, {}, []]  # (the words 1, 2, 3)
+    path.write_text(json.dumps({**_MINE, "python": compiled_regexes.PYTHON + " other", "programs": [wrong]}))
     assert _compile_all(path)[0] == _compiler.compile(PATTERNS[0][0], 0)
 
 
 def test_nothing_is_kept_where_it_cannot_be_written(tmp_path):
     blocked = tmp_path / "file"
     blocked.write_text("")
-    path = blocked / "regexes.marshal"  # its directory is a file
+    path = blocked / "regexes.json"  # its directory is a file
     assert _compile_all(path) == [_compiler.compile(p, int(f)) for p, f in PATTERNS]
     assert not path.exists() and os.listdir(tmp_path) == ["file"]
 
 
 def test_parsed_patterns_and_flag_objects_go_to_re_unchanged(tmp_path):
-    path = tmp_path / "regexes.marshal"
+    path = tmp_path / "regexes.json"
     with compiled_regexes.kept(str(path)):
         a = _compiler.compile("x+", re.IGNORECASE)  # a RegexFlag, not an int
         b = _compiler.compile(re._parser.parse("y+", 0), 0)
