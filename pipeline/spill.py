@@ -146,7 +146,7 @@ class FlatDicts(SpillList):
         entry = literal(between + open_) + literal(key_sep).join(literal(name) + "%s" for name in names) + literal(close)
         out.write(first)
         skip = len(between)  # (the first entry has none before it)
-        for lines in self._batches():
+        for lines in self.batches():
             values = "".join(lines).replace("\n", "\t").split("\t")[:-1]
             if len(values) == len(names) * len(lines) and set(map(str.count, lines, repeat("\t"))) == {len(names) - 1}:
                 text = (entry * len(lines)) % tuple(values)
@@ -157,7 +157,7 @@ class FlatDicts(SpillList):
             skip = 0
         out.write(last)
 
-    def _batches(self) -> Iterator[list[str]]:
+    def batches(self) -> Iterator[list[str]]:
         """The lines of ``lines``, about WRITE_BATCH characters at a time."""
         self._file.flush()
         with open(self._file.fileno(), encoding="utf-8", closefd=False) as f:

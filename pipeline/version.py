@@ -477,10 +477,12 @@ def _check_manifest(manifest: dict, inputs_plainly_valid: bool, chunk: int = 100
         check("manifest", {**manifest, "inputs": batch}, "manifest.json")
 
 
-# One entry of the manifest's inputs as spill.FlatDicts keeps it (its values'
-# JSON, tab-separated): a string path (a JSON text starting with a quote is a
-# string), a null or lower-case hex sha256, a non-negative integer size.
-_PLAIN_INPUT = re.compile(r'"[^\t\n]*\t(?:null|"[0-9a-f]{64}")\t(?:0|[1-9][0-9]*)\n')
+# Entries of the manifest's inputs as spill.FlatDicts keeps them (each its
+# values' JSON, tab-separated, on a line): a string path (a JSON text starting
+# with a quote is a string), a null or lower-case hex sha256, a non-negative
+# integer size. Matched a batch of lines at a time (one match per line took
+# ~14 ms for 20,000, ~9 ms so).
+_PLAIN_INPUTS = re.compile(r'(?:"[^\t\n]*\t(?:null|"[0-9a-f]{64}")\t(?:0|[1-9][0-9]*)\n)*')
 
 
 def plainly_valid_inputs(inputs) -> bool:
@@ -490,8 +492,8 @@ def plainly_valid_inputs(inputs) -> bool:
     with the schema costs a second); False: the schema decides."""
     if not isinstance(inputs, spill.FlatDicts) or inputs.keys != rerun.MANIFEST_INPUT:
         return False
-    match = _PLAIN_INPUT.match
-    return all(match(line) for line in inputs.lines())
+    match = _PLAIN_INPUTS.fullmatch
+    return all(match("".join(lines)) for lines in inputs.batches())
 
 
 def _same_data(parent_dir: Path, new_manifest: Path, manifest: dict) -> bool:

@@ -11,7 +11,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pipeline import changes, corpus, spill
@@ -225,6 +225,13 @@ _SIZE = st.one_of(st.integers(min_value=-3, max_value=2**40), st.floats(allow_na
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(st.one_of(st.text(), st.integers(), st.none()), _SHA, _SIZE), max_size=4))
+@example([("a.txt", "0" * 64, 3), ("b.txt", None, 0)])  # (valid)
+@example([("a.txt", "0" * 64, 3), ("b.txt", "A" * 64, 1)])  # an upper-case digest after a valid entry
+@example([("a.txt", "0" * 63, 3)])
+@example([("a.txt", None, -1)])
+@example([("a.txt", None, 1.0)])
+@example([("a.txt", None, 7), (3, None, 7)])
+@example([("a\tb\nc", None, 7)])
 def test_inputs_plainly_valid_are_valid_by_the_schema(tmp_path_factory, entries):
     """The manifest's inputs found valid from their JSON text pass the schema
     (pipeline.version._check_manifest's fast path); the others are checked by it."""
