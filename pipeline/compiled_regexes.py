@@ -162,8 +162,12 @@ def kept(path: str | None = None):
         key = (p, flags)
         args = programs.get(key)
         if args is not None:
-            used[key] = args
-            return _sre.compile(*args)
+            try:
+                compiled = _sre.compile(*args)
+                used[key] = args
+                return compiled
+            except (RuntimeError, TypeError, ValueError, OverflowError):  # (_sre refused it: compiled anew)
+                pass
         recorder = _Recorder()
         _compiler._sre = recorder
         try:

@@ -571,8 +571,9 @@ def keys(inputs: Sequence[Input]):
 
 class _Started:
     """An iterator advanced to its first item as it is made (that item kept
-    for ``next``): a LocalExecutor forks its workers and hands them their
-    first chunks then, instead of when the first item is asked for."""
+    for ``next``): a LocalExecutor forks its workers, hands them their first
+    chunks and returns the first Result (one input's work) then, instead of
+    when the first item is asked for."""
 
     def __init__(self, it: Iterator) -> None:
         self._it = it

@@ -106,6 +106,16 @@ def test_another_pythons_programs_are_not_used(tmp_path):
     assert _compile_all(path)[0] == _compiler.compile(PATTERNS[0][0], 0)
 
 
+def test_a_program_re_refuses_is_compiled_anew_and_kept_again(tmp_path):
+    path = tmp_path / "regexes.json"
+    refused = [PATTERNS[0][0], False, 0, 32, "/////w==", 2, {"year": 1}, [None, "year", None]]  # (one word: ~0)
+    path.write_text(json.dumps({**_MINE, "programs": [refused]}))
+    assert _compile_all(path) == [_compiler.compile(p, int(f)) for p, f in PATTERNS]
+    kept = compiled_regexes.load(str(path))
+    import _sre
+    assert _sre.compile(*kept[PATTERNS[0][0], 0]) == _compiler.compile(PATTERNS[0][0], 0)
+
+
 def test_nothing_is_kept_where_it_cannot_be_written(tmp_path):
     blocked = tmp_path / "file"
     blocked.write_text("")
