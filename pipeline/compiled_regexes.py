@@ -118,25 +118,11 @@ class _Recorder:
         self.args: tuple | None = None
 
     def compile(self, *args):
-        self.args = _plain(args)
+        self.args = args
         return _sre.compile(*args)
 
     def __getattr__(self, name: str):
         return getattr(_sre, name)
-
-
-def _plain(value):
-    """``value`` with plain types only: the program's opcodes are int
-    subclasses (named constants), kept as the ints they are."""
-    if isinstance(value, bool) or value is None or type(value) in (str, bytes):
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, (list, tuple)):
-        return type(value)(map(_plain, value)) if type(value) in (list, tuple) else tuple(map(_plain, value))
-    if isinstance(value, dict):
-        return {_plain(k): _plain(v) for k, v in value.items()}
-    return value  # (JSON refuses it: save writes nothing)
 
 
 @contextmanager
