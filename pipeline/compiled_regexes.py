@@ -17,9 +17,9 @@ Only while curate is imported (``kept``), and only on CPython versions whose
 3.13): elsewhere nothing changes. A file from another Python (it names
 the version string), unreadable or damaged, is ignored and written
 again; one that cannot be written (a read-only install) costs nothing but
-the time saved. (PYTHONDONTWRITEBYTECODE, which keeps .pyc files from being
-written, is not asked: this is not one, and environments set it to keep
-images small, where this file is a few hundred KB.)
+the time saved. PYTHONDONTWRITEBYTECODE is not asked: it is about .pyc
+files, which this is not, and images that set it (this machine does)
+would otherwise never keep the programs; the file is ~250 KB.
 """
 
 from __future__ import annotations
