@@ -82,7 +82,7 @@ class CountMin:
         as with Python's unbounded ints)."""
         assert self.width & (self.width - 1) == 0, "the width is a power of two"
         shift, times, first = self._columns
-        k = np.array(keys, dtype=np.uint64)[:, None]  # a column: each key against every row at once
+        k = np.asarray(keys, dtype=np.uint64)[:, None]  # a column: each key against every row at once
         cells = (((k >> shift) ^ ((k * times) >> np.uint64(17))) & np.uint64(self.width - 1)) + first
         return cells.ravel().astype(np.intp)
 
@@ -115,6 +115,13 @@ class CountMin:
 
     def estimate(self, k: int) -> int:
         return min(map(self.table.__getitem__, self._cells(k)))
+
+    def estimates(self, keys: np.ndarray) -> np.ndarray:
+        """``estimate`` of each of the keys (a uint64 array), at once."""
+        if not len(keys):
+            return np.zeros(0, np.int64)
+        table = np.frombuffer(self.table, np.uint32)  # the sketch's own memory
+        return table[self.cells_of(keys)].reshape(len(keys), self.depth).min(axis=1).astype(np.int64)
 
     @property
     def bytes(self) -> int:

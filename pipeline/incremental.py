@@ -412,7 +412,7 @@ class Plan:
         changed = np.flatnonzero(flags & CLEAN == 0)
         early = _Started(self._results_of(changed, shared, len(changed)))
         try:
-            reused = self._reusable(stats, None)
+            reused = self._reusable(stats, None, later=True)
         except BaseException:
             early.close()
             raise
@@ -477,12 +477,13 @@ class Plan:
         self.counts["processed"] += 1
         return next(runner.results([(inp, self.spilled.get(i))], shared)).result
 
-    def _reusable(self, stats: CorpusStats, parts) -> int:
+    def _reusable(self, stats: CorpusStats, parts, later: bool = False) -> int:
         """Flag REUSE on the unchanged inputs whose cached Result holds under
         the new statistics; returns how many. ``parts``: a pipeline.carry.Lookup
         of the parent's rows, when a reused input needs its parts there (not
         screened out as a duplicate, by the same bytes); False: none are (then
-        nothing is reused); None: they are not needed."""
+        nothing is reused); None: they are not needed. ``later``: the
+        outcomes' new margins are put aside (cache.Store.put_margins_later)."""
         if self.meta is None or parts is False:
             return 0
         threshold = stats.threshold()
@@ -510,29 +511,32 @@ class Plan:
             if not same:
                 read_changed = self.store.rows_reading(list(map(_CELLS, rows)), changed) if changed is not None \
                     else np.zeros(len(rows), bool)
-                for j in np.flatnonzero(ok & read_changed).tolist():  # a sketch cell it read changed: asked again
-                    ok[j] = self._holds(*merged.key(rows[j]), threshold, stats, margins)
+                asked_again = np.flatnonzero(ok & read_changed)  # a sketch cell they read changed
+                if len(asked_again):
+                    ok[asked_again] = self._holding([rows[j] for j in asked_again.tolist()], threshold, stats,
+                                                    margins)
                 # else the estimates are as they were: the margins tell
                 ok &= read_changed | (bits & cache.MARGINS_HOLD != 0)
             flags[matched[ok]] |= REUSE
             reused += int(ok.sum())
-        for doc_id, path, low_yes, high_no in margins:
-            self.store.put_margins(doc_id, path, low_yes, high_no)
+        if later:
+            self.store.put_margins_later(margins)
+        else:
+            self.store.put_margins(margins)
         return reused
 
-    def _holds(self, doc_id: str, path: str, threshold: int, stats: CorpusStats, new_margins: list) -> bool:
-        """The cached outcome's questions get the same answers (asked again);
-        changed margins are added to ``new_margins``, to be written."""
-        self.counts["rechecked"] += 1
-        asked, answers, low_yes, high_no = self.store.questions(doc_id, path)
-        keys = cache.unpacked(asked, "Q")
-        documents = [stats.key_documents(k) for k in keys]
-        if not all((n >= threshold) == bool(a) for n, a in zip(documents, answers)):
-            return False
-        margins = cache.margins(documents, answers)
-        if margins != (low_yes, high_no):
-            new_margins.append((doc_id, path, *margins))
-        return True
+    def _holding(self, rows: list, threshold: int, stats: CorpusStats, new_margins: list) -> np.ndarray:
+        """Which of the cached outcomes (rows of ``outcome_rows`` with their
+        questions) get the same answers, asked again; changed margins of
+        those are added to ``new_margins``, to be written."""
+        self.counts["rechecked"] += len(rows)
+        questions = [row[_QUESTIONS] for row in rows]
+        holds, low_yes, high_no = self.store.holding(questions, threshold, stats.lines.estimates)
+        before = np.array([q[2:] for q in questions], np.int64).reshape(-1, 2)
+        moved = holds & ((low_yes != before[:, 0]) | (high_no != before[:, 1]))
+        for j in np.flatnonzero(moved).tolist():
+            new_margins.append((*merged.key(rows[j]), int(low_yes[j]), int(high_no[j])))
+        return holds
 
     def finish(self, stats: CorpusStats) -> None:
         """Commit the cache (call it after every Result was taken)."""
@@ -546,6 +550,7 @@ class Plan:
 # the columns of the rows of cache.Store.first_in_order and outcome_rows
 _STAT, _COUNTED = itemgetter(2), itemgetter(3)
 _BITS, _CELLS = itemgetter(2), itemgetter(3)
+_QUESTIONS = slice(4, 8)  # (asked, answers, low_yes, high_no), with the cells
 
 
 def _written_as_is(row, sha256: str) -> bool:

@@ -345,9 +345,10 @@ def test_an_outcome_row_says_whether_it_is_of_the_first_pass_rows_bytes_and_its_
 
 
 def test_outcomes_put_aside_are_written_as_put_when_applied(tmp_path: Path) -> None:
-    """Store.put_outcome_later and forget_outcome_later change nothing until
-    apply_later, which leaves the rows put_outcome and forget leave (the
-    first-pass row's sha256 read then)."""
+    """Store.put_outcome_later, forget_outcome_later and put_margins_later
+    change nothing until apply_later, which leaves the rows put_outcome,
+    forget and put_margins leave (the first-pass row's sha256 read then; an
+    outcome put after its margins were has its own)."""
     config = Config()
     results = [result.of(process(f"d{i}", f"d{i}.txt", f"Title\n\nSome text, number {i}.\n".encode(), config), config)
                for i in range(4)]
@@ -365,6 +366,8 @@ def test_outcomes_put_aside_are_written_as_put_when_applied(tmp_path: Path) -> N
                 store.put_outcome(r, q)
             before = outcomes(store)
             store.put_first(results[1].path, results[1].id, results[1].sha256, None, None)
+            margins = [(r.id, r.path, 40 + i, i) for i, r in enumerate(results[:2])]  # (d1's outcome is put after)
+            (store.put_margins_later if later else store.put_margins)(margins)
             changes = [("put", results[1], questions[3]), ("forget", results[2], None), ("put", results[3], questions[0])]
             for what, r, q in changes:
                 if what == "put":
@@ -382,6 +385,23 @@ def test_outcomes_put_aside_are_written_as_put_when_applied(tmp_path: Path) -> N
             store.close()
     assert rows[0] == rows[1]
     assert [row[0] for row in rows[1]] == ["d0", "d1", "d3"] and rows[1][1][-1] == 1  # (d1: of its first-pass bytes)
+    assert [row[3:5] for row in rows[1]] == [(40, 0), (8, 5), (5, 2)]  # (margins: put, then d1's outcome's)
+
+
+def test_margins_put_aside_are_written_by_the_commit_if_not_before(tmp_path: Path) -> None:
+    config = Config()
+    r = result.of(process("d0", "d0.txt", b"Title\n\nSome text.\n", config), config)
+    store = cache.Store(tmp_path)
+    store.put_outcome(r, cache.Questions(b"", b"", b"", 5, 2))
+    store.commit({"documents": 1}, store.meta["sketch"] if store.meta else corpus_stats.CountMin(8, 4).table)
+    store = cache.Store(tmp_path)
+    store.put_margins_later([(r.id, r.path, 9, 1)])
+    store.commit({"documents": 1}, corpus_stats.CountMin(8, 4).table)
+    store = cache.Store(tmp_path)
+    try:
+        assert store.db.execute("SELECT low_yes, high_no FROM outcome").fetchall() == [(9, 1)]
+    finally:
+        store.close()
 
 
 def test_the_recorder_answers_as_the_statistics_and_keeps_consistent_margins() -> None:
@@ -429,6 +449,67 @@ def test_rows_reading_a_damaged_row_says_damaged(tmp_path: Path) -> None:
     try:
         with pytest.raises(cache.Damaged):
             store.rows_reading([b"", b"\x01\x02\x03"], np.zeros(64, bool))
+    finally:
+        store.close()
+
+
+_KEY = st.integers(0, 2**64 - 1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_KEY, st.integers(1, 5)), max_size=40), st.lists(_KEY, max_size=40))
+def test_the_estimates_of_many_keys_at_once_are_each_ones_estimate(counted, keys) -> None:
+    """CountMin.estimates (an array of keys at once) gives estimate of each,
+    for keys counted and keys never seen (a small sketch: cells collide)."""
+    import numpy as np
+    sketch = corpus_stats.CountMin(width=64, depth=4)
+    for k, times in counted:
+        for _ in range(times):
+            sketch.add(k)
+    asked = keys + [k for k, _ in counted]
+    got = sketch.estimates(np.array(asked, np.uint64))
+    assert got.dtype == np.int64 and got.tolist() == [sketch.estimate(k) for k in asked]
+
+
+def _holding_one_at_a_time(question, threshold: int, documents) -> tuple[bool, int, int]:
+    """What a re-run did for each outcome asked again, one at a time (the reference)."""
+    asked, answers = question[0], question[1]
+    n = [documents(k) for k in cache.unpacked(asked, "Q")]
+    return (all((x >= threshold) == bool(a) for x, a in zip(n, answers)), *cache.margins(n, answers))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.integers(0, 99), st.booleans()), max_size=8), max_size=20),
+       st.integers(0, 12), st.integers(0, 2**32))
+def test_outcomes_asked_again_all_at_once_hold_as_each_one_asked_again(tmp_path_factory, outcomes, threshold,
+                                                                       seed) -> None:
+    """Store.holding (every outcome asked again at once) gives, for each,
+    whether its answers hold and its new margins, as asking each one did:
+    outcomes with no question, all answered yes or no, and a threshold
+    that moves answers either way."""
+    import numpy as np
+    estimates = {k: (k * 7919 + seed) % 17 for k in range(100)}  # a line's documents, made up
+
+    def documents(keys: np.ndarray) -> np.ndarray:
+        return np.array([estimates[int(k)] for k in keys], np.int64)
+    questions = [(cache.packed([k for k, _ in q], "Q"), bytes(int(a) for _, a in q), 5, 3) for q in outcomes]
+    store = cache.Store(tmp_path_factory.mktemp("cache"))
+    try:
+        holds, low_yes, high_no = store.holding(questions, threshold, documents)
+    finally:
+        store.close()
+    expected = [_holding_one_at_a_time(q, threshold, estimates.__getitem__) for q in questions]
+    assert list(zip(holds.tolist(), low_yes.tolist(), high_no.tolist())) == expected
+
+
+def test_questions_and_answers_that_differ_in_number_say_damaged(tmp_path: Path) -> None:
+    import numpy as np
+    store = cache.Store(tmp_path)
+    try:
+        for asked, answers in ((cache.packed([1, 2], "Q"), b"\x01"), (b"\x01\x02\x03", b"")):
+            with pytest.raises(cache.Damaged):
+                store.holding([(cache.packed([3], "Q"), b"\x00", 0, 0), (asked, answers, 0, 0)], 1,
+                              lambda keys: np.zeros(len(keys), np.int64))
     finally:
         store.close()
 

@@ -419,7 +419,7 @@ def test_changed_inputs_are_processed_from_the_start_of_the_pass_and_the_others_
         _outcome_forgotten(clean, name)
     events = []
     real_reusable, real_map = incremental.Plan._reusable, LocalExecutor.map
-    monkeypatch.setattr(incremental.Plan, "_reusable", lambda self, *a: events.append("scan") or real_reusable(self, *a))
+    monkeypatch.setattr(incremental.Plan, "_reusable", lambda self, *a, **k: events.append("scan") or real_reusable(self, *a, **k))
 
     def map_(self, fn, items, shared):
         events.append(f"{fn.__module__}.{fn.__name__}")
