@@ -244,14 +244,10 @@ class Store:
 
     def outcome_rows(self, threshold: int, cells: bool, sha256: bool) -> merged.Rows:
         """Every outcome, in input order, as (path as bytes, id or None:
-        pipeline.merged, OF_CACHED_BYTES | MARGINS_HOLD bits), then, if
-        ``cells``, its cells and its questions (asked, answers, low_yes,
-        high_no: ``questions``), then its sha256 if ``sha256``. MARGINS_HOLD:
-        high_no < threshold <= low_yes. Nothing may write the table while the
-        scan is open."""
-        # (the questions of the outcomes whose cells changed are asked again:
-        # taken in the scan, not by a query each, ~1,600 at 20k after 1% changed)
-        more = (", cells, asked, answers, low_yes, high_no" if cells else "") + (", sha256" if sha256 else "")
+        pipeline.merged, OF_CACHED_BYTES | MARGINS_HOLD bits), then its cells
+        if ``cells``, then its sha256 if ``sha256``. MARGINS_HOLD: high_no <
+        threshold <= low_yes. Nothing may write the table while the scan is open."""
+        more = (", cells" if cells else "") + (", sha256" if sha256 else "")
         bits = "same_bytes | ((high_no < ?1 AND ?1 <= low_yes) << 1)"  # (in SQL, | and << bind alike)
         return merged.Rows(self.db.execute(
             f"SELECT {_PATH_AND_ID.format(t='')}, {bits}{more} FROM outcome ORDER BY id, path", (threshold,)), [])
@@ -296,10 +292,15 @@ class Store:
         self.db.executemany("UPDATE first SET stat = ? WHERE path = ?",
                             ((_packed_stat(stat), path) for path, stat in stats))
 
+    def questions(self, keys: Sequence[tuple[str, str]]) -> list[tuple[bytes, bytes, int, int]]:
+        """(asked keys, answers, low_yes, high_no) of the outcome of each (id, path) key."""
+        return [self._one("SELECT asked, answers, low_yes, high_no FROM outcome WHERE id = ? AND path = ?", key)
+                for key in keys]
+
     def holding(self, questions: Sequence[tuple[bytes, bytes, int, int]], threshold: int,
                 documents: Callable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Which outcomes' ``questions`` (their rows' (asked, answers, low_yes,
-        high_no)) get the same answers, asked again, all at once (the
+        """Which outcomes' ``questions`` (``questions``: (asked, answers,
+        low_yes, high_no) each) get the same answers, asked again, all at once (the
         estimates of their keys by ``documents``, from an array of keys, >=
         ``threshold``: a line repeated); and each one's margins (low_yes,
         high_no: ``margins``) with the new estimates."""

@@ -513,8 +513,8 @@ class Plan:
                     else np.zeros(len(rows), bool)
                 asked_again = np.flatnonzero(ok & read_changed)  # a sketch cell they read changed
                 if len(asked_again):
-                    ok[asked_again] = self._holding([rows[j] for j in asked_again.tolist()], threshold, stats,
-                                                    margins)
+                    ok[asked_again] = self._holding([merged.key(rows[j]) for j in asked_again.tolist()],
+                                                    threshold, stats, margins)
                 # else the estimates are as they were: the margins tell
                 ok &= read_changed | (bits & cache.MARGINS_HOLD != 0)
             flags[matched[ok]] |= REUSE
@@ -525,17 +525,18 @@ class Plan:
             self.store.put_margins(margins)
         return reused
 
-    def _holding(self, rows: list, threshold: int, stats: CorpusStats, new_margins: list) -> np.ndarray:
-        """Which of the cached outcomes (rows of ``outcome_rows`` with their
-        questions) get the same answers, asked again; changed margins of
-        those are added to ``new_margins``, to be written."""
-        self.counts["rechecked"] += len(rows)
-        questions = [row[_QUESTIONS] for row in rows]
+    def _holding(self, keys: list[tuple[str, str]], threshold: int, stats: CorpusStats,
+                 new_margins: list) -> np.ndarray:
+        """Which of the cached outcomes (of the (id, path) ``keys``) get the
+        same answers, asked again, all at once; changed margins of those are
+        added to ``new_margins``, to be written."""
+        self.counts["rechecked"] += len(keys)
+        questions = self.store.questions(keys)
         holds, low_yes, high_no = self.store.holding(questions, threshold, stats.lines.estimates)
         before = np.array([q[2:] for q in questions], np.int64).reshape(-1, 2)
         moved = holds & ((low_yes != before[:, 0]) | (high_no != before[:, 1]))
         for j in np.flatnonzero(moved).tolist():
-            new_margins.append((*merged.key(rows[j]), int(low_yes[j]), int(high_no[j])))
+            new_margins.append((*keys[j], int(low_yes[j]), int(high_no[j])))
         return holds
 
     def finish(self, stats: CorpusStats) -> None:
@@ -550,7 +551,6 @@ class Plan:
 # the columns of the rows of cache.Store.first_in_order and outcome_rows
 _STAT, _COUNTED = itemgetter(2), itemgetter(3)
 _BITS, _CELLS = itemgetter(2), itemgetter(3)
-_QUESTIONS = slice(4, 8)  # (asked, answers, low_yes, high_no), with the cells
 
 
 def _written_as_is(row, sha256: str) -> bool:
