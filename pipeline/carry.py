@@ -344,29 +344,43 @@ def _inputs_span(f) -> tuple[bytes, int, int]:
 
 
 def adopt(db: sqlite3.Connection, parent_dir: Path, tmp: Path, sizes: dict, starts: list[int],
-          totals: dict) -> bool:
+          ends: list[int], totals: dict) -> bool:
     """After a run that wrote its rows but no version (its data files are
     the parent's, pipeline.version): record the rows as the parent's when
-    the documents' parts of each of the parent's files are the bytes of the
-    run's files in ``tmp`` (the parts and report.json's closing end each
-    file; only the report's heads differ), so that the next run reuses and copies them.
+    the documents' parts of each of the parent's files (``starts`` to
+    ``ends`` in the run's files in ``tmp``) are the bytes of the run's, so
+    that the next run reuses and copies them. Only the report's heads and
+    report.json's end (its counts) differ: the parts end each file but
+    report.json, where they follow its opening (``DOCUMENTS_OPEN``).
     False: they are not (the caller forgets the rows' version)."""
     outputs = manifest_outputs(parent_dir)
     if outputs is None:
         return False
     parent_sizes, parent_starts = {}, []
     for f, name in enumerate(FILES):
-        length = sizes[name] - starts[f]
+        length = ends[f] - starts[f]
         try:
             parent_sizes[name] = os.stat(parent_dir / name).st_size
+            start = _opened_at(parent_dir / name) if name == "report.json" else parent_sizes[name] - length
         except OSError:
             return False
-        start = parent_sizes[name] - length
-        if start < 0 or not _same_bytes(tmp / name, starts[f], parent_dir / name, start, length):
+        if start is None or start < 0 or not _same_bytes(tmp / name, starts[f], parent_dir / name, start, length):
             return False
         parent_starts.append(start)
     put_version(db, parent_dir.name, outputs, parent_sizes, parent_starts, totals)
     return True
+
+
+DOCUMENTS_OPEN = b',"documents":[\n'  # in report.json, after its version and parent (pipeline.rerun)
+
+
+def _opened_at(path: Path) -> int | None:
+    """Where report.json's first document starts: after DOCUMENTS_OPEN,
+    within its first TAIL bytes (its version and parent precede it)."""
+    with open(path, "rb") as f:
+        head = f.read(TAIL)
+    at = head.find(DOCUMENTS_OPEN)
+    return None if at < 0 else at + len(DOCUMENTS_OPEN)
 
 
 def _same_bytes(a: Path, a_at: int, b: Path, b_at: int, length: int) -> bool:

@@ -34,15 +34,16 @@ class CopierDied(RuntimeError):
     """The child writing a re-run's files ended without its answer (killed, out of memory)."""
 
 
-def files(tmp: Path, parent_fds: list[int], fresh_fd: int, syncer: Syncer, in_child: bool = True):
+def files(tmp: Path, parent_fds: list[int], fresh_fd: int, syncer: Syncer, heads: dict[int, bytes],
+          in_child: bool = True):
     """A ``Copier`` when a child can be forked (``in_child``: no other
     engine's threads run here), else ``Files`` here."""
     if in_child and IN_CHILD and "fork" in multiprocessing.get_all_start_methods():
         try:
-            return Copier(tmp, parent_fds, fresh_fd, syncer)
+            return Copier(tmp, parent_fds, fresh_fd, syncer, heads)
         except OSError:  # no pipe or no process (no memory, too many processes)
             pass
-    return Files(tmp, parent_fds, fresh_fd, syncer)
+    return Files(tmp, parent_fds, fresh_fd, syncer, heads)
 
 
 class Copier:
@@ -50,13 +51,15 @@ class Copier:
     ranges go to it SENT_AT_ONCE at a time; ``write`` sends the rest and
     waits for its answer, the files then sealed (told to ``syncer``)."""
 
-    def __init__(self, tmp: Path, parent_fds: list[int], fresh_fd: int, syncer: Syncer) -> None:
+    def __init__(self, tmp: Path, parent_fds: list[int], fresh_fd: int, syncer: Syncer,
+                 heads: dict[int, bytes]) -> None:
         context = multiprocessing.get_context("fork")
         commands_in, self.commands = context.Pipe(duplex=False)
         self.answers, answers_out = context.Pipe(duplex=False)
         widen(self.commands.fileno())  # the pass rarely waits for the child to take its ranges
         self.process = context.Process(target=_serve, args=(commands_in, answers_out, self.commands, tmp,
-                                                            parent_fds, fresh_fd, os.getpid()), daemon=True)
+                                                            parent_fds, fresh_fd, heads, os.getpid()),
+                                               daemon=True)
         try:
             self.process.start()
         finally:
@@ -127,13 +130,14 @@ class Copier:
         self.answers.close()
 
 
-def _serve(commands, answers, theirs, tmp: Path, parent_fds: list[int], fresh_fd: int, parent: int) -> None:
+def _serve(commands, answers, theirs, tmp: Path, parent_fds: list[int], fresh_fd: int, heads: dict[int, bytes],
+           parent: int) -> None:
     """The child: ``Files`` fed with the ranges the commands bring, until
     ``write`` (answered with the files written, or what was raised) or ``abort``."""
     die_with(parent)
     theirs.close()  # the parent's end of the commands
     with Syncer() as syncer:
-        here = Files(tmp, parent_fds, fresh_fd, syncer)
+        here = Files(tmp, parent_fds, fresh_fd, syncer, heads)
         sinks = [here.sink(f) for f in range(DATA)]
         try:
             while True:

@@ -1,7 +1,8 @@
 """The files of a re-run (pipeline.rerun) as ranges: of the parent
 version's files and of fresh parts (``Segments``); written by ``Files``:
-the files without a head (documents, records, rejected) during the pass
-over the rows, on threads (``DataWriter``), the others once the report's
+the files whose start is known before the pass (documents, records,
+rejected, and report.json, whose summary follows its documents) during the
+pass over the rows, on threads (``DataWriter``), report.md once the report's
 head is known. pipeline.rerun_child runs ``Files`` in a child process."""
 
 from __future__ import annotations
@@ -16,18 +17,17 @@ from pipeline.carry import FILES, SEPARATORS
 from pipeline.hashed import HashedWriter, Syncer
 
 PARENT, FRESH = 0, 1  # where a segment's bytes are
-DATA = 3  # the first files of FILES have no head: written during the pass (DataWriter)
+DATA = 4  # the first files of FILES: written during the pass (DataWriter), their heads known before it
 QUEUED = 16  # bundles of ranges waiting for the DataWriter
 BUNDLE = 16  # ranges handed to a DataWriter thread at once: one queue operation (a wake-up) for them all
 # The DataWriter's thread of each of the first DATA files: documents on one,
-# records and rejected on another. Copying was then mostly system time (new
-# page cache), which one thread serialised: at 80k a re-run took 4.2-4.4 s
-# with two, 4.9-5.2 with one; at 20k, 1.10-1.29 s against 1.34-1.42 when the
-# VM charged much system time. Every file of a re-run is now written around
-# the page cache (hashed.DirectFile): a thread also waits for the disk.
-LANES = (0, 1, 1)
-assert not any(SEPARATORS[:DATA])
-WRITERS = 2  # threads writing the files with a head (report.json, report.md)
+# records and rejected on another (report.json, on a third, came later).
+# Copying was then mostly system time (new page cache), which one thread
+# serialised: at 80k a re-run took 4.2-4.4 s with two, 4.9-5.2 with one; at
+# 20k, 1.10-1.29 s against 1.34-1.42 when the VM charged much system time.
+# Every file of a re-run is now written around the page cache
+# (hashed.DirectFile): a thread also waits for the disk.
+LANES = (0, 1, 1, 2)
 # Bytes of ranges after which they are handed on at once, however few: a
 # parent's range grows while the rows after it are copied, and was handed on
 # only when a row that is not copied came, or at the end of the pass. When
@@ -43,15 +43,16 @@ def urgent(item: list) -> bool:
 
 class Segments:
     """A file's content after its head, as ranges of the parent's file and of
-    fresh parts; adjacent ranges of the parent are joined. Each complete range
-    ([source, offset, length, bytes of a fresh part or None]) goes to ``sink``
-    as soon as the next one starts, or is kept in ``items`` (no sink). With a
-    sink, a range of the parent goes as soon as it holds SPLIT bytes (the rest
-    follows as the next range): the sink's writer copies it while the pass
-    goes on (a file with a sink has no separator: the bytes are the same)."""
+    fresh parts; adjacent ranges of the parent are joined (with the
+    separator between them). Each complete range ([source, offset, length,
+    bytes of a fresh part or None]) goes to ``sink`` as soon as the next one
+    starts, or is kept in ``items`` (no sink). With a sink, a range of the
+    parent goes as soon as it holds SPLIT bytes: the sink's writer copies it
+    while the pass goes on. The rest of that range follows as the next one
+    (it ends a document's part: the next part starts after a separator, which
+    the writer puts between two ranges, as ``write_ranges``)."""
 
     def __init__(self, sep: bytes, sink=None) -> None:
-        assert sink is None or not sep
         self.sep = sep
         self.items: list[list] = []
         self.sink = sink if sink is not None else self.items.append
@@ -90,15 +91,19 @@ def write_ranges(out: HashedWriter, items: list[list], sep: bytes, fds: tuple[in
 
 
 class DataWriter:
-    """Writes the files without a head (the first DATA of FILES) on threads
-    (``LANES``), from the ranges the pass over the rows hands them, while the
-    pass goes on: reading, hashing and writing release the GIL. The ranges
-    go in bundles (``BUNDLE``); the queues are bounded (a fresh range holds
-    one document's part)."""
+    """Writes the first DATA of FILES on threads (``LANES``), from their
+    heads (``heads``: file -> bytes; none for most) and the ranges the pass
+    over the rows hands them, while the pass goes on: reading, hashing and
+    writing release the GIL. The ranges go in bundles (``BUNDLE``); the
+    queues are bounded (a fresh range holds one document's part)."""
 
-    def __init__(self, tmp: Path, parent_fds: list[int]) -> None:
+    def __init__(self, tmp: Path, parent_fds: list[int], heads: dict[int, bytes]) -> None:
         self.outs = [HashedWriter(tmp / FILES[f], direct=True) for f in range(DATA)]
+        for f, out in enumerate(self.outs):
+            out.write(heads.get(f, b""))
+            out.start = out.size
         self.fds = parent_fds
+        self.started = [False] * DATA  # a range written (the next one after a separator)
         self.queues = [queue.Queue(QUEUED) for _ in range(max(LANES) + 1)]
         self.bundles: list[list] = [[] for _ in self.queues]  # of each lane, being filled
         self.error: BaseException | None = None
@@ -125,6 +130,9 @@ class DataWriter:
                 if self.error is not None:
                     break  # drain: the pass must not block on a full queue
                 try:
+                    if self.started[f] and SEPARATORS[f]:
+                        self.outs[f].write(SEPARATORS[f])
+                    self.started[f] = True
                     if source == PARENT:
                         self.outs[f].copy(self.fds[f], offset, length, count_lines=False)
                     else:
@@ -139,13 +147,20 @@ class DataWriter:
             thread.join()
         self.done = True
 
-    def finish(self) -> list[HashedWriter]:
-        """The files, written (not closed); raises what writing raised."""
+    def finish(self, tails: dict[int, bytes]) -> list[HashedWriter]:
+        """The files, written with their ``tails`` (file -> bytes; none for
+        most), not closed; raises what writing raised."""
         for q, bundle in zip(self.queues, self.bundles):
             if bundle:
                 q.put(bundle.copy())
                 bundle.clear()
         self._stop()
+        if self.error is None:
+            try:
+                for f, tail in tails.items():
+                    self.outs[f].write(tail)
+            except BaseException as err:
+                self.error = err
         if self.error is not None:
             for out in self.outs:
                 out.close()
@@ -169,24 +184,26 @@ class Written(NamedTuple):
 
 
 class Files:
-    """A re-run's files, written here on threads: those without a head from
-    the ranges ``sink`` is handed during the pass (DataWriter), the others by
-    ``write`` once their head is known. Each file is handed to ``syncer``
-    once complete. ``fds``: the parent's files, and the fresh parts of the
-    files with a head (read once ``write`` is called)."""
+    """A re-run's files, written here on threads: the first DATA of FILES
+    from their ``heads`` and the ranges ``sink`` is handed during the pass
+    (DataWriter), the others by ``write`` once their head is known. Each
+    file is handed to ``syncer`` once complete. ``fds``: the parent's files,
+    and the fresh parts of the files written last (read once ``write`` is called)."""
 
-    def __init__(self, tmp: Path, parent_fds: list[int], fresh_fd: int, syncer: Syncer) -> None:
+    def __init__(self, tmp: Path, parent_fds: list[int], fresh_fd: int, syncer: Syncer,
+                 heads: dict[int, bytes]) -> None:
         self.tmp, self.parent_fds, self.fresh_fd, self.syncer = tmp, parent_fds, fresh_fd, syncer
-        self.data = DataWriter(tmp, parent_fds)
+        self.data = DataWriter(tmp, parent_fds, heads)
 
     def sink(self, f: int) -> Callable[[list], None]:
         return self.data.sink(f)
 
     def write(self, ends: dict[int, tuple[bytes, bytes]], items: dict[int, list[list]],
               meanwhile: Callable[[], None]) -> list[Written]:
-        """Every file: the data files ended, each file of ``ends`` (its head
-        and its tail) written with its ranges (``items``); ``meanwhile`` is
-        called while they are written."""
+        """Every file: the first DATA ended with the tails of ``ends`` (their
+        heads were given), each other file of ``ends`` (its head and its
+        tail) written with its ranges (``items``); ``meanwhile`` is called
+        while they are written."""
         def one(f: int) -> HashedWriter:
             head, tail = ends[f]
             out = HashedWriter(self.tmp / FILES[f], direct=True)
@@ -201,21 +218,21 @@ class Files:
             return out
 
         # The files are independent, and hashing, reading and writing release
-        # the GIL: the files with a head are written by two threads while the
-        # DataWriter ends the others.
-        with ThreadPoolExecutor(WRITERS) as pool:
-            pending = [pool.submit(one, f) for f in sorted(ends)]
+        # the GIL: the last files are written by a thread of their own while
+        # the DataWriter ends the others.
+        last = [f for f in sorted(ends) if f >= DATA]
+        with ThreadPoolExecutor(max(1, len(last))) as pool:
+            pending = [pool.submit(one, f) for f in last]
             outs, headed, error = [], [], None
             try:
                 meanwhile()
             except BaseException as err:
                 error = err
             try:
-                outs += self.data.finish()
+                outs += self.data.finish({f: ends[f][1] for f in ends if f < DATA})
             except BaseException as err:
                 error = error or err
             for out in outs:
-                out.start = 0
                 self.syncer.submit(out)  # while the files with a head are still being written
             for future in pending:
                 try:

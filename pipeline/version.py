@@ -263,7 +263,7 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
         tally = report.Tally.from_state(rows.totals["tally"])
         return RunResult(None, parent, tally.summary(), tally.stages(), plan.counts)
     if rows is not None:  # the parent's bytes of what did not change are copied (pipeline.rerun)
-        fast = rerun.Rerun(plan, stats, store, rows, config, tmp, on_progress, syncer)
+        fast = rerun.Rerun(plan, stats, store, rows, config, tmp, on_progress, syncer, (name, parent))
         try:
             fast.run()
             tally, review, manifest_inputs = fast.tally, fast.review, fast.manifest_inputs
@@ -293,7 +293,9 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
     elif store is not None and not copied_all:  # the rows describe files that are not published...
         if syncer is not None:
             syncer.wait()  # (the files written, to be read)
-        if not carry.adopt(store.db, clean_dir / parent, tmp, sizes, starts, carry.totals(tally, review)):  # ...unless the parent's are the same
+        ends = [sizes[f] for f in carry.FILES]  # of the documents' parts: report.json's end follows them
+        ends[carry.FILES.index("report.json")] -= len(rerun.report_json_end(head))
+        if not carry.adopt(store.db, clean_dir / parent, tmp, sizes, starts, ends, carry.totals(tally, review)):  # ...unless the parent's are the same
             carry.forget_version(store.db)
         store.dirty = True
     plan.finish(stats)  # the cache (and the rows of pipeline.carry) committed
@@ -394,13 +396,12 @@ def _full(plan, stats, name: str, parent: str | None, clean_dir: Path, config: C
     head = _head(name, parent, tally, changed, stats, review)
     starts = [0, 0, 0]
 
-    def report_file(target: str, parts_file: Path, first: bytes) -> tuple[int, HashedWriter]:
+    def report_file(target: str, parts_file: Path, first: bytes, last: bytes) -> tuple[int, HashedWriter]:
         with HashedWriter(tmp / target) as out, open(parts_file, "rb") as parts:
             out.write(first)
             start = out.size
             out.copy(parts.fileno(), 0, os.fstat(parts.fileno()).st_size)
-            if target == "report.json":
-                out.write(b"]}\n")
+            out.write(last)
             if syncer is not None:
                 syncer.submit(out)
         parts_file.unlink()
@@ -409,8 +410,9 @@ def _full(plan, stats, name: str, parent: str | None, clean_dir: Path, config: C
     # On two threads (reading, hashing and writing release the GIL): this is
     # the run's serial tail, with the documents' files being synced meanwhile.
     with ThreadPoolExecutor(2) as pool:
-        made = [pool.submit(report_file, "report.json", parts_files[0], rerun.report_json_head(head)),
-                pool.submit(report_file, "report.md", parts_files[1], rerun.markdown_head(head))]
+        made = [pool.submit(report_file, "report.json", parts_files[0], rerun.report_json_start(name, parent),
+                            rerun.report_json_end(head)),
+                pool.submit(report_file, "report.md", parts_files[1], rerun.markdown_head(head), b"")]
         manifest.begin(manifest_inputs)
     for target, future in zip(("report.json", "report.md"), made):
         start, out = future.result()

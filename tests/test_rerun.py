@@ -253,29 +253,37 @@ def test_rows_are_adopted_by_the_parent_only_for_the_same_bytes(tmp_path: Path) 
     parent, tmp = tmp_path / "v1", tmp_path / "tmp"
     parent.mkdir()
     tmp.mkdir()
-    heads = {"report.json": (b'{"head":1,"documents":[\n', b'{"h":22,"documents":[\n'),
+    heads = {"report.json": (rerun.report_json_start("v1", None), rerun.report_json_start("v2", "v1")),
              "report.md": (b"# v1\n", b"# v2, longer\n")}
+    tails = {"report.json": (b'],"summary":1}\n', b'],"summary":22,"more":[]}\n')}  # (its counts end it)
     body = {f: f"{f}: the documents' parts\n".encode() * 3 for f in carry.FILES}
-    body["report.json"] += b"]}\n"
-    sizes, starts = {}, []
+    sizes, starts, ends = {}, [], []
     for f in carry.FILES:
         old, new = heads.get(f, (b"", b""))
-        (parent / f).write_bytes(old + body[f])
-        (tmp / f).write_bytes(new + body[f])
-        sizes[f] = len(new + body[f])
+        old_tail, new_tail = tails.get(f, (b"", b""))
+        (parent / f).write_bytes(old + body[f] + old_tail)
+        (tmp / f).write_bytes(new + body[f] + new_tail)
+        sizes[f] = len(new + body[f] + new_tail)
         starts.append(len(new))
+        ends.append(len(new + body[f]))
     outputs = {f: {"sha256": hashlib.sha256((parent / f).read_bytes()).hexdigest(),
                    "lines": (parent / f).read_bytes().count(b"\n")} for f in carry.FILES}
     (parent / "manifest.json").write_text(json.dumps({"inputs": [], "outputs": outputs}, indent=2))
     db = sqlite3.connect(":memory:")
     carry.prepare(db)
     totals = {"tally": {"kept": 2}, "review": {"count": 1}}
-    assert carry.adopt(db, parent, tmp, sizes, starts, totals)
+    assert carry.adopt(db, parent, tmp, sizes, starts, ends, totals)
     got = carry.parent(db, tmp_path, "v1")
     assert got is not None and got.totals == totals and got.starts == [0, 0, 0, len(heads["report.json"][0]), len(heads["report.md"][0])]
     assert got.sizes == [(parent / f).stat().st_size for f in carry.FILES]
-    (tmp / "report.md").write_bytes(heads["report.md"][1] + body["report.md"].replace(b"parts", b"PARTS"))
-    assert not carry.adopt(db, parent, tmp, sizes, starts, totals)
+    for f in ("report.md", "report.json"):  # a document's part differs
+        new_bytes = (tmp / f).read_bytes()
+        (tmp / f).write_bytes(new_bytes.replace(b"parts", b"PARTS", 1))
+        assert not carry.adopt(db, parent, tmp, sizes, starts, ends, totals), f
+        (tmp / f).write_bytes(new_bytes)
+    assert carry.adopt(db, parent, tmp, sizes, starts, ends, totals)
+    (parent / "report.json").write_bytes(b"{" + body["report.json"] + tails["report.json"][0])  # not opened as a report
+    assert not carry.adopt(db, parent, tmp, sizes, starts, ends, totals)
 
 
 def test_a_rows_manifest_entry_is_what_the_manifest_keeps(tmp_path: Path) -> None:
@@ -585,7 +593,7 @@ def test_the_data_writer_writes_each_file_on_its_thread_and_raises_what_writing_
     try:
         for name, bad in (("ok", None), ("short", 1)):  # file 1: a range past the end of its parent
             (tmp_path / name).mkdir()
-            writer = rerun_files.DataWriter(tmp_path / name, parents)
+            writer = rerun_files.DataWriter(tmp_path / name, parents, {3: b"head 3\n"})
             assert len(writer.threads) == len(set(rerun_files.LANES)) > 1
             for f in range(rerun_files.DATA):
                 sink = writer.sink(f)
@@ -593,12 +601,15 @@ def test_the_data_writer_writes_each_file_on_its_thread_and_raises_what_writing_
                     sink([rerun_files.PARENT, 4990 if f == bad else 10, 100, None])
                     sink([rerun_files.FRESH, 0, 3, b"new"])
             if bad is None:
-                for f, out in enumerate(writer.finish()):
+                for f, out in enumerate(writer.finish({3: b"]}\n"})):
                     out.close()
-                    assert (tmp_path / name / carry.FILES[f]).read_bytes() == (bytes([65 + f]) * 100 + b"new") * 3
+                    ranges = [bytes([65 + f]) * 100, b"new"] * 3
+                    expected = b"".join(ranges) if f < 3 else b"head 3\n" + b",".join(ranges) + b"]}\n"  # (its separator)
+                    assert (tmp_path / name / carry.FILES[f]).read_bytes() == expected
+                    assert out.start == (0 if f < 3 else len(b"head 3\n"))
             else:
                 with pytest.raises(ShortRead):
-                    writer.finish()
+                    writer.finish({})
                 writer.abort()  # (nothing left to do)
     finally:
         for fd in parents:
@@ -622,12 +633,23 @@ def test_a_sinks_range_of_the_parent_goes_on_in_pieces_of_split_bytes(monkeypatc
     data.add(P, 400, 10)
     data.close()
     assert sunk[2:] == [[F, 0, 500, b"x" * 500], [P, 400, 10, None]]
-    # without a sink (a file with a head, and a separator): one range of the parent, all kept for the end
+    # without a sink (a file written last, and a separator): one range of the parent, all kept for the end
     headed = rerun_files.Segments(b",")
     for at in range(0, 500, 50):
         headed.add(P, at, 49)
     headed.close()
     assert headed.items == [[P, 0, 499, None]]
+    # a sink and a separator: parts one separator apart joined; the rest of a range of SPLIT bytes
+    # follows as the next range (the next part starts after a separator: the writer puts it there)
+    sunk.clear()
+    joined = rerun_files.Segments(b",", sunk.append)
+    for at in range(0, 150, 50):
+        joined.add(P, at, 49)
+    assert sunk == [[P, 0, 149, None]]  # (the separator at 149 is the writer's to put)
+    joined.add(P, 150, 49)
+    joined.add(P, 260, 10)  # not adjacent (a part between them was not copied)
+    joined.close()
+    assert sunk == [[P, 0, 149, None], [P, 150, 49, None], [P, 260, 10, None]]
 
 
 def test_the_sinks_hand_on_a_range_of_split_bytes_at_once(tmp_path: Path, monkeypatch) -> None:
@@ -638,7 +660,7 @@ def test_the_sinks_hand_on_a_range_of_split_bytes_at_once(tmp_path: Path, monkey
             for where in ("here", "in a child"):
                 monkeypatch.setattr(rerun_child, "IN_CHILD", where == "in a child")
                 (tmp_path / where).mkdir()
-                writer = rerun_child.files(tmp_path / where, fds[:-1], fds[-1], syncer)
+                writer = rerun_child.files(tmp_path / where, fds[:-1], fds[-1], syncer, {})
                 try:
                     waiting = writer.pending if where == "in a child" else writer.data.bundles[0]
                     sink = writer.sink(0)
@@ -667,16 +689,17 @@ def test_the_files_written_in_a_child_are_those_written_here_and_it_raises_what_
         tmp_path: Path, monkeypatch, case: str) -> None:
     monkeypatch.setattr(rerun_child, "SENT_AT_ONCE", 4)  # ranges sent some at a time, the rest with write
     fds = _parents(tmp_path)
-    ends = {f: (b"head %d\n" % f, b"]}\n") for f in range(rerun_files.DATA, len(carry.FILES))}
-    items = {f: [[rerun_files.PARENT, 10, 100, None], [rerun_files.FRESH, 20, 5, None],
-                 [rerun_files.PARENT, 4990 if case == "short" else 30, 100, None]] for f in ends}
+    heads = {3: b"head 3\n"}  # (written first: report.json's documents follow its version and parent)
+    ends = {3: (b"", b"]}\n"), 4: (b"head 4\n", b"]}\n")}
+    items = {4: [[rerun_files.PARENT, 10, 100, None], [rerun_files.FRESH, 20, 5, None],
+                 [rerun_files.PARENT, 4990 if case == "short" else 30, 100, None]]}
     got = {}
     try:
         for where in ("here", "in a child"):
             (tmp_path / where).mkdir()
             with Syncer() as syncer:
                 monkeypatch.setattr(rerun_child, "IN_CHILD", where == "in a child")
-                writer = rerun_child.files(tmp_path / where, fds[:-1], fds[-1], syncer)
+                writer = rerun_child.files(tmp_path / where, fds[:-1], fds[-1], syncer, heads)
                 assert type(writer) is (rerun_child.Copier if where == "in a child" else rerun_files.Files)
                 for f in range(rerun_files.DATA):
                     sink = writer.sink(f)
@@ -698,7 +721,7 @@ def test_the_files_written_in_a_child_are_those_written_here_and_it_raises_what_
             assert [w.size for w in written] == list(map(len, files))
             assert [w.start for w in written] == [0] * 3 + [len(b"head 3\n"), len(b"head 4\n")]
             assert files[0] == (b"A" * 100 + b"new") * 3
-            assert files[3] == b"head 3\n" + b",".join([b"D" * 100, b"F" * 5, b"D" * 100]) + b"]}\n"  # (its separator)
+            assert files[3] == b"head 3\n" + b",".join([b"D" * 100, b"new"] * 3) + b"]}\n"  # (its separator)
             assert files[4] == b"head 4\n" + b"E" * 100 + b"F" * 5 + b"E" * 100 + b"]}\n"
             assert all(os.stat(tmp_path / where / name).st_mode & 0o222 == 0 for name in carry.FILES)  # sealed
             got[where] = files, written
@@ -715,7 +738,7 @@ def test_a_child_that_ends_before_writing_is_an_error_or_is_stopped(tmp_path: Pa
     fds = _parents(tmp_path)
     try:
         with Syncer() as syncer:
-            writer = rerun_child.Copier(tmp_path, fds[:-1], fds[-1], syncer)
+            writer = rerun_child.Copier(tmp_path, fds[:-1], fds[-1], syncer, {})
             sink = writer.sink(0)
             sink([rerun_files.PARENT, 0, 10, None])
             if end.startswith("killed"):
@@ -744,7 +767,7 @@ def test_the_files_are_written_here_when_no_child_may_be_forked(tmp_path: Path, 
     fds = _parents(tmp_path)
     try:
         with Syncer() as syncer:
-            writer = rerun_child.files(tmp_path, fds[:-1], fds[-1], syncer, in_child=why != "another engine's threads run here")
+            writer = rerun_child.files(tmp_path, fds[:-1], fds[-1], syncer, {}, in_child=why != "another engine's threads run here")
             assert type(writer) is rerun_files.Files
             writer.abort()
     finally:
