@@ -411,16 +411,19 @@ class Store:
 
     def put_margins(self, margins: list[tuple[str, str, int, int]]) -> None:
         """New (low_yes, high_no) of outcomes: (id, path, low_yes, high_no) each."""
-        self.dirty = True
-        self.db.executemany("UPDATE outcome SET low_yes = ?3, high_no = ?4 WHERE id = ?1 AND path = ?2", margins)
+        if margins:  # (none: the file is not written to)
+            self.dirty = True
+            self.db.executemany("UPDATE outcome SET low_yes = ?3, high_no = ?4 WHERE id = ?1 AND path = ?2",
+                                margins)
 
     def put_margins_later(self, margins: list[tuple[str, str, int, int]]) -> None:
         """``put_margins`` once ``apply_later`` is called: a re-run writes
         them with the outcomes put aside, while its files are written (an
         update of a ~1 KB row costs ~20 us, its page copied to the journal:
         ~1,600 of them at 20k after 1% changed)."""
-        self.dirty = True
-        self._margins_later += margins
+        if margins:
+            self.dirty = True
+            self._margins_later += margins
 
     def reset(self) -> None:
         """Drop every entry (the statistics are counted from scratch)."""

@@ -233,7 +233,7 @@ class Files:
             except BaseException as err:
                 error = error or err
             for out in outs:
-                self.syncer.submit(out)  # while the files with a head are still being written
+                self.syncer.submit(out)  # while the last files are still being written
             for future in pending:
                 try:
                     headed.append(future.result())

@@ -388,6 +388,17 @@ def test_outcomes_put_aside_are_written_as_put_when_applied(tmp_path: Path) -> N
     assert [row[3:5] for row in rows[1]] == [(40, 0), (8, 5), (5, 2)]  # (margins: put, then d1's outcome's)
 
 
+def test_no_margins_to_put_leave_the_file_unwritten(tmp_path: Path) -> None:
+    store = cache.Store(tmp_path)
+    try:
+        store.dirty = False  # (as a run that wrote nothing yet)
+        store.put_margins([])
+        store.put_margins_later([])
+        assert not store.dirty and store.db.total_changes == 0
+    finally:
+        store.close()
+
+
 def test_margins_put_aside_are_written_by_the_commit_if_not_before(tmp_path: Path) -> None:
     config = Config()
     r = result.of(process("d0", "d0.txt", b"Title\n\nSome text.\n", config), config)
