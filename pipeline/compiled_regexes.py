@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import sys
 from array import array
 from contextlib import contextmanager
+
+from pipeline import kept_files
 
 try:
     import _sre
@@ -48,7 +49,7 @@ def cache_file() -> str | None:
     if _compiler is None or sys.version_info[:2] not in SUPPORTED or sys.implementation.name != "cpython":
         return None
     tag = sys.implementation.cache_tag
-    return os.path.join(os.path.dirname(__file__), "__pycache__", f"regexes.{tag}.{_sre.MAGIC}.json")
+    return kept_files.path_of(f"regexes.{tag}.{_sre.MAGIC}.json")
 
 
 def _entry(key: tuple, args: tuple) -> list:
@@ -94,20 +95,13 @@ def load(path: str) -> dict:
 
 def save(path: str, programs: dict) -> None:
     """Write ``programs`` to ``path`` whole (a temporary file renamed), or nothing."""
-    tmp = f"{path}.{os.getpid()}.tmp"
     try:
         text = json.dumps({"format": FORMAT, "python": PYTHON,
                            "programs": [_entry(key, args) for key, args in programs.items()]},
                           separators=(",", ":"))  # (ASCII: ftfy's patterns hold lone surrogates)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except (OSError, ValueError, TypeError, UnicodeError, OverflowError):  # (read-only, full; a value not kept so)
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+    except (ValueError, TypeError, UnicodeError, OverflowError):  # (a value not kept so)
+        return
+    kept_files.write(path, text.encode("utf-8"))  # (nothing when read-only or full)
 
 
 class _Recorder:

@@ -31,6 +31,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from pipeline import kept_files
+
 FORMAT = 1
 MAGIC = b"curate: langdetect profiles\n"
 SEPARATOR = "\0"  # between the n-grams in the file (none holds it: else the file is not written)
@@ -50,7 +52,7 @@ class Table(NamedTuple):
 
 
 def cache_file() -> str:
-    return os.path.join(os.path.dirname(__file__), "__pycache__", f"langdetect-profiles.{FORMAT}.bin")
+    return kept_files.path_of(f"langdetect-profiles.{FORMAT}.bin")
 
 
 def load(directory: str, path: str | None = None) -> Table:
@@ -145,14 +147,4 @@ def _write(path: str, digest: str, table: Table) -> None:
     head = {"format": FORMAT, "key": digest, "langsize": table.langsize, "langlist": table.langlist,
             "ngrams": len(table.ngrams), "entries": len(table.langs), "text": len(text),
             "payload": hashlib.sha256(payload).hexdigest()}
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(tmp, "wb") as f:
-            f.write(MAGIC + json.dumps(head, ensure_ascii=False).encode("utf-8") + b"\n" + payload)
-        os.replace(tmp, path)
-    except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+    kept_files.write(path, MAGIC + json.dumps(head, ensure_ascii=False).encode("utf-8") + b"\n" + payload)
