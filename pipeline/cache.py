@@ -80,7 +80,12 @@ CREATE TABLE IF NOT EXISTS outcome (
     id TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, low_yes INTEGER NOT NULL, high_no INTEGER NOT NULL,
     asked BLOB NOT NULL, cells BLOB NOT NULL, answers BLOB NOT NULL, result TEXT NOT NULL,
     same_bytes INTEGER NOT NULL, PRIMARY KEY (id, path)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS first_in_order ON first (id, path, stat, counted);
 """  # outcome rows are kept in input order, (id, path): a re-run reads them in one scan
+# first_in_order: FIRST_IN_ORDER read from an index that holds all it asks
+# for, in its order. Without it SQLite sorted every row first, as the cache
+# was opened (~7 ms at 20k, while the run has nothing else to do; the scan
+# itself ~10% faster); a full run's 20k inserts take ~15-40 ms more.
 # outcome.same_bytes: 1 when its sha256 is the first-pass row's (the bytes the
 # first pass saw: the outcome is of the input's cached bytes), found as it is
 # written: the first-pass row's sha256 changes only as that input changes,

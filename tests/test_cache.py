@@ -288,6 +288,15 @@ def test_the_scan_of_first_pass_rows_follows_writes_made_after_opening(tmp_path:
     store.close()
 
 
+def test_the_first_pass_rows_are_read_in_order_from_an_index_without_sorting(tmp_path: Path) -> None:
+    """FIRST_IN_ORDER is a scan of an index holding every column it asks
+    for, in its order: SQLite sorted every row as the cache opened, without."""
+    store = cache.Store(tmp_path)
+    plan = [row[-1] for row in store.db.execute("EXPLAIN QUERY PLAN " + cache.FIRST_IN_ORDER)]
+    store.close()
+    assert plan == ["SCAN first USING COVERING INDEX first_in_order"]
+
+
 def _first_keys(store: cache.Store) -> list[tuple[str, str]]:
     """(id, path) of Store.first_in_order's rows."""
     rows, keys = store.first_in_order(), []
