@@ -230,6 +230,32 @@ def test_a_run_that_stops_before_its_commit_leaves_the_cache_as_it_was(tmp_path:
     assert _run(raw, inc)["hashed"] == 0
 
 
+def test_a_run_killed_after_writing_into_the_file_leaves_the_cache_as_it_was(tmp_path: Path) -> None:
+    """The journal is kept between runs (cache.JOURNAL_LIMIT), and a run
+    killed after its writes reached the file is rolled back from it."""
+    raw = _copy(tmp_path)
+    inc = tmp_path / "incremental"
+    _run(raw, inc)
+    (path,) = (inc / ".cache").glob(f"*/{cache.FILE}")
+    assert path.with_name(cache.FILE + "-journal").exists()
+    before = path.read_bytes()
+    pid = os.fork()
+    if pid == 0:  # a run killed before its commit, its changed pages written into the file
+        try:
+            store = cache.Store(path.parent)
+            store.db.execute("PRAGMA cache_size = 1")  # (each page written goes to the file)
+            for doc_id, input_path in _first_keys(store):
+                store.put_first(input_path, "x", "0" * 64, None, None)
+                store.forget(doc_id, input_path, outcome_only=True)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    assert path.read_bytes() != before
+    cache.Store(path.parent).close()  # opened: rolled back
+    assert path.read_bytes() == before
+    assert _run(raw, inc)["hashed"] == 0
+
+
 @pytest.mark.parametrize("n, config", [(0, Config()), (1, Config()), (3, Config()),
                                        (50, Config(repeat_min_docs=2, repeat_min_share=0.1))])
 def test_inputs_removed_and_added_again(tmp_path: Path, n: int, config: Config) -> None:
