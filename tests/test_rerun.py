@@ -13,7 +13,9 @@ import sqlite3
 from array import array
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from pipeline import carry, dedup, incremental, merged, parent_rows, rerun, rerun_child, rerun_files, rescreen, version
 from pipeline.config import Config
@@ -511,6 +513,35 @@ def test_the_index_names_each_candidate_by_the_input_at_its_step() -> None:
         if decisions[step] is None:
             index.add(step, fp)
     assert len(index._steps) == len(parent) and index._steps[0] == 1 and index._steps[1] == -1
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.lists(st.integers(0, 40), max_size=6)), min_size=1, max_size=60),
+       st.integers(1, 7), st.data())
+def test_the_parent_rows_sharing_a_band_key_are_each_row_in_the_index_with_one(rows, batch, data) -> None:
+    """Index._rows gives the rows passed, kept in the index, that have one of
+    the band keys (without any: the rows screened without words), each once,
+    however the rows' keys were added (batches merged into a few sorted arrays)."""
+    config = Config()
+    size = 16 + 4 * config.duplicate_num_perm
+    index = rescreen.Index(config, lambda step: (f"d{step}", f"d{step}.txt"))
+    bands = [None if keys is None else array("I", keys).tobytes() for keys in rows]
+    for first in range(0, len(rows), batch):
+        some = bands[first:first + batch]
+        index.add_parent_rows(first, some, [None if b is None else bytes(size) for b in some])
+    passed = data.draw(st.integers(0, len(rows)))
+    kept = data.draw(st.lists(st.booleans(), min_size=passed, max_size=passed))
+    for row in range(passed):
+        if kept[row]:
+            index.keep_parent(row, 3 * row, bands[row] is not None)
+        else:
+            index.drop_parent(row)
+    asked = data.draw(st.lists(st.integers(0, 42), max_size=5))
+    want = {(3 * r, 0, r) for r in range(passed) if kept[r] and rows[r] is not None
+            and (set(rows[r]) & set(asked) if asked else not rows[r])}
+    got = index._rows(np.array(asked, np.uint32))
+    index.close()
+    assert len(got) == len(set(got)) and set(got) == want
 
 
 def test_a_parent_rows_record_of_another_size_is_refused() -> None:
