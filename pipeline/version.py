@@ -143,16 +143,17 @@ def run(raw_dir: Path, clean_dir: Path, config: Config,
         given = ahead if ahead is not None and not waited and ahead.raw_dir == raw_dir else None
         if ahead is not None and given is None:
             ahead.close()
+        code = code_version()  # once: the cache's key and the manifest name the same code
         for attempt in (1, 2):
             tmp, store, ahead = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=clean_dir)), None, None
             try:
                 if attempt == 1 and cache_dir is not None and cache_dir.is_dir():  # a re-run, likely
                     # listed and stated meanwhile, in a child process
                     ahead, given = given if given is not None else listing.start(raw_dir), None
-                store = _open_cache(cache_dir, config, on_note)
+                store = _open_cache(cache_dir, config, on_note, code["source_sha256"])
                 with Syncer() as syncer:  # left (its fsyncs done) before tmp is removed
-                    return _build(raw_dir, clean_dir, tmp, parent, config, on_progress, executor, store, rehash,
-                                  syncer, ahead)
+                    return _build(raw_dir, clean_dir, tmp, parent, config, code, on_progress, executor, store,
+                                  rehash, syncer, ahead)
             except cache.Damaged as err:  # found while reading an entry: start again without it
                 if attempt == 2 or store is None:
                     raise
@@ -196,10 +197,10 @@ def _collecting_less() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
-def _open_cache(cache_dir: Path | None, config: Config, on_note) -> "cache.Store | None":
+def _open_cache(cache_dir: Path | None, config: Config, on_note, source_sha256: str) -> "cache.Store | None":
     if cache_dir is None:
         return None
-    directory = cache.prepare(cache_dir, config, code_version()["source_sha256"])
+    directory = cache.prepare(cache_dir, config, source_sha256)
     try:
         return cache.Store(directory)
     except cache.Damaged as err:
@@ -244,7 +245,7 @@ def _fsync(path: Path) -> None:
 
 
 def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
-           config: Config, on_progress, executor=None, store: "cache.Store | None" = None,
+           config: Config, code: dict, on_progress, executor=None, store: "cache.Store | None" = None,
            rehash: bool = False, syncer: Syncer | None = None, ahead: "listing.Ahead | None" = None) -> RunResult:
     existing = versions(clean_dir)
     name = f"v{int(existing[-1][1:]) + 1}" if existing else "v1"
@@ -252,7 +253,7 @@ def _build(raw_dir: Path, clean_dir: Path, tmp: Path, parent: str | None,
     inputs, stated = found if found is not None else (list_inputs(raw_dir), None)
     (tmp / SPILL_DIR).mkdir()
     plan = incremental.Plan(inputs, raw_dir, config, store, executor, rehash, tmp / SPILL_DIR, stated)
-    manifest_file = _Manifest(tmp / "manifest.json", name, parent, config)
+    manifest_file = _Manifest(tmp / "manifest.json", name, parent, config, code)
     stats = plan.first_pass()  # corpus_stats.first_pass, on the executor, for what changed
     old = _rows_of_parent(store, clean_dir, parent)  # where the reused documents' text is
     rows = old if FAST_RERUN else None
@@ -441,14 +442,14 @@ class _Manifest:
     the outputs' digests and the counts. The file is
     ``json.dumps(manifest, ensure_ascii=False, indent=2)`` and a newline."""
 
-    def __init__(self, path: Path, name: str, parent: str | None, config: Config) -> None:
+    def __init__(self, path: Path, name: str, parent: str | None, config: Config, code: dict) -> None:
         self.path = path
-        self.manifest = {"version": name, "parent": parent, "code_version": None,
+        self.manifest = {"version": name, "parent": parent, "code_version": code,
                          "config": config.to_dict(), "config_hash": config.hash, "inputs": None}
         self.plainly_valid = False  # its inputs, seen from their JSON text
 
     def begin(self, inputs) -> None:
-        self.manifest.update(code_version=code_version(), inputs=inputs)
+        self.manifest["inputs"] = inputs
         self.plainly_valid = plainly_valid_inputs(inputs)
         with open(self.path, "w", encoding="utf-8") as f:
             spill.dump(self.manifest, f, close=False, indent=2)

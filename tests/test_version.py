@@ -245,6 +245,25 @@ def test_manifest_describes_the_version(seed_raw: Path, tmp_path: Path) -> None:
     assert manifest["code_version"] == version.code_version()
 
 
+def test_a_run_names_one_code_version_in_its_manifest_and_its_cache(tmp_path: Path, seed_raw: Path,
+                                                                    monkeypatch) -> None:
+    """The code version (a hash of every source file: ~3 ms) is taken once
+    per run: the manifest names the code whose cache the run used."""
+    from pipeline import cache
+    taken = []
+
+    def code_version() -> dict:
+        taken.append({"package": "0", "source_sha256": f"{len(taken):064x}"})
+        return taken[-1]
+    monkeypatch.setattr(version, "code_version", code_version)
+    clean = tmp_path / "clean"
+    result = version.run(seed_raw, clean, Config(), cache_dir=clean / ".cache")
+    manifest = json.loads((clean / result.latest / "manifest.json").read_text(encoding="utf-8"))
+    assert len(taken) == 1 and manifest["code_version"] == taken[0]
+    assert [p.name for p in (clean / ".cache").iterdir()] == \
+        [cache.key_dir(clean / ".cache", Config(), taken[0]["source_sha256"]).name]
+
+
 def rejections(raw: Path, clean: Path, config: Config = Config()) -> dict[str, dict]:
     result = version.run(raw, clean, config)
     return {r["id"]: r for r in read_jsonl(clean / result.latest / "rejected.jsonl")}
