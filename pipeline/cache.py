@@ -289,6 +289,19 @@ class Store:
         """The line keys the first pass counted for this input."""
         return unpacked(self._one("SELECT keys FROM first WHERE path = ?", path)[0], "Q")
 
+    def keys_of(self, paths: list[str]) -> list[array]:
+        """``keys`` of each of these inputs (a few dozen), in one query (~8x
+        faster than one query each, for the ~300 a re-run's recount reads)."""
+        try:
+            found = dict(self.db.execute(f"SELECT path, keys FROM first WHERE path IN ({','.join('?' * len(paths))})",
+                                         paths))
+        except sqlite3.Error as err:
+            raise Damaged(f"{self.path}: {err}") from err
+        missing = next((path for path in paths if path not in found), None)
+        if missing is not None:
+            raise Damaged(f"{self.path}: no entry for {missing}")
+        return [unpacked(found[path], "Q") for path in paths]
+
     def put_first(self, path: str, doc_id: str, sha256: str, stat: tuple | None, keys: bytes | None) -> None:
         """keys None: the first pass did not count the input (rejected before its lines were counted)."""
         self.dirty = True

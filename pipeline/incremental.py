@@ -346,7 +346,7 @@ class Plan:
         sketch, found, fill = CountMin(), {}, None
         counted = (inp for i, inp in enumerate(self.inputs) if self.flags[i] & COUNTED)
         while fill is None and (some := list(islice(counted, RECOUNTED_AT_ONCE))):
-            keys = [self.store.keys(inp.path) for inp in some]
+            keys = self.store.keys_of([inp.path for inp in some])
             estimates = iter(sketch.add_each(np.concatenate(keys)).tolist())
             for inp, its_keys in zip(some, keys):  # (the sketch counted a few documents past the fill: unused)
                 for k, n in zip(its_keys, estimates):

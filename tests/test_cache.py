@@ -323,6 +323,19 @@ def test_the_first_pass_rows_are_read_in_order_from_an_index_without_sorting(tmp
     assert plan == ["SCAN first USING COVERING INDEX first_in_order"]
 
 
+def test_the_keys_of_many_inputs_are_each_ones_keys_and_a_missing_one_is_damage(tmp_path: Path) -> None:
+    raw = _copy(tmp_path)
+    inc = tmp_path / "incremental"
+    _run(raw, inc)
+    (path,) = (inc / ".cache").glob(f"*/{cache.FILE}")
+    store = cache.Store(path.parent)
+    paths = [p for _, p in _first_keys(store)][::-1]  # (in any order)
+    assert store.keys_of(paths) == [store.keys(p) for p in paths] and store.keys_of([]) == []
+    with pytest.raises(cache.Damaged, match="gone.txt"):
+        store.keys_of(paths[:2] + ["gone.txt"])
+    store.close()
+
+
 def _first_keys(store: cache.Store) -> list[tuple[str, str]]:
     """(id, path) of Store.first_in_order's rows."""
     rows, keys = store.first_in_order(), []
