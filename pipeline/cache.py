@@ -70,11 +70,11 @@ FILE = "cache.sqlite"
 # table (past ~1000 bytes, the rest takes an overflow page of its own): twice
 # the file, and slower writes.
 PAGE_SIZE = 16384
-# The rollback journal is kept between transactions (its header zeroed), up
-# to JOURNAL_LIMIT bytes: deleted at each commit, as SQLite does by default,
-# a re-run at 20k waited ~4 ms for the unlink at its end, and ~7 ms more for
-# the first fdatasync of a new journal (its blocks allocated) as the first
-# pass wrote its rows. A crash rolls back as before (a hot journal).
+# The rollback journal is kept between transactions, its header zeroed (cut
+# to JOURNAL_LIMIT bytes when longer). Deleted at each commit (SQLite's
+# default), it cost a re-run at 20k ~4 ms at its end (the unlink) and ~7 ms
+# in its first pass (a new journal's first fdatasync allocates its blocks).
+# A crash rolls back as before (a hot journal).
 JOURNAL_LIMIT = 64 << 20
 SKETCH_CELLS_IN_PLACE = 1024  # changed sketch cells written in place at most (Store.commit)
 SCHEMA = """
@@ -202,7 +202,7 @@ class Store:
             self._scan: merged.Rows | None = None  # first_in_order's, started here
             if self.meta is None:  # rows written without their run's meta are not trusted
                 self.reset()
-            else:  # its first row: SQLite sorts them now, while pipeline.listing's child process lists --raw
+            else:  # its first row, read now (the scan of the first_in_order index)
                 self._scan = self.first_in_order()
                 self._any = self._scan.first() is not None
         except (sqlite3.Error, ValueError, KeyError, TypeError) as err:

@@ -295,8 +295,9 @@ def test_an_input_whose_id_changes_with_the_same_path(tmp_path: Path) -> None:
     _run(raw, inc)
     _assert_same_as_full_run(raw, inc, tmp_path)
 
+
 def test_the_scan_of_first_pass_rows_follows_writes_made_after_opening(tmp_path: Path) -> None:
-    """The Store sorts the first-pass rows as it opens (the first pass reads
+    """The Store starts its scan of the first-pass rows as it opens (the first pass reads
     them in order); a write before that scan is taken starts a new one."""
     raw = _copy(tmp_path)
     inc = tmp_path / "incremental"
