@@ -458,6 +458,12 @@ class Store:
         self.db.execute("DELETE FROM first")
         self.db.execute("DELETE FROM outcome")
 
+    def forget_first(self, path: str) -> None:
+        """``forget`` but the outcome (its input is processed again: pipeline.incremental)."""
+        self.dirty = True
+        self._scan = None  # a scan started before is not this table
+        self.db.execute("DELETE FROM first WHERE path = ?", (path,))
+
     def forget(self, doc_id: str, path: str, outcome_only: bool = False) -> None:
         self.dirty = True
         self._scan = None  # a scan started before is not this table

@@ -3,6 +3,7 @@ and a re-run after some inputs changed writes the bytes a full run writes."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -254,6 +255,33 @@ def test_a_run_killed_after_writing_into_the_file_leaves_the_cache_as_it_was(tmp
     cache.Store(path.parent).close()  # opened: rolled back
     assert path.read_bytes() == before
     assert _run(raw, inc)["hashed"] == 0
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_the_outcomes_of_changed_and_removed_inputs_are_forgotten_and_the_new_ones_kept(tmp_path: Path, monkeypatch,
+                                                                                      fast: bool) -> None:
+    """A removed input's outcome is forgotten by the first pass; a changed
+    input's is left to the second pass, which writes its new one (the
+    re-run's way or the full way) or forgets it: the next run reuses them."""
+    monkeypatch.setattr(version, "FAST_RERUN", fast)
+    raw = _copy(tmp_path)
+    inc = tmp_path / "incremental"
+    _run(raw, inc)
+    changed, removed, unread = sorted(raw.iterdir())[:3]
+    with open(changed, "a", encoding="utf-8") as f:
+        f.write("\nA sentence added after the first run, to change this document.\n")
+    removed.unlink()
+    (tmp_path / "outside.txt").write_text("Title\n\nA document outside --raw.\n", encoding="utf-8")
+    unread.unlink()
+    unread.symlink_to(tmp_path / "outside.txt")  # (rejected as it is read: no outcome)
+    _run(raw, inc)
+    (path,) = (inc / ".cache").glob(f"*/{cache.FILE}")
+    with sqlite3.connect(path) as db:
+        outcomes = dict(db.execute("SELECT path, sha256 FROM outcome"))
+    assert removed.name not in outcomes and unread.name not in outcomes
+    assert outcomes[changed.name] == hashlib.sha256(changed.read_bytes()).hexdigest()
+    again = _run(raw, inc)  # (the changed input is hashed again: its stat is recent)
+    assert again["decoded"] == again["processed"] == 1  # the input not read, which has no outcome
 
 
 @pytest.mark.parametrize("n, config", [(0, Config()), (1, Config()), (3, Config()),
