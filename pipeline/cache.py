@@ -469,7 +469,7 @@ class Store:
         self._scan = None  # a scan started before is not this table
         self.db.execute("DELETE FROM outcome WHERE id = ? AND path = ?", (doc_id, path))
         if not outcome_only:
-            self.db.execute("DELETE FROM first WHERE path = ?", (path,))
+            self.forget_first(path)
 
     def commit(self, meta: dict, sketch: array, before: array | None = None) -> None:
         """Make this run's writes the cache, with the run's statistics (a run
