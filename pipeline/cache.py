@@ -428,9 +428,7 @@ class Store:
         """The margins put aside written, then the outcomes put aside
         forgotten then written (pipeline.pending.Pending.apply: an outcome
         written again has the margins of its own questions)."""
-        if self._margins_later:
-            self.put_margins(self._margins_later)
-            self._margins_later = []
+        self._put_margins_put_aside()
         if self._later is not None:
             self._later.apply()
             self._later = None
@@ -441,6 +439,10 @@ class Store:
             self.dirty = True
             self.db.executemany("UPDATE outcome SET low_yes = ?3, high_no = ?4 WHERE id = ?1 AND path = ?2",
                                 margins)
+
+    def _put_margins_put_aside(self) -> None:
+        self.put_margins(self._margins_later)  # (none: nothing written)
+        self._margins_later = []
 
     def put_margins_later(self, margins: list[tuple[str, str, int, int]]) -> None:
         """``put_margins`` once ``apply_later`` is called: a re-run writes
@@ -476,9 +478,7 @@ class Store:
         that changed nothing leaves the file untouched). ``before``: the
         sketch the file holds (as read at the start of the run), if known:
         then only the cells that differ are written, in place."""
-        if self._margins_later:  # (a run that took no re-run's way to its end)
-            self.put_margins(self._margins_later)
-            self._margins_later = []
+        self._put_margins_put_aside()  # (a run that took no re-run's way to its end)
         if not self.dirty and self.meta is not None and \
                 {**self.meta, "sketch": None} == {**meta, "sketch": None} and self.meta["sketch"] == sketch:
             self.db.execute("ROLLBACK")

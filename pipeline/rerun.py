@@ -456,7 +456,7 @@ REPORT_JSON_FIRST = ("version", "parent")
 
 def report_json_start(name: str, parent: str | None) -> bytes:
     """report.json up to its first document."""
-    return (serialize.dumps({"version": name, "parent": parent})[:-1] + ',"documents":[\n').encode()
+    return serialize.dumps({"version": name, "parent": parent})[:-1].encode() + carry.DOCUMENTS_OPEN
 
 
 def report_json_end(head: dict) -> bytes:
